@@ -1,0 +1,102 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv } from './env';
+import { ApiError, ValidationError } from './lib/errors';
+import { isoOffset } from './lib/time';
+import { accessLog, parseJsonFirst, withDb } from './middleware/request';
+import { apiKeyRoutes } from './routes/api-keys';
+import { authRoutes } from './routes/auth';
+import { usageRoutes } from './routes/usage';
+
+const api = new Hono<AppEnv>()
+  .get('/health', (c) => c.json({ service: 'sourcepilot', status: 'ok', timestamp: isoOffset(new Date())! }, 200))
+  .route('/auth', authRoutes)
+  .route('/api-keys', apiKeyRoutes)
+  .route('/usage', usageRoutes);
+
+const app = new Hono<AppEnv>({ strict: false });
+
+app.use(requestId({ headerName: 'X-Request-ID' }));
+app.use(accessLog);
+app.use(
+  secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'self'"] },
+    xFrameOptions: 'DENY',
+    xXssProtection: '1; mode=block',
+    strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+    referrerPolicy: 'strict-origin-when-cross-origin',
+    permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+  }),
+);
+app.use(
+  cors({
+    origin: (origin, c) => {
+      const allowed = (c.env.CORS_ORIGINS ?? '').split(',').map((o: string) => o.trim());
+      return allowed.includes(origin) ? origin : null;
+    },
+    credentials: true,
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    exposeHeaders: ['X-Request-ID', 'Retry-After'],
+  }),
+);
+app.use('/api/v1/*', parseJsonFirst);
+app.use('/api/v1/*', async (c, next) => (c.req.path === '/api/v1/health' ? next() : withDb(c, next)));
+
+const routes = app.route('/api/v1', api);
+
+export type AppType = typeof routes;
+
+/** Path patterns of every registered route, for telling 405 from 404. */
+let routePatterns: { re: RegExp; method: string }[] | undefined;
+function methodsFor(path: string): Set<string> {
+  routePatterns ??= app.routes
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => ({
+      method: r.method,
+      re: new RegExp(`^${r.path.replace(/\/+$/, '').replace(/:[^/]+/g, '[^/]+')}/?$`),
+    }));
+  return new Set(routePatterns.filter((r) => r.re.test(path)).map((r) => r.method));
+}
+
+app.notFound((c) => {
+  const methods = methodsFor(c.req.path);
+  if (methods.size && !methods.has(c.req.method)) {
+    return c.json({ detail: 'Method Not Allowed' }, 405, { Allow: [...methods].join(', ') });
+  }
+  return c.json({ detail: 'Not Found' }, 404);
+});
+
+app.onError((err, c) => {
+  if (err instanceof ValidationError) return c.json({ detail: err.issues }, 422);
+  if (err instanceof ApiError) return c.json({ detail: err.detail }, err.status, err.headers);
+  if (err instanceof HTTPException) {
+    // Hono's own validator: an empty or unreadable JSON body.
+    if (err.status === 400 && /json/i.test(err.message)) {
+      return c.json({ detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] }, 422);
+    }
+    return c.json({ detail: err.message || 'Error' }, err.status);
+  }
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      msg: 'unhandled error',
+      request_id: c.var.requestId,
+      route: c.req.routePath,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    }),
+  );
+  return c.json({ detail: 'Internal Server Error', request_id: c.var.requestId }, 500);
+});
+
+export default app;

@@ -1,0 +1,85 @@
+import { zValidator } from '@hono/zod-validator';
+import type { ValidationTargets } from 'hono';
+import type { z } from 'zod';
+import type { core } from 'zod';
+import { ValidationError, type ValidationIssue } from './errors';
+
+const LOC_TARGET: Partial<Record<keyof ValidationTargets, string>> = {
+  json: 'body',
+  query: 'query',
+  param: 'path',
+  header: 'header',
+};
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+const quoteList = (values: readonly unknown[]) => {
+  const q = values.map((v) => `'${String(v)}'`);
+  return q.length > 1 ? `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}` : (q[0] ?? '');
+};
+
+/** Maps a zod issue to the contract's FastAPI-style validation item. */
+export function toContractIssue(issue: core.$ZodIssue, target: string, root: unknown): ValidationIssue {
+  const path = issue.path as PropertyKey[];
+  const loc = [target, ...path.map((p) => (typeof p === 'number' ? p : String(p)))];
+  const input = valueAt(root, path);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (input === undefined) return { type: 'missing', loc, msg: 'Field required', input: valueAt(root, path.slice(0, -1)) ?? null };
+      if (issue.expected === 'number' || issue.expected === 'int')
+        return { type: issue.expected === 'int' ? 'int_parsing' : 'float_parsing', loc, msg: `Input should be a valid ${issue.expected === 'int' ? 'integer' : 'number'}`, input };
+      if (issue.expected === 'array') return { type: 'list_type', loc, msg: 'Input should be a valid list', input };
+      if (issue.expected === 'object' || issue.expected === 'record') return { type: 'dict_type', loc, msg: 'Input should be a valid dictionary', input };
+      return { type: `${issue.expected}_type`, loc, msg: `Input should be a valid ${issue.expected}`, input };
+    case 'too_small': {
+      const min = Number(issue.minimum);
+      if (issue.origin === 'string')
+        return { type: 'string_too_short', loc, msg: `String should have at least ${min} character${min === 1 ? '' : 's'}`, input, ctx: { min_length: min } };
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return { type: 'too_short', loc, msg: `List should have at least ${min} item${min === 1 ? '' : 's'} after validation`, input, ctx: { min_length: min } };
+      return issue.inclusive
+        ? { type: 'greater_than_equal', loc, msg: `Input should be greater than or equal to ${min}`, input, ctx: { ge: min } }
+        : { type: 'greater_than', loc, msg: `Input should be greater than ${min}`, input, ctx: { gt: min } };
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (issue.origin === 'string')
+        return { type: 'string_too_long', loc, msg: `String should have at most ${max} character${max === 1 ? '' : 's'}`, input, ctx: { max_length: max } };
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return { type: 'too_long', loc, msg: `List should have at most ${max} item${max === 1 ? '' : 's'} after validation`, input, ctx: { max_length: max } };
+      return issue.inclusive
+        ? { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${max}`, input, ctx: { le: max } }
+        : { type: 'less_than', loc, msg: `Input should be less than ${max}`, input, ctx: { lt: max } };
+    }
+    case 'invalid_value':
+      return { type: 'enum', loc, msg: `Input should be ${quoteList(issue.values)}`, input, ctx: { expected: quoteList(issue.values) } };
+    case 'invalid_format':
+      if (issue.format === 'uuid' || issue.format === 'guid')
+        return { type: 'uuid_parsing', loc, msg: 'Input should be a valid UUID', input };
+      if (issue.format === 'email')
+        return { type: 'value_error', loc, msg: 'value is not a valid email address', input };
+      return { type: 'string_pattern_mismatch', loc, msg: issue.message, input };
+    default:
+      return { type: 'value_error', loc, msg: issue.message, input };
+  }
+}
+
+/**
+ * zValidator whose failures become the contract's 422 `{"detail": [...]}`.
+ * Thrown (not returned) so route response types stay the handler's own.
+ */
+export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
+  return zValidator(target, schema, (result) => {
+    if (!result.success) {
+      const where = LOC_TARGET[target] ?? target;
+      throw new ValidationError(result.error.issues.map((i) => toContractIssue(i as core.$ZodIssue, where, result.data)));
+    }
+  });
+}

@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { ApiError } from '../lib/errors';
+import { safeEqual } from '../lib/encoding';
+import { tokenPair } from '../lib/jwt';
+import { clientIp, rateLimit } from '../lib/rate-limit';
+import { validate } from '../lib/validate';
+import { requireJwt } from '../middleware/auth';
+import { userFromToken } from '../services/auth';
+import { TIERS } from '../services/plans';
+import { authenticate, normaliseEmail, provisionUser, registerUser } from '../services/users';
+import { userOut } from './serialize';
+
+const email = z.email().max(255).transform(normaliseEmail);
+
+const registerBody = z.object({ email, password: z.string().min(8).max(1024) });
+const loginBody = z.object({ email, password: z.string().max(1024) });
+const refreshBody = z.object({ refresh_token: z.string() });
+const forgotQuery = z.object({ email: z.string() });
+const provisionBody = z.object({
+  email,
+  password: z.string().max(1024).nullish(),
+  plan: z.enum(TIERS).default('free'),
+  external_platform_id: z.string().min(1).max(255),
+  external_store_id: z.string().max(255).nullish(),
+});
+
+export const authRoutes = new Hono<AppEnv>()
+  .post('/register', validate('json', registerBody), async (c) => {
+    const body = c.req.valid('json');
+    await rateLimit(c.env.AUTH_IP_LIMITER, `register:${clientIp(c.req)}`);
+    await rateLimit(c.env.AUTH_EMAIL_LIMITER, `register:${body.email}`);
+    const user = await registerUser(c.var.db, body.email, body.password);
+    if (!user) throw new ApiError(409, 'A user with this email already exists');
+    return c.json(await tokenPair(c.env.JWT_SECRET_KEY, user.id), 201);
+  })
+  .post('/login', validate('json', loginBody), async (c) => {
+    const body = c.req.valid('json');
+    await rateLimit(c.env.AUTH_IP_LIMITER, `login:${clientIp(c.req)}`);
+    await rateLimit(c.env.AUTH_EMAIL_LIMITER, `login:${body.email}`);
+    const user = await authenticate(c.var.db, body.email, body.password);
+    if (!user) throw new ApiError(401, 'Invalid email or password');
+    return c.json(await tokenPair(c.env.JWT_SECRET_KEY, user.id), 200);
+  })
+  .post('/refresh', validate('json', refreshBody), async (c) => {
+    const found = await userFromToken(c.var.db, c.env.JWT_SECRET_KEY, c.req.valid('json').refresh_token, 'refresh');
+    if (!found.ok) throw new ApiError(401, found.reason === 'no_user' ? 'User not found' : 'Invalid or expired refresh token');
+    return c.json(await tokenPair(c.env.JWT_SECRET_KEY, found.user.id), 200);
+  })
+  .get('/me', requireJwt, (c) => c.json(userOut(c.var.auth.user), 200))
+  .post('/forgot-password', validate('query', forgotQuery), (c) =>
+    c.json({ message: 'If an account exists, a reset email has been sent.' }, 200),
+  )
+  .post(
+    '/provision',
+    async (c, next) => {
+      const expected = c.env.PLATFORM_SERVICE_KEY;
+      const given = c.req.header('X-Service-Key');
+      if (!expected || !given || !safeEqual(given, expected)) {
+        throw new ApiError(403, 'Provisioning requires the platform service key');
+      }
+      await next();
+    },
+    validate('json', provisionBody),
+    async (c) => c.json(await provisionUser(c.var.db, c.req.valid('json')), 201),
+  );

@@ -1,0 +1,56 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { users } from '../db/schema';
+import type { User } from '../env';
+import { sha256Hex } from '../lib/encoding';
+import { verifyToken, type TokenType } from '../lib/jwt';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type TokenUser =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid' | 'no_sub' | 'no_user' };
+
+/** Verifies a JWT of the given type and loads its active user (one round trip). */
+export async function userFromToken(db: Db, secret: string, token: string, type: TokenType): Promise<TokenUser> {
+  const verified = await verifyToken(secret, token, type);
+  if (!verified.ok) return { ok: false, reason: 'invalid' };
+  if (!verified.sub) return { ok: false, reason: 'no_sub' };
+  if (!UUID.test(verified.sub)) return { ok: false, reason: 'no_user' };
+  const [user] = await db.select().from(users).where(eq(users.id, verified.sub)).limit(1);
+  return user?.isActive ? { ok: true, user } : { ok: false, reason: 'no_user' };
+}
+
+/**
+ * Resolves an X-API-Key to its active user and scopes in one round trip, stamping
+ * `last_used_at` in the same statement when the user's plan may use the API.
+ */
+export async function userFromApiKey(db: Db, rawKey: string): Promise<{ user: User; scopes: string[] } | null> {
+  const hash = await sha256Hex(rawKey);
+  const { rows } = await db.execute<{ key_id: string; scopes: string[]; user: Record<string, unknown> }>(sql`
+    WITH k AS (
+      SELECT k.id AS key_id, k.scopes, row_to_json(u.*) AS "user", u.plan
+      FROM api_keys k JOIN users u ON u.id = k.user_id
+      WHERE k.key_hash = ${hash} AND k.is_active AND (k.expires_at IS NULL OR k.expires_at > now()) AND u.is_active
+    ), used AS (
+      UPDATE api_keys SET last_used_at = now() FROM k WHERE api_keys.id = k.key_id AND k.plan <> 'free'
+    )
+    SELECT key_id, scopes, "user" FROM k`);
+  const row = rows[0];
+  if (!row) return null;
+  const u = row.user;
+  const ts = (v: unknown) => (v ? new Date(String(v)) : null);
+  const user: User = {
+    id: String(u.id),
+    email: String(u.email),
+    hashedPassword: (u.hashed_password as string | null) ?? null,
+    isActive: Boolean(u.is_active),
+    plan: u.plan as User['plan'],
+    stripeCustomerId: (u.stripe_customer_id as string | null) ?? null,
+    externalPlatformId: (u.external_platform_id as string | null) ?? null,
+    externalStoreId: (u.external_store_id as string | null) ?? null,
+    createdAt: ts(u.created_at)!,
+    updatedAt: ts(u.updated_at)!,
+  };
+  return { user, scopes: row.scopes };
+}

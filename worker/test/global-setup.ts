@@ -1,0 +1,24 @@
+import { copyFileSync, existsSync } from 'node:fs';
+import type { TestProject } from 'vitest/node';
+import { startLocalDb } from '../../scripts/local-db';
+import { applyMigrations } from '../../scripts/migrate';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    dbWsProxy: string;
+  }
+}
+
+/**
+ * Starts the database the worker tests talk to: an in-memory embedded Postgres, or the
+ * server named by DATABASE_URL (CI runs the suite again against a real PostgreSQL).
+ */
+export default async function setup(project: TestProject) {
+  if (!existsSync('.dev.vars')) copyFileSync('.dev.vars.example', '.dev.vars');
+  const db = await startLocalDb(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {});
+  await applyMigrations(db.databaseUrl, db.wsProxy);
+  project.provide('databaseUrl', db.databaseUrl);
+  project.provide('dbWsProxy', db.wsProxy);
+  return () => db.stop();
+}
