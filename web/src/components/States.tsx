@@ -1,0 +1,59 @@
+import { ExclamationTriangleIcon, ReloadIcon } from '@radix-ui/react-icons';
+import { Button, Callout, Card, Flex, Heading, Skeleton, Text } from '@radix-ui/themes';
+import type { ReactNode } from 'react';
+import { errorMessage } from '../api/errors';
+
+export function ErrorState({ error, onRetry, title = 'Could not load this data' }: { error: unknown; onRetry?: () => void; title?: string }) {
+  return (
+    <Callout.Root color="red" role="alert" size="2">
+      <Callout.Icon>
+        <ExclamationTriangleIcon />
+      </Callout.Icon>
+      <Flex direction={{ initial: 'column', sm: 'row' }} gap="3" justify="between" align={{ initial: 'start', sm: 'center' }} width="100%">
+        <div>
+          <Text as="p" weight="medium">
+            {title}
+          </Text>
+          <Text as="p" size="2">
+            {errorMessage(error)}
+          </Text>
+        </div>
+        {onRetry && (
+          <Button variant="soft" color="red" onClick={onRetry}>
+            <ReloadIcon /> Try again
+          </Button>
+        )}
+      </Flex>
+    </Callout.Root>
+  );
+}
+
+export function EmptyState({ icon, title, children, action }: { icon: ReactNode; title: string; children: ReactNode; action?: ReactNode }) {
+  return (
+    <Card size="4">
+      <Flex direction="column" align="center" gap="3" py="6" style={{ textAlign: 'center' }}>
+        <Flex className="empty-icon" align="center" justify="center" aria-hidden="true">
+          {icon}
+        </Flex>
+        <Heading as="h2" size="4">
+          {title}
+        </Heading>
+        <Text as="p" size="2" color="gray" style={{ maxWidth: 420 }}>
+          {children}
+        </Text>
+        {action && <Flex mt="2">{action}</Flex>}
+      </Flex>
+    </Card>
+  );
+}
+
+/** Placeholder rows shaped like the content they stand in for. */
+export function SkeletonLines({ lines = 3 }: { lines?: number }) {
+  return (
+    <Flex direction="column" gap="3" aria-busy="true" aria-label="Loading">
+      {Array.from({ length: lines }, (_, i) => (
+        <Skeleton key={i} height="20px" width={i === lines - 1 ? '60%' : '100%'} />
+      ))}
+    </Flex>
+  );
+}

@@ -1,0 +1,352 @@
+import { CheckIcon, CodeIcon, CopyIcon, ExclamationTriangleIcon, InfoCircledIcon, PlusIcon } from '@radix-ui/react-icons';
+import {
+  AlertDialog,
+  Badge,
+  Box,
+  Button,
+  Callout,
+  Card,
+  Checkbox,
+  Code,
+  Dialog,
+  Flex,
+  Link,
+  Table,
+  Text,
+  TextField,
+} from '@radix-ui/themes';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState, type FormEvent } from 'react';
+import { Link as RouterLink } from 'react-router';
+import { api, unwrap, type ApiKey, type ApiKeyScope, type CreatedApiKey } from '../api/client';
+import { ApiError, errorMessage } from '../api/errors';
+import { apiKeysQuery } from '../api/queries';
+import { FormField } from '../components/FormField';
+import { PageHeader } from '../components/PageHeader';
+import { EmptyState, ErrorState, SkeletonLines } from '../components/States';
+import { formatDateTime } from '../lib/format';
+
+const SCOPES: { value: ApiKeyScope; label: string; text: string }[] = [
+  { value: 'read', label: 'Read', text: 'View imports, products, connections and usage.' },
+  { value: 'write', label: 'Write', text: 'Create imports and change data.' },
+];
+
+/** `error` is a failed call, or a message of our own about the form. */
+function ErrorCallout({ error }: { error: unknown }) {
+  // Free plans have no API access: the answer is an upgrade, so point there.
+  const needsPlan = error instanceof ApiError && error.status === 403;
+  const message = typeof error === 'string' ? error : errorMessage(error);
+  return (
+    <Callout.Root color={needsPlan ? 'amber' : 'red'} role="alert">
+      <Callout.Icon>{needsPlan ? <InfoCircledIcon /> : <ExclamationTriangleIcon />}</Callout.Icon>
+      <Callout.Text>
+        {message}
+        {needsPlan && (
+          <>
+            {' '}
+            <Link asChild weight="medium">
+              <RouterLink to="/billing">See plans and upgrade</RouterLink>
+            </Link>
+          </>
+        )}
+      </Callout.Text>
+    </Callout.Root>
+  );
+}
+
+function CopyableKey({ value }: { value: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'manual'>('idle');
+  const field = useRef<HTMLInputElement>(null);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(value);
+      setState('copied');
+    } catch {
+      // Clipboard access can be refused; select the key so Ctrl/Cmd+C still works.
+      field.current?.select();
+      setState('manual');
+    }
+  }
+
+  return (
+    <Flex direction="column" gap="2">
+      <Text as="label" htmlFor="new-api-key" size="2" weight="medium">
+        Your new API key
+      </Text>
+      <Flex gap="2" align="stretch">
+        <TextField.Root
+          ref={field}
+          id="new-api-key"
+          size="3"
+          className="secret-key"
+          readOnly
+          value={value}
+          onFocus={(e) => e.currentTarget.select()}
+          style={{ flex: 1, minWidth: 0 }}
+        />
+        <Button type="button" size="3" variant={state === 'copied' ? 'soft' : 'solid'} color={state === 'copied' ? 'green' : undefined} onClick={copy}>
+          {state === 'copied' ? <CheckIcon /> : <CopyIcon />}
+          {state === 'copied' ? 'Copied' : 'Copy'}
+        </Button>
+      </Flex>
+      {state === 'manual' && (
+        <Text size="1" color="gray">
+          Your browser blocked copying. The key is selected: press Ctrl+C (or Cmd+C) to copy it.
+        </Text>
+      )}
+    </Flex>
+  );
+}
+
+function CreateKeyDialog() {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<ApiKeyScope[]>(['read']);
+  const [formError, setFormError] = useState<string | null>(null);
+  // The raw key lives only here, only until the dialog closes: the API never returns it again.
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+
+  const create = useMutation({
+    mutationFn: (body: { name: string; scopes: ApiKeyScope[] }) => unwrap(api['api-keys'].$post({ json: body })),
+    onSuccess: (key) => {
+      setCreated(key);
+      void queryClient.invalidateQueries({ queryKey: apiKeysQuery.queryKey });
+    },
+  });
+
+  function onOpenChange(next: boolean) {
+    setOpen(next);
+    if (!next) {
+      setName('');
+      setScopes(['read']);
+      setFormError(null);
+      setCreated(null);
+      create.reset();
+    }
+  }
+
+  function toggle(scope: ApiKeyScope, on: boolean) {
+    setScopes((current) => (on ? [...new Set([...current, scope])] : current.filter((s) => s !== scope)));
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) return setFormError('Give the key a name.');
+    if (scopes.length === 0) return setFormError('Choose at least one permission.');
+    setFormError(null);
+    create.mutate({ name: name.trim(), scopes });
+  }
+
+  return (
+    <Dialog.Root open={open} onOpenChange={onOpenChange}>
+      <Dialog.Trigger>
+        <Button size="3">
+          <PlusIcon /> Create API key
+        </Button>
+      </Dialog.Trigger>
+      <Dialog.Content maxWidth="520px" aria-describedby={undefined}>
+        {created ? (
+          <>
+            <Dialog.Title>API key created</Dialog.Title>
+            <Flex direction="column" gap="4">
+              <Callout.Root color="amber">
+                <Callout.Icon>
+                  <ExclamationTriangleIcon />
+                </Callout.Icon>
+                <Callout.Text>
+                  Copy this key now and store it somewhere safe. <strong>You won't be able to see it again.</strong>
+                </Callout.Text>
+              </Callout.Root>
+              <CopyableKey value={created.key} />
+              <Text size="2" color="gray">
+                Send it in the <Code>X-API-Key</Code> header. Name: {created.name} · Permissions: {created.scopes.join(', ')}
+              </Text>
+              <Flex justify="end">
+                <Dialog.Close>
+                  <Button size="3">Done</Button>
+                </Dialog.Close>
+              </Flex>
+            </Flex>
+          </>
+        ) : (
+          <form onSubmit={submit} noValidate>
+            <Dialog.Title>Create API key</Dialog.Title>
+            <Text as="p" size="2" color="gray" mb="4">
+              Name the key after the script or service that will use it, and allow only what it needs.
+            </Text>
+            <Flex direction="column" gap="4">
+              {formError ? <ErrorCallout error={formError} /> : create.isError && <ErrorCallout error={create.error} />}
+              <FormField label="Name" placeholder="e.g. Inventory sync" value={name} maxLength={255} onChange={(e) => setName(e.target.value)} />
+              <Box asChild>
+                <fieldset style={{ border: 0, margin: 0, padding: 0 }}>
+                  <Text as="div" size="2" weight="medium" mb="2" asChild>
+                    <legend>Permissions</legend>
+                  </Text>
+                  <Flex direction="column" gap="3">
+                    {SCOPES.map((scope) => (
+                      <Text as="label" size="2" key={scope.value}>
+                        <Flex gap="2" align="start">
+                          <Checkbox
+                            mt="1"
+                            checked={scopes.includes(scope.value)}
+                            onCheckedChange={(checked) => toggle(scope.value, checked === true)}
+                          />
+                          <span>
+                            <Text weight="medium">{scope.label}</Text>
+                            <Text color="gray"> · {scope.text}</Text>
+                          </span>
+                        </Flex>
+                      </Text>
+                    ))}
+                  </Flex>
+                </fieldset>
+              </Box>
+            </Flex>
+            <Flex gap="3" mt="5" justify="end">
+              <Dialog.Close>
+                <Button type="button" variant="soft" color="gray" size="3">
+                  Cancel
+                </Button>
+              </Dialog.Close>
+              <Button type="submit" size="3" loading={create.isPending}>
+                Create key
+              </Button>
+            </Flex>
+          </form>
+        )}
+      </Dialog.Content>
+    </Dialog.Root>
+  );
+}
+
+function RevokeKeyDialog({ apiKey }: { apiKey: ApiKey }) {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const revoke = useMutation({
+    mutationFn: () => unwrap(api['api-keys'][':key_id'].$delete({ param: { key_id: apiKey.id } })),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: apiKeysQuery.queryKey });
+      setOpen(false);
+    },
+  });
+
+  return (
+    <AlertDialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (!next) revoke.reset();
+      }}
+    >
+      <AlertDialog.Trigger>
+        <Button variant="soft" color="red" size="1" aria-label={`Revoke ${apiKey.name}`}>
+          Revoke
+        </Button>
+      </AlertDialog.Trigger>
+      <AlertDialog.Content maxWidth="460px">
+        <AlertDialog.Title>Revoke “{apiKey.name}”?</AlertDialog.Title>
+        <AlertDialog.Description size="2">
+          Anything using the key <Code>{apiKey.key_prefix}…</Code> stops working immediately. This cannot be undone.
+        </AlertDialog.Description>
+        {revoke.isError && (
+          <Box mt="4">
+            <ErrorCallout error={revoke.error} />
+          </Box>
+        )}
+        <Flex gap="3" mt="5" justify="end">
+          <AlertDialog.Cancel>
+            <Button variant="soft" color="gray">
+              Cancel
+            </Button>
+          </AlertDialog.Cancel>
+          <Button color="red" loading={revoke.isPending} onClick={() => revoke.mutate()}>
+            Revoke key
+          </Button>
+        </Flex>
+      </AlertDialog.Content>
+    </AlertDialog.Root>
+  );
+}
+
+function KeysTable({ keys }: { keys: ApiKey[] }) {
+  return (
+    <Card size="1" style={{ padding: 0 }}>
+      <Table.Root variant="ghost" size="2">
+        <Table.Header>
+          <Table.Row>
+            <Table.ColumnHeaderCell>Name</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Key</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Permissions</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Status</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Last used</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>Created</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell>
+              <span className="visually-hidden">Actions</span>
+            </Table.ColumnHeaderCell>
+          </Table.Row>
+        </Table.Header>
+        <Table.Body>
+          {keys.map((key) => (
+            <Table.Row key={key.id} align="center">
+              <Table.RowHeaderCell>
+                <Text weight="medium" color={key.is_active ? undefined : 'gray'}>
+                  {key.name}
+                </Text>
+              </Table.RowHeaderCell>
+              <Table.Cell>
+                <Code variant="ghost" color="gray">
+                  {key.key_prefix}…
+                </Code>
+              </Table.Cell>
+              <Table.Cell>
+                <Flex gap="1" wrap="wrap">
+                  {key.scopes.map((s) => (
+                    <Badge key={s} variant="surface" color="gray">
+                      {s}
+                    </Badge>
+                  ))}
+                </Flex>
+              </Table.Cell>
+              <Table.Cell>{key.is_active ? <Badge color="green">Active</Badge> : <Badge color="red">Revoked</Badge>}</Table.Cell>
+              <Table.Cell>
+                <Text color="gray">{key.last_used_at ? formatDateTime(key.last_used_at) : 'Never'}</Text>
+              </Table.Cell>
+              <Table.Cell>
+                <Text color="gray">{formatDateTime(key.created_at)}</Text>
+              </Table.Cell>
+              <Table.Cell justify="end">{key.is_active && <RevokeKeyDialog apiKey={key} />}</Table.Cell>
+            </Table.Row>
+          ))}
+        </Table.Body>
+      </Table.Root>
+    </Card>
+  );
+}
+
+export default function ApiKeys() {
+  const keys = useQuery(apiKeysQuery);
+  return (
+    <>
+      <PageHeader
+        title="API Keys"
+        description="Keys let your own scripts and services call the SourcePilot API. Keep them secret: anyone with a key can act on your account."
+        actions={<CreateKeyDialog />}
+      />
+      {keys.isPending ? (
+        <Card size="3">
+          <SkeletonLines lines={4} />
+        </Card>
+      ) : keys.isError ? (
+        <ErrorState title="Could not load your API keys" error={keys.error} onRetry={() => void keys.refetch()} />
+      ) : keys.data.length === 0 ? (
+        <EmptyState icon={<CodeIcon />} title="No API keys yet">
+          Create a key to automate imports, sync prices or pull usage reports from your own tools.
+        </EmptyState>
+      ) : (
+        <KeysTable keys={keys.data} />
+      )}
+    </>
+  );
+}
