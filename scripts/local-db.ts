@@ -6,6 +6,7 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer, connect, type AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -40,6 +41,7 @@ export async function startLocalDb(opts: LocalDbOptions = {}): Promise<LocalDb> 
   let databaseUrl = opts.databaseUrl;
 
   if (!databaseUrl) {
+    if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
     pg = await PGlite.create(opts.dataDir ?? 'memory://');
     const port = opts.pgPort ?? (await freePort());
     pgServer = new PGLiteSocketServer({
@@ -49,6 +51,7 @@ export async function startLocalDb(opts: LocalDbOptions = {}): Promise<LocalDb> 
       maxConnections: opts.maxConnections ?? 64,
     });
     await pgServer.start();
+    if (process.env.SP_DB_DEBUG) setInterval(() => console.error('[db]', JSON.stringify(pgServer!.getStats())), 500).unref();
     databaseUrl = LOCAL_URL(port);
   }
 
@@ -67,6 +70,46 @@ export async function startLocalDb(opts: LocalDbOptions = {}): Promise<LocalDb> 
 }
 
 /**
+ * Watches the client's side of the Postgres protocol for a Terminate message. A real
+ * server closes the connection when it gets one; pglite-server does not, so the bridge
+ * closes it instead (otherwise every finished pool would hold a connection forever).
+ */
+class TerminateWatcher {
+  private startup = true;
+  private header = Buffer.alloc(0);
+  private skip = 0;
+
+  /** Feeds client bytes; true once a Terminate message has been seen. */
+  feed(chunk: Buffer): boolean {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - i);
+        this.skip -= n;
+        i += n;
+        continue;
+      }
+      const need = this.startup ? 4 : 5;
+      const take = Math.min(need - this.header.length, chunk.length - i);
+      this.header = Buffer.concat([this.header, chunk.subarray(i, i + take)]);
+      i += take;
+      if (this.header.length < need) break;
+      if (this.startup) {
+        const len = this.header.readInt32BE(0);
+        this.skip = len - 4;
+        // An 8-byte SSLRequest/GSSENCRequest is followed by the real startup packet.
+        if (len !== 8) this.startup = false;
+      } else {
+        if (this.header[0] === 0x58) return true;
+        this.skip = this.header.readInt32BE(1) - 4;
+      }
+      this.header = Buffer.alloc(0);
+    }
+    return false;
+  }
+}
+
+/**
  * Each WebSocket connection becomes one TCP connection to the configured database
  * (never to an address the client names), with bytes copied both ways.
  */
@@ -75,18 +118,29 @@ async function startBridge(host: string, port: number, listenPort: number): Prom
   const wss = new WebSocketServer({ server });
   wss.on('connection', (ws) => {
     const tcp = connect({ host, port });
+    const watcher = new TerminateWatcher();
     const pending: Buffer[] = [];
     let open = false;
+    let terminated = false;
+    const send = (data: Buffer) => {
+      tcp.write(data);
+      if (watcher.feed(data)) {
+        terminated = true;
+        tcp.end();
+      }
+    };
     tcp.on('connect', () => {
       open = true;
-      for (const chunk of pending) tcp.write(chunk);
+      for (const chunk of pending) send(chunk);
       pending.length = 0;
     });
     tcp.on('data', (data) => ws.readyState === ws.OPEN && ws.send(data));
-    tcp.on('close', () => ws.close());
+    // After a Terminate the client has finished with this socket; closing the WebSocket
+    // from here makes workerd report "Network connection lost", so let the client end it.
+    tcp.on('close', () => terminated || ws.close());
     tcp.on('error', () => ws.close());
-    ws.on('message', (data: Buffer) => (open ? tcp.write(data) : pending.push(data)));
-    ws.on('close', () => tcp.end());
+    ws.on('message', (data: Buffer) => (open ? send(data) : pending.push(data)));
+    ws.on('close', () => tcp.destroy());
     ws.on('error', () => tcp.destroy());
   });
   const close = server.close.bind(server);

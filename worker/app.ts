@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type ErrorHandler, type NotFoundHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -68,15 +68,17 @@ function methodsFor(path: string): Set<string> {
   return new Set(routePatterns.filter((r) => r.re.test(path)).map((r) => r.method));
 }
 
-app.notFound((c) => {
+/** 404 in the contract's shape, or 405 when the path exists under another method. */
+export const notFoundHandler: NotFoundHandler<AppEnv> = (c) => {
   const methods = methodsFor(c.req.path);
   if (methods.size && !methods.has(c.req.method)) {
     return c.json({ detail: 'Method Not Allowed' }, 405, { Allow: [...methods].join(', ') });
   }
   return c.json({ detail: 'Not Found' }, 404);
-});
+};
 
-app.onError((err, c) => {
+/** Contract errors as `{"detail": …}`; anything unexpected is logged and answered 500 without internals. */
+export const errorHandler: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ValidationError) return c.json({ detail: err.issues }, 422);
   if (err instanceof ApiError) return c.json({ detail: err.detail }, err.status, err.headers);
   if (err instanceof HTTPException) {
@@ -86,17 +88,26 @@ app.onError((err, c) => {
     }
     return c.json({ detail: err.message || 'Error' }, err.status);
   }
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      msg: 'unhandled error',
-      request_id: c.var.requestId,
-      route: c.req.routePath,
-      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      stack: err instanceof Error ? err.stack : undefined,
-    }),
-  );
+  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: c.var.requestId, route: c.req.routePath, ...describeError(err) }));
   return c.json({ detail: 'Internal Server Error', request_id: c.var.requestId }, 500);
-});
+};
+
+app.notFound(notFoundHandler);
+app.onError(errorHandler);
+
+/**
+ * What to log of an unexpected error. Drizzle puts query parameters (password hashes,
+ * keys) into its message, so only the driver's cause and the stack frames are kept.
+ */
+function describeError(err: unknown) {
+  if (!(err instanceof Error)) return { error: String(err) };
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  const code = (cause as { code?: string } | undefined)?.code;
+  return {
+    error: cause ? `${cause.name}: ${cause.message}` : `${err.name}: ${err.message.split('\nparams:')[0]}`,
+    ...(code ? { code } : {}),
+    stack: (err.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 8).join('\n'),
+  };
+}
 
 export default app;

@@ -1,4 +1,8 @@
 import { SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { createDb, type Db } from '../db/client';
+import { users } from '../db/schema';
 
 const BASE = 'http://sourcepilot.test/api/v1';
 
@@ -55,4 +59,26 @@ export async function registerUser(tag = 'user'): Promise<TestUser> {
   if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.json)}`);
   const me = await call('/auth/me', { token: reg.json.access_token });
   return { email, password, token: reg.json.access_token, refresh: reg.json.refresh_token, id: me.json.id };
+}
+
+/** Direct database access for arranging and asserting state (the real Postgres). */
+export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const { db, pool } = createDb(env);
+  try {
+    return await fn(db);
+  } finally {
+    await pool.end();
+  }
+}
+
+export const setPlan = (userId: string, plan: 'free' | 'pro' | 'enterprise') =>
+  withDb((db) => db.update(users).set({ plan }).where(eq(users.id, userId)));
+
+/** A user on a paid plan with an API key of the given scopes. */
+export async function userWithKey(scopes: string[] = ['read', 'write'], plan: 'pro' | 'enterprise' = 'pro') {
+  const user = await registerUser('keyed');
+  await setPlan(user.id, plan);
+  const created = await call('/api-keys', { token: user.token, body: { name: 'automation', scopes } });
+  if (created.status !== 201) throw new Error(`key creation failed: ${created.status} ${JSON.stringify(created.json)}`);
+  return { ...user, apiKey: created.json.key as string, keyId: created.json.id as string };
 }

@@ -1,0 +1,136 @@
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { apiKeys } from '../db/schema';
+import { sha256Hex } from '../lib/encoding';
+import { call, registerUser, setPlan, userWithKey, withDb } from './helpers';
+
+describe('POST /api-keys', () => {
+  it('refuses free-plan users', async () => {
+    const user = await registerUser();
+    const r = await call('/api-keys', { token: user.token, body: { name: 'ci' } });
+    expect(r.status).toBe(403);
+    expect(r.json).toEqual({ detail: 'API access requires the Pro or Enterprise plan' });
+  });
+
+  it('shows the raw key once and stores only its SHA-256', async () => {
+    const user = await registerUser();
+    await setPlan(user.id, 'pro');
+    const r = await call('/api-keys', { token: user.token, body: { name: 'ci' } });
+    expect(r.status).toBe(201);
+    expect(Object.keys(r.json).sort()).toEqual(['id', 'key', 'key_prefix', 'name', 'scopes']);
+    expect(r.json.key).toMatch(/^so_live_[A-Za-z0-9_-]{43}$/);
+    expect(r.json.key).toHaveLength(51);
+    expect(r.json.key_prefix).toBe(r.json.key.slice(0, 12));
+    expect(r.json.scopes).toEqual(['read']);
+    expect(r.roundTrips).toBeLessThanOrEqual(3);
+
+    const [row] = await withDb((db) => db.select().from(apiKeys).where(eq(apiKeys.id, r.json.id)));
+    expect(row.keyHash).toBe(await sha256Hex(r.json.key));
+    expect(JSON.stringify(row)).not.toContain(r.json.key);
+  });
+
+  it('refuses the admin scope and unknown scopes with 422', async () => {
+    const user = await registerUser();
+    await setPlan(user.id, 'enterprise');
+    const admin = await call('/api-keys', { token: user.token, body: { name: 'x', scopes: ['read', 'admin'] } });
+    expect(admin.status).toBe(422);
+    expect(admin.json.detail[0]).toMatchObject({ type: 'enum', loc: ['body', 'scopes', 1] });
+    const long = await call('/api-keys', { token: user.token, body: { name: 'n'.repeat(256) } });
+    expect(long.status).toBe(422);
+    expect(long.json.detail[0]).toMatchObject({ type: 'string_too_long', loc: ['body', 'name'] });
+  });
+
+  it('checks authentication before the body, and a key cannot manage keys', async () => {
+    const noAuth = await call('/api-keys', { body: { scopes: 'nonsense' } });
+    expect(noAuth.status).toBe(401);
+    const keyed = await userWithKey();
+    const byKey = await call('/api-keys', { apiKey: keyed.apiKey, body: { name: 'x' } });
+    expect(byKey.status).toBe(401);
+    expect(byKey.json).toEqual({ detail: 'Not authenticated' });
+  });
+
+  it('rejects malformed JSON before authentication', async () => {
+    const r = await call('/api-keys', { rawBody: '{not json' });
+    expect(r.status).toBe(422);
+    expect(r.json.detail[0].type).toBe('json_invalid');
+  });
+});
+
+describe('GET /api-keys', () => {
+  it('lists the caller’s keys newest first, never the raw key, with +00:00 timestamps', async () => {
+    const keyed = await userWithKey(['read']);
+    const second = await call('/api-keys', { token: keyed.token, body: { name: 'second', scopes: ['read', 'write'] } });
+    const other = await userWithKey();
+    const r = await call('/api-keys', { token: keyed.token });
+    expect(r.status).toBe(200);
+    expect(r.roundTrips).toBeLessThanOrEqual(2);
+    expect(r.json.map((k: { id: string }) => k.id)).toEqual([second.json.id, keyed.keyId]);
+    expect(r.json.map((k: { id: string }) => k.id)).not.toContain(other.keyId);
+    for (const k of r.json) {
+      expect(Object.keys(k).sort()).toEqual(['created_at', 'id', 'is_active', 'key_prefix', 'last_used_at', 'name', 'scopes']);
+      expect(k.created_at).toMatch(/\+00:00$/);
+    }
+    expect(r.json[1].last_used_at).toBeNull();
+  });
+});
+
+describe('using an API key', () => {
+  it('authenticates GET /usage and records last_used_at', async () => {
+    const keyed = await userWithKey(['read']);
+    const r = await call('/usage', { apiKey: keyed.apiKey });
+    expect(r.status).toBe(200);
+    expect(r.roundTrips).toBeLessThanOrEqual(2);
+    const list = await call('/api-keys', { token: keyed.token });
+    expect(list.json[0].last_used_at).toMatch(/\+00:00$/);
+  });
+
+  it('stops working once the plan loses API access, and is not stamped then', async () => {
+    const keyed = await userWithKey(['read']);
+    await setPlan(keyed.id, 'free');
+    const r = await call('/usage', { apiKey: keyed.apiKey });
+    expect(r.status).toBe(403);
+    expect(r.json).toEqual({ detail: 'API access requires the Pro or Enterprise plan' });
+    const [row] = await withDb((db) => db.select().from(apiKeys).where(eq(apiKeys.id, keyed.keyId)));
+    expect(row.lastUsedAt).toBeNull();
+  });
+
+  it('refuses unknown, expired and revoked keys with 401', async () => {
+    const keyed = await userWithKey(['read']);
+    const unknown = await call('/usage', { apiKey: 'so_live_' + 'x'.repeat(43) });
+    expect(unknown.status).toBe(401);
+    expect(unknown.json).toEqual({ detail: 'Not authenticated. Provide a Bearer token or X-API-Key.' });
+
+    await withDb((db) => db.update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.id, keyed.keyId)));
+    expect((await call('/usage', { apiKey: keyed.apiKey })).status).toBe(401);
+  });
+});
+
+describe('DELETE /api-keys/{id}', () => {
+  it('soft-revokes: the key stops working, stays listed, and revoking again is 204', async () => {
+    const keyed = await userWithKey(['read']);
+    const del = await call(`/api-keys/${keyed.keyId}`, { method: 'DELETE', token: keyed.token });
+    expect(del.status).toBe(204);
+    expect(await del.res.text()).toBe('');
+    expect((await call('/usage', { apiKey: keyed.apiKey })).status).toBe(401);
+    const list = await call('/api-keys', { token: keyed.token });
+    expect(list.json[0]).toMatchObject({ id: keyed.keyId, is_active: false });
+    expect((await call(`/api-keys/${keyed.keyId}`, { method: 'DELETE', token: keyed.token })).status).toBe(204);
+  });
+
+  it('answers 404 for another user’s key and leaves it alone', async () => {
+    const owner = await userWithKey(['read']);
+    const intruder = await registerUser();
+    const r = await call(`/api-keys/${owner.keyId}`, { method: 'DELETE', token: intruder.token });
+    expect(r.status).toBe(404);
+    expect(r.json).toEqual({ detail: 'API key not found' });
+    const [row] = await withDb((db) => db.select().from(apiKeys).where(and(eq(apiKeys.id, owner.keyId))));
+    expect(row.isActive).toBe(true);
+  });
+
+  it('answers 422 uuid_parsing for a bad id', async () => {
+    const user = await registerUser();
+    const r = await call('/api-keys/not-a-uuid', { method: 'DELETE', token: user.token });
+    expect(r.status).toBe(422);
+    expect(r.json.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'key_id'] });
+  });
+});
