@@ -14,6 +14,7 @@ export default defineConfig({
                 DATABASE_URL: inject('databaseUrl'),
                 DB_WS_PROXY: inject('dbWsProxy'),
                 EXPOSE_DB_ROUND_TRIPS: 'true',
+                ...inject('fakeBindings'),
               },
             },
           })),

@@ -1,12 +1,15 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  date,
   index,
   integer,
   jsonb,
   numeric,
   pgEnum,
   pgTable,
+  primaryKey,
+  text,
   timestamp,
   uniqueIndex,
   uuid,
@@ -88,7 +91,7 @@ export const subscriptions = pgTable(
   (t) => [index('subscriptions_user_id_idx').on(t.userId, t.createdAt)],
 );
 
-/** Import jobs; the import pipeline fills in the rest. Usage counts rows per billing month. */
+/** Import jobs. Usage counts a user's rows per billing month (every status). */
 export const importJobs = pgTable(
   'import_jobs',
   {
@@ -104,6 +107,12 @@ export const importJobs = pgTable(
     errorMessage: varchar('error_message', { length: 2000 }),
     createdProductId: varchar('created_product_id', { length: 255 }),
     progressPercent: integer('progress_percent').notNull().default(0),
+    /** Delivery attempts of the queue message that ran the job. */
+    attempts: integer('attempts').notNull().default(0),
+    /** Non-fatal notes from the push (e.g. option axes folded to fit Shopify's limits). */
+    warnings: jsonb('warnings'),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -115,7 +124,7 @@ export const importJobs = pgTable(
   ],
 );
 
-/** Price watches; usage counts the active ones. */
+/** Price watches; usage counts the active ones against max_secondary. */
 export const priceWatches = pgTable(
   'price_watches',
   {
@@ -132,17 +141,28 @@ export const priceWatches = pgTable(
     priceChanged: boolean('price_changed').notNull().default(false),
     lastCheckedAt: ts('last_checked_at'),
     isActive: boolean('is_active').notNull().default(true),
+    currency: varchar('currency', { length: 3 }),
+    /** Units in stock at the last check (sum over variants); 0 = out of stock. */
+    lastStock: integer('last_stock'),
+    lastError: varchar('last_error', { length: 2000 }),
+    /** When the scheduled sync should look at this watch next. */
+    nextCheckAt: ts('next_check_at').notNull().defaultNow(),
+    /** Update the store price through the connector when the supplier price moves. */
+    autoReprice: boolean('auto_reprice').notNull().default(false),
+    /** The import this watch was created from (pricing rule and store product for repricing). */
+    importJobId: uuid('import_job_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('price_watches_user_active_idx').on(t.userId, t.isActive),
+    index('price_watches_due_idx').on(t.nextCheckAt).where(sql`${t.isActive}`),
     index('price_watches_store_id_idx').on(t.storeId),
     index('price_watches_source_product_idx').on(t.source, t.sourceProductId),
   ],
 );
 
-/** Store connections; the dashboard's "connected stores" KPI counts them. */
+/** Store connections (the import targets). */
 export const storeConnections = pgTable(
   'store_connections',
   {
@@ -151,7 +171,10 @@ export const storeConnections = pgTable(
     storeName: varchar('store_name', { length: 255 }).notNull(),
     platform: varchar('platform', { length: 50 }).notNull(),
     storeUrl: varchar('store_url', { length: 500 }).notNull(),
+    /** AES-GCM envelope (lib/secrets.ts) of the store credential; never returned. */
     apiKey: varchar('api_key', { length: 2000 }),
+    /** The shop's own name, as reported by the last successful connection test. */
+    shopName: varchar('shop_name', { length: 255 }),
     isDefault: boolean('is_default').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -162,3 +185,164 @@ export const storeConnections = pgTable(
     uniqueIndex('store_connections_one_default_uq').on(t.userId).where(sql`${t.isDefault}`),
   ],
 );
+
+/** Keys used per day, for API-key usage metrics (bumped in the authenticating statement). */
+export const apiKeyUsage = pgTable(
+  'api_key_usage',
+  {
+    keyId: uuid('key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    requests: integer('requests').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.day] })],
+);
+
+export const supplierAccounts = pgTable(
+  'supplier_accounts',
+  {
+    id: id(),
+    userId: userId(),
+    name: varchar('name', { length: 255 }).notNull(),
+    platform: varchar('platform', { length: 100 }).notNull(),
+    /** AES-GCM envelope (lib/secrets.ts) of the credentials object; never returned. */
+    credentials: text('credentials'),
+    /** The credentials' keys with masked values ("••••" + last 4), as the API shows them. */
+    credentialsMask: jsonb('credentials_mask'),
+    /** Non-secret options: ship_to_country, target_currency, language, rate limit. */
+    settings: jsonb('settings'),
+    isActive: boolean('is_active').notNull().default(true),
+    lastSyncedAt: ts('last_synced_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('supplier_accounts_user_id_idx').on(t.userId),
+    index('supplier_accounts_platform_idx').on(t.platform),
+    uniqueIndex('supplier_accounts_user_name_platform_uq').on(t.userId, t.name, t.platform),
+  ],
+);
+
+export const importHistory = pgTable(
+  'import_history',
+  {
+    id: id(),
+    userId: userId(),
+    importJobId: uuid('import_job_id')
+      .notNull()
+      .references(() => importJobs.id, { onDelete: 'cascade' }),
+    action: varchar('action', { length: 50 }).notNull(),
+    details: jsonb('details'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('import_history_job_idx').on(t.importJobId, t.createdAt),
+    index('import_history_user_id_idx').on(t.userId),
+    index('import_history_action_idx').on(t.action),
+  ],
+);
+
+/**
+ * Which store product a supplier product became, per connection: re-imports update it
+ * and repricing finds its variants.
+ */
+export const storeProducts = pgTable(
+  'store_products',
+  {
+    id: id(),
+    userId: userId(),
+    storeId: uuid('store_id')
+      .notNull()
+      .references(() => storeConnections.id, { onDelete: 'cascade' }),
+    source: importSource('source').notNull(),
+    sourceProductId: varchar('source_product_id', { length: 255 }).notNull(),
+    storeProductId: varchar('store_product_id', { length: 255 }).notNull(),
+    /** Supplier variant key → store variant id. */
+    variantMap: jsonb('variant_map').notNull().default(sql`'{}'::jsonb`),
+    /** The pricing rule the product was priced with (reused by repricing). */
+    pricing: jsonb('pricing'),
+    lastJobId: uuid('last_job_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('store_products_store_source_uq').on(t.storeId, t.source, t.sourceProductId), index('store_products_user_id_idx').on(t.userId)],
+);
+
+/** Price history of a watch. */
+export const pricePoints = pgTable(
+  'price_points',
+  {
+    id: id(),
+    watchId: uuid('watch_id')
+      .notNull()
+      .references(() => priceWatches.id, { onDelete: 'cascade' }),
+    price: numeric('price', { precision: 12, scale: 2 }).notNull(),
+    currency: varchar('currency', { length: 3 }).notNull(),
+    stock: integer('stock'),
+    observedAt: ts('observed_at').notNull().defaultNow(),
+  },
+  (t) => [index('price_points_watch_observed_idx').on(t.watchId, t.observedAt)],
+);
+
+/** A price move beyond the threshold or a stock-out, and where it was delivered. */
+export const priceAlerts = pgTable(
+  'price_alerts',
+  {
+    id: id(),
+    userId: userId(),
+    watchId: uuid('watch_id')
+      .notNull()
+      .references(() => priceWatches.id, { onDelete: 'cascade' }),
+    kind: varchar('kind', { length: 30 }).notNull(),
+    oldPrice: numeric('old_price', { precision: 12, scale: 2 }),
+    newPrice: numeric('new_price', { precision: 12, scale: 2 }),
+    changePercent: numeric('change_percent', { precision: 8, scale: 2 }),
+    details: jsonb('details'),
+    delivery: jsonb('delivery'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('price_alerts_user_created_idx').on(t.userId, t.createdAt), index('price_alerts_watch_idx').on(t.watchId)],
+);
+
+/** Where a user's price alerts go. */
+export const alertSettings = pgTable('alert_settings', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  email: varchar('email', { length: 255 }),
+  emailEnabled: boolean('email_enabled').notNull().default(false),
+  webhookUrl: varchar('webhook_url', { length: 2000 }),
+  /** AES-GCM envelope of the HMAC secret used to sign outgoing webhooks. */
+  webhookSecret: text('webhook_secret'),
+  webhookEnabled: boolean('webhook_enabled').notNull().default(false),
+  updatedAt: updatedAt(),
+});
+
+/** Store price updates made by auto-repricing. */
+export const repriceEvents = pgTable(
+  'reprice_events',
+  {
+    id: id(),
+    userId: userId(),
+    watchId: uuid('watch_id')
+      .notNull()
+      .references(() => priceWatches.id, { onDelete: 'cascade' }),
+    storeId: uuid('store_id'),
+    storeProductId: varchar('store_product_id', { length: 255 }),
+    oldCost: numeric('old_cost', { precision: 12, scale: 2 }),
+    newCost: numeric('new_cost', { precision: 12, scale: 2 }),
+    newPrice: numeric('new_price', { precision: 12, scale: 2 }),
+    status: varchar('status', { length: 20 }).notNull(),
+    error: varchar('error', { length: 2000 }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('reprice_events_watch_idx').on(t.watchId, t.createdAt)],
+);
+
+/** Stripe events already applied (webhook deduplication). */
+export const stripeEvents = pgTable('stripe_events', {
+  id: varchar('id', { length: 255 }).primaryKey(),
+  type: varchar('type', { length: 100 }).notNull(),
+  processedAt: ts('processed_at').notNull().defaultNow(),
+});

@@ -23,7 +23,8 @@ export async function userFromToken(db: Db, secret: string, token: string, type:
 
 /**
  * Resolves an X-API-Key to its active user and scopes in one round trip, stamping
- * `last_used_at` in the same statement when the user's plan may use the API.
+ * `last_used_at` and counting the day's requests in the same statement when the
+ * user's plan may use the API.
  */
 export async function userFromApiKey(db: Db, rawKey: string): Promise<{ user: User; scopes: string[] } | null> {
   const hash = await sha256Hex(rawKey);
@@ -34,6 +35,11 @@ export async function userFromApiKey(db: Db, rawKey: string): Promise<{ user: Us
       WHERE k.key_hash = ${hash} AND k.is_active AND (k.expires_at IS NULL OR k.expires_at > now()) AND u.is_active
     ), used AS (
       UPDATE api_keys SET last_used_at = now() FROM k WHERE api_keys.id = k.key_id AND k.plan <> 'free'
+      RETURNING api_keys.id
+    ), counted AS (
+      INSERT INTO api_key_usage (key_id, day, requests)
+      SELECT id, (now() AT TIME ZONE 'UTC')::date, 1 FROM used
+      ON CONFLICT (key_id, day) DO UPDATE SET requests = api_key_usage.requests + 1
     )
     SELECT key_id, scopes, "user" FROM k`);
   const row = rows[0];

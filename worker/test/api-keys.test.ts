@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { apiKeys } from '../db/schema';
+import { apiKeyUsage, apiKeys } from '../db/schema';
 import { sha256Hex } from '../lib/encoding';
 import { call, registerUser, setPlan, userWithKey, withDb } from './helpers';
 
@@ -132,5 +132,14 @@ describe('DELETE /api-keys/{id}', () => {
     const r = await call('/api-keys/not-a-uuid', { method: 'DELETE', token: user.token });
     expect(r.status).toBe(422);
     expect(r.json.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'key_id'] });
+  });
+});
+
+describe('API key usage counts', () => {
+  it('counts each authenticated request per key and UTC day', async () => {
+    const keyed = await userWithKey(['read']);
+    for (let i = 0; i < 3; i++) expect((await call('/usage', { apiKey: keyed.apiKey })).status).toBe(200);
+    const rows = await withDb((db) => db.select().from(apiKeyUsage).where(eq(apiKeyUsage.keyId, keyed.keyId)));
+    expect(rows).toEqual([{ keyId: keyed.keyId, day: new Date().toISOString().slice(0, 10), requests: 3 }]);
   });
 });

@@ -2,17 +2,20 @@ import { copyFileSync, existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { startLocalDb } from '../../scripts/local-db';
 import { applyMigrations } from '../../scripts/migrate';
+import { startFakes } from './fakes';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     dbWsProxy: string;
+    fakeBindings: Record<string, string>;
   }
 }
 
 /**
- * Starts the database the worker tests talk to: an in-memory embedded Postgres, or the
- * server named by DATABASE_URL (CI runs the suite again against a real PostgreSQL).
+ * Starts what the worker tests talk to: an in-memory embedded Postgres (or the server
+ * named by DATABASE_URL; CI runs the suite again against a real PostgreSQL) and the
+ * fake supplier, store and Stripe servers.
  */
 export default async function setup(project: TestProject) {
   if (!existsSync('.dev.vars')) copyFileSync('.dev.vars.example', '.dev.vars');
@@ -20,5 +23,10 @@ export default async function setup(project: TestProject) {
   await applyMigrations(db.databaseUrl, db.wsProxy);
   project.provide('databaseUrl', db.databaseUrl);
   project.provide('dbWsProxy', db.wsProxy);
-  return () => db.stop();
+  const fakes = await startFakes();
+  project.provide('fakeBindings', fakes.bindings);
+  return async () => {
+    await fakes.stop();
+    await db.stop();
+  };
 }

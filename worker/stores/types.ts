@@ -1,0 +1,63 @@
+/** What the import pipeline hands a store connector, already priced. */
+export interface StoreVariantInput {
+  /** The supplier's stable variant key, kept so later updates map to the same variant. */
+  supplierKey: string;
+  sku: string | null;
+  /** Option name → value. */
+  options: Record<string, string>;
+  price: number;
+  compareAt: number | null;
+  stock: number | null;
+  image: string | null;
+}
+
+export interface StoreProductInput {
+  /** `<source>:<source product id>`: how a re-import finds the product it created. */
+  supplierKey: string;
+  title: string;
+  descriptionHtml: string;
+  images: string[];
+  options: { name: string; values: string[] }[];
+  variants: StoreVariantInput[];
+  tags: string[];
+  published: boolean;
+  currency: string;
+}
+
+export interface PushResult {
+  /** The store's own id: a Shopify product GID or a WooCommerce product id. */
+  productId: string;
+  /** Supplier variant key → store variant id. */
+  variantIds: Record<string, string>;
+  created: boolean;
+  /** Non-fatal adjustments, e.g. option axes folded to fit Shopify's three options. */
+  warnings: string[];
+  /** Admin or storefront link to the product, when known. */
+  url: string | null;
+}
+
+export interface ConnectionTest {
+  ok: boolean;
+  shop_name: string | null;
+  detail: string | null;
+}
+
+export interface StoreConnector {
+  testConnection(): Promise<ConnectionTest>;
+  /** Creates the product, or updates `existingProductId` (or the one found by supplier key). */
+  upsertProduct(input: StoreProductInput, existingProductId?: string | null): Promise<PushResult>;
+  updateVariantPrices(productId: string, prices: { variantId: string; price: number; compareAt: number | null }[]): Promise<void>;
+  findProductBySupplierKey(supplierKey: string): Promise<{ productId: string; variantIds: Record<string, string> } | null>;
+}
+
+/** A store call that failed; 429/5xx/timeouts are retryable, 401/403/404/422 are not. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
