@@ -346,3 +346,18 @@ export const stripeEvents = pgTable('stripe_events', {
   type: varchar('type', { length: 100 }).notNull(),
   processedAt: ts('processed_at').notNull().defaultNow(),
 });
+
+/**
+ * Imports admitted per user and billing month: the gate that keeps the plan limit
+ * atomic (a conditional upsert on this row serialises concurrent imports). Usage and
+ * metrics still count import_jobs itself.
+ */
+export const importQuota = pgTable(
+  'import_quota',
+  {
+    userId: userId(),
+    month: date('month', { mode: 'string' }).notNull(),
+    used: integer('used').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.month] })],
+);
