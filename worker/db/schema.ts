@@ -85,6 +85,11 @@ export const subscriptions = pgTable(
     cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
     trialStart: ts('trial_start'),
     trialEnd: ts('trial_end'),
+    /**
+     * `created` of the newest Stripe event (or API read) applied to this row: webhooks
+     * arrive out of order, and an older event must never overwrite a newer state.
+     */
+    stripeStateAt: ts('stripe_state_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
