@@ -1,7 +1,7 @@
 import { ExitIcon, HamburgerMenuIcon } from '@radix-ui/react-icons';
 import { Badge, Box, Button, Container, DropdownMenu, Flex, IconButton, Skeleton, Text } from '@radix-ui/themes';
 import { useQuery } from '@tanstack/react-query';
-import { Suspense } from 'react';
+import { Suspense, useRef } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { meQuery } from '../api/queries';
 import { session } from '../api/session';
@@ -49,6 +49,8 @@ function Sidebar() {
 function MobileNav() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
+  // After choosing a page, focus belongs to that page, not back on the menu button.
+  const navigated = useRef(false);
   return (
     <DropdownMenu.Root>
       <DropdownMenu.Trigger>
@@ -56,7 +58,14 @@ function MobileNav() {
           <HamburgerMenuIcon width="20" height="20" />
         </IconButton>
       </DropdownMenu.Trigger>
-      <DropdownMenu.Content size="2" style={{ minWidth: 220 }}>
+      <DropdownMenu.Content
+        size="2"
+        style={{ minWidth: 220 }}
+        onCloseAutoFocus={(event) => {
+          if (navigated.current) event.preventDefault();
+          navigated.current = false;
+        }}
+      >
         {NAV_SECTIONS.map((section, i) => (
           <DropdownMenu.Group key={section.label}>
             {i > 0 && <DropdownMenu.Separator />}
@@ -64,7 +73,10 @@ function MobileNav() {
             {section.items.map(({ to, label, icon: Icon }) => (
               <DropdownMenu.Item
                 key={to}
-                onSelect={() => navigate(to)}
+                onSelect={() => {
+                  navigated.current = true;
+                  navigate(to);
+                }}
                 className={pathname === to ? 'menu-item-current' : undefined}
                 aria-current={pathname === to ? 'page' : undefined}
               >

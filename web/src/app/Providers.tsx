@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 export function Providers({ queryClient, children }: { queryClient: QueryClient; children: ReactNode }) {
   return (
     <QueryClientProvider client={queryClient}>
-      <Theme accentColor="indigo" grayColor="slate" radius="medium" panelBackground="solid">
+      <Theme accentColor="indigo" grayColor="slate" radius="medium" panelBackground="solid" className="app-theme">
         {children}
       </Theme>
     </QueryClientProvider>

@@ -1,30 +1,28 @@
 import { ExclamationTriangleIcon, ReloadIcon } from '@radix-ui/react-icons';
-import { Button, Callout, Card, Flex, Heading, Skeleton, Text } from '@radix-ui/themes';
+import { Button, Card, Flex, Heading, Skeleton, Text } from '@radix-ui/themes';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../api/errors';
 
 export function ErrorState({ error, onRetry, title = 'Could not load this data' }: { error: unknown; onRetry?: () => void; title?: string }) {
   return (
-    <Callout.Root color="red" role="alert" size="2">
-      <Callout.Icon>
-        <ExclamationTriangleIcon />
-      </Callout.Icon>
-      <Flex direction={{ initial: 'column', sm: 'row' }} gap="3" justify="between" align={{ initial: 'start', sm: 'center' }} width="100%">
+    <Flex role="alert" className="error-panel" gap="3" p="4" align="start" direction={{ initial: 'column', sm: 'row' }}>
+      <Flex gap="3" align="start" flexGrow="1">
+        <ExclamationTriangleIcon width="18" height="18" style={{ flexShrink: 0, marginTop: 2 }} aria-hidden="true" />
         <div>
-          <Text as="p" weight="medium">
+          <Text as="p" size="2" weight="bold">
             {title}
           </Text>
           <Text as="p" size="2">
             {errorMessage(error)}
           </Text>
         </div>
-        {onRetry && (
-          <Button variant="soft" color="red" onClick={onRetry}>
-            <ReloadIcon /> Try again
-          </Button>
-        )}
       </Flex>
-    </Callout.Root>
+      {onRetry && (
+        <Button variant="soft" color="red" onClick={onRetry} style={{ flexShrink: 0 }}>
+          <ReloadIcon /> Try again
+        </Button>
+      )}
+    </Flex>
   );
 }
 

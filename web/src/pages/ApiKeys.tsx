@@ -8,6 +8,7 @@ import {
   Card,
   Checkbox,
   Code,
+  DataList,
   Dialog,
   Flex,
   Link,
@@ -21,6 +22,7 @@ import { Link as RouterLink } from 'react-router';
 import { api, unwrap, type ApiKey, type ApiKeyScope, type CreatedApiKey } from '../api/client';
 import { ApiError, errorMessage } from '../api/errors';
 import { apiKeysQuery } from '../api/queries';
+import { PHONE_QUERY, useMediaQuery } from '../app/useMediaQuery';
 import { FormField } from '../components/FormField';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, SkeletonLines } from '../components/States';
@@ -35,7 +37,8 @@ const SCOPES: { value: ApiKeyScope; label: string; text: string }[] = [
 function ErrorCallout({ error }: { error: unknown }) {
   // Free plans have no API access: the answer is an upgrade, so point there.
   const needsPlan = error instanceof ApiError && error.status === 403;
-  const message = typeof error === 'string' ? error : errorMessage(error);
+  const text = typeof error === 'string' ? error : errorMessage(error);
+  const message = /[.!?]$/.test(text) ? text : `${text}.`;
   return (
     <Callout.Root color={needsPlan ? 'amber' : 'red'} role="alert">
       <Callout.Icon>{needsPlan ? <InfoCircledIcon /> : <ExclamationTriangleIcon />}</Callout.Icon>
@@ -182,14 +185,13 @@ function CreateKeyDialog() {
               <Box asChild>
                 <fieldset style={{ border: 0, margin: 0, padding: 0 }}>
                   <Text as="div" size="2" weight="medium" mb="2" asChild>
-                    <legend>Permissions</legend>
+                    <legend style={{ padding: 0 }}>Permissions</legend>
                   </Text>
                   <Flex direction="column" gap="3">
                     {SCOPES.map((scope) => (
                       <Text as="label" size="2" key={scope.value}>
-                        <Flex gap="2" align="start">
+                        <Flex gap="2" align="center">
                           <Checkbox
-                            mt="1"
                             checked={scopes.includes(scope.value)}
                             onCheckedChange={(checked) => toggle(scope.value, checked === true)}
                           />
@@ -270,6 +272,70 @@ function RevokeKeyDialog({ apiKey }: { apiKey: ApiKey }) {
   );
 }
 
+function StatusBadge({ active }: { active: boolean }) {
+  return active ? <Badge color="green">Active</Badge> : <Badge color="red">Revoked</Badge>;
+}
+
+function Scopes({ scopes }: { scopes: string[] }) {
+  return (
+    <Flex gap="1" wrap="wrap">
+      {scopes.map((s) => (
+        <Badge key={s} variant="surface" color="gray">
+          {s}
+        </Badge>
+      ))}
+    </Flex>
+  );
+}
+
+/** Phones get one card per key instead of a seven-column table. */
+function KeysList({ keys }: { keys: ApiKey[] }) {
+  return (
+    <Flex asChild direction="column" gap="3">
+      <ul aria-label="API keys">
+        {keys.map((key) => (
+          <li key={key.id}>
+            <Card size="2">
+              <Flex justify="between" align="start" gap="3">
+                <Box minWidth="0">
+                  <Text as="div" weight="bold" color={key.is_active ? undefined : 'gray'}>
+                    {key.name}
+                  </Text>
+                  <Code variant="ghost" color="gray" size="2">
+                    {key.key_prefix}…
+                  </Code>
+                </Box>
+                <StatusBadge active={key.is_active} />
+              </Flex>
+              <DataList.Root size="1" mt="3">
+                <DataList.Item>
+                  <DataList.Label minWidth="96px">Permissions</DataList.Label>
+                  <DataList.Value>
+                    <Scopes scopes={key.scopes} />
+                  </DataList.Value>
+                </DataList.Item>
+                <DataList.Item>
+                  <DataList.Label minWidth="96px">Last used</DataList.Label>
+                  <DataList.Value>{key.last_used_at ? formatDateTime(key.last_used_at) : 'Never'}</DataList.Value>
+                </DataList.Item>
+                <DataList.Item>
+                  <DataList.Label minWidth="96px">Created</DataList.Label>
+                  <DataList.Value>{formatDateTime(key.created_at)}</DataList.Value>
+                </DataList.Item>
+              </DataList.Root>
+              {key.is_active && (
+                <Flex justify="end" mt="3">
+                  <RevokeKeyDialog apiKey={key} />
+                </Flex>
+              )}
+            </Card>
+          </li>
+        ))}
+      </ul>
+    </Flex>
+  );
+}
+
 function KeysTable({ keys }: { keys: ApiKey[] }) {
   return (
     <Card size="1" style={{ padding: 0 }}>
@@ -295,25 +361,21 @@ function KeysTable({ keys }: { keys: ApiKey[] }) {
                   {key.name}
                 </Text>
               </Table.RowHeaderCell>
-              <Table.Cell>
+              <Table.Cell className="nowrap">
                 <Code variant="ghost" color="gray">
                   {key.key_prefix}…
                 </Code>
               </Table.Cell>
               <Table.Cell>
-                <Flex gap="1" wrap="wrap">
-                  {key.scopes.map((s) => (
-                    <Badge key={s} variant="surface" color="gray">
-                      {s}
-                    </Badge>
-                  ))}
-                </Flex>
+                <Scopes scopes={key.scopes} />
               </Table.Cell>
-              <Table.Cell>{key.is_active ? <Badge color="green">Active</Badge> : <Badge color="red">Revoked</Badge>}</Table.Cell>
               <Table.Cell>
+                <StatusBadge active={key.is_active} />
+              </Table.Cell>
+              <Table.Cell className="nowrap">
                 <Text color="gray">{key.last_used_at ? formatDateTime(key.last_used_at) : 'Never'}</Text>
               </Table.Cell>
-              <Table.Cell>
+              <Table.Cell className="nowrap">
                 <Text color="gray">{formatDateTime(key.created_at)}</Text>
               </Table.Cell>
               <Table.Cell justify="end">{key.is_active && <RevokeKeyDialog apiKey={key} />}</Table.Cell>
@@ -327,6 +389,7 @@ function KeysTable({ keys }: { keys: ApiKey[] }) {
 
 export default function ApiKeys() {
   const keys = useQuery(apiKeysQuery);
+  const phone = useMediaQuery(PHONE_QUERY);
   return (
     <>
       <PageHeader
@@ -344,6 +407,8 @@ export default function ApiKeys() {
         <EmptyState icon={<CodeIcon />} title="No API keys yet">
           Create a key to automate imports, sync prices or pull usage reports from your own tools.
         </EmptyState>
+      ) : phone ? (
+        <KeysList keys={keys.data} />
       ) : (
         <KeysTable keys={keys.data} />
       )}
