@@ -275,7 +275,7 @@ test('an unknown address shows the not-found page', async () => {
   await heading(page, 'Dashboard');
 });
 
-test('no uncaught errors in the browser', async () => {
+test('no uncaught errors or console errors in the browser', async () => {
   assert(pageErrors.length === 0, `uncaught errors:\n  ${pageErrors.join('\n  ')}`);
 });
 
@@ -293,7 +293,13 @@ async function main(): Promise<number> {
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    context.on('page', (p) => p.on('pageerror', (err) => pageErrors.push(`${p.url()}: ${err.message}`)));
+    context.on('page', (p) => {
+      p.on('pageerror', (err) => pageErrors.push(`${p.url()}: ${err.message}`));
+      // Chromium logs every 4xx as a console error; the tests provoke those on purpose.
+      p.on('console', (msg) => {
+        if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(`${p.url()}: console: ${msg.text()}`);
+      });
+    });
     page = await context.newPage();
 
     for (const check of checks) {
