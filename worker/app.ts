@@ -9,13 +9,15 @@ import { isoOffset } from './lib/time';
 import { accessLog, parseJsonFirst, withDb } from './middleware/request';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
+import { importRoutes } from './routes/imports';
 import { usageRoutes } from './routes/usage';
 
 const api = new Hono<AppEnv>()
   .get('/health', (c) => c.json({ service: 'sourcepilot', status: 'ok', timestamp: isoOffset(new Date())! }, 200))
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
-  .route('/usage', usageRoutes);
+  .route('/usage', usageRoutes)
+  .route('/imports', importRoutes);
 
 const app = new Hono<AppEnv>({ strict: false });
 

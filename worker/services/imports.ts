@@ -1,0 +1,238 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import type { User } from '../env';
+import { billingMonth, isoDate, isoZ } from '../lib/time';
+import { PLANS } from './plans';
+
+export const IMPORT_SOURCES = ['aliexpress', 'cjdropship', 'spocket', 'manual'] as const;
+export type ImportSource = (typeof IMPORT_SOURCES)[number];
+export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** `cjdropshipping` is accepted everywhere as an alias of `cjdropship` (API.md §6). */
+export function canonicalSource(value: string): ImportSource | null {
+  const v = value === 'cjdropshipping' ? 'cjdropship' : value;
+  return (IMPORT_SOURCES as readonly string[]).includes(v) ? (v as ImportSource) : null;
+}
+
+export const invalidSourceDetail = (value: string) =>
+  `Invalid source '${value}'. Valid sources: aliexpress, cjdropship, manual, spocket`;
+export const importLimitDetail = (plan: string) => `Import limit reached for ${plan} plan. Upgrade your plan for more imports.`;
+
+/** An import_jobs row as Postgres returns it through row_to_json. */
+export interface JobRow {
+  id: string;
+  user_id: string;
+  store_id: string | null;
+  source: ImportSource;
+  source_url: string | null;
+  source_product_id: string | null;
+  status: JobStatus;
+  product_data: unknown;
+  config: unknown;
+  error_message: string | null;
+  created_product_id: string | null;
+  progress_percent: number;
+  attempts: number;
+  warnings: unknown;
+  started_at: string | null;
+  finished_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const ts = (v: string | null) => (v ? isoZ(new Date(v)) : null);
+
+/** The contract's ImportJob, plus the additive started_at / finished_at. */
+export function jobOut(j: JobRow) {
+  return {
+    id: j.id,
+    user_id: j.user_id,
+    store_id: j.store_id,
+    source: j.source,
+    product_url: j.source_url,
+    source_product_id: j.source_product_id,
+    status: j.status,
+    product_data: (j.product_data ?? null) as Record<string, unknown> | null,
+    config: (j.config ?? null) as Record<string, unknown> | null,
+    error_message: j.error_message,
+    created_product_id: j.created_product_id,
+    progress_percent: j.progress_percent,
+    created_at: ts(j.created_at)!,
+    updated_at: ts(j.updated_at)!,
+    started_at: ts(j.started_at),
+    finished_at: ts(j.finished_at),
+  };
+}
+
+export type ImportJobOut = ReturnType<typeof jobOut>;
+
+export interface NewImports {
+  urls: string[];
+  source: ImportSource;
+  storeId: string | null;
+  config: Record<string, unknown> | null;
+  /** Merged into each `created` history row (e.g. {bulk: true}). */
+  historyDetails?: Record<string, unknown>;
+  /** Skip URLs that already have a pending or running job of this user (TrendScout). */
+  dedupe?: boolean;
+}
+
+export type CreateResult =
+  | { kind: 'created'; jobs: JobRow[] }
+  | { kind: 'limit' }
+  | { kind: 'store_not_found' }
+  | { kind: 'duplicate'; jobId: string };
+
+/**
+ * Admits and inserts import jobs in one statement (one round trip): resolves the target
+ * store (the given connection, else the default one), takes the plan limit through a
+ * conditional upsert on the user's import_quota row (which serialises concurrent
+ * imports, so no interleaving can pass the limit), inserts every job and its `created`
+ * history row. A batch that does not fit creates nothing.
+ */
+export async function createImports(db: Db, user: User, input: NewImports, now = new Date()): Promise<CreateResult> {
+  const limit = PLANS[user.plan].max_items;
+  const { start, end } = billingMonth(now);
+  const n = input.urls.length;
+  const { rows } = await db.execute<{ store_ok: boolean; admitted: boolean; duplicate_id: string | null; jobs: JobRow[] }>(sql`
+    WITH store AS (
+      SELECT id FROM store_connections
+      WHERE user_id = ${user.id}
+        AND CASE WHEN ${input.storeId}::uuid IS NULL THEN is_default ELSE id = ${input.storeId}::uuid END
+      LIMIT 1
+    ), duplicate AS (
+      SELECT id FROM import_jobs
+      WHERE ${input.dedupe ?? false} AND user_id = ${user.id} AND source_url = ANY(${sql.param(input.urls)}::text[])
+        AND status IN ('pending', 'running')
+      LIMIT 1
+    ), go AS (
+      SELECT (${input.storeId}::uuid IS NULL OR EXISTS (SELECT 1 FROM store)) AND NOT EXISTS (SELECT 1 FROM duplicate) AS ok
+    ), quota AS (
+      INSERT INTO import_quota AS q (user_id, month, used)
+      SELECT ${user.id}, ${isoDate(start)}, c.cnt + ${n}
+      FROM go, (SELECT count(*)::int AS cnt FROM import_jobs
+                WHERE user_id = ${user.id} AND created_at >= ${start.toISOString()} AND created_at < ${end.toISOString()}) c
+      WHERE go.ok AND (${limit} < 0 OR c.cnt + ${n} <= ${limit})
+      ON CONFLICT (user_id, month) DO UPDATE SET used = q.used + ${n}
+      WHERE ${limit} < 0 OR q.used + ${n} <= ${limit}
+      RETURNING used
+    ), jobs AS (
+      INSERT INTO import_jobs (user_id, store_id, source, source_url, config, created_at, updated_at)
+      SELECT ${user.id}, (SELECT id FROM store), ${input.source}, u.url, ${input.config === null ? null : JSON.stringify(input.config)}::jsonb,
+             now() + u.ord * interval '1 microsecond', now() + u.ord * interval '1 microsecond'
+      FROM unnest(${sql.param(input.urls)}::text[]) WITH ORDINALITY AS u(url, ord)
+      WHERE EXISTS (SELECT 1 FROM quota)
+      RETURNING *
+    ), history AS (
+      INSERT INTO import_history (user_id, import_job_id, action, details, created_at)
+      SELECT ${user.id}, j.id, 'created',
+             jsonb_build_object('source_url', j.source_url, 'source', j.source) || ${JSON.stringify(input.historyDetails ?? {})}::jsonb,
+             j.created_at
+      FROM jobs j
+    )
+    SELECT (SELECT ok FROM go) OR EXISTS (SELECT 1 FROM duplicate) AS store_ok,
+           EXISTS (SELECT 1 FROM quota) AS admitted,
+           (SELECT id FROM duplicate) AS duplicate_id,
+           COALESCE((SELECT json_agg(row_to_json(jobs) ORDER BY jobs.created_at) FROM jobs), '[]'::json) AS jobs`);
+  const r = rows[0];
+  if (r.duplicate_id) return { kind: 'duplicate', jobId: r.duplicate_id };
+  if (!r.store_ok) return (await overLimit(db, user, n, now)) ? { kind: 'limit' } : { kind: 'store_not_found' };
+  if (!r.admitted) return { kind: 'limit' };
+  return { kind: 'created', jobs: r.jobs };
+}
+
+/** Whether `n` more imports would pass the plan limit (read-only; for ordering error answers). */
+export async function overLimit(db: Db, user: User, n: number, now = new Date()): Promise<boolean> {
+  const limit = PLANS[user.plan].max_items;
+  if (limit < 0) return false;
+  const { start, end } = billingMonth(now);
+  const { rows } = await db.execute<{ used: number }>(sql`
+    SELECT GREATEST(
+      (SELECT count(*)::int FROM import_jobs WHERE user_id = ${user.id} AND created_at >= ${start.toISOString()} AND created_at < ${end.toISOString()}),
+      COALESCE((SELECT used FROM import_quota WHERE user_id = ${user.id} AND month = ${isoDate(start)}), 0)) AS used`);
+  return rows[0].used + n > limit;
+}
+
+/** Puts jobs on the import queue: one sendBatch per 100. A failed enqueue is logged, not thrown. */
+export async function enqueueJobs(queue: Queue, jobIds: string[]): Promise<void> {
+  try {
+    for (let i = 0; i < jobIds.length; i += 100) {
+      const chunk = jobIds.slice(i, i + 100);
+      if (chunk.length === 1) await queue.send({ jobId: chunk[0] });
+      else await queue.sendBatch(chunk.map((jobId) => ({ body: { jobId } })));
+    }
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'error', msg: 'import enqueue failed', jobs: jobIds.length, error: String(err) }));
+  }
+}
+
+export interface ListFilter {
+  skip: number;
+  limit: number;
+  storeId?: string;
+  status?: JobStatus;
+}
+
+/** The caller's jobs, newest first, with the total before paging, in one round trip. */
+export async function listImports(db: Db, userId: string, f: ListFilter) {
+  const where = sql`user_id = ${userId}
+    ${f.storeId ? sql`AND store_id = ${f.storeId}` : sql``}
+    ${f.status ? sql`AND status = ${f.status}` : sql``}`;
+  const { rows } = await db.execute<{ total: number; items: JobRow[] }>(sql`
+    SELECT (SELECT count(*)::int FROM import_jobs WHERE ${where}) AS total,
+           COALESCE((SELECT json_agg(row_to_json(p)) FROM (
+              SELECT * FROM import_jobs WHERE ${where}
+              ORDER BY created_at DESC, id DESC OFFSET ${f.skip} LIMIT ${f.limit}) p), '[]'::json) AS items`);
+  return { items: rows[0].items.map(jobOut), total: rows[0].total };
+}
+
+export async function getImport(db: Db, userId: string, jobId: string): Promise<JobRow | null> {
+  const { rows } = await db.execute<{ job: JobRow }>(sql`
+    SELECT row_to_json(j) AS job FROM import_jobs j WHERE id = ${jobId} AND user_id = ${userId}`);
+  return rows[0]?.job ?? null;
+}
+
+export type TransitionResult = { kind: 'not_found' } | { kind: 'refused'; status: JobStatus } | { kind: 'ok'; job: JobRow };
+
+/**
+ * Moves a job between statuses in one statement: locks the row, applies the change only
+ * from an allowed status and records history with the real previous status.
+ */
+async function transition(db: Db, userId: string, jobId: string, action: 'cancelled' | 'retried'): Promise<TransitionResult> {
+  const from = action === 'cancelled' ? ['pending', 'running'] : ['failed', 'cancelled'];
+  const set =
+    action === 'cancelled'
+      ? sql`status = 'cancelled', finished_at = now(), updated_at = now()`
+      : sql`status = 'pending', progress_percent = 0, error_message = NULL, attempts = 0, started_at = NULL, finished_at = NULL, updated_at = now()`;
+  const { rows } = await db.execute<{ previous: JobStatus | null; job: JobRow | null }>(sql`
+    WITH cur AS (
+      SELECT id, status FROM import_jobs WHERE id = ${jobId} AND user_id = ${userId} FOR UPDATE
+    ), upd AS (
+      UPDATE import_jobs j SET ${set}
+      FROM cur WHERE j.id = cur.id AND cur.status = ANY(${sql.param(from)}::importjobstatus[])
+      RETURNING j.*
+    ), history AS (
+      INSERT INTO import_history (user_id, import_job_id, action, details)
+      SELECT ${userId}, upd.id, ${action}, jsonb_build_object('previous_status', (SELECT status FROM cur)) FROM upd
+    )
+    SELECT (SELECT status FROM cur) AS previous, (SELECT row_to_json(upd) FROM upd) AS job`);
+  const r = rows[0];
+  if (!r.previous) return { kind: 'not_found' };
+  if (!r.job) return { kind: 'refused', status: r.previous };
+  return { kind: 'ok', job: r.job };
+}
+
+export const cancelImport = (db: Db, userId: string, jobId: string) => transition(db, userId, jobId, 'cancelled');
+export const retryImport = (db: Db, userId: string, jobId: string) => transition(db, userId, jobId, 'retried');
+
+/** History of one of the caller's jobs, oldest first; null when the job is not theirs. */
+export async function importHistoryOf(db: Db, userId: string, jobId: string) {
+  const { rows } = await db.execute<{ found: boolean; items: { id: string; action: string; details: unknown; created_at: string }[] }>(sql`
+    SELECT EXISTS (SELECT 1 FROM import_jobs WHERE id = ${jobId} AND user_id = ${userId}) AS found,
+           COALESCE((SELECT json_agg(json_build_object('id', h.id, 'action', h.action, 'details', h.details, 'created_at', h.created_at)
+                                      ORDER BY h.created_at, h.id)
+                     FROM import_history h WHERE h.import_job_id = ${jobId} AND h.user_id = ${userId}), '[]'::json) AS items`);
+  if (!rows[0].found) return null;
+  return rows[0].items.map((h) => ({ id: h.id, action: h.action, details: h.details ?? null, created_at: isoZ(new Date(h.created_at))! }));
+}
