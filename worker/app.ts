@@ -10,6 +10,7 @@ import { accessLog, parseJsonFirst, withDb } from './middleware/request';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { importRoutes } from './routes/imports';
+import { trendscoutRoutes } from './routes/trendscout';
 import { usageRoutes } from './routes/usage';
 
 const api = new Hono<AppEnv>()
@@ -17,7 +18,8 @@ const api = new Hono<AppEnv>()
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
   .route('/usage', usageRoutes)
-  .route('/imports', importRoutes);
+  .route('/imports', importRoutes)
+  .route('/webhooks', trendscoutRoutes);
 
 const app = new Hono<AppEnv>({ strict: false });
 

@@ -1,0 +1,288 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client';
+import { ApiError } from '../lib/errors';
+import type { JobRow } from '../services/imports';
+import { manualProductSchema, normaliseManual } from '../services/manual-product';
+import { priceVariants, ruleFromConfig, type PricingRule } from '../services/pricing';
+import { StoreError, type StoreConnector, type StoreProductInput } from '../stores/types';
+import { detectProductUrl } from '../suppliers/detect';
+import { SupplierError, type NormalizedProduct } from '../suppliers/types';
+
+/** Deliveries per message: the first plus wrangler.toml's `max_retries = 5`. */
+export const MAX_IMPORT_ATTEMPTS = 6;
+
+const messageBody = z.object({ jobId: z.uuid() });
+
+export type StoreConnectionRow = {
+  id: string;
+  platform: string;
+  store_url: string;
+  api_key: string | null;
+  store_name: string;
+};
+
+/** What the pipeline needs from the catalogue and the store connectors. */
+export interface ImportDeps {
+  fetchProduct(db: Db, userId: string, source: NormalizedProduct['source'], productId: string, url: string): Promise<NormalizedProduct>;
+  connectorFor(connection: StoreConnectionRow): Promise<StoreConnector>;
+}
+
+type PipelineProduct = Omit<NormalizedProduct, 'source'> & { source: JobRow['source'] };
+
+/** A failure a merchant can act on; `retryable` ones go back on the queue. */
+class JobFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+function classify(err: unknown): JobFailure {
+  if (err instanceof JobFailure) return err;
+  if (err instanceof SupplierError) return new JobFailure(err.message, err.retryable);
+  if (err instanceof StoreError) return new JobFailure(`The store refused the product: ${err.message}`, err.retryable);
+  if (err instanceof ApiError) return new JobFailure(err.detail, false);
+  // Unknown errors (network resets, database hiccups) get another attempt.
+  const message = err instanceof Error ? err.message : String(err);
+  return new JobFailure(`Unexpected error: ${message}`, true);
+}
+
+/** Exponential backoff for attempt n (1-based): 10 s, 20 s, 40 s … capped at 10 min. */
+export const backoffSeconds = (attempt: number) => Math.min(600, 10 * 2 ** Math.max(0, attempt - 1));
+
+/**
+ * Runs one queue message through claim → fetch → normalise → price → push → complete.
+ * Idempotent under redelivery: only a `pending` job can be claimed, and every later
+ * write is conditional on the job still being `running` (so a cancel stops it).
+ */
+export async function processImportMessage(db: Db, deps: ImportDeps, message: Message<unknown>): Promise<void> {
+  const parsed = messageBody.safeParse(message.body);
+  if (!parsed.success) {
+    console.error(JSON.stringify({ level: 'error', msg: 'import message rejected', id: message.id, body: message.body }));
+    message.ack();
+    return;
+  }
+  const job = await claim(db, parsed.data.jobId);
+  if (!job) {
+    message.ack();
+    return;
+  }
+  const started = Date.now();
+  try {
+    const outcome = await runPipeline(db, deps, job);
+    console.log(JSON.stringify({ level: 'info', msg: 'import finished', job_id: job.id, user_id: job.user_id, outcome, attempt: message.attempts, duration_ms: Date.now() - started }));
+    message.ack();
+  } catch (err) {
+    const failure = classify(err);
+    const last = message.attempts >= MAX_IMPORT_ATTEMPTS;
+    console.warn(JSON.stringify({ level: 'warn', msg: 'import attempt failed', job_id: job.id, attempt: message.attempts, retryable: failure.retryable, last, error: failure.message }));
+    if (failure.retryable && !last) {
+      await release(db, job, failure.message);
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    } else {
+      await fail(db, job, failure.message);
+      // Retries exhausted: retry once more so the queue hands the message to the dead-letter queue.
+      if (failure.retryable) message.retry();
+      else message.ack();
+    }
+  }
+}
+
+async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'completed' | 'draft' | 'cancelled'> {
+  const config = (job.config ?? {}) as Record<string, unknown>;
+  const connection = job.store_id ? await loadConnection(db, job) : null;
+
+  // Fetch (preview cache first) and normalise.
+  let product: PipelineProduct;
+  if (job.source === 'manual') {
+    const manual = manualProductSchema.safeParse(config.product);
+    if (!manual.success) throw new JobFailure('A manual import needs a valid product in config.product', false);
+    product = normaliseManual(manual.data, job.id, job.source_url);
+  } else {
+    const detected = detectProductUrl(job.source_url ?? '');
+    if (detected.source !== job.source) {
+      throw new JobFailure(`This URL is a ${detected.source} product but the import's source is ${job.source}`, false);
+    }
+    product = await deps.fetchProduct(db, job.user_id, detected.source, detected.productId, job.source_url!);
+  }
+  if (!product.variants.length) throw new JobFailure('The supplier lists no purchasable variants for this product', false);
+  if (!(await progress(db, job, 40, sql`source_product_id = ${product.sourceProductId}`))) return 'cancelled';
+
+  // Price.
+  const rule = ruleFromConfig(config);
+  const priced = pricedProduct(product, rule);
+  if (!(await progress(db, job, 60, sql`product_data = ${JSON.stringify(priced.data)}::jsonb`))) return 'cancelled';
+
+  // Push (or keep as a draft when the user has no store).
+  if (!connection) {
+    return (await complete(db, job, priced.data, null, [], null)) ? 'draft' : 'cancelled';
+  }
+  const mapping = await findMapping(db, connection.id, product);
+  if (!(await progress(db, job, 75))) return 'cancelled';
+  const connector = await deps.connectorFor(connection);
+  const pushed = await connector.upsertProduct(priced.input, mapping);
+  const data = { ...priced.data, store: { id: connection.id, name: connection.store_name, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
+  const ok = await complete(db, job, data, pushed.productId, pushed.warnings, {
+    storeId: connection.id,
+    variantIds: pushed.variantIds,
+    rule,
+    sourceProductId: product.sourceProductId,
+  });
+  return ok ? 'completed' : 'cancelled';
+}
+
+/** The priced product: what the store receives, and what the job keeps as product_data. */
+export function pricedProduct(product: PipelineProduct, rule: PricingRule) {
+  const variants = priceVariants(product.variants, rule, product.currency);
+  const title = rule.title_override ?? product.title;
+  const tags = rule.tags ?? [];
+  const published = rule.publish ?? false;
+  const input: StoreProductInput = {
+    supplierKey: `${product.source}:${product.sourceProductId}`,
+    title,
+    descriptionHtml: product.descriptionHtml,
+    images: product.images,
+    options: product.options,
+    variants: variants.map((v) => ({
+      supplierKey: v.variant.key,
+      sku: v.variant.sku,
+      options: v.variant.options,
+      price: v.price,
+      compareAt: v.compareAt,
+      stock: v.variant.stock,
+      image: v.variant.image,
+    })),
+    tags,
+    published,
+    currency: product.currency,
+  };
+  const data = {
+    title,
+    description_html: product.descriptionHtml,
+    images: product.images,
+    options: product.options,
+    variants: variants.map((v) => ({
+      key: v.variant.key,
+      sku: v.variant.sku,
+      options: v.variant.options,
+      cost: v.cost,
+      price: v.price,
+      compare_at: v.compareAt,
+      stock: v.variant.stock,
+      image: v.variant.image,
+    })),
+    price: Math.min(...variants.map((v) => v.price)),
+    cost: product.price,
+    currency: product.currency,
+    tags,
+    published,
+    pricing: rule,
+    source: product.source,
+    source_product_id: product.sourceProductId,
+    source_url: product.sourceUrl,
+    supplier_name: product.supplierName,
+    shipping: product.shipping,
+    mode: product.mode,
+  };
+  return { input, data };
+}
+
+async function claim(db: Db, jobId: string): Promise<JobRow | null> {
+  const { rows } = await db.execute<{ job: JobRow }>(sql`
+    WITH claimed AS (
+      UPDATE import_jobs
+      SET status = 'running', progress_percent = 10, attempts = attempts + 1,
+          started_at = COALESCE(started_at, now()), updated_at = now()
+      WHERE id = ${jobId} AND status = 'pending'
+      RETURNING *
+    ), history AS (
+      INSERT INTO import_history (user_id, import_job_id, action, details)
+      SELECT user_id, id, 'running', jsonb_build_object('attempt', attempts) FROM claimed
+    )
+    SELECT row_to_json(claimed) AS job FROM claimed`);
+  return rows[0]?.job ?? null;
+}
+
+/** Moves a running job on; false when it is no longer running (cancelled meanwhile). */
+async function progress(db: Db, job: JobRow, percent: number, extra = sql``): Promise<boolean> {
+  const set = extra.queryChunks.length ? sql`, ${extra}` : sql``;
+  const { rows } = await db.execute(sql`
+    UPDATE import_jobs SET progress_percent = ${percent}, updated_at = now() ${set}
+    WHERE id = ${job.id} AND status = 'running' RETURNING id`);
+  return rows.length > 0;
+}
+
+async function loadConnection(db: Db, job: JobRow): Promise<StoreConnectionRow> {
+  const { rows } = await db.execute<StoreConnectionRow>(sql`
+    SELECT id, platform, store_url, api_key, store_name FROM store_connections
+    WHERE id = ${job.store_id} AND user_id = ${job.user_id}`);
+  if (!rows[0]) throw new JobFailure('The target store connection no longer exists. Pick another store and retry.', false);
+  return rows[0];
+}
+
+async function findMapping(db: Db, storeId: string, product: PipelineProduct): Promise<string | null> {
+  const { rows } = await db.execute<{ store_product_id: string }>(sql`
+    SELECT store_product_id FROM store_products
+    WHERE store_id = ${storeId} AND source = ${product.source} AND source_product_id = ${product.sourceProductId}`);
+  return rows[0]?.store_product_id ?? null;
+}
+
+interface Mapping {
+  storeId: string;
+  sourceProductId: string;
+  variantIds: Record<string, string>;
+  rule: PricingRule;
+}
+
+/** Completes a running job, records history and (when pushed) the store mapping, in one statement. */
+async function complete(db: Db, job: JobRow, data: unknown, productId: string | null, warnings: string[], mapping: Mapping | null): Promise<boolean> {
+  const { rows } = await db.execute<{ id: string }>(sql`
+    WITH done AS (
+      UPDATE import_jobs
+      SET status = 'completed', progress_percent = 100, product_data = ${JSON.stringify(data)}::jsonb,
+          created_product_id = ${productId}, warnings = ${warnings.length ? JSON.stringify(warnings) : null}::jsonb,
+          error_message = NULL, finished_at = now(), updated_at = now()
+      WHERE id = ${job.id} AND status = 'running'
+      RETURNING id, user_id, source
+    ), mapped AS (
+      INSERT INTO store_products (user_id, store_id, source, source_product_id, store_product_id, variant_map, pricing, last_job_id)
+      SELECT user_id, ${mapping?.storeId ?? null}::uuid, source, ${mapping?.sourceProductId ?? null}, ${productId},
+             ${JSON.stringify(mapping?.variantIds ?? {})}::jsonb, ${JSON.stringify(mapping?.rule ?? {})}::jsonb, id
+      FROM done WHERE ${mapping !== null}
+      ON CONFLICT (store_id, source, source_product_id) DO UPDATE
+      SET store_product_id = EXCLUDED.store_product_id, variant_map = EXCLUDED.variant_map,
+          pricing = EXCLUDED.pricing, last_job_id = EXCLUDED.last_job_id, updated_at = now()
+    ), history AS (
+      INSERT INTO import_history (user_id, import_job_id, action, details)
+      SELECT user_id, id, 'completed',
+             jsonb_build_object('created_product_id', ${productId}::text, 'store_id', ${mapping?.storeId ?? null}::uuid,
+                                'draft', ${mapping === null}, 'warnings', ${JSON.stringify(warnings)}::jsonb)
+      FROM done
+    )
+    SELECT id FROM done`);
+  return rows.length > 0;
+}
+
+/** A transient failure: back to pending so the redelivered message can claim it again. */
+async function release(db: Db, job: JobRow, error: string): Promise<void> {
+  await db.execute(sql`
+    WITH back AS (
+      UPDATE import_jobs SET status = 'pending', error_message = ${`Retrying after: ${error}`.slice(0, 2000)}, updated_at = now()
+      WHERE id = ${job.id} AND status = 'running' RETURNING id, user_id
+    )
+    INSERT INTO import_history (user_id, import_job_id, action, details)
+    SELECT user_id, id, 'retry_scheduled', jsonb_build_object('error', ${error}::text) FROM back`);
+}
+
+async function fail(db: Db, job: JobRow, error: string): Promise<void> {
+  await db.execute(sql`
+    WITH failed AS (
+      UPDATE import_jobs SET status = 'failed', error_message = ${error.slice(0, 2000)}, finished_at = now(), updated_at = now()
+      WHERE id = ${job.id} AND status IN ('running', 'pending') RETURNING id, user_id
+    )
+    INSERT INTO import_history (user_id, import_job_id, action, details)
+    SELECT user_id, id, 'failed', jsonb_build_object('error', ${error}::text) FROM failed`);
+}
