@@ -12,12 +12,16 @@ import { authRoutes } from './routes/auth';
 import { importRoutes } from './routes/imports';
 import { trendscoutRoutes } from './routes/trendscout';
 import { usageRoutes } from './routes/usage';
+import { connectionRoutes } from './routes/connections';
+import { supplierAccountRoutes } from './routes/suppliers';
 
 const api = new Hono<AppEnv>()
   .get('/health', (c) => c.json({ service: 'sourcepilot', status: 'ok', timestamp: isoOffset(new Date())! }, 200))
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
   .route('/usage', usageRoutes)
+  .route('/suppliers/accounts', supplierAccountRoutes)
+  .route('/connections', connectionRoutes)
   .route('/imports', importRoutes)
   .route('/webhooks', trendscoutRoutes);
 

@@ -1,0 +1,73 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { isOn, type AppEnv } from '../env';
+import { ApiError, notFound } from '../lib/errors';
+import { validate } from '../lib/validate';
+import { requireUser } from '../middleware/auth';
+import {
+  connectionOut,
+  createConnection,
+  deleteConnection,
+  DuplicateStoreUrl,
+  listConnections,
+  setDefaultConnection,
+  testConnection,
+  updateConnection,
+  type StoreRules,
+} from '../services/connections';
+
+const NOT_FOUND = 'Store connection not found';
+
+const createBody = z.object({
+  store_name: z.string().min(1).max(255),
+  platform: z.string().min(1).max(50),
+  store_url: z.string().min(1).max(500),
+  api_key: z.string().max(500).nullish(),
+});
+
+const updateBody = z.object({
+  store_name: z.string().min(1).max(255).nullish(),
+  store_url: z.string().max(500).nullish(),
+  api_key: z.string().max(500).nullish(),
+  is_default: z.boolean().nullish(),
+});
+
+const idParam = z.object({ conn_id: z.uuid() });
+
+const rules = (env: AppEnv['Bindings']): StoreRules => ({ ENCRYPTION_KEY: env.ENCRYPTION_KEY, allowLocal: isOn(env.ALLOW_LOCAL_STORES) });
+
+export const connectionRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .get('/', async (c) => {
+    const rows = await listConnections(c.var.db, c.var.auth.user.id);
+    return c.json({ items: rows.map(connectionOut) }, 200);
+  })
+  .post('/', validate('json', createBody), async (c) => {
+    const body = c.req.valid('json');
+    const row = await createConnection(c.var.db, rules(c.env), c.var.auth.user.id, body);
+    if (!row) throw new ApiError(409, `Store URL already connected: ${body.store_url}`);
+    return c.json(connectionOut(row), 201);
+  })
+  .put('/:conn_id', validate('param', idParam), validate('json', updateBody), async (c) => {
+    try {
+      const row = await updateConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id, c.req.valid('json'));
+      if (!row) throw notFound(NOT_FOUND);
+      return c.json(connectionOut(row), 200);
+    } catch (err) {
+      if (err instanceof DuplicateStoreUrl) throw new ApiError(409, err.message);
+      throw err;
+    }
+  })
+  .delete('/:conn_id', validate('param', idParam), async (c) => {
+    if (!(await deleteConnection(c.var.db, c.var.auth.user.id, c.req.valid('param').conn_id))) throw notFound(NOT_FOUND);
+    return c.body(null, 204);
+  })
+  .post('/:conn_id/default', validate('param', idParam), async (c) => {
+    if (!(await setDefaultConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id))) throw notFound(NOT_FOUND);
+    return c.json({ status: 'ok' as const }, 200);
+  })
+  .post('/:conn_id/test', validate('param', idParam), async (c) => {
+    const result = await testConnection(c.var.db, c.env, c.var.auth.user.id, c.req.valid('param').conn_id);
+    if (!result) throw notFound(NOT_FOUND);
+    return c.json(result, 200);
+  });

@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { badRequest, notFound } from '../lib/errors';
+import { validate } from '../lib/validate';
+import { requireUser } from '../middleware/auth';
+import {
+  createSupplierAccount,
+  deleteSupplierAccount,
+  duplicateAccountDetail,
+  listSupplierAccounts,
+  supplierAccountOut,
+  updateSupplierAccount,
+} from '../services/suppliers';
+
+const NOT_FOUND = 'Supplier account not found';
+
+/** Credential values are secrets of any printable kind; nested objects are not credentials. */
+const credentials = z.record(z.string().max(100), z.union([z.string().max(4000), z.number(), z.boolean(), z.null()])).refine((c) => Object.keys(c).length <= 50, {
+  message: 'At most 50 credential fields',
+});
+
+/** Non-secret adapter options; the known ones are checked, others are kept as sent. */
+const settings = z
+  .object({
+    ship_to_country: z.string().regex(/^[A-Z]{2}$/, 'Use a two-letter country code such as US').optional(),
+    target_currency: z.string().regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as USD').optional(),
+    target_language: z.string().regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'Use a language code such as en or en_US').optional(),
+  })
+  .catchall(z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+  .refine((s) => Object.keys(s).length <= 30, { message: 'At most 30 settings' });
+
+const createBody = z.object({
+  name: z.string().min(1).max(255),
+  platform: z.string().min(1).max(100),
+  credentials: credentials.nullish(),
+  settings: settings.nullish(),
+});
+
+const updateBody = z.object({
+  name: z.string().min(1).max(255).nullish(),
+  platform: z.string().min(1).max(100).nullish(),
+  credentials: credentials.nullish(),
+  settings: settings.nullish(),
+  is_active: z.boolean().nullish(),
+});
+
+const idParam = z.object({ account_id: z.uuid() });
+
+export const supplierAccountRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .get('/', async (c) => {
+    const rows = await listSupplierAccounts(c.var.db, c.var.auth.user.id);
+    return c.json({ items: rows.map(supplierAccountOut) }, 200);
+  })
+  .post('/', validate('json', createBody), async (c) => {
+    const body = c.req.valid('json');
+    const row = await createSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, body);
+    if (!row) throw badRequest(duplicateAccountDetail(body.name, body.platform));
+    return c.json(supplierAccountOut(row), 201);
+  })
+  .put('/:account_id', validate('param', idParam), validate('json', updateBody), async (c) => {
+    const outcome = await updateSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, c.req.valid('param').account_id, c.req.valid('json'));
+    if ('missing' in outcome) throw notFound(NOT_FOUND);
+    if ('duplicate' in outcome) throw badRequest(outcome.duplicate);
+    return c.json(supplierAccountOut(outcome.row), 200);
+  })
+  .delete('/:account_id', validate('param', idParam), async (c) => {
+    if (!(await deleteSupplierAccount(c.var.db, c.var.auth.user.id, c.req.valid('param').account_id))) throw notFound(NOT_FOUND);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,151 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { supplierAccounts } from '../db/schema';
+import { isUniqueViolation } from '../lib/pg-errors';
+import { decryptJson, encryptJson, maskSecret } from '../lib/secrets';
+import { isoZ } from '../lib/time';
+
+export type SupplierAccountRow = typeof supplierAccounts.$inferSelect;
+export type Credentials = Record<string, unknown>;
+export type SupplierSettings = Record<string, unknown>;
+
+/**
+ * The wire shape (API.md §2.5, §6): `credentials` carries the stored keys with masked
+ * values, never the secrets. `settings` (ship-to country, currency, language) is an
+ * additive field: non-secret options the adapters read.
+ */
+export const supplierAccountOut = (r: SupplierAccountRow) => ({
+  id: r.id,
+  user_id: r.userId,
+  name: r.name,
+  platform: r.platform,
+  credentials: (r.credentialsMask as Record<string, string | null> | null) ?? null,
+  settings: (r.settings as SupplierSettings | null) ?? null,
+  is_active: r.isActive,
+  last_synced_at: isoZ(r.lastSyncedAt),
+  created_at: isoZ(r.createdAt)!,
+  updated_at: isoZ(r.updatedAt)!,
+});
+
+/** Same keys, each value shown as "••••" + its last four characters (null stays null). */
+export function maskCredentials(credentials: Credentials): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, v === null ? null : maskSecret(typeof v === 'string' ? v : String(v))]));
+}
+
+async function sealed(encryptionKey: string, credentials: Credentials | null | undefined) {
+  if (credentials == null) return { credentials: null, credentialsMask: null };
+  return { credentials: await encryptJson(encryptionKey, credentials), credentialsMask: maskCredentials(credentials) };
+}
+
+export const duplicateAccountDetail = (name: string, platform: string) =>
+  `Supplier account with name '${name}' and platform '${platform}' already exists.`;
+
+/** Ordered by platform, then name (API.md §2.5). One round trip. */
+export function listSupplierAccounts(db: Db, userId: string) {
+  return db
+    .select()
+    .from(supplierAccounts)
+    .where(eq(supplierAccounts.userId, userId))
+    .orderBy(asc(supplierAccounts.platform), asc(supplierAccounts.name), asc(supplierAccounts.createdAt));
+}
+
+export interface NewSupplierAccount {
+  name: string;
+  platform: string;
+  credentials?: Credentials | null;
+  settings?: SupplierSettings | null;
+}
+
+/** Inserts the account; null when the user already has one with this exact (name, platform). */
+export async function createSupplierAccount(db: Db, encryptionKey: string, userId: string, input: NewSupplierAccount) {
+  const [row] = await db
+    .insert(supplierAccounts)
+    .values({ userId, name: input.name, platform: input.platform, settings: input.settings ?? null, ...(await sealed(encryptionKey, input.credentials)) })
+    .onConflictDoNothing({ target: [supplierAccounts.userId, supplierAccounts.name, supplierAccounts.platform] })
+    .returning();
+  return row ?? null;
+}
+
+export interface SupplierAccountPatch {
+  name?: string | null;
+  platform?: string | null;
+  credentials?: Credentials | null;
+  settings?: SupplierSettings | null;
+  is_active?: boolean | null;
+}
+
+export type UpdateOutcome = { row: SupplierAccountRow } | { missing: true } | { duplicate: string };
+
+/**
+ * Applies a PUT: absent or null fields stay as they are; new credentials replace the
+ * old ones, encrypted again. The contract has no duplicate check on update, but the
+ * unique index does: moving onto an existing (name, platform) answers like a create.
+ */
+export async function updateSupplierAccount(db: Db, encryptionKey: string, userId: string, id: string, patch: SupplierAccountPatch): Promise<UpdateOutcome> {
+  const set: Partial<typeof supplierAccounts.$inferInsert> = { updatedAt: new Date() };
+  if (patch.name != null) set.name = patch.name;
+  if (patch.platform != null) set.platform = patch.platform;
+  if (patch.is_active != null) set.isActive = patch.is_active;
+  if (patch.settings != null) set.settings = patch.settings;
+  if (patch.credentials != null) Object.assign(set, await sealed(encryptionKey, patch.credentials));
+  try {
+    const [row] = await db
+      .update(supplierAccounts)
+      .set(set)
+      .where(and(eq(supplierAccounts.id, id), eq(supplierAccounts.userId, userId)))
+      .returning();
+    return row ? { row } : { missing: true };
+  } catch (err) {
+    if (isUniqueViolation(err, 'supplier_accounts_user_name_platform_uq')) {
+      // Only on this error path: the message names the pair that collided.
+      const [current] = await db
+        .select({ name: supplierAccounts.name, platform: supplierAccounts.platform })
+        .from(supplierAccounts)
+        .where(and(eq(supplierAccounts.id, id), eq(supplierAccounts.userId, userId)));
+      return { duplicate: duplicateAccountDetail(patch.name ?? current?.name ?? '', patch.platform ?? current?.platform ?? '') };
+    }
+    throw err;
+  }
+}
+
+/** Hard delete; false when the account is not the user's. */
+export async function deleteSupplierAccount(db: Db, userId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(supplierAccounts)
+    .where(and(eq(supplierAccounts.id, id), eq(supplierAccounts.userId, userId)))
+    .returning({ id: supplierAccounts.id });
+  return rows.length > 0;
+}
+
+/** Account platform spellings per import source (accounts store `cjdropshipping`, API.md §3.5). */
+const PLATFORM_SPELLINGS: Record<string, string[]> = {
+  aliexpress: ['aliexpress'],
+  cjdropship: ['cjdropship', 'cjdropshipping'],
+  spocket: ['spocket'],
+};
+
+export interface SupplierCredentials {
+  accountId: string;
+  credentials: Credentials;
+  settings: SupplierSettings;
+}
+
+/**
+ * The newest active account with credentials for a source, decrypted, for supplier
+ * adapters (one round trip); null when the user has none.
+ */
+export async function activeSupplierCredentials(db: Db, encryptionKey: string, userId: string, source: string): Promise<SupplierCredentials | null> {
+  const spellings = PLATFORM_SPELLINGS[source] ?? [source];
+  const rows = await db
+    .select()
+    .from(supplierAccounts)
+    .where(and(eq(supplierAccounts.userId, userId), eq(supplierAccounts.isActive, true), inArray(supplierAccounts.platform, spellings)))
+    .orderBy(asc(supplierAccounts.createdAt));
+  const row = rows.filter((r) => r.credentials).at(-1);
+  if (!row) return null;
+  return {
+    accountId: row.id,
+    credentials: await decryptJson<Credentials>(encryptionKey, row.credentials!),
+    settings: (row.settings as SupplierSettings | null) ?? {},
+  };
+}

@@ -1,0 +1,54 @@
+import type { storeConnections } from '../db/schema';
+import { isOn } from '../env';
+import { decryptSecret } from '../lib/secrets';
+import { checkStoreUrl, parseWooKey, storePlatform } from '../lib/store-url';
+import { ShopifyConnector } from './shopify';
+import { StoreError, type StoreConnector } from './types';
+import { WooCommerceConnector } from './woocommerce';
+
+/** The bindings a connector needs (a subset of Env, so queue and cron code can pass theirs). */
+export interface StoreEnv {
+  ENCRYPTION_KEY: string;
+  SHOPIFY_API_VERSION: string;
+  STORE_REQUEST_TIMEOUT_MS: string;
+  ALLOW_LOCAL_STORES?: string;
+}
+
+type ConnectionRow = Pick<typeof storeConnections.$inferSelect, 'platform' | 'storeUrl' | 'apiKey'>;
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+
+/**
+ * The connector for a store connection, with its key decrypted. Throws a permanent
+ * StoreError a merchant can act on when the platform has no connector, the URL breaks
+ * the store URL rules (checked again here: a row may predate a rule change), or no
+ * usable credentials are saved.
+ */
+export async function connectorFor(env: StoreEnv, connection: ConnectionRow): Promise<StoreConnector> {
+  const platform = storePlatform(connection.platform);
+  if (!platform) {
+    throw new StoreError(`SourcePilot cannot connect to "${connection.platform}" stores; supported platforms are shopify and woocommerce`, false);
+  }
+  const url = checkStoreUrl(platform, connection.storeUrl, isOn(env.ALLOW_LOCAL_STORES));
+  if (!url.ok) throw new StoreError(url.msg, false);
+  if (!connection.apiKey) {
+    throw new StoreError(
+      platform === 'shopify'
+        ? 'No access token is saved for this store; edit the connection and add the Admin API access token'
+        : 'No API keys are saved for this store; edit the connection and add the consumer key and secret',
+      false,
+    );
+  }
+  let secret: string;
+  try {
+    secret = await decryptSecret(env.ENCRYPTION_KEY, connection.apiKey);
+  } catch {
+    throw new StoreError('The saved store credentials cannot be read (the encryption key changed); enter them again', false);
+  }
+  const timeout = Number(env.STORE_REQUEST_TIMEOUT_MS);
+  const timeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+  if (platform === 'shopify') return new ShopifyConnector(url.origin, secret, env.SHOPIFY_API_VERSION, timeoutMs);
+  const woo = parseWooKey(secret);
+  if (!woo) throw new StoreError('The saved WooCommerce credentials are not a consumer key and secret (ck_…:cs_…); enter them again', false);
+  return new WooCommerceConnector(url.origin, woo.consumerKey, woo.consumerSecret, timeoutMs);
+}
