@@ -12,6 +12,8 @@ import { authRoutes } from './routes/auth';
 import { importRoutes } from './routes/imports';
 import { trendscoutRoutes } from './routes/trendscout';
 import { usageRoutes } from './routes/usage';
+import { productRoutes } from './routes/products';
+import { aiRoutes } from './routes/ai';
 import { connectionRoutes } from './routes/connections';
 import { supplierAccountRoutes } from './routes/suppliers';
 
@@ -20,6 +22,8 @@ const api = new Hono<AppEnv>()
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
   .route('/usage', usageRoutes)
+  .route('/products', productRoutes)
+  .route('/ai', aiRoutes)
   .route('/suppliers/accounts', supplierAccountRoutes)
   .route('/connections', connectionRoutes)
   .route('/imports', importRoutes)

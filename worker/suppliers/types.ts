@@ -68,14 +68,23 @@ export interface SupplierAdapter {
 }
 
 /**
+ * What went wrong, for callers that answer differently: an unknown product is the
+ * merchant's 404, rejected credentials need the supplier account fixed, the rest is the
+ * supplier's trouble.
+ */
+export type SupplierErrorKind = 'not_found' | 'auth' | 'rate_limited' | 'timeout' | 'unavailable' | 'bad_request';
+
+/**
  * A supplier call that failed. `retryable` marks rate limits, 5xx and timeouts;
- * everything else (bad credentials, unknown product) is permanent.
+ * everything else (bad credentials, unknown product) is permanent. `message` is
+ * written for a merchant (it becomes an API `detail` or a job's `error_message`).
  */
 export class SupplierError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
+    readonly kind: SupplierErrorKind = retryable ? 'unavailable' : 'bad_request',
   ) {
     super(message);
     this.name = 'SupplierError';

@@ -1,3 +1,7 @@
+import { startAliExpressFake } from './aliexpress';
+import { startCjFake } from './cj';
+import { startLlmGatewayFake } from './llm-gateway';
+
 /**
  * Fake third-party servers (Node, 127.0.0.1, free ports) that the worker tests talk to
  * over real HTTP. Each fake checks what it receives the way the real API would and
@@ -13,7 +17,7 @@ export interface StartedFake {
 type FakeStarter = () => Promise<StartedFake>;
 
 /** Every fake the suite needs; each area adds its own starter here. */
-const starters: FakeStarter[] = [];
+const starters: FakeStarter[] = [startAliExpressFake, startCjFake, startLlmGatewayFake];
 
 export async function startFakes(): Promise<StartedFake> {
   const started = await Promise.all(starters.map((start) => start()));

@@ -1,0 +1,27 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { validate } from '../lib/validate';
+import { requireUser } from '../middleware/auth';
+import { previewProduct, searchProducts } from '../services/products';
+import { parseSource } from '../suppliers/detect';
+
+const searchQuery = z.object({
+  q: z.string().min(1).max(500),
+  source: z.string().max(100).default('aliexpress'),
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+const previewBody = z.object({ url: z.string().min(1).max(2000) });
+
+export const productRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .get('/search', validate('query', searchQuery), async (c) => {
+    const { q, source, page, page_size } = c.req.valid('query');
+    const body = await searchProducts(c.env, c.var.db, c.var.auth.user.id, { q, source: parseSource(source), page, pageSize: page_size });
+    return c.json(body, 200);
+  })
+  .post('/preview', validate('json', previewBody), async (c) => {
+    return c.json(await previewProduct(c.env, c.var.db, c.var.auth.user.id, c.req.valid('json').url), 200);
+  });

@@ -1,0 +1,177 @@
+import { desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { importJobs } from '../db/schema';
+import { ApiError } from '../lib/errors';
+import { isoZ } from '../lib/time';
+
+/** The contract's gateway timeout (API.md §2.12). */
+export const GATEWAY_TIMEOUT_MS = 60_000;
+
+export const SCORE_DIMENSIONS = ['product_quality', 'shipping_speed', 'communication', 'pricing', 'return_policy', 'catalog_breadth', 'platform_reputation'] as const;
+
+type GatewayEnv = Pick<Env, 'LLM_GATEWAY_URL' | 'LLM_GATEWAY_KEY'>;
+
+export interface GatewayAnswer {
+  content: string;
+  provider: string;
+  cost_usd: number;
+}
+
+export interface GatewayRequest {
+  userId: string;
+  taskType: string;
+  prompt: string;
+  system: string;
+  maxTokens: number;
+  temperature: number;
+}
+
+/**
+ * One call to the LLM gateway. Unset → 503; a gateway error, an unreadable answer or
+ * no answer within `timeoutMs` → 502, so a flaky model never turns into a 500.
+ */
+export async function generate(env: GatewayEnv, req: GatewayRequest, timeoutMs = GATEWAY_TIMEOUT_MS): Promise<GatewayAnswer> {
+  const base = (env.LLM_GATEWAY_URL ?? '').trim().replace(/\/+$/, '');
+  if (!base) throw new ApiError(503, 'AI gateway not configured');
+  let res: Response;
+  try {
+    res = await fetch(`${base}/api/v1/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Service-Key': env.LLM_GATEWAY_KEY ?? '' },
+      body: JSON.stringify({
+        user_id: req.userId,
+        service: 'sourcepilot',
+        task_type: req.taskType,
+        prompt: req.prompt,
+        system: req.system,
+        max_tokens: req.maxTokens,
+        temperature: req.temperature,
+        json_mode: true,
+      }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+      throw new ApiError(502, `AI gateway did not answer within ${Math.round(timeoutMs / 1000)} s`);
+    }
+    throw new ApiError(502, 'AI gateway could not be reached');
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new ApiError(502, `AI gateway error (HTTP ${res.status})`);
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    throw new ApiError(502, 'AI gateway sent an unreadable response');
+  }
+  if (typeof body?.content !== 'string') throw new ApiError(502, 'AI gateway sent an unreadable response');
+  const cost = Number(body.cost_usd);
+  return { content: body.content, provider: typeof body.provider === 'string' ? body.provider : 'unknown', cost_usd: Number.isFinite(cost) ? cost : 0 };
+}
+
+/**
+ * JSON from a model's text: plain, inside a ``` fence, or the outermost {...} / [...]
+ * within prose. Undefined when none of these parse.
+ */
+export function parseModelJson(content: string): unknown {
+  const attempts = [content.trim()];
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(content);
+  if (fenced) attempts.push(fenced[1].trim());
+  for (const [open, close] of [['{', '}'], ['[', ']']]) {
+    const start = content.indexOf(open);
+    const end = content.lastIndexOf(close);
+    if (start >= 0 && end > start) attempts.push(content.slice(start, end + 1));
+  }
+  for (const text of attempts) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Try the next reading.
+    }
+  }
+  return undefined;
+}
+
+const PRIORITIES = new Set(['high', 'medium', 'low']);
+
+/** The model's suggestions as the contract's items; anything unparseable is passed on as the raw text. */
+export function toSuggestions(content: string): unknown[] {
+  const parsed = parseModelJson(content);
+  if (parsed === undefined) return [content];
+  const list = Array.isArray(parsed) ? parsed : ((parsed as Record<string, unknown>)?.suggestions ?? (parsed as Record<string, unknown>)?.items);
+  if (!Array.isArray(list)) return [content];
+  return list.map((item) => {
+    if (!item || typeof item !== 'object') return String(item);
+    const o = item as Record<string, unknown>;
+    const priority = String(o.priority ?? '').toLowerCase();
+    return {
+      title: String(o.title ?? o.name ?? ''),
+      description: String(o.description ?? o.details ?? ''),
+      priority: PRIORITIES.has(priority) ? priority : 'medium',
+    };
+  });
+}
+
+/** The seven 0–100 dimensions and the overall score; the model's `recommendation` is dropped. */
+export function toScoring(content: string): { scoring: Record<string, number>; overall_score: number } {
+  const parsed = parseModelJson(content);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { scoring: {}, overall_score: 0 };
+  const root = parsed as Record<string, unknown>;
+  const dims = (root.scoring ?? root.scores ?? root) as Record<string, unknown>;
+  const scoring: Record<string, number> = {};
+  for (const d of SCORE_DIMENSIONS) {
+    const raw = dims?.[d];
+    const v = typeof raw === 'object' && raw ? Number((raw as Record<string, unknown>).score) : Number(raw);
+    if (Number.isFinite(v)) scoring[d] = Math.min(100, Math.max(0, v));
+  }
+  const overall = Number(root.overall_score ?? dims?.overall_score);
+  const values = Object.values(scoring);
+  const fallback = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+  return { scoring, overall_score: Math.round((Number.isFinite(overall) ? Math.min(100, Math.max(0, overall)) : fallback) * 10) / 10 };
+}
+
+const SUGGESTIONS_SYSTEM =
+  'You are a dropshipping sourcing advisor. Answer with JSON only: an array of 3 to 5 objects ' +
+  '{"title": string, "description": string, "priority": "high" | "medium" | "low"}.';
+
+export async function sourcingSuggestions(env: GatewayEnv, db: Db, userId: string) {
+  if (!(env.LLM_GATEWAY_URL ?? '').trim()) throw new ApiError(503, 'AI gateway not configured');
+  // The merchant's latest imports give the model something concrete to reason about.
+  const recent = await db
+    .select({ source: importJobs.source, title: sql<string | null>`${importJobs.productData}->>'title'`, status: importJobs.status })
+    .from(importJobs)
+    .where(eq(importJobs.userId, userId))
+    .orderBy(desc(importJobs.createdAt))
+    .limit(10);
+  const history = recent.length
+    ? recent.map((r) => `- ${r.title ?? '(untitled)'} from ${r.source} (${r.status})`).join('\n')
+    : '- no imports yet';
+  const answer = await generate(env, {
+    userId,
+    taskType: 'sourcing_suggestions',
+    system: SUGGESTIONS_SYSTEM,
+    prompt: `Suggest what this merchant should source next and how to source it well (suppliers: AliExpress, CJ Dropshipping, Spocket).\nRecent imports:\n${history}`,
+    maxTokens: 1000,
+    temperature: 0.7,
+  });
+  return { suggestions: toSuggestions(answer.content), generated_at: isoZ(new Date())!, provider: answer.provider, cost_usd: answer.cost_usd };
+}
+
+const SCORING_SYSTEM =
+  'You rate dropshipping suppliers. Answer with JSON only: {"scoring": {' +
+  SCORE_DIMENSIONS.map((d) => `"${d}": 0-100`).join(', ') +
+  '}, "overall_score": 0-100, "recommendation": string}.';
+
+export async function scoreSupplier(env: GatewayEnv, userId: string, supplierUrl: string) {
+  const answer = await generate(env, {
+    userId,
+    taskType: 'supplier_scoring',
+    system: SCORING_SYSTEM,
+    prompt: `Score this supplier for a dropshipping merchant: ${supplierUrl}`,
+    maxTokens: 1500,
+    temperature: 0.5,
+  });
+  return { ...toScoring(answer.content), supplier_url: supplierUrl, generated_at: isoZ(new Date())!, provider: answer.provider, cost_usd: answer.cost_usd };
+}

@@ -1,0 +1,252 @@
+import { round2 } from './http';
+import { productUrl } from './detect';
+import type { NormalizedProduct, NormalizedVariant, PriceQuote, ProductSummary, SearchPage, SupplierAdapter, SupplierSource } from './types';
+
+/**
+ * The built-in demo catalogue: invented but realistic products, the same every time for
+ * the same key (a seeded PRNG), so searches page consistently and a preview of the same
+ * URL returns the same body. Used only while DEMO_CATALOGUE is on and the merchant has
+ * no credentials for the platform; every product says `mode: "demo"`.
+ *
+ * A product id encodes its topic (digits 5–7 of AliExpress/CJ ids, `sp<nnn>-` for
+ * Spocket), so a search hit and the preview of its URL describe the same product.
+ */
+
+interface Topic {
+  name: string;
+  keywords: string[];
+  features: string[];
+  axes: { name: string; values: string[] }[];
+  price: [number, number];
+  hue: number;
+}
+
+const COLORS = ['Black', 'White', 'Navy Blue', 'Sage Green', 'Blush Pink', 'Charcoal Grey', 'Sky Blue', 'Sand Beige', 'Burgundy'];
+const SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'];
+
+const TOPICS: Topic[] = [
+  { name: 'Wireless Earbuds', keywords: ['earbuds', 'earphones', 'headphones', 'bluetooth', 'wireless', 'audio', 'tws'], features: ['Bluetooth 5.3', 'with Charging Case', 'Active Noise Cancelling', 'IPX5 Waterproof', 'Low Latency Gaming'], axes: [{ name: 'Color', values: COLORS }], price: [6, 39], hue: 215 },
+  { name: 'Smart Watch', keywords: ['watch', 'smartwatch', 'fitness', 'tracker', 'wearable'], features: ['Heart Rate Monitor', '1.9" AMOLED Display', 'Fitness Tracker', 'IP68 Waterproof', 'Bluetooth Calling'], axes: [{ name: 'Color', values: COLORS }, { name: 'Strap', values: ['Silicone', 'Milanese Steel', 'Nylon Loop'] }], price: [12, 69], hue: 200 },
+  { name: 'Phone Case', keywords: ['phone', 'case', 'iphone', 'samsung', 'cover'], features: ['Shockproof', 'Magnetic MagSafe', 'Clear Slim', 'Matte Frosted', 'with Card Holder'], axes: [{ name: 'Color', values: COLORS }, { name: 'Model', values: ['iPhone 15', 'iPhone 15 Pro', 'iPhone 16', 'Galaxy S24'] }], price: [1.5, 9], hue: 280 },
+  { name: 'LED Strip Lights', keywords: ['led', 'strip', 'lights', 'rgb', 'lighting', 'lamp'], features: ['RGB 5050 App Control', 'Music Sync', 'USB Powered', 'WiFi Smart', 'for Bedroom'], axes: [{ name: 'Length', values: ['1m', '2m', '5m', '10m', '20m'] }], price: [3, 25], hue: 300 },
+  { name: 'Yoga Mat', keywords: ['yoga', 'mat', 'fitness', 'gym', 'exercise', 'pilates'], features: ['Non-Slip 6mm', 'TPE Eco Friendly', 'with Carry Strap', 'Alignment Lines', 'Extra Thick'], axes: [{ name: 'Color', values: COLORS }], price: [8, 32], hue: 150 },
+  { name: 'Stainless Steel Water Bottle', keywords: ['bottle', 'water', 'tumbler', 'flask', 'thermos', 'insulated'], features: ['Vacuum Insulated 750ml', 'Leak Proof', 'with Straw Lid', 'BPA Free', 'Keeps Cold 24h'], axes: [{ name: 'Color', values: COLORS }, { name: 'Capacity', values: ['500ml', '750ml', '1L'] }], price: [4, 22], hue: 190 },
+  { name: 'Oversized Hoodie', keywords: ['hoodie', 'sweatshirt', 'clothing', 'apparel', 'fashion', 'streetwear'], features: ['Unisex Fleece', 'Streetwear Drop Shoulder', 'Heavyweight Cotton', 'Y2K Graphic', 'with Kangaroo Pocket'], axes: [{ name: 'Color', values: COLORS }, { name: 'Size', values: SIZES }], price: [11, 38], hue: 20 },
+  { name: 'Pet Grooming Brush', keywords: ['pet', 'dog', 'cat', 'brush', 'grooming', 'hair'], features: ['Self Cleaning Slicker', 'Deshedding Tool', 'for Long Hair', 'Gentle Massage', 'Ergonomic Handle'], axes: [{ name: 'Color', values: ['Blue', 'Pink', 'Green', 'Grey'] }], price: [2, 14], hue: 35 },
+  { name: 'Portable Blender', keywords: ['blender', 'juicer', 'smoothie', 'kitchen', 'portable', 'mixer'], features: ['USB Rechargeable 380ml', '6 Blades', 'for Shakes and Smoothies', 'Cordless', 'Travel Size'], axes: [{ name: 'Color', values: ['White', 'Pink', 'Sky Blue', 'Sage Green'] }], price: [7, 26], hue: 330 },
+  { name: 'Car Phone Holder', keywords: ['car', 'holder', 'mount', 'phone', 'dashboard', 'vent'], features: ['Magnetic Air Vent', 'Wireless Charging 15W', '360° Rotation', 'Dashboard Suction', 'One Touch Release'], axes: [{ name: 'Type', values: ['Air Vent', 'Dashboard', 'Windshield'] }], price: [2.5, 19], hue: 10 },
+  { name: 'Silicone Kitchen Utensil Set', keywords: ['kitchen', 'utensil', 'cooking', 'spatula', 'silicone', 'cookware'], features: ['12 Pieces Heat Resistant', 'Non-Stick Safe', 'with Holder', 'Wooden Handles', 'Food Grade'], axes: [{ name: 'Color', values: ['Grey', 'Black', 'Khaki', 'Green'] }], price: [6, 28], hue: 95 },
+  { name: 'Ring Light', keywords: ['ring', 'light', 'selfie', 'tripod', 'streaming', 'photography', 'tiktok'], features: ['10" with Tripod Stand', 'Dimmable 3 Colour Modes', 'Phone Holder', 'for Live Streaming', 'USB Powered'], axes: [{ name: 'Size', values: ['6 inch', '10 inch', '12 inch', '18 inch'] }], price: [5, 35], hue: 45 },
+  { name: 'Minimalist Backpack', keywords: ['backpack', 'bag', 'laptop', 'travel', 'school'], features: ['Waterproof 15.6" Laptop', 'Anti-Theft', 'with USB Charging Port', 'Lightweight Travel', 'Roll Top'], axes: [{ name: 'Color', values: COLORS }], price: [10, 42], hue: 230 },
+  { name: 'Sunglasses', keywords: ['sunglasses', 'glasses', 'eyewear', 'polarized', 'shades'], features: ['Polarized UV400', 'Retro Square', 'Cat Eye', 'Sports Cycling', 'Oversized Vintage'], axes: [{ name: 'Frame', values: ['Black', 'Tortoise', 'Gold', 'Clear'] }], price: [1.8, 15], hue: 55 },
+  { name: 'Resistance Bands Set', keywords: ['resistance', 'bands', 'fitness', 'workout', 'gym', 'exercise'], features: ['5 Levels with Handles', 'Fabric Booty Bands', 'Pull Up Assist', 'Home Gym', 'with Door Anchor'], axes: [{ name: 'Set', values: ['3 Bands', '5 Bands', '11 Pieces'] }], price: [3, 20], hue: 125 },
+  { name: 'Aroma Diffuser', keywords: ['diffuser', 'aroma', 'essential', 'oil', 'humidifier', 'home'], features: ['Ultrasonic 300ml', 'Wood Grain with LED', 'Quiet for Bedroom', 'Auto Shut-Off', 'Remote Control'], axes: [{ name: 'Finish', values: ['Light Wood', 'Dark Wood', 'White'] }], price: [8, 30], hue: 25 },
+  { name: 'Mechanical Keyboard', keywords: ['keyboard', 'mechanical', 'gaming', 'rgb', 'computer', 'keycaps'], features: ['Hot Swappable 75%', 'RGB Backlit', 'Wireless Tri-Mode', 'Gasket Mount', 'PBT Keycaps'], axes: [{ name: 'Switch', values: ['Red Linear', 'Brown Tactile', 'Blue Clicky'] }, { name: 'Color', values: ['Black', 'White', 'Grey'] }], price: [25, 89], hue: 260 },
+  { name: 'Baby Carrier', keywords: ['baby', 'carrier', 'infant', 'newborn', 'kids'], features: ['Ergonomic Hip Seat', '4-in-1 Front and Back', 'Breathable Mesh', 'Adjustable', 'for Newborns'], axes: [{ name: 'Color', values: ['Grey', 'Navy Blue', 'Khaki', 'Black'] }], price: [12, 45], hue: 340 },
+  { name: 'Gold Plated Necklace', keywords: ['necklace', 'jewelry', 'jewellery', 'gold', 'pendant', 'chain'], features: ['18K Gold Plated', 'Dainty Layered', 'Stainless Steel Tarnish Free', 'Initial Pendant', 'Paperclip Chain'], axes: [{ name: 'Length', values: ['40cm', '45cm', '50cm'] }], price: [1.2, 12], hue: 48 },
+  { name: 'Camping Lantern', keywords: ['camping', 'lantern', 'outdoor', 'flashlight', 'hiking', 'tent'], features: ['Rechargeable LED', 'Solar Powered', 'Collapsible', 'Waterproof', 'with Power Bank'], axes: [{ name: 'Color', values: ['Army Green', 'Black', 'Orange'] }], price: [4, 24], hue: 80 },
+  { name: 'Makeup Brush Set', keywords: ['makeup', 'brush', 'beauty', 'cosmetic', 'brushes', 'foundation'], features: ['14 Pieces Synthetic', 'with Travel Pouch', 'Vegan Soft Bristles', 'Foundation and Blending', 'Rose Gold'], axes: [{ name: 'Color', values: ['Rose Gold', 'Black', 'Pink', 'White'] }], price: [2.5, 18], hue: 350 },
+  { name: 'Desk Organizer', keywords: ['desk', 'organizer', 'office', 'storage', 'stationery'], features: ['Bamboo Multi-Compartment', 'with Wireless Charger', 'Rotating Pen Holder', 'Mesh Metal', 'Drawer Type'], axes: [{ name: 'Color', values: ['Natural Bamboo', 'Black', 'White'] }], price: [5, 29], hue: 30 },
+  { name: 'Plant Pot', keywords: ['plant', 'pot', 'planter', 'garden', 'flower', 'succulent'], features: ['Ceramic with Drainage', 'Self Watering', 'Nordic Minimalist', 'Hanging Macrame', 'Set of 3'], axes: [{ name: 'Size', values: ['Small', 'Medium', 'Large'] }, { name: 'Color', values: ['White', 'Terracotta', 'Black'] }], price: [2, 18], hue: 110 },
+  { name: 'Power Bank', keywords: ['power', 'bank', 'charger', 'battery', 'portable', 'usb'], features: ['20000mAh Fast Charging', 'Magnetic Wireless', 'PD 22.5W', 'Slim with Built-in Cables', 'LED Display'], axes: [{ name: 'Capacity', values: ['10000mAh', '20000mAh', '30000mAh'] }, { name: 'Color', values: ['Black', 'White'] }], price: [9, 39], hue: 175 },
+];
+
+const SUPPLIERS: Record<SupplierSource, string[]> = {
+  aliexpress: ['Shenzhen Bright Tech Store', 'Yiwu Home Living Official', 'UGREEN Trend Store', 'Lumi Lifestyle Store', 'Ocean Sports Outlet', 'GoodGoods Global'],
+  cjdropship: ['CJ Shenzhen Warehouse', 'CJ US Warehouse', 'CJ Yiwu Supplier Hub', 'CJ Guangzhou Fashion'],
+  spocket: ['Northwind Goods (US)', 'Maple & Co. (CA)', 'Atelier Lune (FR)', 'Brightside Supply (UK)'],
+};
+
+const SHIPPING: Record<SupplierSource, [number, number]> = { aliexpress: [7, 25], cjdropship: [6, 15], spocket: [2, 7] };
+
+/** FNV-1a: a stable 32-bit seed from any string. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: small, fast and deterministic, which is all a demo needs. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)],
+    digits: (n: number) => Array.from({ length: n }, () => Math.floor(next() * 10)).join(''),
+    sample: <T>(items: readonly T[], n: number) => {
+      const pool = [...items];
+      for (let i = pool.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [pool[i], pool[j]] = [pool[j], pool[i]];
+      }
+      return pool.slice(0, n);
+    },
+  };
+}
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A deterministic placeholder picture as a data: URI, so the dashboard shows images
+ * without reaching any host (there is no network here, and demo products are never
+ * pushed to a real store).
+ */
+export function demoImage(label: string, hue: number, variant = 0): string {
+  const bg = `hsl(${hue} 70% ${92 - variant * 4}%)`;
+  const fg = `hsl(${hue} 55% 38%)`;
+  const shape =
+    variant % 3 === 0
+      ? `<circle cx="200" cy="170" r="86" fill="${fg}" opacity=".85"/>`
+      : variant % 3 === 1
+        ? `<rect x="118" y="92" width="164" height="164" rx="28" fill="${fg}" opacity=".85"/>`
+        : `<path d="M200 80 L300 250 L100 250 Z" fill="${fg}" opacity=".85"/>`;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400"><rect width="400" height="400" fill="${bg}"/>${shape}` +
+    `<text x="200" y="320" font-family="Arial,sans-serif" font-size="24" font-weight="700" fill="${fg}" text-anchor="middle">${escapeXml(label)}</text>` +
+    `<text x="200" y="352" font-family="Arial,sans-serif" font-size="15" fill="${fg}" text-anchor="middle" opacity=".7">DEMO CATALOGUE</text></svg>`;
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
+
+function colorHue(name: string, fallback: number): number {
+  const known: Record<string, number> = { black: 0, white: 0, navy: 225, sage: 120, green: 120, pink: 340, blush: 340, grey: 0, gray: 0, sky: 200, blue: 210, sand: 40, beige: 40, burgundy: 345, gold: 45, orange: 25, khaki: 50, terracotta: 15, rose: 350, army: 90 };
+  const word = Object.keys(known).find((k) => name.toLowerCase().includes(k));
+  return word ? known[word] : fallback;
+}
+
+function topicIndexOf(source: SupplierSource, productId: string): number {
+  let code: string | undefined;
+  if (source === 'spocket') code = /^sp(\d{3})-/.exec(productId)?.[1];
+  else if (/^\d{12,}$/.test(productId)) code = productId.slice(4, 7);
+  const n = code ? Number(code) : hash(`${source}:${productId}`);
+  return n % TOPICS.length;
+}
+
+function makeId(source: SupplierSource, topic: number, rnd: ReturnType<typeof prng>): string {
+  const t = String(topic).padStart(3, '0');
+  if (source === 'aliexpress') return `1005${t}${rnd.digits(9)}`;
+  if (source === 'cjdropship') return `1392${t}${rnd.digits(12)}`;
+  return `sp${t}-${rnd.digits(8)}`;
+}
+
+/** The full demo product for a supplier product id. */
+export function demoProduct(source: SupplierSource, productId: string, sourceUrl?: string | null): NormalizedProduct {
+  const topic = TOPICS[topicIndexOf(source, productId)];
+  const rnd = prng(hash(`${source}:${productId}`));
+  const [feature1, feature2] = rnd.sample(topic.features, 2);
+  const title = `${rnd.next() < 0.3 ? `${rnd.pick(['2025 New', 'Upgraded', 'Premium', 'Hot Sale'])} ` : ''}${topic.name} ${feature1}${rnd.next() < 0.5 ? `, ${feature2}` : ''}`;
+  const options = topic.axes.map((axis) => ({
+    name: axis.name,
+    values: rnd.sample(axis.values, Math.min(axis.values.length, rnd.int(2, axis.name === 'Size' ? 5 : 4))),
+  }));
+  const base = round2(topic.price[0] + rnd.next() * (topic.price[1] - topic.price[0]));
+  const images = [0, 1, 2, 3].slice(0, rnd.int(3, 4)).map((i) => demoImage(topic.name, topic.hue, i));
+
+  const variants: NormalizedVariant[] = [];
+  const combos = options.reduce<number[][]>((acc, o) => acc.flatMap((c) => o.values.map((_, i) => [...c, i])), [[]]);
+  for (const combo of combos) {
+    const values = combo.map((i, axis) => options[axis].values[i]);
+    const delta = combo.reduce((sum, i, axis) => sum + (axis === combo.length - 1 ? i * round2(base * 0.08) : 0), 0);
+    const price = round2(base + delta);
+    const color = options.findIndex((o) => /color|colour|frame|finish/i.test(o.name));
+    variants.push({
+      key: `demo-${combo.join('-')}`,
+      sku: `${productId.slice(-6)}-${values.map((v) => v.replace(/[^A-Za-z0-9]/g, '').slice(0, 4).toUpperCase()).join('-')}`,
+      options: Object.fromEntries(options.map((o, axis) => [o.name, values[axis]])),
+      price,
+      compareAt: round2(price * (1.4 + rnd.next() * 0.6)),
+      stock: rnd.next() < 0.12 ? 0 : rnd.int(5, 900),
+      image: color >= 0 ? demoImage(values[color], colorHue(values[color], topic.hue), combo[color] % 3) : null,
+    });
+  }
+
+  const [minDays, maxDays] = SHIPPING[source];
+  return {
+    source,
+    sourceProductId: productId,
+    sourceUrl: sourceUrl ?? productUrl(source, productId),
+    title,
+    descriptionHtml:
+      `<p>${escapeXml(title)}.</p><ul>${topic.features.map((f) => `<li>${escapeXml(f)}</li>`).join('')}</ul>` +
+      `<p>Options: ${options.map((o) => `${escapeXml(o.name)} (${o.values.map(escapeXml).join(', ')})`).join('; ')}.</p>`,
+    images,
+    options,
+    variants,
+    currency: 'USD',
+    price: Math.min(...variants.map((v) => v.price)),
+    shipping: { cost: rnd.next() < 0.35 ? 0 : round2(0.99 + rnd.next() * 6), days: rnd.int(minDays, maxDays) },
+    rating: Math.round((4 + rnd.next()) * 10) / 10,
+    orderCount: rnd.next() < 0.1 ? 0 : rnd.int(3, 25_000),
+    supplierName: rnd.pick(SUPPLIERS[source]),
+    mode: 'demo',
+  };
+}
+
+/** Topics for a query: best keyword overlap first; a query that matches nothing still gets a stable mix. */
+function topicsFor(query: string): number[] {
+  const words = query.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 1);
+  const scored = TOPICS.map((t, i) => {
+    const hay = [t.name.toLowerCase(), ...t.keywords];
+    const score = words.reduce((s, w) => s + (hay.some((k) => k.includes(w) || (w.length > 3 && w.includes(k))) ? 1 : 0), 0);
+    return { i, score };
+  })
+    .filter((t) => t.score > 0)
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .map((t) => t.i);
+  if (scored.length) return scored.slice(0, 3);
+  const rnd = prng(hash(`topics:${query.toLowerCase()}`));
+  return rnd.sample(TOPICS.map((_, i) => i), 3);
+}
+
+export const summarize = (p: NormalizedProduct): ProductSummary => {
+  const { descriptionHtml: _d, variants: _v, options: _o, ...summary } = p;
+  return summary;
+};
+
+/** Every hit of a demo search, in order: 15–30 per (source, query). */
+function demoResults(source: SupplierSource, query: string): ProductSummary[] {
+  const key = `${source}:${query.trim().toLowerCase()}`;
+  const rnd = prng(hash(`search:${key}`));
+  const total = rnd.int(15, 30);
+  const topics = topicsFor(query);
+  return Array.from({ length: total }, (_, i) => {
+    // The best-matching topic leads; the others fill in, as a real marketplace would.
+    const topic = i % 4 === 3 && topics.length > 1 ? topics[1 + (i % (topics.length - 1))] : topics[0];
+    return summarize(demoProduct(source, makeId(source, topic, rnd)));
+  });
+}
+
+export class DemoAdapter implements SupplierAdapter {
+  readonly mode = 'demo' as const;
+  constructor(readonly source: SupplierSource) {}
+
+  async search(query: string, page: number, pageSize: number): Promise<SearchPage> {
+    const all = demoResults(this.source, query);
+    const start = (page - 1) * pageSize;
+    return { items: start < all.length ? all.slice(start, start + pageSize) : [], total: all.length };
+  }
+
+  async getProduct(productId: string, sourceUrl?: string | null): Promise<NormalizedProduct> {
+    return demoProduct(this.source, productId, sourceUrl);
+  }
+
+  async getPrices(productIds: string[]): Promise<Map<string, PriceQuote>> {
+    return new Map(
+      productIds.map((id) => {
+        const p = demoProduct(this.source, id);
+        return [id, { sourceProductId: id, currency: p.currency, price: p.price, variants: p.variants.map((v) => ({ key: v.key, price: v.price, stock: v.stock })) }];
+      }),
+    );
+  }
+}
+

@@ -1,0 +1,120 @@
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { supplierAccounts } from '../db/schema';
+import { isOn } from '../env';
+import { ApiError } from '../lib/errors';
+import { decryptJson } from '../lib/secrets';
+import { AliExpressAdapter } from './aliexpress';
+import { CjAdapter } from './cj';
+import { DemoAdapter } from './demo';
+import { PLATFORMS_FOR } from './detect';
+import { supplierTimeout } from './http';
+import type { SupplierAdapter, SupplierSource } from './types';
+
+/** The bindings the adapters need (a subset of Env, so queue and cron code can pass theirs). */
+export type SupplierEnv = Pick<Env, 'ALIEXPRESS_API_BASE' | 'CJ_API_BASE' | 'SUPPLIER_REQUEST_TIMEOUT_MS' | 'DEMO_CATALOGUE' | 'ENCRYPTION_KEY' | 'PREVIEW_CACHE'>;
+
+export const SPOCKET_NO_API =
+  "Spocket has no public API, so SourcePilot cannot fetch Spocket products. Push them to your store with Spocket's own app, or import them as manual products.";
+
+export interface ResolvedSupplier {
+  adapter: SupplierAdapter;
+  /**
+   * Distinguishes what answered, for cache keys: `demo`, or the supplier account and
+   * its last change (so live and demo entries never mix, and new settings take effect).
+   */
+  scope: string;
+}
+
+type Bag = Record<string, unknown>;
+const pick = (bag: Bag, ...names: string[]): string | null => {
+  for (const n of names) {
+    const v = bag[n];
+    if (typeof v === 'string' && v.trim()) return v.trim();
+    if (typeof v === 'number') return String(v);
+  }
+  return null;
+};
+
+const connectFirst = (platform: string) => new ApiError(400, `Connect a ${platform} supplier account first`);
+
+/**
+ * The adapter that answers for `source` on behalf of a user: the live API when the user
+ * has an active supplier account with credentials for that platform (one round trip),
+ * else the demo catalogue while DEMO_CATALOGUE is on, else a 400 asking for an account.
+ * Spocket has no API at all: demo while the catalogue is on, else a 400 that says so.
+ */
+export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier> {
+  const demoOn = isOn(env.DEMO_CATALOGUE);
+  if (source === 'spocket') {
+    if (demoOn) return { adapter: new DemoAdapter('spocket'), scope: 'demo' };
+    throw new ApiError(400, SPOCKET_NO_API);
+  }
+
+  const [account] = await db
+    .select({ id: supplierAccounts.id, name: supplierAccounts.name, credentials: supplierAccounts.credentials, settings: supplierAccounts.settings, updatedAt: supplierAccounts.updatedAt })
+    .from(supplierAccounts)
+    .where(
+      and(
+        eq(supplierAccounts.userId, userId),
+        eq(supplierAccounts.isActive, true),
+        isNotNull(supplierAccounts.credentials),
+        inArray(sql`lower(${supplierAccounts.platform})`, PLATFORMS_FOR[source]),
+      ),
+    )
+    .orderBy(desc(supplierAccounts.updatedAt))
+    .limit(1);
+
+  if (!account) {
+    if (demoOn) return { adapter: new DemoAdapter(source), scope: 'demo' };
+    throw connectFirst(source === 'cjdropship' ? 'cjdropshipping' : source);
+  }
+
+  let creds: Bag;
+  try {
+    creds = await decryptJson<Bag>(env.ENCRYPTION_KEY, account.credentials!);
+  } catch {
+    throw new ApiError(400, `The credentials of supplier account '${account.name}' cannot be read. Enter them again in Suppliers.`);
+  }
+  const settings = (account.settings ?? {}) as Bag;
+  const timeout = supplierTimeout(env);
+  const scope = `acct-${account.id}-${account.updatedAt.getTime()}`;
+
+  if (source === 'aliexpress') {
+    const appKey = pick(creds, 'app_key', 'appKey');
+    const appSecret = pick(creds, 'app_secret', 'appSecret');
+    const accessToken = pick(creds, 'access_token', 'accessToken', 'session');
+    if (!appKey || !appSecret || !accessToken) {
+      throw new ApiError(400, `Supplier account '${account.name}' needs app_key, app_secret and access_token for the AliExpress API.`);
+    }
+    const adapter = new AliExpressAdapter(
+      env.ALIEXPRESS_API_BASE,
+      { appKey, appSecret, accessToken },
+      {
+        shipToCountry: (pick(settings, 'ship_to_country', 'shipToCountry') ?? 'US').toUpperCase(),
+        targetCurrency: (pick(settings, 'target_currency', 'targetCurrency') ?? 'USD').toUpperCase(),
+        targetLanguage: pick(settings, 'target_language', 'targetLanguage', 'language') ?? 'en',
+        simplify: settings.simplify === true || settings.simplify === 'true',
+      },
+      timeout,
+    );
+    return { adapter, scope };
+  }
+
+  const apiKey = pick(creds, 'api_key', 'apiKey');
+  if (!apiKey) throw new ApiError(400, `Supplier account '${account.name}' needs an api_key for the CJ Dropshipping API.`);
+  const rate = Number(pick(settings, 'requests_per_second', 'rate_limit_per_second', 'qps') ?? 1);
+  const adapter = new CjAdapter(
+    env.CJ_API_BASE,
+    apiKey,
+    { requestsPerSecond: Number.isFinite(rate) && rate > 0 ? rate : 1, shipToCountry: pick(settings, 'ship_to_country', 'shipToCountry')?.toUpperCase() ?? null },
+    env.PREVIEW_CACHE,
+    timeout,
+  );
+  return { adapter, scope };
+}
+
+/** The adapter alone (import pipeline, price watch); see resolveSupplier. */
+export async function supplierFor(env: SupplierEnv, db: Db, userId: string, source: SupplierSource): Promise<SupplierAdapter> {
+  return (await resolveSupplier(env, db, userId, source)).adapter;
+}
