@@ -52,7 +52,7 @@ export async function generate(env: GatewayEnv, req: GatewayRequest, timeoutMs =
     });
   } catch (err) {
     if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-      throw new ApiError(502, `AI gateway did not answer within ${Math.round(timeoutMs / 1000)} s`);
+      throw new ApiError(502, `AI gateway did not answer within ${timeoutMs >= 1000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`);
     }
     throw new ApiError(502, 'AI gateway could not be reached');
   }
