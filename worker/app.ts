@@ -12,6 +12,8 @@ import { authRoutes } from './routes/auth';
 import { importRoutes } from './routes/imports';
 import { trendscoutRoutes } from './routes/trendscout';
 import { usageRoutes } from './routes/usage';
+import { billingRoutes } from './routes/billing';
+import { stripeWebhookRoutes } from './routes/stripe-webhook';
 import { productRoutes } from './routes/products';
 import { aiRoutes } from './routes/ai';
 import { connectionRoutes } from './routes/connections';
@@ -22,6 +24,8 @@ const api = new Hono<AppEnv>()
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
   .route('/usage', usageRoutes)
+  .route('/billing', billingRoutes)
+  .route('/webhooks/stripe', stripeWebhookRoutes)
   .route('/products', productRoutes)
   .route('/ai', aiRoutes)
   .route('/suppliers/accounts', supplierAccountRoutes)
@@ -61,7 +65,8 @@ app.use(
     exposeHeaders: ['X-Request-ID', 'Retry-After'],
   }),
 );
-app.use('/api/v1/*', parseJsonFirst);
+// The Stripe webhook verifies the raw body itself and answers bad JSON with its own 400.
+app.use('/api/v1/*', (c, next) => (c.req.path.replace(/\/+$/, '') === '/api/v1/webhooks/stripe' ? next() : parseJsonFirst(c, next)));
 app.use('/api/v1/*', async (c, next) => (c.req.path === '/api/v1/health' ? next() : withDb(c, next)));
 
 const routes = app.route('/api/v1', api);

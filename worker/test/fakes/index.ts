@@ -1,3 +1,4 @@
+import { startFakeStripe } from './stripe';
 import { startAliExpressFake } from './aliexpress';
 import { startCjFake } from './cj';
 import { startLlmGatewayFake } from './llm-gateway';
@@ -17,7 +18,7 @@ export interface StartedFake {
 type FakeStarter = () => Promise<StartedFake>;
 
 /** Every fake the suite needs; each area adds its own starter here. */
-const starters: FakeStarter[] = [startAliExpressFake, startCjFake, startLlmGatewayFake];
+const starters: FakeStarter[] = [startFakeStripe, startAliExpressFake, startCjFake, startLlmGatewayFake];
 
 export async function startFakes(): Promise<StartedFake> {
   const started = await Promise.all(starters.map((start) => start()));

@@ -1,0 +1,227 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import type { Bindings, User } from '../env';
+import { toHex, randomBytes } from '../lib/encoding';
+import { ApiError, badRequest } from '../lib/errors';
+import { isoZ } from '../lib/time';
+import { PLANS, TIERS, type Tier } from './plans';
+import { configuredPriceId, isMockMode, Stripe, stripeClient } from './stripe';
+import { usageCountsSql, usageOut } from './usage';
+
+export const FREE_CHECKOUT = 'Cannot checkout for free plan';
+export const ALREADY_SUBSCRIBED = 'User already has an active subscription';
+export const NO_BILLING_ACCOUNT = 'User has no billing account';
+export const PROVIDER_UNAVAILABLE = 'The payment provider could not be reached. Please try again.';
+export const priceNotConfigured = (plan: Tier) => `Billing for the ${plan} plan is not configured`;
+
+const DEFAULT_SUCCESS_URL = 'http://localhost:3109/billing?success=true';
+const DEFAULT_CANCEL_URL = 'http://localhost:3109/billing?canceled=true';
+
+type BillingEnv = Pick<
+  Bindings,
+  | 'STRIPE_SECRET_KEY'
+  | 'STRIPE_WEBHOOK_SECRET'
+  | 'STRIPE_PRO_PRICE_ID'
+  | 'STRIPE_ENTERPRISE_PRICE_ID'
+  | 'STRIPE_API_BASE'
+  | 'STRIPE_BILLING_SUCCESS_URL'
+  | 'STRIPE_BILLING_CANCEL_URL'
+>;
+
+const successUrl = (env: BillingEnv) => env.STRIPE_BILLING_SUCCESS_URL?.trim() || DEFAULT_SUCCESS_URL;
+const cancelUrl = (env: BillingEnv) => env.STRIPE_BILLING_CANCEL_URL?.trim() || DEFAULT_CANCEL_URL;
+
+/** `<prefix><16 hex>`: the ids mock mode invents for customers, subscriptions and sessions. */
+const mockId = (prefix: string) => `${prefix}${toHex(randomBytes(8))}`;
+
+export const listPlans = () => TIERS.map((tier) => PLANS[tier]);
+
+/** A subscriptions row as Postgres returns it (snake_case columns, timestamps as Date or string). */
+type SubscriptionRow = {
+  id: string;
+  user_id: string;
+  stripe_subscription_id: string;
+  plan: Tier;
+  status: 'active' | 'trialing' | 'past_due' | 'canceled' | 'unpaid' | 'incomplete';
+  current_period_start: Date | string;
+  current_period_end: Date | string;
+  cancel_at_period_end: boolean;
+  trial_start: Date | string | null;
+  trial_end: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+};
+
+const ts = (v: Date | string | null) => (v === null ? null : isoZ(new Date(v)));
+
+/** The contract's Subscription object. */
+export function subscriptionOut(s: SubscriptionRow) {
+  return {
+    id: s.id,
+    user_id: s.user_id,
+    stripe_subscription_id: s.stripe_subscription_id,
+    plan: s.plan,
+    status: s.status,
+    current_period_start: ts(s.current_period_start)!,
+    current_period_end: ts(s.current_period_end)!,
+    cancel_at_period_end: s.cancel_at_period_end,
+    trial_start: ts(s.trial_start),
+    trial_end: ts(s.trial_end),
+    created_at: ts(s.created_at)!,
+    updated_at: ts(s.updated_at)!,
+  };
+}
+
+const SUBSCRIPTION_COLUMNS = sql.raw(
+  'id, user_id, stripe_subscription_id, plan, status, current_period_start, current_period_end, cancel_at_period_end, trial_start, trial_end, created_at, updated_at',
+);
+
+/** The user's newest subscription (API.md §6: several rows are normal), or null. One round trip. */
+export async function currentSubscription(db: Db, userId: string) {
+  const { rows } = await db.execute<SubscriptionRow>(sql`
+    SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions
+    WHERE user_id = ${userId} ORDER BY created_at DESC, id DESC LIMIT 1`);
+  return rows[0] ? subscriptionOut(rows[0]) : null;
+}
+
+/** Plan, newest subscription and usage counts in one statement. */
+export async function billingOverview(db: Db, user: User, now = new Date()) {
+  const { rows } = await db.execute<{ subscription: SubscriptionRow | null; items: number; secondary: number }>(sql`
+    WITH newest AS (
+      SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions
+      WHERE user_id = ${user.id} ORDER BY created_at DESC, id DESC LIMIT 1
+    )
+    SELECT (SELECT row_to_json(newest) FROM newest) AS subscription, ${usageCountsSql(user.id, now)}`);
+  const row = rows[0];
+  return {
+    current_plan: user.plan,
+    plan_name: PLANS[user.plan].name,
+    subscription: row.subscription ? subscriptionOut(row.subscription) : null,
+    usage: usageOut(user.plan, row, now),
+  };
+}
+
+/** A Stripe failure as the API reports it: logged with Stripe's ids, answered 502 without internals. */
+function providerError(err: unknown, operation: string): never {
+  if (err instanceof ApiError) throw err;
+  const e = err as Partial<InstanceType<typeof Stripe.errors.StripeError>>;
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      msg: 'stripe request failed',
+      operation,
+      type: e.type ?? (err instanceof Error ? err.name : typeof err),
+      code: e.code ?? null,
+      status: e.statusCode ?? null,
+      stripe_request_id: e.requestId ?? null,
+      error: err instanceof Error ? err.message : String(err),
+    }),
+  );
+  throw new ApiError(502, PROVIDER_UNAVAILABLE);
+}
+
+/**
+ * Mock checkout: the subscription exists at once, active for 30 days, and the plan changes.
+ * The user row's version (xmin) guards the write, so two concurrent checkouts cannot both
+ * pass the "no active subscription" check: the loser re-reads and gets the 400.
+ */
+async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
+  const priceId = configuredPriceId(env, plan) ?? `price_mock_${plan}`;
+  const subscriptionId = mockId('sub_mock_');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { rows: seen } = await db.execute<{ version: string; active: boolean }>(sql`
+      SELECT u.xmin::text AS version,
+             EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.status IN ('active', 'trialing')) AS active
+      FROM users u WHERE u.id = ${user.id}`);
+    if (!seen[0]) throw new ApiError(401, 'User not found or inactive');
+    if (seen[0].active) throw badRequest(ALREADY_SUBSCRIBED);
+    const { rows } = await db.execute<{ created: number }>(sql`
+      WITH u AS (
+        UPDATE users SET plan = ${plan}::plantier,
+          stripe_customer_id = COALESCE(stripe_customer_id, ${mockId('cus_mock_')}),
+          updated_at = now()
+        WHERE id = ${user.id} AND xmin::text = ${seen[0].version}
+        RETURNING id
+      ), s AS (
+        INSERT INTO subscriptions (user_id, stripe_subscription_id, stripe_price_id, plan, status,
+                                   current_period_start, current_period_end, cancel_at_period_end)
+        SELECT id, ${subscriptionId}, ${priceId}, ${plan}::plantier, 'active'::subscriptionstatus, now(), now() + interval '30 days', false FROM u
+        RETURNING id
+      )
+      SELECT count(*)::int AS created FROM s`);
+    if (rows[0].created === 1) return { checkout_url: successUrl(env), session_id: mockId('cs_mock_') };
+  }
+  // Three lost races in a row: someone else keeps changing this account; let the client retry.
+  throw new ApiError(409, 'The account changed during checkout. Please try again.');
+}
+
+/**
+ * The user's Stripe customer, created once. The idempotency key makes concurrent
+ * first checkouts receive the same customer from Stripe, and the conditional update
+ * keeps whichever id was stored first (a stray customer is deleted again).
+ */
+async function ensureCustomer(db: Db, stripe: Stripe, user: User): Promise<string> {
+  if (user.stripeCustomerId) return user.stripeCustomerId;
+  const customer = await stripe.customers
+    .create(
+      { email: user.email, metadata: { service: 'sourcepilot', user_id: user.id } },
+      { idempotencyKey: `sourcepilot-customer-${user.id}` },
+    )
+    .catch((err) => providerError(err, 'customers.create'));
+  const { rows } = await db.execute<{ customer: string }>(sql`
+    UPDATE users SET stripe_customer_id = COALESCE(stripe_customer_id, ${customer.id}), updated_at = now()
+    WHERE id = ${user.id} RETURNING stripe_customer_id AS customer`);
+  const stored = rows[0]?.customer ?? customer.id;
+  if (stored !== customer.id) {
+    await stripe.customers.del(customer.id).catch((err) =>
+      console.warn(JSON.stringify({ level: 'warn', msg: 'could not delete duplicate stripe customer', customer: customer.id, error: String(err) })),
+    );
+  }
+  return stored;
+}
+
+async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
+  const priceId = configuredPriceId(env, plan);
+  if (!priceId) {
+    console.error(JSON.stringify({ level: 'error', msg: 'stripe price id not configured', plan }));
+    throw new ApiError(503, priceNotConfigured(plan));
+  }
+  const { rows } = await db.execute<{ active: boolean }>(sql`
+    SELECT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = ${user.id} AND status IN ('active', 'trialing')) AS active`);
+  if (rows[0].active) throw badRequest(ALREADY_SUBSCRIBED);
+
+  const stripe = stripeClient(env);
+  const customer = await ensureCustomer(db, stripe, user);
+  const metadata = { user_id: user.id, plan };
+  const trialDays = PLANS[plan].trial_days;
+  const session = await stripe.checkout.sessions
+    .create({
+      mode: 'subscription',
+      customer,
+      client_reference_id: user.id,
+      line_items: [{ price: priceId, quantity: 1 }],
+      success_url: successUrl(env),
+      cancel_url: cancelUrl(env),
+      metadata,
+      subscription_data: { metadata, ...(trialDays > 0 ? { trial_period_days: trialDays } : {}) },
+    })
+    .catch((err) => providerError(err, 'checkout.sessions.create'));
+  if (!session.url) providerError(new Error('checkout session without url'), 'checkout.sessions.create');
+  return { checkout_url: session.url, session_id: session.id };
+}
+
+/** Checks in the contract's order, then a mock or a Stripe Checkout session. */
+export async function startCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
+  if (plan === 'free') throw badRequest(FREE_CHECKOUT);
+  return isMockMode(env) ? mockCheckout(db, env, user, plan) : liveCheckout(db, env, user, plan);
+}
+
+/** Where "Manage billing" goes: the Stripe Billing Portal, or straight back in mock mode. */
+export async function openPortal(env: BillingEnv, user: User) {
+  if (!user.stripeCustomerId) throw badRequest(NO_BILLING_ACCOUNT);
+  if (isMockMode(env)) return { portal_url: successUrl(env) };
+  const session = await stripeClient(env)
+    .billingPortal.sessions.create({ customer: user.stripeCustomerId, return_url: successUrl(env) })
+    .catch((err) => providerError(err, 'billingPortal.sessions.create'));
+  return { portal_url: session.url };
+}
