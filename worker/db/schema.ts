@@ -167,6 +167,21 @@ export const priceWatches = pgTable(
   ],
 );
 
+/**
+ * Active price watches per user as admitted against max_secondary: the gate that keeps
+ * the plan limit atomic. Every statement that creates, deletes, pauses or resumes a
+ * watch adjusts `active` in the same statement; admission takes the row lock through a
+ * conditional upsert, so concurrent creations serialise on it (a count inside one
+ * statement alone cannot see rows another transaction commits meanwhile).
+ */
+export const priceWatchQuota = pgTable('price_watch_quota', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  active: integer('active').notNull(),
+  updatedAt: updatedAt(),
+});
+
 /** Store connections (the import targets). */
 export const storeConnections = pgTable(
   'store_connections',
