@@ -13,7 +13,7 @@ export async function storeFetch(label: string, url: string, init: RequestInit, 
   } catch (err) {
     const name = (err as Error | undefined)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new StoreError(`${label} did not answer within ${Math.round(timeoutMs / 1000)} s`, true);
+      throw new StoreError(`${label} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`, true);
     }
     throw new StoreError(`Could not reach ${label}: ${(err as Error | undefined)?.message ?? String(err)}`, true);
   }

@@ -2,6 +2,8 @@ import { startFakeStripe } from './stripe';
 import { startAliExpressFake } from './aliexpress';
 import { startCjFake } from './cj';
 import { startLlmGatewayFake } from './llm-gateway';
+import { startFakeShopify } from './shopify';
+import { startFakeWooCommerce } from './woocommerce';
 
 /**
  * Fake third-party servers (Node, 127.0.0.1, free ports) that the worker tests talk to
@@ -18,7 +20,7 @@ export interface StartedFake {
 type FakeStarter = () => Promise<StartedFake>;
 
 /** Every fake the suite needs; each area adds its own starter here. */
-const starters: FakeStarter[] = [startFakeStripe, startAliExpressFake, startCjFake, startLlmGatewayFake];
+const starters: FakeStarter[] = [startFakeStripe, startAliExpressFake, startCjFake, startLlmGatewayFake, startFakeShopify, startFakeWooCommerce];
 
 export async function startFakes(): Promise<StartedFake> {
   const started = await Promise.all(starters.map((start) => start()));

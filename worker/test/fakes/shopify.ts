@@ -1,0 +1,404 @@
+import { randomBytes } from 'node:crypto';
+import type { StartedFake } from './index';
+import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failure, type StoreReply, type StoreRequest } from './store-common';
+
+/**
+ * A fake Shopify Admin GraphQL API: `POST /admin/api/{version}/graphql.json` with
+ * `X-Shopify-Access-Token`. Several shops live on one server, told apart by their
+ * token, so parallel test files never share a shop. It understands the operations the
+ * connectors send (shop, location, products by tag, product variants, productSet,
+ * productVariantsBulkUpdate), validates their variables like Shopify does (option and
+ * variant limits, option values, files, money strings, unknown ids), keeps products in
+ * memory and answers with `extensions.cost`.
+ *
+ * Control (tests and the e2e runner):
+ *   POST   /__control/shops                    {name?} → {token, name, location_id}
+ *   GET    /__control/shops/:token             → {name, products, requests}
+ *   GET    /__control/shops/:token/products    → products as received (variants with prices)
+ *   POST   /__control/shops/:token/throttle    {count, currently_available?} → next calls answer Throttled
+ *   POST   /__control/shops/:token/fail        {status, count, body?, delay_ms?} → next calls fail (or stall)
+ *   DELETE /__control/shops/:token             → the token stops working (a revoked app)
+ */
+
+interface Metafield {
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
+}
+interface Variant {
+  id: string;
+  optionValues: { optionName: string; name: string }[];
+  price: string;
+  compareAtPrice: string | null;
+  sku: string | null;
+  tracked: boolean;
+  inventory: { locationId: string; name: string; quantity: number }[];
+  file: string | null;
+  metafields: Metafield[];
+}
+interface Product {
+  id: string;
+  handle: string;
+  title: string;
+  descriptionHtml: string;
+  status: string;
+  tags: string[];
+  options: { name: string; values: string[] }[];
+  files: string[];
+  metafields: Metafield[];
+  variants: Variant[];
+  createdAt: string;
+  updatedAt: string;
+}
+interface Shop {
+  token: string;
+  name: string;
+  locationId: string;
+  products: Map<string, Product>;
+  requests: { operation: string; variables: unknown; at: string }[];
+  throttle: { count: number; available: number } | null;
+  failure: Failure | null;
+}
+
+interface UserError {
+  code: string | null;
+  field: string[] | null;
+  message: string;
+}
+
+const INVALID_TOKEN = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
+const MAX_AVAILABLE = 2000;
+const RESTORE_RATE = 100;
+
+let nextId = 1000;
+const gid = (type: string) => `gid://shopify/${type}/${nextId++}`;
+
+/** The first field of the operation's selection set (aliases skipped): what the request is for. */
+export function rootField(query: string): string | null {
+  const text = query.replace(/#[^\n]*/g, '');
+  const open = text.indexOf('{');
+  if (open < 0) return null;
+  const m = /^\s*(?:[A-Za-z_]\w*\s*:\s*)?([A-Za-z_]\w*)/.exec(text.slice(open + 1));
+  return m ? m[1] : null;
+}
+
+const pageSize = (query: string, field: string) => Number(new RegExp(`${field}\\(first:\\s*(\\d+)`).exec(query)?.[1] ?? 250);
+
+function variantOut(product: Product, v: Variant) {
+  return {
+    id: v.id,
+    title: v.optionValues.map((o) => o.name).join(' / '),
+    price: v.price,
+    compareAtPrice: v.compareAtPrice,
+    sku: v.sku,
+    selectedOptions: v.optionValues.map((o) => ({ name: o.optionName, value: o.name })),
+    // The connectors only ask for their own variant key; a real server would resolve the arguments.
+    metafield: (() => {
+      const m = v.metafields.find((f) => f.namespace === 'sourcepilot' && f.key === 'variant_key');
+      return m ? { value: m.value } : null;
+    })(),
+    product: { id: product.id },
+  };
+}
+
+function variantPage(product: Product, first: number, after: string | null) {
+  const start = after ? Number(after) : 0;
+  const nodes = product.variants.slice(start, start + first).map((v) => variantOut(product, v));
+  const end = start + nodes.length;
+  return { nodes, pageInfo: { hasNextPage: end < product.variants.length, endCursor: nodes.length ? String(end) : null } };
+}
+
+function productOut(product: Product, query: string, after: string | null = null) {
+  const supplier = product.metafields.find((f) => f.namespace === 'sourcepilot' && f.key === 'supplier_key');
+  return {
+    id: product.id,
+    handle: product.handle,
+    title: product.title,
+    status: product.status,
+    tags: product.tags,
+    metafield: supplier ? { value: supplier.value } : null,
+    variants: variantPage(product, pageSize(query, 'variants'), after),
+  };
+}
+
+const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'product';
+
+function validMetafields(list: unknown, path: string[], errors: UserError[]): Metafield[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) {
+    errors.push({ code: 'INVALID', field: path, message: 'Metafields must be a list' });
+    return [];
+  }
+  return list.flatMap((m, i) => {
+    if (!isObject(m) || typeof m.namespace !== 'string' || typeof m.key !== 'string' || typeof m.value !== 'string' || typeof m.type !== 'string') {
+      errors.push({ code: 'INVALID_METAFIELD', field: [...path, String(i)], message: 'Metafield needs namespace, key, type and value' });
+      return [];
+    }
+    return [{ namespace: m.namespace, key: m.key, type: m.type, value: m.value }];
+  });
+}
+
+/** productSet: validates like Shopify (limits, option values, files, money) and replaces list fields. */
+function productSet(shop: Shop, variables: Record<string, unknown>): { product: Product | null; userErrors: UserError[] } {
+  const errors: UserError[] = [];
+  const input = variables.input;
+  if (!isObject(input)) return { product: null, userErrors: [{ code: 'INVALID', field: ['input'], message: 'Input is required' }] };
+  const identifier = isObject(variables.identifier) ? variables.identifier : null;
+  let existing: Product | null = null;
+  if (identifier?.id !== undefined) {
+    existing = shop.products.get(String(identifier.id)) ?? null;
+    if (!existing) return { product: null, userErrors: [{ code: 'PRODUCT_DOES_NOT_EXIST', field: ['identifier', 'id'], message: 'Product does not exist' }] };
+  }
+  if (!existing && (typeof input.title !== 'string' || !input.title.trim())) errors.push({ code: 'BLANK', field: ['input', 'title'], message: "Title can't be blank" });
+  if (input.status !== undefined && !['ACTIVE', 'DRAFT', 'ARCHIVED'].includes(String(input.status))) {
+    errors.push({ code: 'INVALID', field: ['input', 'status'], message: `Expected one of ACTIVE, DRAFT, ARCHIVED` });
+  }
+
+  const options = Array.isArray(input.productOptions)
+    ? input.productOptions.map((o) => ({ name: String((o as { name?: unknown }).name ?? ''), values: ((o as { values?: { name?: unknown }[] }).values ?? []).map((v) => String(v?.name ?? '')) }))
+    : (existing?.options ?? []);
+  if (options.length > 3) errors.push({ code: 'OPTIONS_OVER_LIMIT', field: ['input', 'productOptions'], message: 'Options over limit' });
+  for (const [i, o] of options.entries()) {
+    if (!o.name.trim()) errors.push({ code: 'INVALID', field: ['input', 'productOptions', String(i), 'name'], message: 'Option name cannot be blank' });
+    if (new Set(o.values).size !== o.values.length) errors.push({ code: 'DUPLICATED_OPTION_VALUE', field: ['input', 'productOptions', String(i)], message: 'Duplicated option value' });
+  }
+
+  const files = Array.isArray(input.files)
+    ? input.files.map((f, i) => {
+        const src = isObject(f) ? f.originalSource : undefined;
+        if (typeof src !== 'string' || !/^https?:\/\//.test(src) || (isObject(f) && f.contentType !== 'IMAGE')) {
+          errors.push({ code: 'INVALID', field: ['input', 'files', String(i)], message: 'File needs an originalSource URL and contentType IMAGE' });
+        }
+        return String(src);
+      })
+    : (existing?.files ?? []);
+
+  const rawVariants = Array.isArray(input.variants) ? input.variants : null;
+  if (rawVariants && rawVariants.length > 2048) errors.push({ code: 'VARIANTS_OVER_LIMIT', field: ['input', 'variants'], message: 'Variants count is over the allowed limit of 2048' });
+  const seen = new Set<string>();
+  const variants: Variant[] = (rawVariants ?? []).map((raw, i) => {
+    const at = ['input', 'variants', String(i)];
+    const v = isObject(raw) ? raw : {};
+    const optionValues = Array.isArray(v.optionValues) ? v.optionValues.map((o) => ({ optionName: String((o as { optionName?: unknown }).optionName ?? ''), name: String((o as { name?: unknown }).name ?? '') })) : [];
+    if (!Array.isArray(v.optionValues)) errors.push({ code: 'INVALID', field: [...at, 'optionValues'], message: 'optionValues is required' });
+    else if (optionValues.length !== options.length || options.some((o) => !optionValues.find((ov) => ov.optionName === o.name && o.values.includes(ov.name)))) {
+      errors.push({ code: 'INVALID_VARIANT', field: [...at, 'optionValues'], message: "Variant option values don't match the product's options" });
+    }
+    const combo = options.map((o) => optionValues.find((ov) => ov.optionName === o.name)?.name ?? '').join(' / ');
+    if (seen.has(combo)) errors.push({ code: 'DUPLICATE_VARIANT', field: at, message: `The variant '${combo}' already exists.` });
+    seen.add(combo);
+    if (v.price !== undefined && !isMoney(v.price)) errors.push({ code: 'INVALID', field: [...at, 'price'], message: 'Price must be a decimal amount' });
+    if (v.compareAtPrice !== undefined && v.compareAtPrice !== null && !isMoney(v.compareAtPrice)) {
+      errors.push({ code: 'INVALID', field: [...at, 'compareAtPrice'], message: 'Compare at price must be a decimal amount' });
+    }
+    let id = typeof v.id === 'string' ? v.id : null;
+    if (id && !existing?.variants.some((ev) => ev.id === id)) {
+      errors.push({ code: 'PRODUCT_VARIANT_DOES_NOT_EXIST', field: [...at, 'id'], message: 'Product variant does not exist' });
+      id = null;
+    }
+    const file = isObject(v.file) ? String(v.file.originalSource) : null;
+    if (file && !files.includes(file)) errors.push({ code: 'INVALID', field: [...at, 'file'], message: 'Variant file must also be in the product files' });
+    const inventory = Array.isArray(v.inventoryQuantities)
+      ? v.inventoryQuantities.map((q, j) => {
+          const iq = isObject(q) ? q : {};
+          if (iq.locationId !== shop.locationId) errors.push({ code: 'INVALID', field: [...at, 'inventoryQuantities', String(j), 'locationId'], message: 'Location does not exist' });
+          if (!['available', 'on_hand'].includes(String(iq.name))) errors.push({ code: 'INVALID', field: [...at, 'inventoryQuantities', String(j), 'name'], message: 'Must be one of available or on_hand' });
+          if (!Number.isInteger(iq.quantity)) errors.push({ code: 'INVALID', field: [...at, 'inventoryQuantities', String(j), 'quantity'], message: 'Quantity must be an integer' });
+          return { locationId: String(iq.locationId), name: String(iq.name), quantity: Number(iq.quantity) };
+        })
+      : [];
+    const previous = existing?.variants.find((ev) => ev.id === id);
+    return {
+      id: id ?? '',
+      optionValues,
+      price: typeof v.price === 'string' ? v.price : (previous?.price ?? '0.00'),
+      compareAtPrice: v.compareAtPrice === undefined ? (previous?.compareAtPrice ?? null) : (v.compareAtPrice as string | null),
+      sku: typeof v.sku === 'string' ? v.sku : (previous?.sku ?? null),
+      tracked: isObject(v.inventoryItem) ? v.inventoryItem.tracked === true : (previous?.tracked ?? false),
+      inventory: inventory.length ? inventory : (previous?.inventory ?? []),
+      file,
+      metafields: validMetafields(v.metafields, [...at, 'metafields'], errors),
+    };
+  });
+  const metafields = validMetafields(input.metafields, ['input', 'metafields'], errors);
+  if (errors.length) return { product: null, userErrors: errors };
+
+  const now = new Date().toISOString();
+  const product: Product = existing ?? {
+    id: gid('Product'),
+    handle: `${slug(String(input.title))}-${nextId}`,
+    title: '',
+    descriptionHtml: '',
+    status: 'ACTIVE',
+    tags: [],
+    options: [],
+    files: [],
+    metafields: [],
+    variants: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (typeof input.title === 'string') product.title = input.title;
+  if (typeof input.descriptionHtml === 'string') product.descriptionHtml = input.descriptionHtml;
+  if (typeof input.status === 'string') product.status = input.status;
+  if (Array.isArray(input.tags)) product.tags = input.tags.map(String);
+  product.options = options;
+  product.files = files;
+  if (input.metafields !== undefined) product.metafields = metafields;
+  if (rawVariants) product.variants = variants.map((v) => ({ ...v, id: v.id || gid('ProductVariant') }));
+  product.updatedAt = now;
+  shop.products.set(product.id, product);
+  return { product, userErrors: [] };
+}
+
+function bulkUpdate(shop: Shop, variables: Record<string, unknown>) {
+  const product = shop.products.get(String(variables.productId));
+  if (!product) return { productVariants: null, userErrors: [{ code: 'PRODUCT_DOES_NOT_EXIST', field: ['productId'], message: 'Product does not exist' }] };
+  const list = Array.isArray(variables.variants) ? variables.variants : [];
+  const errors: UserError[] = [];
+  list.forEach((raw, i) => {
+    const v = isObject(raw) ? raw : {};
+    if (!product.variants.some((pv) => pv.id === v.id)) errors.push({ code: 'PRODUCT_VARIANT_DOES_NOT_EXIST', field: ['variants', String(i), 'id'], message: 'Product variant does not exist' });
+    if (v.price !== undefined && !isMoney(v.price)) errors.push({ code: 'INVALID', field: ['variants', String(i), 'price'], message: 'Price must be a decimal amount' });
+  });
+  // allowPartialUpdates: false → all or nothing.
+  if (errors.length) return { productVariants: null, userErrors: errors };
+  const updated = list.map((raw) => {
+    const v = raw as Record<string, unknown>;
+    const target = product.variants.find((pv) => pv.id === v.id)!;
+    if (v.price !== undefined) target.price = String(v.price);
+    if (v.compareAtPrice !== undefined) target.compareAtPrice = (v.compareAtPrice as string | null) ?? null;
+    return variantOut(product, target);
+  });
+  product.updatedAt = new Date().toISOString();
+  return { productVariants: updated, userErrors: [] };
+}
+
+/** What a test asserts on: each product with its variants' options, prices and keys. */
+export function describeProduct(p: Product) {
+  return {
+    id: p.id,
+    title: p.title,
+    status: p.status,
+    tags: p.tags,
+    options: p.options,
+    images: p.files,
+    supplier_key: p.metafields.find((m) => m.key === 'supplier_key')?.value ?? null,
+    variants: p.variants.map((v) => ({
+      id: v.id,
+      options: Object.fromEntries(v.optionValues.map((o) => [o.optionName, o.name])),
+      price: v.price,
+      compare_at_price: v.compareAtPrice,
+      sku: v.sku,
+      inventory: v.inventory.find((q) => q.name === 'available')?.quantity ?? null,
+      variant_key: v.metafields.find((m) => m.key === 'variant_key')?.value ?? null,
+      image: v.file,
+    })),
+  };
+}
+
+function graphql(shop: Shop, req: StoreRequest): StoreReply {
+  const body = parseBody(req.body);
+  if (!isObject(body) || typeof body.query !== 'string') return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
+  const query = body.query;
+  const variables = isObject(body.variables) ? body.variables : {};
+  const field = rootField(query);
+  shop.requests.push({ operation: field ?? '?', variables, at: new Date().toISOString() });
+
+  const requestedQueryCost = field === 'productSet' ? 10 + (Array.isArray((variables.input as { variants?: unknown[] })?.variants) ? (variables.input as { variants: unknown[] }).variants.length : 0) : field === 'productVariantsBulkUpdate' ? 10 : 2;
+  if (shop.throttle && shop.throttle.count > 0) {
+    shop.throttle.count--;
+    return {
+      body: {
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+        extensions: { cost: { requestedQueryCost, actualQueryCost: null, throttleStatus: { maximumAvailable: MAX_AVAILABLE, currentlyAvailable: shop.throttle.available, restoreRate: RESTORE_RATE } } },
+      },
+    };
+  }
+  const cost = { requestedQueryCost, actualQueryCost: requestedQueryCost, throttleStatus: { maximumAvailable: MAX_AVAILABLE, currentlyAvailable: MAX_AVAILABLE - requestedQueryCost, restoreRate: RESTORE_RATE } };
+  const answer = (data: unknown): StoreReply => ({ body: { data, extensions: { cost } } });
+
+  switch (field) {
+    case 'shop':
+      return answer({ shop: { name: shop.name, myshopifyDomain: `${slug(shop.name)}.myshopify.com` } });
+    case 'location':
+      return answer({ location: { id: shop.locationId, name: 'Shop location' } });
+    case 'product': {
+      const product = shop.products.get(String(variables.id));
+      return answer({ product: product ? productOut(product, query, typeof variables.after === 'string' ? variables.after : null) : null });
+    }
+    case 'products': {
+      const q = String(variables.query ?? '');
+      const tag = /tag:(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+))/.exec(q);
+      const wanted = tag ? (tag[1] ?? tag[2] ?? tag[3]).replace(/\\(.)/g, '$1').toLowerCase() : null;
+      const nodes = [...shop.products.values()].filter((p) => !wanted || p.tags.some((t) => t.toLowerCase() === wanted)).slice(0, pageSize(query, 'products'));
+      return answer({ products: { nodes: nodes.map((p) => productOut(p, query)) } });
+    }
+    case 'productSet': {
+      if (!/synchronous:\s*true/.test(query)) return answer({ productSet: { product: null, productSetOperation: { id: gid('ProductSetOperation'), status: 'CREATED' }, userErrors: [] } });
+      const { product, userErrors } = productSet(shop, variables);
+      return answer({ productSet: { product: product ? productOut(product, query) : null, userErrors } });
+    }
+    case 'productVariantsBulkUpdate':
+      return answer({ productVariantsBulkUpdate: bulkUpdate(shop, variables) });
+    default:
+      return { body: { errors: [{ message: `Field '${field}' doesn't exist on type 'QueryRoot'`, extensions: { code: 'undefinedField' } }] } };
+  }
+}
+
+export async function startFakeShopify(): Promise<StartedFake> {
+  const shops = new Map<string, Shop>();
+
+  const server = await startStoreServer((req) => {
+    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail))?$/.exec(req.path);
+    if (control) {
+      const [, token, action] = control;
+      const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
+      if (!token && req.method === 'POST') {
+        const shop: Shop = {
+          token: `shpat_${randomBytes(16).toString('hex')}`,
+          name: typeof input.name === 'string' ? input.name : `Fake Shop ${shops.size + 1}`,
+          locationId: gid('Location'),
+          products: new Map(),
+          requests: [],
+          throttle: null,
+          failure: null,
+        };
+        shops.set(shop.token, shop);
+        return { status: 201, body: { token: shop.token, name: shop.name, location_id: shop.locationId } };
+      }
+      const shop = token ? shops.get(token) : undefined;
+      if (!shop) return { status: 404, body: { error: 'no such shop' } };
+      if (req.method === 'DELETE' && !action) {
+        shops.delete(shop.token);
+        return { status: 204 };
+      }
+      if (req.method === 'GET' && !action) return { body: { name: shop.name, products: [...shop.products.values()].map(describeProduct), requests: shop.requests } };
+      if (req.method === 'GET' && action === 'products') return { body: [...shop.products.values()].map(describeProduct) };
+      if (req.method === 'POST' && action === 'throttle') {
+        shop.throttle = { count: Number(input.count ?? 1), available: Number(input.currently_available ?? 0) };
+        return { body: { ok: true } };
+      }
+      if (req.method === 'POST' && action === 'fail') {
+        shop.failure = { status: Number(input.status ?? 500), count: Number(input.count ?? 1), body: input.body, delayMs: Number(input.delay_ms ?? 0) };
+        return { body: { ok: true } };
+      }
+      return { status: 405, body: { error: 'unsupported control call' } };
+    }
+
+    if (!/^\/admin\/api\/\d{4}-\d{2}\/graphql\.json$/.test(req.path)) return { status: 404, body: { errors: 'Not Found' } };
+    const shop = shops.get(String(req.headers['x-shopify-access-token'] ?? ''));
+    if (!shop) return { status: 401, body: INVALID_TOKEN };
+    const failure = takeFailure(shop.failure);
+    if (failure) {
+      if (failure.delayMs) return { status: failure.status, body: failure.body ?? { errors: 'Internal Server Error' }, delayMs: failure.delayMs };
+      return { status: failure.status, body: failure.body ?? { errors: failure.status >= 500 ? 'Internal Server Error' : 'Error' } };
+    }
+    if (req.method !== 'POST') return { status: 405, body: { errors: 'Method Not Allowed' } };
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return { status: 415, body: { errors: 'Unsupported Media Type' } };
+    return graphql(shop, req);
+  });
+
+  return { bindings: { FAKE_SHOPIFY_URL: server.origin }, stop: server.stop };
+}

@@ -1,0 +1,61 @@
+import { env } from 'cloudflare:workers';
+import type { describeProduct as describeShopifyProduct } from './fakes/shopify';
+import type { describeProduct as describeWooProduct } from './fakes/woocommerce';
+
+/**
+ * Test-side handles on the fake Shopify and WooCommerce servers (worker/test/fakes/):
+ * each call makes a fresh shop or site of its own, so test files running in parallel
+ * never see each other's products. `storeUrl` is what a connection's store_url should
+ * be (loopback, allowed because tests run with ALLOW_LOCAL_STORES=true).
+ */
+const fakes = env as unknown as { FAKE_SHOPIFY_URL: string; FAKE_WOOCOMMERCE_URL: string };
+
+export type ShopifyFakeProduct = ReturnType<typeof describeShopifyProduct>;
+export type WooFakeProduct = ReturnType<typeof describeWooProduct>;
+
+async function control<T>(url: string, method = 'GET', body?: unknown): Promise<T> {
+  const res = await fetch(url, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`fake control ${method} ${url}: ${res.status} ${await res.text()}`);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0, 6)}`) {
+  const base = `${fakes.FAKE_SHOPIFY_URL}/__control/shops`;
+  const shop = await control<{ token: string; name: string; location_id: string }>(base, 'POST', { name });
+  const at = `${base}/${shop.token}`;
+  return {
+    storeUrl: fakes.FAKE_SHOPIFY_URL,
+    token: shop.token,
+    name: shop.name,
+    locationId: shop.location_id,
+    products: () => control<ShopifyFakeProduct[]>(`${at}/products`),
+    requests: async () => (await control<{ requests: { operation: string; variables: Record<string, unknown> }[] }>(at)).requests,
+    /** The next `count` GraphQL calls answer `Throttled` with this much left in the bucket. */
+    throttle: (count: number, currentlyAvailable = 0) => control(`${at}/throttle`, 'POST', { count, currently_available: currentlyAvailable }),
+    /** The next `count` calls answer this HTTP status (after `delayMs`, to force timeouts). */
+    fail: (status: number, count = 1, opts: { body?: unknown; delayMs?: number } = {}) => control(`${at}/fail`, 'POST', { status, count, body: opts.body, delay_ms: opts.delayMs }),
+    /** Revokes the token: later calls get Shopify's 401. */
+    revoke: () => control(at, 'DELETE'),
+  };
+}
+
+export async function fakeWooStore(name = `Woo ${crypto.randomUUID().slice(0, 6)}`) {
+  const base = `${fakes.FAKE_WOOCOMMERCE_URL}/__control/stores`;
+  const store = await control<{ consumer_key: string; consumer_secret: string; name: string }>(base, 'POST', { name });
+  const at = `${base}/${store.consumer_key}`;
+  return {
+    storeUrl: fakes.FAKE_WOOCOMMERCE_URL,
+    consumerKey: store.consumer_key,
+    consumerSecret: store.consumer_secret,
+    /** The connection's api_key: `ck_…:cs_…`. */
+    apiKey: `${store.consumer_key}:${store.consumer_secret}`,
+    name: store.name,
+    products: () => control<WooFakeProduct[]>(`${at}/products`),
+    requests: async () => (await control<{ requests: { method: string; path: string; body: unknown }[] }>(at)).requests,
+    fail: (status: number, count = 1, opts: { code?: string; message?: string; delayMs?: number } = {}) =>
+      control(`${at}/fail`, 'POST', { status, count, code: opts.code, message: opts.message, delay_ms: opts.delayMs }),
+    /** Makes the site ignore the Authorization header, as some hosts do. */
+    stripAuth: (enabled = true) => control(`${at}/strip-auth`, 'POST', { enabled }),
+    revoke: () => control(at, 'DELETE'),
+  };
+}
