@@ -67,8 +67,8 @@ export class WooCommerceConnector implements StoreConnector {
     this.api = `${origin}/wp-json/wc/v3`;
   }
 
-  private url(path: string, query: Record<string, string | number> = {}): string {
-    const u = new URL(`${this.api}${path}`);
+  private url(path: string, query: Record<string, string | number> = {}, absolute?: string): string {
+    const u = new URL(absolute ?? `${this.api}${path}`);
     for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
     if (this.queryAuth) {
       u.searchParams.set('consumer_key', this.consumerKey);
@@ -81,7 +81,7 @@ export class WooCommerceConnector implements StoreConnector {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (!this.queryAuth) headers.Authorization = `Basic ${btoa(`${this.consumerKey}:${this.consumerSecret}`)}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await storeFetch('WooCommerce', urlOverride ?? this.url(path, query), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, this.timeoutMs);
+    const res = await storeFetch('WooCommerce', this.url(path, query, urlOverride), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, this.timeoutMs);
     const redirect = redirectError('WooCommerce', res);
     if (redirect) throw redirect;
     const json = await readJson(res);
