@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
+import { storeConnections } from '../db/schema';
 import { ApiError } from '../lib/errors';
 import type { JobRow } from '../services/imports';
 import { manualProductSchema, normaliseManual } from '../services/manual-product';
@@ -14,13 +15,7 @@ export const MAX_IMPORT_ATTEMPTS = 6;
 
 const messageBody = z.object({ jobId: z.uuid() });
 
-export type StoreConnectionRow = {
-  id: string;
-  platform: string;
-  store_url: string;
-  api_key: string | null;
-  store_name: string;
-};
+export type StoreConnectionRow = typeof storeConnections.$inferSelect;
 
 /** What the pipeline needs from the catalogue and the store connectors. */
 export interface ImportDeps {
@@ -45,8 +40,10 @@ function classify(err: unknown): JobFailure {
   if (err instanceof SupplierError) return new JobFailure(err.message, err.retryable);
   if (err instanceof StoreError) return new JobFailure(`The store refused the product: ${err.message}`, err.retryable);
   if (err instanceof ApiError) return new JobFailure(err.detail, false);
-  // Unknown errors (network resets, database hiccups) get another attempt.
-  const message = err instanceof Error ? err.message : String(err);
+  // Unknown errors (network resets, database hiccups) get another attempt. Drizzle puts
+  // query parameters into its own message, so only the driver's cause is kept.
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const message = cause instanceof Error ? cause.message : String(cause);
   return new JobFailure(`Unexpected error: ${message}`, true);
 }
 
@@ -124,7 +121,7 @@ async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'comp
   if (!(await progress(db, job, 75))) return 'cancelled';
   const connector = await deps.connectorFor(connection);
   const pushed = await connector.upsertProduct(priced.input, mapping);
-  const data = { ...priced.data, store: { id: connection.id, name: connection.store_name, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
+  const data = { ...priced.data, store: { id: connection.id, name: connection.storeName, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
   const ok = await complete(db, job, data, pushed.productId, pushed.warnings, {
     storeId: connection.id,
     variantIds: pushed.variantIds,
@@ -216,11 +213,12 @@ async function progress(db: Db, job: JobRow, percent: number, extra = sql``): Pr
 }
 
 async function loadConnection(db: Db, job: JobRow): Promise<StoreConnectionRow> {
-  const { rows } = await db.execute<StoreConnectionRow>(sql`
-    SELECT id, platform, store_url, api_key, store_name FROM store_connections
-    WHERE id = ${job.store_id} AND user_id = ${job.user_id}`);
-  if (!rows[0]) throw new JobFailure('The target store connection no longer exists. Pick another store and retry.', false);
-  return rows[0];
+  const [row] = await db
+    .select()
+    .from(storeConnections)
+    .where(and(eq(storeConnections.id, job.store_id!), eq(storeConnections.userId, job.user_id)));
+  if (!row) throw new JobFailure('The target store connection no longer exists. Pick another store and retry.', false);
+  return row;
 }
 
 async function findMapping(db: Db, storeId: string, product: PipelineProduct): Promise<string | null> {
@@ -243,15 +241,15 @@ async function complete(db: Db, job: JobRow, data: unknown, productId: string | 
     WITH done AS (
       UPDATE import_jobs
       SET status = 'completed', progress_percent = 100, product_data = ${JSON.stringify(data)}::jsonb,
-          created_product_id = ${productId}, warnings = ${warnings.length ? JSON.stringify(warnings) : null}::jsonb,
+          created_product_id = ${productId}::text, warnings = ${warnings.length ? JSON.stringify(warnings) : null}::jsonb,
           error_message = NULL, finished_at = now(), updated_at = now()
       WHERE id = ${job.id} AND status = 'running'
       RETURNING id, user_id, source
     ), mapped AS (
       INSERT INTO store_products (user_id, store_id, source, source_product_id, store_product_id, variant_map, pricing, last_job_id)
-      SELECT user_id, ${mapping?.storeId ?? null}::uuid, source, ${mapping?.sourceProductId ?? null}, ${productId},
+      SELECT user_id, ${mapping?.storeId ?? null}::uuid, source, ${mapping?.sourceProductId ?? null}::text, ${productId}::text,
              ${JSON.stringify(mapping?.variantIds ?? {})}::jsonb, ${JSON.stringify(mapping?.rule ?? {})}::jsonb, id
-      FROM done WHERE ${mapping !== null}
+      FROM done WHERE ${mapping !== null}::boolean
       ON CONFLICT (store_id, source, source_product_id) DO UPDATE
       SET store_product_id = EXCLUDED.store_product_id, variant_map = EXCLUDED.variant_map,
           pricing = EXCLUDED.pricing, last_job_id = EXCLUDED.last_job_id, updated_at = now()
@@ -259,7 +257,7 @@ async function complete(db: Db, job: JobRow, data: unknown, productId: string | 
       INSERT INTO import_history (user_id, import_job_id, action, details)
       SELECT user_id, id, 'completed',
              jsonb_build_object('created_product_id', ${productId}::text, 'store_id', ${mapping?.storeId ?? null}::uuid,
-                                'draft', ${mapping === null}, 'warnings', ${JSON.stringify(warnings)}::jsonb)
+                                'draft', ${mapping === null}::boolean, 'warnings', ${JSON.stringify(warnings)}::jsonb)
       FROM done
     )
     SELECT id FROM done`);
