@@ -5,23 +5,37 @@
  *   E2E_BASE_URL=http://host:port npm run test:e2e    uses a stack that is already running
  *
  * Screenshots land in web/e2e/screenshots/. The last line is "N passed, M failed".
+ * Spec files beside this one (`*.spec.ts`) add their checks through ./harness.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createWriteStream, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  BASE_URL,
+  DESKTOP,
+  HERE,
+  PHONE,
+  SHOTS,
+  STEP_TIMEOUT_MS,
+  assert,
+  atPath,
+  checks,
+  failurePage,
+  heading,
+  pageErrors,
+  setBrowser,
+  shot,
+  slug,
+  test,
+  watchErrors,
+} from './harness';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
-const SHOTS = join(HERE, 'screenshots');
 const STACK_LOG = join(SHOTS, 'stack.log');
-const BASE_URL = (process.env.E2E_BASE_URL ?? 'http://localhost:3109').replace(/\/+$/, '');
 const OWN_STACK = !process.env.E2E_BASE_URL;
 const STARTUP_TIMEOUT_MS = 180_000;
-const STEP_TIMEOUT_MS = 15_000;
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -86,45 +100,12 @@ async function stopStack(): Promise<void> {
   for (let i = 0; i < 30 && (await answers(BASE_URL)); i++) await new Promise((r) => setTimeout(r, 500));
 }
 
-// ---- a tiny test runner ---------------------------------------------------
-
-interface Check {
-  name: string;
-  run: () => Promise<void>;
-}
-
-const checks: Check[] = [];
-const test = (name: string, run: () => Promise<void>) => checks.push({ name, run });
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-/** Overlays (dialogs, menus) are shot at viewport size once their open animation has finished. */
-async function shot(page: Page, name: string, { overlay = false } = {}) {
-  if (overlay) await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: !overlay });
-}
-
-function slug(name: string) {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-}
-
 // ---- scenarios ------------------------------------------------------------
 
 const email = `e2e-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
 const password = 'correct-horse-battery';
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
-
-async function heading(p: Page, name: string) {
-  await p.getByRole('heading', { name, level: 1 }).waitFor({ state: 'visible' });
-}
-
-async function atPath(p: Page, path: string) {
-  await p.waitForURL((url) => url.pathname === path);
-}
 
 async function fillLogin(p: Page, pw: string) {
   await p.getByLabel('Email').fill(email);
@@ -275,9 +256,18 @@ test('an unknown address shows the not-found page', async () => {
   await heading(page, 'Dashboard');
 });
 
-test('no uncaught errors or console errors in the browser', async () => {
-  assert(pageErrors.length === 0, `uncaught errors:\n  ${pageErrors.join('\n  ')}`);
-});
+/** The spec files beside this runner register their checks when imported. */
+async function loadSpecs() {
+  for (const file of readdirSync(HERE).filter((f) => f.endsWith('.spec.ts')).sort()) {
+    await import(pathToFileURL(join(HERE, file)).href);
+  }
+}
+
+// Registered after the specs are loaded, so it runs last.
+const noBrowserErrors = () =>
+  test('no uncaught errors or console errors in the browser', async () => {
+    assert(pageErrors.length === 0, `uncaught errors:\n  ${pageErrors.join('\n  ')}`);
+  });
 
 // ---- main -----------------------------------------------------------------
 
@@ -291,18 +281,16 @@ async function main(): Promise<number> {
     await waitForStack();
     console.log(`Testing ${BASE_URL}`);
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    setBrowser(browser);
     context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    context.on('page', (p) => {
-      p.on('pageerror', (err) => pageErrors.push(`${p.url()}: ${err.message}`));
-      // Chromium logs every 4xx as a console error; the tests provoke those on purpose.
-      p.on('console', (msg) => {
-        if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(`${p.url()}: console: ${msg.text()}`);
-      });
-    });
+    watchErrors(context);
     page = await context.newPage();
+    await loadSpecs();
+    noBrowserErrors();
 
     for (const check of checks) {
+      failurePage.current = page;
       const started = Date.now();
       try {
         await check.run();
@@ -311,7 +299,7 @@ async function main(): Promise<number> {
       } catch (err) {
         failed++;
         console.log(`  ✗ ${check.name}\n      ${err instanceof Error ? err.message.split('\n').join('\n      ') : String(err)}`);
-        await shot(page, `failed-${slug(check.name)}`).catch(() => {});
+        await shot(failurePage.current ?? page, `failed-${slug(check.name)}`).catch(() => {});
       }
     }
   } catch (err) {
