@@ -48,16 +48,15 @@ function limitText(limit: number, unit: string) {
 
 function Banner({ color, icon, children, onDismiss }: { color: 'green' | 'amber' | 'red' | 'blue'; icon: ReactNode; children: ReactNode; onDismiss?: () => void }) {
   return (
-    <Callout.Root color={color} role={color === 'red' ? 'alert' : 'status'} style={{ gridTemplateColumns: 'auto 1fr' }}>
+    <Callout.Root color={color} role={color === 'red' ? 'alert' : 'status'} style={onDismiss ? { position: 'relative', paddingRight: 'var(--space-8)' } : undefined}>
       <Callout.Icon>{icon}</Callout.Icon>
-      <Flex justify="between" align="start" gap="3" width="100%">
-        <Callout.Text>{children}</Callout.Text>
-        {onDismiss && (
-          <IconButton size="1" variant="ghost" color="gray" aria-label="Dismiss" onClick={onDismiss}>
-            <Cross2Icon />
-          </IconButton>
-        )}
-      </Flex>
+      <Callout.Text>{children}</Callout.Text>
+      {onDismiss && (
+        // Out of the callout's grid, so the text keeps its place beside the icon.
+        <IconButton size="1" variant="ghost" color="gray" aria-label="Dismiss" onClick={onDismiss} style={{ position: 'absolute', top: 'var(--space-3)', right: 'var(--space-3)' }}>
+          <Cross2Icon />
+        </IconButton>
+      )}
     </Callout.Root>
   );
 }
