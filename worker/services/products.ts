@@ -8,9 +8,9 @@ import { SupplierError, type NormalizedProduct, type ProductSummary, type Suppli
 export const PREVIEW_TTL_SECONDS = 86_400;
 
 /**
- * `v1:preview:<scope>:<source>:<id>`: the scope is `demo` or the supplier account (and
- * its last change), so demo and live entries never mix and one merchant's currency or
- * ship-to country never leaks into another's preview.
+ * `v1:preview:<scope>:<source>:<id>`: the scope is the supplier account (and its last
+ * change), so demo and live answers never mix and one merchant's currency or ship-to
+ * country never leaks into another's preview.
  */
 export const previewCacheKey = (scope: string, source: SupplierSource, productId: string) => `v1:preview:${scope}:${source}:${productId}`;
 
@@ -35,6 +35,9 @@ export async function getProductCached(
   sourceUrl?: string | null,
 ): Promise<NormalizedProduct> {
   const { adapter, scope } = await resolveSupplier(env, db, userId, source);
+  // The demo catalogue is computed in-process and deterministic: caching it would only
+  // spend KV writes (and keep stale demo data across deploys).
+  if (adapter.mode === 'demo') return adapter.getProduct(productId, sourceUrl ?? null);
   const key = previewCacheKey(scope, source, productId);
   const cached = await env.PREVIEW_CACHE.get<NormalizedProduct>(key, 'json');
   if (cached) return { ...cached, sourceUrl: sourceUrl ?? cached.sourceUrl };

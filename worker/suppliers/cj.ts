@@ -162,14 +162,12 @@ export class CjAdapter implements SupplierAdapter {
       // An invalid refresh token falls through to a new token.
     }
 
+    const tooSoon = () =>
+      new SupplierError(`${LABEL} allows a new access token only once every 5 minutes; try again in a few minutes`, true, 429, 'rate_limited');
     if (await this.kv.get(tokenLockKey(hash))) {
-      // Another invocation asked for a token moments ago: it is probably about to store it.
-      for (let i = 0; i < 4; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-        const fresh = await this.kv.get<CachedToken>(tokenKey(hash), 'json');
-        if (fresh && fresh.accessToken !== cached?.accessToken && fresh.accessExpiresAt > Date.now()) return (this.token = fresh.accessToken);
-      }
-      throw new SupplierError(`${LABEL} allows a new access token only once every 5 minutes; try again in a few minutes`, true, 429, 'rate_limited');
+      const fresh = await this.awaitOtherToken(hash, cached?.accessToken);
+      if (fresh) return (this.token = fresh);
+      throw tooSoon();
     }
     await this.kv.put(tokenLockKey(hash), String(now), { expirationTtl: TOKEN_CALL_INTERVAL_S });
     const r = await this.send('/authentication/getAccessToken', {
@@ -177,8 +175,25 @@ export class CjAdapter implements SupplierAdapter {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ apiKey: this.apiKey }),
     });
+    if (r.code === 1600200) {
+      // KV has no compare-and-set: two invocations can both miss the marker, and CJ
+      // refuses the second. The first one's token is about to land in KV.
+      const fresh = await this.awaitOtherToken(hash, cached?.accessToken);
+      if (fresh) return (this.token = fresh);
+      throw tooSoon();
+    }
     if (r.code !== 200) throw cjError(r.code, r.message);
     return (this.token = await this.storeToken(r.data));
+  }
+
+  /** Another invocation is fetching a token: wait up to ~2 s for it to appear in KV. */
+  private async awaitOtherToken(hash: string, previous: string | undefined): Promise<string | null> {
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const fresh = await this.kv.get<CachedToken>(tokenKey(hash), 'json');
+      if (fresh && fresh.accessToken !== previous && fresh.accessExpiresAt > Date.now()) return fresh.accessToken;
+    }
+    return null;
   }
 
   /** A GET on the product API with the access token; a rejected token is renewed once. */

@@ -102,26 +102,45 @@ const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
  * without reaching any host (there is no network here, and demo products are never
  * pushed to a real store).
  */
-export function demoImage(label: string, hue: number, variant = 0): string {
-  const bg = `hsl(${hue} 70% ${92 - variant * 4}%)`;
-  const fg = `hsl(${hue} 55% 38%)`;
+export function demoImage(label: string, hue: number, variant = 0, fill?: string): string {
+  const bg = fill ? 'hsl(0 0% 96%)' : `hsl(${hue} 70% ${92 - (variant % 3) * 4}%)`;
+  const fg = fill ?? `hsl(${hue} 55% 38%)`;
+  const text = fill ? 'hsl(0 0% 30%)' : fg;
   const shape =
     variant % 3 === 0
-      ? `<circle cx="200" cy="170" r="86" fill="${fg}" opacity=".85"/>`
+      ? `<circle cx="200" cy="170" r="86" fill="${fg}" opacity=".9"/>`
       : variant % 3 === 1
-        ? `<rect x="118" y="92" width="164" height="164" rx="28" fill="${fg}" opacity=".85"/>`
-        : `<path d="M200 80 L300 250 L100 250 Z" fill="${fg}" opacity=".85"/>`;
+        ? `<rect x="118" y="92" width="164" height="164" rx="28" fill="${fg}" opacity=".9"/>`
+        : `<path d="M200 80 L300 250 L100 250 Z" fill="${fg}" opacity=".9"/>`;
+  // A white swatch on a near-white card needs an edge to be seen.
+  const outline = fill && variant % 3 === 0 ? `<circle cx="200" cy="170" r="87" fill="none" stroke="hsl(0 0% 70%)" stroke-width="2"/>` : '';
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400"><rect width="400" height="400" fill="${bg}"/>${shape}` +
-    `<text x="200" y="320" font-family="Arial,sans-serif" font-size="24" font-weight="700" fill="${fg}" text-anchor="middle">${escapeXml(label)}</text>` +
-    `<text x="200" y="352" font-family="Arial,sans-serif" font-size="15" fill="${fg}" text-anchor="middle" opacity=".7">DEMO CATALOGUE</text></svg>`;
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400"><rect width="400" height="400" fill="${bg}"/>${shape}${outline}` +
+    `<text x="200" y="320" font-family="Arial,sans-serif" font-size="24" font-weight="700" fill="${text}" text-anchor="middle">${escapeXml(label)}</text>` +
+    `<text x="200" y="352" font-family="Arial,sans-serif" font-size="15" fill="${text}" text-anchor="middle" opacity=".7">DEMO CATALOGUE</text></svg>`;
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
-function colorHue(name: string, fallback: number): number {
-  const known: Record<string, number> = { black: 0, white: 0, navy: 225, sage: 120, green: 120, pink: 340, blush: 340, grey: 0, gray: 0, sky: 200, blue: 210, sand: 40, beige: 40, burgundy: 345, gold: 45, orange: 25, khaki: 50, terracotta: 15, rose: 350, army: 90 };
-  const word = Object.keys(known).find((k) => name.toLowerCase().includes(k));
-  return word ? known[word] : fallback;
+/** A CSS colour for a variant's colour name, so swatches look like the colour they name. */
+function swatch(name: string): string | undefined {
+  const known: [RegExp, string][] = [
+    [/black|charcoal/i, '#2b2b2b'],
+    [/white|clear/i, '#f4f4f4'],
+    [/navy/i, '#1f3a68'],
+    [/sky/i, '#7cb9e8'],
+    [/blue/i, '#3a6fd8'],
+    [/sage|army/i, '#7d9a6b'],
+    [/green/i, '#3f9a5a'],
+    [/blush|rose/i, '#e8a0b0'],
+    [/pink/i, '#f06fa0'],
+    [/grey|gray/i, '#8c8c8c'],
+    [/sand|beige|khaki|natural|light wood/i, '#d8c3a0'],
+    [/dark wood|tortoise/i, '#6b4a2e'],
+    [/burgundy/i, '#7a1f33'],
+    [/gold/i, '#d4af37'],
+    [/orange|terracotta/i, '#d9703c'],
+  ];
+  return known.find(([re]) => re.test(name))?.[1];
 }
 
 function topicIndexOf(source: SupplierSource, productId: string): number {
@@ -150,7 +169,10 @@ export function demoProduct(source: SupplierSource, productId: string, sourceUrl
     values: rnd.sample(axis.values, Math.min(axis.values.length, rnd.int(2, axis.name === 'Size' ? 5 : 4))),
   }));
   const base = round2(topic.price[0] + rnd.next() * (topic.price[1] - topic.price[0]));
-  const images = [0, 1, 2, 3].slice(0, rnd.int(3, 4)).map((i) => demoImage(topic.name, topic.hue, i));
+  // Each product gets its own tint and picture order, so a result grid is not a wall of clones.
+  const hue = (topic.hue + rnd.int(-24, 24) + 360) % 360;
+  const firstShape = rnd.int(0, 2);
+  const images = [0, 1, 2, 3].slice(0, rnd.int(3, 4)).map((i) => demoImage(topic.name, hue, firstShape + i));
 
   const variants: NormalizedVariant[] = [];
   const combos = options.reduce<number[][]>((acc, o) => acc.flatMap((c) => o.values.map((_, i) => [...c, i])), [[]]);
@@ -166,7 +188,7 @@ export function demoProduct(source: SupplierSource, productId: string, sourceUrl
       price,
       compareAt: round2(price * (1.4 + rnd.next() * 0.6)),
       stock: rnd.next() < 0.12 ? 0 : rnd.int(5, 900),
-      image: color >= 0 ? demoImage(values[color], colorHue(values[color], topic.hue), combo[color] % 3) : null,
+      image: color >= 0 ? demoImage(values[color], hue, 0, swatch(values[color])) : null,
     });
   }
 
