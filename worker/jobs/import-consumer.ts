@@ -120,7 +120,9 @@ async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'comp
   const mapping = await findMapping(db, connection.id, product);
   if (!(await progress(db, job, 75))) return 'cancelled';
   const connector = await deps.connectorFor(connection);
-  const pushed = await connector.upsertProduct(priced.input, mapping);
+  const { input, dropped } = storeSafeImages(priced.input);
+  const pushed = await connector.upsertProduct(input, mapping);
+  if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);
   const data = { ...priced.data, store: { id: connection.id, name: connection.storeName, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
   const ok = await complete(db, job, data, pushed.productId, pushed.warnings, {
     storeId: connection.id,
@@ -129,6 +131,22 @@ async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'comp
     sourceProductId: product.sourceProductId,
   });
   return ok ? 'completed' : 'cancelled';
+}
+
+const isPublicUrl = (u: string | null) => !!u && /^https?:\/\//i.test(u);
+
+/**
+ * Stores fetch images themselves, so only http(s) URLs can go (the demo catalogue's
+ * inline SVGs cannot); the rest are dropped and reported as a warning.
+ */
+function storeSafeImages(input: StoreProductInput) {
+  const images = input.images.filter(isPublicUrl);
+  let dropped = input.images.length - images.length;
+  const variants = input.variants.map((v) => {
+    if (v.image && !isPublicUrl(v.image)) dropped++;
+    return isPublicUrl(v.image) ? v : { ...v, image: null };
+  });
+  return { input: { ...input, images, variants }, dropped };
 }
 
 /** The priced product: what the store receives, and what the job keeps as product_data. */
