@@ -12,6 +12,8 @@ import { authRoutes } from './routes/auth';
 import { importRoutes } from './routes/imports';
 import { trendscoutRoutes } from './routes/trendscout';
 import { usageRoutes } from './routes/usage';
+import { priceWatchRoutes } from './routes/price-watches';
+import { alertRoutes } from './routes/alerts';
 import { billingRoutes } from './routes/billing';
 import { stripeWebhookRoutes } from './routes/stripe-webhook';
 import { productRoutes } from './routes/products';
@@ -24,6 +26,8 @@ const api = new Hono<AppEnv>()
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
   .route('/usage', usageRoutes)
+  .route('/price-watches', priceWatchRoutes)
+  .route('/alerts', alertRoutes)
   .route('/billing', billingRoutes)
   .route('/webhooks/stripe', stripeWebhookRoutes)
   .route('/products', productRoutes)

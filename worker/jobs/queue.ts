@@ -4,6 +4,7 @@ import { mapLimit } from '../suppliers/http';
 import { processImportMessage, type ImportDeps } from './import-consumer';
 import { getProductCached } from '../services/products';
 import { connectorFor } from '../stores';
+import { processPriceBatch } from './price-consumer';
 
 /** Messages of one batch processed at once: enough to overlap supplier and store latency. */
 const IMPORT_CONCURRENCY = 4;
@@ -29,6 +30,7 @@ export async function queue(batch: MessageBatch<unknown>, env: Bindings, ctx: Ex
     }
     return;
   }
+  if (batch.queue.endsWith('-price-sync')) return processPriceBatch(batch, env, ctx);
   for (const message of batch.messages) {
     console.error(JSON.stringify({ level: 'error', msg: 'queue message without consumer', queue: batch.queue, id: message.id }));
     message.ack();

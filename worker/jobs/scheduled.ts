@@ -1,9 +1,25 @@
+import { createDb } from '../db/client';
 import type { Bindings } from '../env';
+import { schedulePriceChecks } from '../services/price-sync';
+
+/** wrangler.toml `[triggers] crons`: the price sync (due watches → PRICE_QUEUE). */
+export const PRICE_SYNC_CRON = '*/15 * * * *';
 
 /** Cron entry: switches on `controller.cron` as declared in wrangler.toml `[triggers]`. */
-export async function scheduled(controller: ScheduledController, _env: Bindings, _ctx: ExecutionContext): Promise<void> {
+export async function scheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext): Promise<void> {
   switch (controller.cron) {
+    case PRICE_SYNC_CRON: {
+      const { db, pool } = createDb(env);
+      try {
+        const started = Date.now();
+        const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));
+        console.log(JSON.stringify({ level: 'info', msg: 'price sync scheduled', cron: controller.cron, ...r, duration_ms: Date.now() - started }));
+      } finally {
+        ctx.waitUntil(pool.end());
+      }
+      break;
+    }
     default:
-      console.log(JSON.stringify({ level: 'info', msg: 'cron tick', cron: controller.cron, scheduled_time: controller.scheduledTime }));
+      console.warn(JSON.stringify({ level: 'warn', msg: 'cron without a handler', cron: controller.cron, scheduled_time: controller.scheduledTime }));
   }
 }

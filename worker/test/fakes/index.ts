@@ -4,6 +4,7 @@ import { startCjFake } from './cj';
 import { startLlmGatewayFake } from './llm-gateway';
 import { startFakeShopify } from './shopify';
 import { startFakeWooCommerce } from './woocommerce';
+import { startAlertsFake } from './alerts';
 
 /**
  * Fake third-party servers (Node, 127.0.0.1, free ports) that the worker tests talk to
@@ -20,7 +21,7 @@ export interface StartedFake {
 type FakeStarter = () => Promise<StartedFake>;
 
 /** Every fake the suite needs; each area adds its own starter here. */
-const starters: FakeStarter[] = [startFakeStripe, startAliExpressFake, startCjFake, startLlmGatewayFake, startFakeShopify, startFakeWooCommerce];
+const starters: FakeStarter[] = [startFakeStripe, startAliExpressFake, startCjFake, startLlmGatewayFake, startFakeShopify, startFakeWooCommerce, startAlertsFake];
 
 export async function startFakes(): Promise<StartedFake> {
   const started = await Promise.all(starters.map((start) => start()));

@@ -1,0 +1,677 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { isOn } from '../env';
+import { ApiError } from '../lib/errors';
+import { connectorFor, type StoreEnv } from '../stores';
+import { StoreError, type StoreConnector } from '../stores/types';
+import { PLATFORMS_FOR } from '../suppliers/detect';
+import { mapLimit, round2 } from '../suppliers/http';
+import { resolveSupplier, type ResolvedSupplier, type SupplierEnv } from '../suppliers/resolve';
+import { SupplierError, type PriceQuote, type SupplierAdapter, type SupplierSource } from '../suppliers/types';
+import { deliverAlerts, type AlertEnv, type AlertKind, type Channels, type Delivery, type OutgoingAlert } from './alerts';
+import { DriftingDemoAdapter } from './demo-prices';
+import { priceFor, ruleFromConfig } from './pricing';
+import { changePercent, supplierSourceOf } from './price-watch';
+
+/**
+ * Price checks, set-based. One chunk of watches (≤ 100 ids: a PRICE_QUEUE message, or
+ * the first 100 of a manual sync) costs one statement to load, one `getPrices` call per
+ * (supplier account or demo catalogue, source) with each distinct product once however
+ * many users watch it, and one statement to write everything back (price points, watch
+ * updates, alerts with their delivery, reprice events). A group with a live supplier
+ * account costs one more statement (resolving the account's credentials).
+ */
+
+export type PriceEnv = SupplierEnv &
+  StoreEnv &
+  AlertEnv & {
+    DATABASE_URL: string;
+    DB_WS_PROXY?: string;
+    PRICE_SYNC_INTERVAL_MINUTES?: string;
+    DEMO_CATALOGUE?: string;
+    ALLOW_LOCAL_STORES?: string;
+  };
+
+/** Watch ids per chunk: one queue message, one load and one write statement. */
+export const CHUNK_SIZE = 100;
+/** Supplier groups fetched at once within a chunk. */
+const GROUP_CONCURRENCY = 6;
+/** A transient supplier failure is tried again this soon (or at the normal interval, if shorter). */
+const RETRY_AFTER_MINUTES = 15;
+
+/** PRICE_SYNC_INTERVAL_MINUTES, default 60. */
+export function syncIntervalMinutes(env: { PRICE_SYNC_INTERVAL_MINUTES?: string }): number {
+  const m = Number(env.PRICE_SYNC_INTERVAL_MINUTES);
+  return Number.isFinite(m) && m > 0 ? m : 60;
+}
+
+const addMinutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
+
+/** What the checks call out to; tests and the benchmark wrap these, production uses the defaults. */
+export interface PriceCheckDeps {
+  resolve(db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier>;
+  /** The demo catalogue behind every user without a live account for a source (one per source and run). */
+  demo(source: SupplierSource): SupplierAdapter;
+  connector(connection: { platform: string; storeUrl: string; apiKey: string | null }): Promise<StoreConnector>;
+  now(): Date;
+}
+
+export function priceCheckDeps(env: PriceEnv): PriceCheckDeps {
+  return {
+    resolve: (db, userId, source) => resolveSupplier(env, db, userId, source),
+    demo: (source) => new DriftingDemoAdapter(source, env),
+    connector: (connection) => connectorFor(env, connection),
+    now: () => new Date(),
+  };
+}
+
+/** One watch with what its check needs: alert channels and, for auto-reprice, its store product. */
+export interface CheckRow {
+  id: string;
+  user_id: string;
+  source: string;
+  source_product_id: string | null;
+  product_url: string | null;
+  current_price: number | null;
+  currency: string | null;
+  last_stock: number | null;
+  last_error: string | null;
+  threshold_percent: number;
+  auto_reprice: boolean;
+  store_id: string | null;
+  /** The user has an active supplier account with credentials for this source. */
+  live: boolean;
+  alert_email: string | null;
+  email_enabled: boolean;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  webhook_enabled: boolean;
+  sp_store_product_id: string | null;
+  sp_variant_map: Record<string, string> | null;
+  sp_pricing: unknown;
+  conn_platform: string | null;
+  conn_store_url: string | null;
+  conn_api_key: string | null;
+}
+
+/** Supplier-account platforms per source, as a VALUES list (the same mapping resolveSupplier uses). */
+const platformPairs = () =>
+  sql.join(
+    Object.entries(PLATFORMS_FOR).flatMap(([source, platforms]) => platforms.map((p) => sql`(${source}::text, ${p}::text)`)),
+    sql`, `,
+  );
+
+/** The columns of a CheckRow for the watches `w` that `filter` selects, as one JSON array. */
+function checkRowsSql(filter: SQL): SQL {
+  return sql`
+    SELECT COALESCE(json_agg(x), '[]'::json) FROM (
+      SELECT w.id, w.user_id, w.source, w.source_product_id, w.product_url, w.current_price, w.currency, w.last_stock,
+             w.last_error, w.threshold_percent, w.auto_reprice, w.store_id,
+             EXISTS (SELECT 1 FROM supplier_accounts a JOIN (VALUES ${platformPairs()}) AS pf(source, platform)
+                       ON pf.platform = lower(a.platform)
+                     WHERE a.user_id = w.user_id AND a.is_active AND a.credentials IS NOT NULL
+                       AND pf.source = CASE WHEN lower(w.source) = 'cjdropshipping' THEN 'cjdropship' ELSE lower(w.source) END) AS live,
+             s.email AS alert_email, COALESCE(s.email_enabled, false) AS email_enabled, s.webhook_url, s.webhook_secret,
+             COALESCE(s.webhook_enabled, false) AS webhook_enabled,
+             sp.store_product_id AS sp_store_product_id, sp.variant_map AS sp_variant_map, sp.pricing AS sp_pricing,
+             sp.platform AS conn_platform, sp.store_url AS conn_store_url, sp.api_key AS conn_api_key
+      FROM price_watches w
+      LEFT JOIN alert_settings s ON s.user_id = w.user_id
+      LEFT JOIN LATERAL (
+        SELECT p.store_product_id, p.variant_map, p.pricing, c.platform, c.store_url, c.api_key
+        FROM store_products p JOIN store_connections c ON c.id = p.store_id AND c.user_id = p.user_id
+        WHERE w.auto_reprice AND p.user_id = w.user_id AND p.store_id = w.store_id
+          AND p.source::text = w.source AND p.source_product_id = w.source_product_id
+        LIMIT 1
+      ) sp ON true
+      WHERE ${filter}
+    ) x`;
+}
+
+/** The active watches among `ids` (a queue message). One round trip. */
+export async function loadWatchesById(db: Db, ids: string[]): Promise<CheckRow[]> {
+  const { rows } = await db.execute<{ rows: CheckRow[] }>(sql`
+    SELECT (${checkRowsSql(sql`w.id = ANY(${sql.param(ids)}::uuid[]) AND w.is_active`)}) AS rows`);
+  return rows[0].rows;
+}
+
+/** One of the user's watches (active or not) with its check context; null when not theirs. */
+export async function loadUserWatch(db: Db, userId: string, watchId: string): Promise<CheckRow | null> {
+  const { rows } = await db.execute<{ rows: CheckRow[] }>(sql`
+    SELECT (${checkRowsSql(sql`w.id = ${watchId} AND w.user_id = ${userId}`)}) AS rows`);
+  return rows[0].rows[0] ?? null;
+}
+
+/**
+ * A user's active watches for a manual sync: the `first` least recently checked ones in
+ * full, and the ids of the rest (to be queued). One round trip.
+ */
+export async function loadUserWatches(db: Db, userId: string, first: number): Promise<{ rows: CheckRow[]; rest: string[] }> {
+  const { rows } = await db.execute<{ rows: CheckRow[]; rest: string[] }>(sql`
+    WITH mine AS (
+      SELECT id, row_number() OVER (ORDER BY last_checked_at NULLS FIRST, created_at, id) AS n
+      FROM price_watches WHERE user_id = ${userId} AND is_active
+    )
+    SELECT (${checkRowsSql(sql`w.id IN (SELECT id FROM mine WHERE n <= ${first})`)}) AS rows,
+           (SELECT COALESCE(json_agg(id ORDER BY n), '[]'::json) FROM mine WHERE n > ${first}) AS rest`);
+  return rows[0];
+}
+
+// ---- one chunk ------------------------------------------------------------------
+
+type Outcome =
+  | { ok: true; quote: PriceQuote; stock: number | null }
+  | { ok: false; error: string; retryable: boolean };
+
+export interface ChunkResult {
+  checked: number;
+  changed: number;
+  errors: number;
+  alerts: number;
+  reprices: number;
+  /** Distinct (account or demo, source, product) lookups sent to suppliers. */
+  productLookups: number;
+}
+
+interface Group {
+  source: SupplierSource;
+  adapter: SupplierAdapter | null;
+  failure: Outcome | null;
+  rows: CheckRow[];
+}
+
+const failure = (error: string, retryable: boolean): Outcome => ({ ok: false, error: error.slice(0, 2000), retryable });
+
+function classify(err: unknown): Outcome {
+  if (err instanceof SupplierError) return failure(err.message, err.retryable);
+  if (err instanceof ApiError) return failure(err.detail, false);
+  return failure(`Unexpected error while checking the price: ${err instanceof Error ? err.message : String(err)}`, true);
+}
+
+/** Units in stock over all variants; null when the supplier reports none. */
+function totalStock(q: PriceQuote): number | null {
+  const known = q.variants.map((v) => v.stock).filter((s): s is number => typeof s === 'number');
+  return known.length ? known.reduce((a, b) => a + b, 0) : null;
+}
+
+/**
+ * |Δ| ≥ threshold in exact integer arithmetic (cents and hundredths of a percent), the
+ * same inequality the write statement evaluates in numeric: |new − old|·100 ≥ t·old.
+ */
+export function movedBeyond(oldPrice: number, newPrice: number, thresholdPercent: number): boolean {
+  const o = Math.round(oldPrice * 100);
+  const n = Math.round(newPrice * 100);
+  if (o <= 0 || n === o) return false;
+  return Math.abs(n - o) * 10_000 >= Math.round(thresholdPercent * 100) * o;
+}
+
+/** Puts the chunk's checkable watches into supplier groups; resolving live accounts costs a statement each. */
+async function groupRows(env: PriceEnv, db: Db, deps: PriceCheckDeps, rows: CheckRow[], outcomes: Map<string, Outcome>): Promise<Group[]> {
+  const demoOn = isOn(env.DEMO_CATALOGUE);
+  const groups = new Map<string, Group>();
+  const pending = new Map<string, { userId: string; source: SupplierSource; rows: CheckRow[] }>();
+  const add = (key: string, g: Omit<Group, 'rows'>, row: CheckRow) => {
+    const group = groups.get(key) ?? { ...g, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
+  };
+  for (const row of rows) {
+    const source = supplierSourceOf(row.source);
+    if (!source || !row.source_product_id) {
+      outcomes.set(row.id, failure(row.last_error ?? "This watch can't be checked: it names no supplier product.", false));
+      continue;
+    }
+    // Without a live account the answer is the demo catalogue (resolveSupplier's own rule), shared by every such user.
+    if (demoOn && (!row.live || source === 'spocket')) {
+      add(`demo|${source}`, { source, adapter: deps.demo(source), failure: null }, row);
+      continue;
+    }
+    const key = `${row.user_id}|${source}`;
+    const p = pending.get(key) ?? { userId: row.user_id, source, rows: [] };
+    p.rows.push(row);
+    pending.set(key, p);
+  }
+  await mapLimit([...pending.values()], GROUP_CONCURRENCY, async (p) => {
+    try {
+      const resolved = await deps.resolve(db, p.userId, p.source);
+      const key = resolved.scope === 'demo' ? `demo|${p.source}` : `${resolved.scope}|${p.source}`;
+      const adapter = resolved.scope === 'demo' ? deps.demo(p.source) : resolved.adapter;
+      for (const row of p.rows) add(key, { source: p.source, adapter, failure: null }, row);
+    } catch (err) {
+      for (const row of p.rows) add(`failed|${p.userId}|${p.source}`, { source: p.source, adapter: null, failure: classify(err) }, row);
+    }
+  });
+  return [...groups.values()];
+}
+
+/** Fetches every group's distinct products with one getPrices call per group. */
+async function fetchGroups(groups: Group[], outcomes: Map<string, Outcome>): Promise<number> {
+  let lookups = 0;
+  await mapLimit(groups, GROUP_CONCURRENCY, async (g) => {
+    if (!g.adapter) {
+      for (const row of g.rows) outcomes.set(row.id, g.failure!);
+      return;
+    }
+    const ids = [...new Set(g.rows.map((r) => r.source_product_id!))];
+    lookups += ids.length;
+    let quotes: Map<string, PriceQuote>;
+    try {
+      quotes = await g.adapter.getPrices(ids);
+    } catch (err) {
+      const f = classify(err);
+      for (const row of g.rows) outcomes.set(row.id, f);
+      return;
+    }
+    for (const row of g.rows) {
+      const q = quotes.get(row.source_product_id!);
+      if (!q) outcomes.set(row.id, failure(`The supplier no longer lists product ${row.source_product_id}; it may have been removed.`, false));
+      else outcomes.set(row.id, { ok: true, quote: q, stock: totalStock(q) });
+    }
+  });
+  return lookups;
+}
+
+interface RepriceRecord {
+  watch_id: string;
+  user_id: string;
+  store_id: string | null;
+  store_product_id: string | null;
+  old_cost: number | null;
+  new_cost: number;
+  new_price: number | null;
+  status: 'ok' | 'failed';
+  error: string | null;
+}
+
+/**
+ * Updates the store prices of auto-repriced products whose supplier price moved: the
+ * rule the product was imported with, applied to each variant's new cost (never below
+ * cost), once per store product however many watches point at it.
+ */
+async function reprice(deps: PriceCheckDeps, due: { row: CheckRow; quote: PriceQuote }[]): Promise<RepriceRecord[]> {
+  const byProduct = new Map<string, { row: CheckRow; quote: PriceQuote }[]>();
+  for (const d of due) {
+    const key = `${d.row.store_id}|${d.row.sp_store_product_id}`;
+    byProduct.set(key, [...(byProduct.get(key) ?? []), d]);
+  }
+  const records: RepriceRecord[] = [];
+  await mapLimit([...byProduct.values()], 4, async (items) => {
+    const { row, quote } = items[0];
+    const rule = ruleFromConfig(row.sp_pricing);
+    const map = row.sp_variant_map ?? {};
+    const prices = quote.variants
+      .filter((v) => map[v.key])
+      .map((v) => ({ variantId: map[v.key], cost: v.price, ...priceFor(v.price, rule, quote.currency) }));
+    let status: 'ok' | 'failed' = 'ok';
+    let error: string | null = null;
+    if (!prices.length) {
+      status = 'failed';
+      error = "None of the supplier's current variants match the store product's variants; import the product again to refresh them.";
+    } else {
+      try {
+        const connector = await deps.connector({ platform: row.conn_platform!, storeUrl: row.conn_store_url!, apiKey: row.conn_api_key });
+        await connector.updateVariantPrices(row.sp_store_product_id!, prices.map(({ variantId, price, compareAt }) => ({ variantId, price, compareAt })));
+      } catch (err) {
+        status = 'failed';
+        error = (err instanceof StoreError ? `The store refused the price update: ${err.message}` : `Unexpected error: ${err instanceof Error ? err.message : String(err)}`).slice(0, 2000);
+      }
+    }
+    const newPrice = prices.length ? Math.min(...prices.map((p) => p.price)) : null;
+    for (const it of items) {
+      records.push({
+        watch_id: it.row.id,
+        user_id: it.row.user_id,
+        store_id: it.row.store_id,
+        store_product_id: it.row.sp_store_product_id,
+        old_cost: it.row.current_price,
+        new_cost: it.quote.price,
+        new_price: newPrice,
+        status,
+        error,
+      });
+    }
+  });
+  return records;
+}
+
+/** The alerts a successful check raises, judged against the watch as loaded. */
+function alertsFor(row: CheckRow, o: Extract<Outcome, { ok: true }>, now: Date): OutgoingAlert[] {
+  const base = {
+    watchId: row.id,
+    productUrl: row.product_url,
+    source: row.source,
+    sourceProductId: row.source_product_id,
+    currency: o.quote.currency,
+    stock: o.stock,
+    previousStock: row.last_stock,
+    thresholdPercent: Number(row.threshold_percent),
+    observedAt: now,
+  };
+  const out: OutgoingAlert[] = [];
+  const old = row.current_price === null ? null : Number(row.current_price);
+  const sameCurrency = row.currency === null || row.currency === o.quote.currency;
+  if (old !== null && sameCurrency && movedBeyond(old, o.quote.price, Number(row.threshold_percent))) {
+    out.push({ ...base, id: crypto.randomUUID(), kind: 'price_change', oldPrice: old, newPrice: o.quote.price, changePercent: changePercent(old, o.quote.price) });
+  }
+  const stockKind: AlertKind | null =
+    row.last_stock !== null && row.last_stock > 0 && o.stock === 0 ? 'out_of_stock' : row.last_stock === 0 && o.stock !== null && o.stock > 0 ? 'back_in_stock' : null;
+  if (stockKind) out.push({ ...base, id: crypto.randomUUID(), kind: stockKind, oldPrice: old, newPrice: o.quote.price, changePercent: changePercent(old, o.quote.price) });
+  return out;
+}
+
+const channelsOf = (row: CheckRow): Channels => ({
+  email: row.alert_email,
+  emailEnabled: row.email_enabled,
+  webhookUrl: row.webhook_url,
+  webhookSecret: row.webhook_secret,
+  webhookEnabled: row.webhook_enabled,
+});
+
+export interface ChunkOptions {
+  /** Watches queued by this run (a manual sync's remainder): their next check is pushed back in the same write. */
+  queuedIds?: string[];
+}
+
+/**
+ * Checks one chunk of loaded watches: fetch, judge, alert, reprice, then one write
+ * statement. Supplier and store failures are recorded per watch; only a database
+ * failure throws (the queue then retries the whole message).
+ */
+export async function checkChunk(env: PriceEnv, db: Db, deps: PriceCheckDeps, rows: CheckRow[], opts: ChunkOptions = {}): Promise<ChunkResult> {
+  const now = deps.now();
+  const interval = syncIntervalMinutes(env);
+  const outcomes = new Map<string, Outcome>();
+  const groups = await groupRows(env, db, deps, rows, outcomes);
+  const productLookups = await fetchGroups(groups, outcomes);
+
+  const alertsByUser = new Map<string, { channels: Channels; alerts: (OutgoingAlert & { userId: string })[] }>();
+  const repriceDue: { row: CheckRow; quote: PriceQuote }[] = [];
+  let changed = 0;
+  for (const row of rows) {
+    const o = outcomes.get(row.id)!;
+    if (!o.ok) continue;
+    const alerts = alertsFor(row, o, now);
+    if (alerts.some((a) => a.kind === 'price_change')) changed++;
+    if (alerts.length) {
+      const entry = alertsByUser.get(row.user_id) ?? { channels: channelsOf(row), alerts: [] };
+      entry.alerts.push(...alerts.map((a) => ({ ...a, userId: row.user_id })));
+      alertsByUser.set(row.user_id, entry);
+    }
+    const old = row.current_price === null ? null : Number(row.current_price);
+    // Any move of the cost reprices (the threshold is about alerting, the margin about every cent).
+    if (row.auto_reprice && row.sp_store_product_id && old !== null && Math.round(old * 100) !== Math.round(o.quote.price * 100)) {
+      repriceDue.push({ row, quote: o.quote });
+    }
+  }
+
+  const [deliveries, reprices] = await Promise.all([
+    mapLimit([...alertsByUser.values()], 6, async (u) => ({ alerts: u.alerts, delivery: await deliverAlerts(env, u.channels, u.alerts) })),
+    reprice(deps, repriceDue),
+  ]);
+  const alertRecords = deliveries.flatMap(({ alerts, delivery }) =>
+    alerts.map((a) => ({
+      id: a.id,
+      user_id: a.userId,
+      watch_id: a.watchId,
+      kind: a.kind,
+      old_price: a.oldPrice,
+      new_price: a.newPrice,
+      change_percent: a.changePercent,
+      details: { currency: a.currency, stock: a.stock, previous_stock: a.previousStock, threshold_percent: a.thresholdPercent },
+      delivery: delivery satisfies Delivery,
+    })),
+  );
+
+  const records = rows.map((row) => {
+    const o = outcomes.get(row.id)!;
+    if (o.ok) return { id: row.id, ok: true, price: round2(o.quote.price), currency: o.quote.currency, stock: o.stock, error: null, next_check: addMinutes(now, interval).toISOString() };
+    const next = o.retryable ? Math.min(interval, RETRY_AFTER_MINUTES) : interval;
+    return { id: row.id, ok: false, price: null, currency: null, stock: null, error: o.error, next_check: addMinutes(now, next).toISOString() };
+  });
+  await writeChunk(db, now, records, alertRecords, reprices, opts.queuedIds ?? [], addMinutes(now, interval));
+
+  const errors = records.filter((r) => !r.ok).length;
+  return { checked: rows.length, changed, errors, alerts: alertRecords.length, reprices: reprices.length, productLookups };
+}
+
+/**
+ * Everything a chunk learned, in one statement: watch updates (last_price takes the
+ * previous current_price; price_changed is judged against the row as it is now, so an
+ * overlapping check never leaves it inconsistent), price points, alerts with their
+ * delivery, reprice events, and the pushed-back next check of queued watches.
+ */
+async function writeChunk(
+  db: Db,
+  now: Date,
+  records: { id: string; ok: boolean; price: number | null; currency: string | null; stock: number | null; error: string | null; next_check: string }[],
+  alerts: unknown[],
+  reprices: RepriceRecord[],
+  queued: string[],
+  queuedNext: Date,
+): Promise<void> {
+  if (!records.length && !queued.length) return;
+  const at = now.toISOString();
+  await db.execute(sql`
+    WITH r AS (
+      SELECT * FROM json_to_recordset(${JSON.stringify(records)}::json)
+        AS r(id uuid, ok boolean, price numeric, currency text, stock int, error text, next_check timestamptz)
+    ), upd AS (
+      UPDATE price_watches w SET
+        last_price = CASE WHEN r.ok THEN w.current_price ELSE w.last_price END,
+        current_price = CASE WHEN r.ok THEN r.price ELSE w.current_price END,
+        price_changed = CASE WHEN r.ok THEN COALESCE(
+            w.current_price > 0 AND r.price <> w.current_price AND (w.currency IS NULL OR w.currency = r.currency)
+            AND abs(r.price - w.current_price) * 100 >= w.threshold_percent * w.current_price, false)
+          ELSE w.price_changed END,
+        currency = CASE WHEN r.ok THEN r.currency ELSE w.currency END,
+        last_stock = CASE WHEN r.ok THEN r.stock ELSE w.last_stock END,
+        last_checked_at = CASE WHEN r.ok THEN ${at}::timestamptz ELSE w.last_checked_at END,
+        last_error = r.error,
+        next_check_at = r.next_check,
+        updated_at = now()
+      FROM r WHERE w.id = r.id
+      RETURNING w.id
+    ), points AS (
+      INSERT INTO price_points (watch_id, price, currency, stock, observed_at)
+      SELECT r.id, r.price, r.currency, r.stock, ${at}::timestamptz FROM r JOIN upd ON upd.id = r.id WHERE r.ok
+    ), alerts AS (
+      INSERT INTO price_alerts (id, user_id, watch_id, kind, old_price, new_price, change_percent, details, delivery, created_at)
+      SELECT a.id, a.user_id, a.watch_id, a.kind, a.old_price, a.new_price, a.change_percent, a.details, a.delivery, ${at}::timestamptz
+      FROM json_to_recordset(${JSON.stringify(alerts)}::json)
+        AS a(id uuid, user_id uuid, watch_id uuid, kind text, old_price numeric, new_price numeric, change_percent numeric, details jsonb, delivery jsonb)
+      JOIN upd ON upd.id = a.watch_id
+    ), reprices AS (
+      INSERT INTO reprice_events (user_id, watch_id, store_id, store_product_id, old_cost, new_cost, new_price, status, error, created_at)
+      SELECT e.user_id, e.watch_id, e.store_id, e.store_product_id, e.old_cost, e.new_cost, e.new_price, e.status, e.error, ${at}::timestamptz
+      FROM json_to_recordset(${JSON.stringify(reprices)}::json)
+        AS e(user_id uuid, watch_id uuid, store_id uuid, store_product_id text, old_cost numeric, new_cost numeric, new_price numeric, status text, error text)
+      JOIN upd ON upd.id = e.watch_id
+    ), queued AS (
+      UPDATE price_watches SET next_check_at = ${queuedNext.toISOString()}::timestamptz
+      WHERE id = ANY(${sql.param(queued)}::uuid[]) AND is_active
+    )
+    SELECT count(*)::int AS updated FROM upd`);
+}
+
+/** Checks the watches of one queue message (ids); inactive or deleted ones are skipped. */
+export async function checkWatchIds(env: PriceEnv, db: Db, deps: PriceCheckDeps, ids: string[]): Promise<ChunkResult> {
+  const rows = await loadWatchesById(db, ids);
+  return checkChunk(env, db, deps, rows);
+}
+
+export interface SyncSummary {
+  total_checked: number;
+  total_changed: number;
+  total_errors: number;
+  /** Active watches beyond the first 100, handed to PRICE_QUEUE instead of checked in the request. */
+  queued: number;
+}
+
+/**
+ * POST /price-watches/sync: the caller's active watches. The 100 least recently checked
+ * are checked now (the totals are theirs); any beyond are queued on PRICE_QUEUE in
+ * chunks, so a request never outgrows the Workers subrequest and time limits.
+ */
+export async function syncUserWatches(env: PriceEnv & { PRICE_QUEUE: Queue }, db: Db, deps: PriceCheckDeps, userId: string): Promise<SyncSummary> {
+  const { rows, rest } = await loadUserWatches(db, userId, CHUNK_SIZE);
+  const result = rows.length || rest.length ? await checkChunk(env, db, deps, rows, { queuedIds: rest }) : null;
+  if (rest.length) await enqueueChunks(env.PRICE_QUEUE, chunkIds(rest, CHUNK_SIZE));
+  return { total_checked: result?.checked ?? 0, total_changed: result?.changed ?? 0, total_errors: result?.errors ?? 0, queued: rest.length };
+}
+
+// ---- scheduling -------------------------------------------------------------------
+
+export interface PriceMessage {
+  watchIds: string[];
+}
+
+const chunkIds = (ids: string[], size: number) => Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
+
+/**
+ * Messages per sendBatch call: Queues take at most 100 messages and 256 KB per call,
+ * and a message of 100 ids is about 3.8 KB.
+ */
+export const MESSAGES_PER_SEND = 50;
+
+export async function enqueueChunks(queue: Queue, chunks: string[][]): Promise<number> {
+  let calls = 0;
+  for (let i = 0; i < chunks.length; i += MESSAGES_PER_SEND) {
+    await queue.sendBatch(chunks.slice(i, i + MESSAGES_PER_SEND).map((watchIds) => ({ body: { watchIds } satisfies PriceMessage, contentType: 'json' as const })));
+    calls++;
+  }
+  return calls;
+}
+
+interface ClaimedRow {
+  id: string;
+  source: string;
+  source_product_id: string | null;
+  user_id: string;
+}
+
+/**
+ * Cuts claimed watches (sorted by product) into chunks of at most `size`, starting a new
+ * chunk at a product boundary when the next product's watches would not fit, so a
+ * product is fetched in one chunk whenever its watchers fit in one.
+ */
+export function chunkByProduct(rows: ClaimedRow[], size = CHUNK_SIZE): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    let j = i;
+    const key = `${rows[i].source}|${rows[i].source_product_id}`;
+    while (j < rows.length && `${rows[j].source}|${rows[j].source_product_id}` === key) j++;
+    const ids = rows.slice(i, j).map((r) => r.id);
+    if (current.length && current.length + ids.length > size) {
+      chunks.push(current);
+      current = [];
+    }
+    for (const id of ids) {
+      if (current.length === size) {
+        chunks.push(current);
+        current = [];
+      }
+      current.push(id);
+    }
+    i = j;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+export interface ScheduleOptions {
+  /** Watches claimed per statement (keyset page). */
+  pageSize?: number;
+  /** Pages per cron run: bounds the run's statements, queue calls and CPU. */
+  maxPages?: number;
+}
+
+export interface ScheduleResult {
+  claimed: number;
+  enqueued: number;
+  messages: number;
+  sendCalls: number;
+  pages: number;
+}
+
+/** Default page and cap: 25 pages × 2,000 = 50,000 watches per run (see README "Price watch"). */
+export const SCHEDULE_PAGE_SIZE = 2_000;
+export const SCHEDULE_MAX_PAGES = 25;
+
+/**
+ * The cron's work: claims due watches page by page (keyset on (next_check_at, id) over
+ * price_watches_due_idx) and puts their ids on PRICE_QUEUE. A page's claim is one
+ * statement that pushes next_check_at one interval ahead (so an overlapping run, which
+ * also skips locked rows, never enqueues them twice) and pulls in the other due
+ * watches of the same products, so a product is fetched once. No supplier I/O here.
+ * Watches without a checkable product are claimed (their next check moves on) but not
+ * enqueued. If enqueueing fails the page's claim is undone.
+ */
+export async function schedulePriceChecks(env: PriceEnv, db: Db, queue: Queue, now: Date, opts: ScheduleOptions = {}): Promise<ScheduleResult> {
+  const pageSize = opts.pageSize ?? SCHEDULE_PAGE_SIZE;
+  const maxPages = opts.maxPages ?? SCHEDULE_MAX_PAGES;
+  const next = addMinutes(now, syncIntervalMinutes(env)).toISOString();
+  const at = now.toISOString();
+  let cursor: { at: string; id: string } = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+  const result: ScheduleResult = { claimed: 0, enqueued: 0, messages: 0, sendCalls: 0, pages: 0 };
+
+  while (result.pages < maxPages) {
+    const { rows } = await db.execute<{
+      claimed: ClaimedRow[];
+      previous: { id: string; at: string }[];
+      page_count: number;
+      cursor_at: string | null;
+      cursor_id: string | null;
+    }>(sql`
+      WITH page AS (
+        SELECT id, next_check_at, next_check_at::text AS at_text FROM price_watches
+        WHERE is_active AND next_check_at <= ${at}::timestamptz
+          AND (next_check_at, id) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)
+        ORDER BY next_check_at, id
+        LIMIT ${pageSize}
+        FOR UPDATE SKIP LOCKED
+      ), siblings AS (
+        SELECT w.id, w.next_check_at FROM price_watches w
+        WHERE w.is_active AND w.next_check_at <= ${at}::timestamptz
+          AND (w.source, w.source_product_id) IN (
+            SELECT p.source, p.source_product_id FROM price_watches p JOIN page ON page.id = p.id WHERE p.source_product_id IS NOT NULL)
+          AND w.id NOT IN (SELECT id FROM page)
+        FOR UPDATE OF w SKIP LOCKED
+      ), picked AS (
+        SELECT id, next_check_at FROM page UNION ALL SELECT id, next_check_at FROM siblings
+      ), claimed AS (
+        UPDATE price_watches w SET next_check_at = ${next}::timestamptz
+        FROM picked WHERE w.id = picked.id
+        RETURNING w.id, w.source, w.source_product_id, w.user_id, picked.next_check_at AS previous
+      )
+      SELECT COALESCE((SELECT json_agg(json_build_object('id', id, 'source', source, 'source_product_id', source_product_id, 'user_id', user_id)
+                                       ORDER BY source, source_product_id, user_id, id) FROM claimed), '[]'::json) AS claimed,
+             COALESCE((SELECT json_agg(json_build_object('id', id, 'at', previous)) FROM claimed), '[]'::json) AS previous,
+             (SELECT count(*)::int FROM page) AS page_count,
+             (SELECT at_text FROM page ORDER BY next_check_at DESC, id DESC LIMIT 1) AS cursor_at,
+             (SELECT id FROM page ORDER BY next_check_at DESC, id DESC LIMIT 1) AS cursor_id`);
+    const r = rows[0];
+    result.pages++;
+    if (!r.cursor_id) break;
+    cursor = { at: r.cursor_at!, id: r.cursor_id };
+    result.claimed += r.claimed.length;
+    const checkable = r.claimed.filter((c) => c.source_product_id && supplierSourceOf(c.source));
+    const chunks = chunkByProduct(checkable);
+    try {
+      result.sendCalls += await enqueueChunks(queue, chunks);
+    } catch (err) {
+      // Hand the page back so the next run picks it up, then stop this run.
+      await db.execute(sql`
+        UPDATE price_watches w SET next_check_at = p.at
+        FROM json_to_recordset(${JSON.stringify(r.previous)}::json) AS p(id uuid, at timestamptz)
+        WHERE w.id = p.id AND w.next_check_at = ${next}::timestamptz`);
+      console.error(JSON.stringify({ level: 'error', msg: 'price sync enqueue failed', watches: checkable.length, error: String(err) }));
+      break;
+    }
+    result.enqueued += checkable.length;
+    result.messages += chunks.length;
+    if (r.page_count < pageSize) break;
+  }
+  return result;
+}
