@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
 import { isUniqueViolation } from '../lib/pg-errors';
-import { decryptJson, encryptJson, maskSecret } from '../lib/secrets';
+import { encryptJson, maskSecret } from '../lib/secrets';
 import { isoZ } from '../lib/time';
 
 export type SupplierAccountRow = typeof supplierAccounts.$inferSelect;
@@ -115,37 +115,4 @@ export async function deleteSupplierAccount(db: Db, userId: string, id: string):
     .where(and(eq(supplierAccounts.id, id), eq(supplierAccounts.userId, userId)))
     .returning({ id: supplierAccounts.id });
   return rows.length > 0;
-}
-
-/** Account platform spellings per import source (accounts store `cjdropshipping`, API.md §3.5). */
-const PLATFORM_SPELLINGS: Record<string, string[]> = {
-  aliexpress: ['aliexpress'],
-  cjdropship: ['cjdropship', 'cjdropshipping'],
-  spocket: ['spocket'],
-};
-
-export interface SupplierCredentials {
-  accountId: string;
-  credentials: Credentials;
-  settings: SupplierSettings;
-}
-
-/**
- * The newest active account with credentials for a source, decrypted, for supplier
- * adapters (one round trip); null when the user has none.
- */
-export async function activeSupplierCredentials(db: Db, encryptionKey: string, userId: string, source: string): Promise<SupplierCredentials | null> {
-  const spellings = PLATFORM_SPELLINGS[source] ?? [source];
-  const rows = await db
-    .select()
-    .from(supplierAccounts)
-    .where(and(eq(supplierAccounts.userId, userId), eq(supplierAccounts.isActive, true), inArray(supplierAccounts.platform, spellings)))
-    .orderBy(asc(supplierAccounts.createdAt));
-  const row = rows.filter((r) => r.credentials).at(-1);
-  if (!row) return null;
-  return {
-    accountId: row.id,
-    credentials: await decryptJson<Credentials>(encryptionKey, row.credentials!),
-    settings: (row.settings as SupplierSettings | null) ?? {},
-  };
 }

@@ -2,7 +2,6 @@ import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { decryptJson } from '../lib/secrets';
-import { activeSupplierCredentials } from '../services/suppliers';
 import { call, registerUser, userWithKey, withDb } from './helpers';
 
 const ALI = { app_key: '503012', app_secret: 'sEcReT-app-4f9a2c', access_token: '50000a01b2c3d4e5f6tokEN9zZ' };
@@ -177,21 +176,5 @@ describe('supplier accounts with an API key', () => {
     expect(w.status).toBe(403);
     const writer = await userWithKey(['read', 'write']);
     expect((await call('/suppliers/accounts', { apiKey: writer.apiKey, body: { name: 'A', platform: 'aliexpress' } })).status).toBe(201);
-  });
-});
-
-describe('activeSupplierCredentials', () => {
-  it('decrypts the newest active account of a source, matching the cjdropshipping spelling', async () => {
-    const user = await registerUser();
-    await call('/suppliers/accounts', { token: user.token, body: { name: 'old', platform: 'cjdropshipping', credentials: { api_key: 'first' } } });
-    const newer = await call('/suppliers/accounts', {
-      token: user.token,
-      body: { name: 'new', platform: 'cjdropshipping', credentials: { api_key: 'second' }, settings: { ship_to_country: 'DE' } },
-    });
-    const off = await call('/suppliers/accounts', { token: user.token, body: { name: 'off', platform: 'cjdropship', credentials: { api_key: 'third' } } });
-    await call(`/suppliers/accounts/${off.json.id}`, { method: 'PUT', token: user.token, body: { is_active: false } });
-    const found = await withDb((db) => activeSupplierCredentials(db, env.ENCRYPTION_KEY, user.id, 'cjdropship'));
-    expect(found).toEqual({ accountId: newer.json.id, credentials: { api_key: 'second' }, settings: { ship_to_country: 'DE' } });
-    expect(await withDb((db) => activeSupplierCredentials(db, env.ENCRYPTION_KEY, user.id, 'aliexpress'))).toBeNull();
   });
 });

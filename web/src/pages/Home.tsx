@@ -5,6 +5,7 @@ import type { ComponentType, ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Usage } from '../api/client';
 import { meQuery, usageQuery } from '../api/queries';
+import { connectionsQuery } from '../api/stores';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorState } from '../components/States';
 import { formatMonth, formatNumber, formatPeriod, isUnlimited, PLAN_NAMES } from '../lib/format';
@@ -73,6 +74,50 @@ function KpiSkeleton() {
   );
 }
 
+/** The count of connected stores and the default one; loads on its own so usage shows first. */
+function ConnectedStoresCard() {
+  const connections = useQuery(connectionsQuery);
+  const items = connections.data?.items ?? [];
+  const fallback = (
+    <Text as="p" size="2" color="gray">
+      Link your Shopify or WooCommerce store to push imported products straight to it.
+    </Text>
+  );
+  return (
+    <KpiCard
+      label="Connected stores"
+      footer={
+        <Button asChild variant="soft" size="2">
+          <Link to="/connections">
+            <Link2Icon /> {items.length ? 'Manage stores' : 'Connect a store'}
+          </Link>
+        </Button>
+      }
+    >
+      {connections.isPending ? (
+        <Skeleton width="40%" height="36px" />
+      ) : connections.isError ? (
+        <Text as="p" size="2" color="red">
+          Could not load your stores.
+        </Text>
+      ) : items.length === 0 ? (
+        fallback
+      ) : (
+        <>
+          <Text size="8" weight="bold" className="kpi-value">
+            {formatNumber(items.length)}
+          </Text>
+          {items[0].is_default && (
+            <Text as="p" size="2" color="gray" truncate>
+              Default: {items[0].store_name}
+            </Text>
+          )}
+        </>
+      )}
+    </KpiCard>
+  );
+}
+
 function Kpis() {
   const usage = useQuery(usageQuery);
   const me = useQuery(meQuery);
@@ -109,20 +154,7 @@ function Kpis() {
       <Grid columns={{ initial: '1', sm: '2', lg: '4' }} gap="4">
         <MetricCard label="Imports this month" metric={metric('items_used')} unit="imports" />
         <MetricCard label="Price watches" metric={metric('secondary_used')} unit="watches" />
-        <KpiCard
-          label="Connected stores"
-          footer={
-            <Button asChild variant="soft" size="2">
-              <Link to="/connections">
-                <Link2Icon /> Connect a store
-              </Link>
-            </Button>
-          }
-        >
-          <Text as="p" size="2" color="gray">
-            Link your Shopify or WooCommerce store to push imported products straight to it.
-          </Text>
-        </KpiCard>
+        <ConnectedStoresCard />
         <KpiCard
           label="Plan"
           footer={

@@ -1,0 +1,68 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { InferRequestType, InferResponseType } from 'hono/client';
+import { api, unwrap } from './client';
+
+const connection = api.connections[':conn_id'];
+const account = api.suppliers.accounts[':account_id'];
+
+export type Connection = InferResponseType<typeof api.connections.$get, 200>['items'][number];
+export type NewConnection = InferRequestType<typeof api.connections.$post>['json'];
+export type ConnectionPatch = InferRequestType<typeof connection.$put>['json'];
+export type ConnectionTest = InferResponseType<typeof connection.test.$post, 200>;
+
+export type SupplierAccount = InferResponseType<typeof api.suppliers.accounts.$get, 200>['items'][number];
+export type NewSupplierAccount = InferRequestType<typeof api.suppliers.accounts.$post>['json'];
+export type SupplierAccountPatch = InferRequestType<typeof account.$put>['json'];
+
+/** The user's store connections, default first (the key the import dialogs share). */
+export const connectionsQuery = queryOptions({
+  queryKey: ['connections'],
+  queryFn: () => unwrap(api.connections.$get()),
+});
+
+export const supplierAccountsQuery = queryOptions({
+  queryKey: ['supplier-accounts'],
+  queryFn: () => unwrap(api.suppliers.accounts.$get()),
+});
+
+export const connectionsApi = {
+  create: (json: NewConnection) => unwrap(api.connections.$post({ json })),
+  update: (id: string, json: ConnectionPatch) => unwrap(connection.$put({ param: { conn_id: id }, json })),
+  remove: (id: string) => unwrap(connection.$delete({ param: { conn_id: id } })),
+  makeDefault: (id: string) => unwrap(connection.default.$post({ param: { conn_id: id } })),
+  test: (id: string) => unwrap(connection.test.$post({ param: { conn_id: id } })),
+};
+
+export const supplierAccountsApi = {
+  create: (json: NewSupplierAccount) => unwrap(api.suppliers.accounts.$post({ json })),
+  update: (id: string, json: SupplierAccountPatch) => unwrap(account.$put({ param: { account_id: id }, json })),
+  remove: (id: string) => unwrap(account.$delete({ param: { account_id: id } })),
+};
+
+export type StorePlatform = 'shopify' | 'woocommerce';
+
+/** How the dashboard names and colours a platform; free-text platforms fall back to their own name. */
+export const STORE_PLATFORMS: Record<StorePlatform, { label: string; color: 'green' | 'purple' }> = {
+  shopify: { label: 'Shopify', color: 'green' },
+  woocommerce: { label: 'WooCommerce', color: 'purple' },
+};
+
+export function storePlatformOf(platform: string): StorePlatform | null {
+  const p = platform.trim().toLowerCase();
+  return p === 'shopify' || p === 'woocommerce' ? p : null;
+}
+
+/** Supplier `platform` values as the accounts store them (API.md §3.5: `cjdropshipping`). */
+export type SupplierPlatform = 'aliexpress' | 'cjdropshipping' | 'spocket';
+
+export const SUPPLIER_PLATFORMS: Record<SupplierPlatform, { label: string; color: 'orange' | 'blue' | 'teal' }> = {
+  aliexpress: { label: 'AliExpress', color: 'orange' },
+  cjdropshipping: { label: 'CJ Dropshipping', color: 'blue' },
+  spocket: { label: 'Spocket', color: 'teal' },
+};
+
+export function supplierPlatformOf(platform: string): SupplierPlatform | null {
+  const p = platform.trim().toLowerCase();
+  if (p === 'cjdropship') return 'cjdropshipping';
+  return p === 'aliexpress' || p === 'cjdropshipping' || p === 'spocket' ? p : null;
+}
