@@ -51,7 +51,12 @@ export const users = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('users_external_platform_id_idx').on(t.externalPlatformId), index('users_external_store_id_idx').on(t.externalStoreId)],
+  (t) => [
+    index('users_external_platform_id_idx').on(t.externalPlatformId),
+    index('users_external_store_id_idx').on(t.externalStoreId),
+    /** Sign-up cohorts for the conversion metric. */
+    index('users_created_at_idx').on(t.createdAt),
+  ],
 );
 
 export const apiKeys = pgTable(
@@ -126,6 +131,8 @@ export const importJobs = pgTable(
     index('import_jobs_store_id_idx').on(t.storeId),
     index('import_jobs_status_idx').on(t.status),
     index('import_jobs_source_product_id_idx').on(t.sourceProductId),
+    /** Admin metrics over every user's jobs in a time window, answered from the index alone. */
+    index('import_jobs_created_status_idx').on(t.createdAt, t.status, t.finishedAt),
   ],
 );
 
@@ -216,7 +223,7 @@ export const apiKeyUsage = pgTable(
     day: date('day', { mode: 'string' }).notNull(),
     requests: integer('requests').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.keyId, t.day] })],
+  (t) => [primaryKey({ columns: [t.keyId, t.day] }), index('api_key_usage_day_idx').on(t.day)],
 );
 
 export const supplierAccounts = pgTable(
@@ -302,7 +309,11 @@ export const pricePoints = pgTable(
     stock: integer('stock'),
     observedAt: ts('observed_at').notNull().defaultNow(),
   },
-  (t) => [index('price_points_watch_observed_idx').on(t.watchId, t.observedAt)],
+  (t) => [
+    index('price_points_watch_observed_idx').on(t.watchId, t.observedAt),
+    /** Checks in a time window across all watches (price change detection rate). */
+    index('price_points_observed_idx').on(t.observedAt),
+  ],
 );
 
 /** A price move beyond the threshold or a stock-out, and where it was delivered. */
@@ -322,7 +333,12 @@ export const priceAlerts = pgTable(
     delivery: jsonb('delivery'),
     createdAt: createdAt(),
   },
-  (t) => [index('price_alerts_user_created_idx').on(t.userId, t.createdAt), index('price_alerts_watch_idx').on(t.watchId)],
+  (t) => [
+    index('price_alerts_user_created_idx').on(t.userId, t.createdAt),
+    index('price_alerts_watch_idx').on(t.watchId),
+    /** Detected price changes in a time window across all users. */
+    index('price_alerts_kind_created_idx').on(t.kind, t.createdAt),
+  ],
 );
 
 /** Where a user's price alerts go. */
