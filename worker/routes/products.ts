@@ -7,8 +7,10 @@ import { previewProduct, searchProducts } from '../services/products';
 import { parseSource } from '../suppliers/detect';
 
 const searchQuery = z.object({
-  q: z.string().min(1).max(500),
-  source: z.string().max(100).default('aliexpress'),
+  // A blank query is as empty as no query.
+  q: z.string().trim().min(1).max(500),
+  // Any other value is the contract's 400 (parseSource), not a 422.
+  source: z.string().default('aliexpress'),
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(100).default(20),
 });

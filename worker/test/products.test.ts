@@ -81,6 +81,7 @@ describe('GET /products/search (demo catalogue)', () => {
     const cases: [string, string, string][] = [
       ['', 'q', 'missing'],
       ['q=', 'q', 'string_too_short'],
+      ['q=%20%20', 'q', 'string_too_short'],
       [`q=${'a'.repeat(501)}`, 'q', 'string_too_long'],
       ['q=x&page=0', 'page', 'greater_than_equal'],
       ['q=x&page=abc', 'page', 'float_parsing'],
