@@ -29,11 +29,17 @@ export async function processPriceMessage(env: PriceEnv, db: Db, deps: PriceChec
     message.ack();
   } catch (err) {
     const last = message.attempts >= MAX_PRICE_ATTEMPTS;
-    console.warn(JSON.stringify({ level: 'warn', msg: 'price chunk failed', id: message.id, attempt: message.attempts, last, error: String(err) }));
+    console.warn(JSON.stringify({ level: 'warn', msg: 'price chunk failed', id: message.id, attempt: message.attempts, last, error: errorText(err) }));
     // Retries exhausted: one more retry hands the message to the dead-letter queue.
     if (last) message.retry();
     else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   }
+}
+
+/** The driver's error behind drizzle's wrapper: drizzle's own message carries the statement's parameters. */
+function errorText(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error ? `${cause.name}: ${cause.message.split('\nparams:')[0]}` : String(cause);
 }
 
 /** Queue entry for the price-sync queue: one database pool for the batch, messages in turn. */
