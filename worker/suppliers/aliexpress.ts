@@ -78,6 +78,12 @@ function aeError(code: string, message: string, subMessage?: string | null): Sup
   return new SupplierError(`${LABEL} answered with an error (${code}: ${detail})`, false, 400, 'bad_request');
 }
 
+/** text.search wants a locale (`en_US`); settings may hold a bare language (`en`, `fr`). */
+function searchLocale(language: string): string {
+  if (language.includes('_')) return language;
+  return language === 'en' ? 'en_US' : `${language}_${language.toUpperCase()}`;
+}
+
 export class AliExpressAdapter implements SupplierAdapter {
   readonly source = 'aliexpress' as const;
   readonly mode = 'live' as const;
@@ -121,7 +127,7 @@ export class AliExpressAdapter implements SupplierAdapter {
   async search(query: string, page: number, pageSize: number): Promise<SearchPage> {
     const response = await this.call('aliexpress.ds.text.search', {
       keyWord: query,
-      local: this.settings.targetLanguage === 'en' ? 'en_US' : this.settings.targetLanguage,
+      local: searchLocale(this.settings.targetLanguage),
       countryCode: this.settings.shipToCountry,
       currency: this.settings.targetCurrency,
       pageIndex: String(page),
@@ -159,7 +165,7 @@ export class AliExpressAdapter implements SupplierAdapter {
       product_id: productId,
       ship_to_country: this.settings.shipToCountry,
       target_currency: this.settings.targetCurrency,
-      target_language: this.settings.targetLanguage,
+      target_language: this.settings.targetLanguage.split('_')[0].toUpperCase(),
       remove_personal_benefit: 'false',
     });
     const code = str(response.rsp_code);
