@@ -83,7 +83,7 @@ describe('Connections', () => {
     signIn();
     const store = connectionStore();
     mockApi({
-      ...(store.handlers as never),
+      ...(store.handlers as Record<string, never>),
       'POST /api/v1/connections': [
         422,
         { detail: [{ type: 'value_error', loc: ['body', 'store_url'], msg: 'Shopify store URL must be https://<shop>.myshopify.com', input: 'https://shop.com' }] },
@@ -109,7 +109,7 @@ describe('Connections', () => {
     const store = connectionStore([{ store_name: 'Main', is_default: true }]);
     let ok = true;
     mockApi({
-      ...(store.handlers as never),
+      ...(store.handlers as Record<string, never>),
       [`POST /api/v1/connections/${store.rows[0].id}/test`]: () => [200, ok ? { ok: true, shop_name: 'Main Street Shop', detail: null } : { ok: false, shop_name: null, detail: 'Shopify rejected the access token' }],
     });
     const user = userEvent.setup();
@@ -129,7 +129,7 @@ describe('Connections', () => {
       { store_name: 'Beta' },
     ]);
     mockApi({
-      ...(store.handlers as never),
+      ...(store.handlers as Record<string, never>),
       [`DELETE /api/v1/connections/${store.rows[0].id}`]: () => {
         store.rows.splice(0, 1);
         store.rows[0].is_default = true;

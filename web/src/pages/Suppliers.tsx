@@ -27,7 +27,9 @@ const currencyNames = typeof Intl.DisplayNames === 'function' ? new Intl.Display
 const countryName = (code: string) => regionNames?.of(code) ?? code;
 const currencyName = (code: string) => currencyNames?.of(code) ?? code;
 
+const LABELS: Record<string, string> = { api_key: 'API key', app_key: 'App key', app_secret: 'App secret', access_token: 'Access token' };
 const humanise = (key: string) => {
+  if (LABELS[key]) return LABELS[key];
   const words = key.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
@@ -372,7 +374,7 @@ function AccountCard({ account }: { account: SupplierAccount }) {
           {credentials.length > 0 || typeof settings.ship_to_country === 'string' ? (
             <DataList.Root size="2" orientation={{ initial: 'vertical', xs: 'horizontal' }}>
               {credentials.map(([key, masked]) => (
-                <DataList.Item key={key}>
+                <DataList.Item key={key} align="center">
                   <DataList.Label minWidth="120px">{humanise(key)}</DataList.Label>
                   <DataList.Value>
                     <Code variant="ghost">{masked ?? '—'}</Code>
@@ -380,7 +382,7 @@ function AccountCard({ account }: { account: SupplierAccount }) {
                 </DataList.Item>
               ))}
               {typeof settings.ship_to_country === 'string' && (
-                <DataList.Item>
+                <DataList.Item align="center">
                   <DataList.Label minWidth="120px">Ships to</DataList.Label>
                   <DataList.Value>
                     {countryName(settings.ship_to_country)}
