@@ -1,0 +1,269 @@
+import { env } from 'cloudflare:workers';
+import { createHmac } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { createDb } from '../db/client';
+import { alertSettings, priceAlerts } from '../db/schema';
+import { checkWatchIds, priceCheckDeps } from '../services/price-sync';
+import { call, registerUser, uniqueEmail, withDb } from './helpers';
+import { createWatch } from './price-helpers';
+import { connectAliExpress } from './supplier-helpers';
+
+const FAKE = new URL(env.EMAIL_API_URL).origin;
+const numericId = () => `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
+
+async function fake<T = any>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${FAKE}/__control/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`alerts fake ${path}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+const mailbox = (to: string) => fake<{ attempts: number; emails: { from: string; to: string[]; subject: string; html: string; text: string }[] }>(`emails?to=${encodeURIComponent(to)}`);
+const hookLog = (token: string) => fake<{ attempts: number; deliveries: { headers: Record<string, string>; body: any; signature_valid: boolean }[] }>(`hooks/${token}`);
+
+async function check(ids: string[], override: Partial<typeof env> = {}) {
+  const e = { ...env, ...override };
+  const { db, pool } = createDb(e);
+  try {
+    return await checkWatchIds(e, db, priceCheckDeps(e), ids);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** A live-supplier user whose product price the test moves, with email and a signed webhook set up. */
+async function alertingUser(opts: { email?: boolean; webhook?: boolean } = {}) {
+  const user = await registerUser('alerts');
+  const ae = await connectAliExpress(user.id);
+  const address = uniqueEmail('merchant');
+  const token = crypto.randomUUID().replace(/-/g, '');
+  const settings = await call('/alerts/settings', {
+    token: user.token,
+    method: 'PUT',
+    body: {
+      email: address,
+      email_enabled: opts.email ?? true,
+      ...(opts.webhook === false ? {} : { webhook_url: `${FAKE}/hooks/${token}`, webhook_enabled: true }),
+    },
+  });
+  expect(settings.status).toBe(200);
+  if (opts.webhook !== false) await fake('hooks', { token, secret: settings.json.webhook_secret });
+  const productId = numericId();
+  await ae.control('products', { product_id: productId, price: 10 });
+  const watch = await createWatch(user, { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', threshold_percent: 5 });
+  await check([watch.id]);
+  return { user, ae, address, token, productId, watchId: watch.id, secret: settings.json.webhook_secret as string | null };
+}
+
+const alertRows = (watchId: string) => withDb((db) => db.select().from(priceAlerts).where(eq(priceAlerts.watchId, watchId)));
+
+describe('alert settings', () => {
+  it('starts empty, saves channels, and shows a webhook secret once', async () => {
+    const user = await registerUser();
+    const empty = await call('/alerts/settings', { token: user.token });
+    expect(empty.status).toBe(200);
+    expect(empty.roundTrips).toBeLessThanOrEqual(2);
+    expect(empty.json).toEqual({
+      email: null,
+      email_enabled: false,
+      webhook_url: null,
+      webhook_enabled: false,
+      webhook_secret_hint: null,
+      email_delivery_available: true,
+      updated_at: null,
+    });
+
+    const address = uniqueEmail('alerts');
+    const saved = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { email: address, email_enabled: true } });
+    expect(saved.status).toBe(200);
+    expect(saved.roundTrips).toBeLessThanOrEqual(3);
+    expect(saved.json).toMatchObject({ email: address, email_enabled: true, webhook_secret: null, webhook_secret_hint: null });
+
+    const hook = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { webhook_url: 'http://127.0.0.1:9/hooks/a', webhook_enabled: true } });
+    expect(hook.status).toBe(200);
+    const secret: string = hook.json.webhook_secret;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(hook.json.webhook_secret_hint).toBe(`••••${secret.slice(-4)}`);
+    // Absent fields were kept.
+    expect(hook.json).toMatchObject({ email: address, email_enabled: true, webhook_enabled: true });
+
+    const read = await call('/alerts/settings', { token: user.token });
+    expect(read.json.webhook_secret).toBeUndefined();
+    expect(JSON.stringify(read.json)).not.toContain(secret);
+    expect(read.json.webhook_secret_hint).toBe(`••••${secret.slice(-4)}`);
+    const [row] = await withDb((db) => db.select().from(alertSettings).where(eq(alertSettings.userId, user.id)));
+    expect(row.webhookSecret).toMatch(/^v1\./);
+    expect(row.webhookSecret).not.toContain(secret);
+
+    // Saving again keeps the secret (and does not show it); rotating replaces it.
+    expect((await call('/alerts/settings', { token: user.token, method: 'PUT', body: { webhook_url: 'http://localhost:9/other' } })).json.webhook_secret).toBeNull();
+    const rotated = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { rotate_webhook_secret: true } });
+    expect(rotated.json.webhook_secret).toMatch(/^whsec_/);
+    expect(rotated.json.webhook_secret).not.toBe(secret);
+
+    // null clears; turning a channel on without its address is refused.
+    const off = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { email: null, email_enabled: false } });
+    expect(off.json).toMatchObject({ email: null, email_enabled: false });
+    const noAddress = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { email_enabled: true } });
+    expect(noAddress.status).toBe(400);
+    expect(noAddress.json).toEqual({ detail: 'Add an email address to turn on email alerts' });
+    const fresh = await registerUser();
+    expect((await call('/alerts/settings', { token: fresh.token, method: 'PUT', body: { webhook_enabled: true } })).json).toEqual({ detail: 'Add a webhook URL to turn on webhook alerts' });
+    // Another user's settings are their own.
+    expect((await call('/alerts/settings', { token: fresh.token })).json.email).toBeNull();
+  });
+
+  it('refuses webhook targets that are not https (or loopback in dev) and malformed fields', async () => {
+    const user = await registerUser();
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ webhook_url: 'http://example.com/hook' }, 'webhook_url', 'Webhook URL must use https://'],
+      [{ webhook_url: 'ftp://example.com/hook' }, 'webhook_url', 'Webhook URL must use https://'],
+      [{ webhook_url: 'https://10.1.2.3/hook' }, 'webhook_url', 'Webhook URL must be a public address; local and private hosts are not allowed'],
+      [{ webhook_url: 'http://192.168.1.5/hook' }, 'webhook_url', 'Webhook URL must use https://'],
+      [{ webhook_url: 'https://user:pw@example.com/hook' }, 'webhook_url', 'Webhook URL must not contain a user name or password'],
+      [{ webhook_url: 'hooks.example.com' }, 'webhook_url', 'Webhook URL must be a full https:// address'],
+    ];
+    for (const [body, field, msg] of cases) {
+      const r = await call('/alerts/settings', { token: user.token, method: 'PUT', body });
+      expect(r.status, JSON.stringify(body)).toBe(422);
+      expect(r.json.detail[0]).toMatchObject({ type: 'value_error', loc: ['body', field], msg });
+    }
+    for (const [body, type] of [
+      [{ email: 'not-an-email' }, 'value_error'],
+      [{ email_enabled: 'yes' }, 'boolean_type'],
+      [{ webhook_url: `https://example.com/${'x'.repeat(2000)}` }, 'string_too_long'],
+    ] as const) {
+      expect((await call('/alerts/settings', { token: user.token, method: 'PUT', body })).json.detail[0].type).toBe(type);
+    }
+    expect((await call('/alerts/settings', { token: user.token, method: 'PUT', body: { webhook_url: 'https://hooks.example.com/sourcepilot' } })).status).toBe(200);
+    expect((await call('/alerts/settings', { method: 'PUT', body: { email: 'bad' } })).status).toBe(401);
+  });
+});
+
+describe('alert delivery', () => {
+  it('emails the merchant and posts a signed webhook the receiver can verify', async () => {
+    const u = await alertingUser();
+    await u.ae.control('products', { product_id: u.productId, price: 12 });
+    const result = await check([u.watchId]);
+    expect(result.alerts).toBe(1);
+
+    const box = await mailbox(u.address);
+    expect(box.emails).toHaveLength(1);
+    expect(box.emails[0]).toMatchObject({ from: 'SourcePilot Alerts <alerts@sourcepilot.test>', to: [u.address] });
+    expect(box.emails[0].subject).toBe(`Price up 20% ($10.00 → $12.00): AliExpress product ${u.productId}`);
+    expect(box.emails[0].html).toContain(`https://www.aliexpress.com/item/${u.productId}.html`);
+
+    const log = await hookLog(u.token);
+    expect(log.attempts).toBe(1);
+    const [d] = log.deliveries;
+    expect(d.signature_valid).toBe(true);
+    expect(d.headers['x-sourcepilot-event']).toBe('price_watch.alerts');
+    expect(d.headers['x-sourcepilot-delivery']).toBe(d.body.id);
+    // The documented scheme, recomputed here from what the receiver got.
+    const body = JSON.stringify(d.body);
+    expect(createHmac('sha256', u.secret!).update(`${d.headers['x-sourcepilot-timestamp']}.${body}`).digest('hex')).toBe(d.headers['x-sourcepilot-signature']);
+    expect(d.body).toMatchObject({ type: 'price_watch.alerts' });
+    expect(d.body.alerts).toEqual([
+      expect.objectContaining({
+        kind: 'price_change',
+        watch_id: u.watchId,
+        source: 'aliexpress',
+        source_product_id: u.productId,
+        old_price: 10,
+        new_price: 12,
+        change_percent: 20,
+        currency: 'USD',
+        threshold_percent: 5,
+      }),
+    ]);
+
+    const [row] = await alertRows(u.watchId);
+    expect(row.id).toBe(d.body.alerts[0].id);
+    expect(row.delivery).toMatchObject({ email: { status: 'sent', attempts: 1 }, webhook: { status: 'sent', attempts: 1, http_status: 200 } });
+
+    const listed = await call('/alerts', { token: u.user.token });
+    expect(listed.status).toBe(200);
+    expect(listed.roundTrips).toBeLessThanOrEqual(2);
+    expect(listed.json.items).toEqual([
+      expect.objectContaining({
+        id: row.id,
+        watch_id: u.watchId,
+        kind: 'price_change',
+        old_price: 10,
+        new_price: 12,
+        change_percent: 20,
+        currency: 'USD',
+        product_url: `https://www.aliexpress.com/item/${u.productId}.html`,
+        delivery: expect.objectContaining({ email: expect.objectContaining({ status: 'sent' }) }),
+      }),
+    ]);
+    expect((await call(`/alerts?watch_id=${crypto.randomUUID()}`, { token: u.user.token })).json.items).toEqual([]);
+    expect((await call('/alerts?limit=0', { token: u.user.token })).status).toBe(422);
+    const stranger = await registerUser();
+    expect((await call('/alerts', { token: stranger.token })).json.items).toEqual([]);
+  });
+
+  it('retries a failing receiver with backoff, then records the outcome', async () => {
+    const u = await alertingUser();
+    await fake(`hooks/${u.token}/fail`, { status: 503, times: 2 });
+    await fake('emails/fail', { to: u.address, status: 500, times: 1 });
+    await u.ae.control('products', { product_id: u.productId, price: 9 });
+    await check([u.watchId]);
+    expect((await hookLog(u.token)).attempts).toBe(3);
+    expect((await mailbox(u.address)).attempts).toBe(2);
+    const [recovered] = await alertRows(u.watchId);
+    expect(recovered.delivery).toMatchObject({ email: { status: 'sent', attempts: 2 }, webhook: { status: 'sent', attempts: 3 } });
+
+    // Three failures in a row: recorded as failed, the alert stays in the dashboard.
+    await fake(`hooks/${u.token}/fail`, { status: 500, times: 3 });
+    await u.ae.control('products', { product_id: u.productId, price: 12 });
+    await check([u.watchId]);
+    expect((await hookLog(u.token)).attempts).toBe(6);
+    const rows = await alertRows(u.watchId);
+    const failed = rows.find((r) => r.newPrice === '12.00')!;
+    expect(failed.delivery).toMatchObject({ webhook: { status: 'failed', attempts: 3, http_status: 500, error: 'HTTP 500' }, email: { status: 'sent' } });
+  });
+
+  it('does not retry a receiver that rejects the request', async () => {
+    const u = await alertingUser({ email: false });
+    // The receiver now expects another secret: every signature fails with 401.
+    await fake(`hooks/${u.token}/secret`, { secret: 'whsec_someone-else' });
+    await u.ae.control('products', { product_id: u.productId, price: 14 });
+    await check([u.watchId]);
+    expect((await hookLog(u.token)).attempts).toBe(1);
+    const [row] = await alertRows(u.watchId);
+    expect(row.delivery).toMatchObject({ email: { status: 'off' }, webhook: { status: 'failed', attempts: 1, http_status: 401 } });
+    expect((await mailbox(u.address)).attempts).toBe(0);
+  });
+
+  it('without an email API key, records the alert for the dashboard only', async () => {
+    const u = await alertingUser({ webhook: false });
+    await u.ae.control('products', { product_id: u.productId, price: 15 });
+    await check([u.watchId], { EMAIL_API_KEY: '' });
+    expect((await mailbox(u.address)).attempts).toBe(0);
+    const [row] = await alertRows(u.watchId);
+    expect(row.delivery).toMatchObject({ email: { status: 'skipped' }, webhook: { status: 'off' } });
+    expect((await call('/alerts', { token: u.user.token })).json.items).toHaveLength(1);
+  });
+
+  it('sends one email and one webhook per user for the alerts of a run', async () => {
+    const u = await alertingUser();
+    const second = await createWatch(u.user, { product_url: `https://www.aliexpress.com/item/${u.productId}.html`, source: 'aliexpress', threshold_percent: 1 });
+    await check([second.id]);
+    await u.ae.control('products', { product_id: u.productId, price: 11, stock: 0 });
+    const r = await check([u.watchId, second.id]);
+    // Two price changes and two stock-outs.
+    expect(r.alerts).toBe(4);
+    const box = await mailbox(u.address);
+    expect(box.emails).toHaveLength(1);
+    expect(box.emails[0].subject).toBe('4 supplier price alerts');
+    const log = await hookLog(u.token);
+    expect(log.deliveries).toHaveLength(1);
+    expect(log.deliveries[0].body.alerts.map((a: { kind: string }) => a.kind).sort()).toEqual(['out_of_stock', 'out_of_stock', 'price_change', 'price_change']);
+  });
+});
+
