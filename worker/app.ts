@@ -12,6 +12,7 @@ import { authRoutes } from './routes/auth';
 import { importRoutes } from './routes/imports';
 import { trendscoutRoutes } from './routes/trendscout';
 import { usageRoutes } from './routes/usage';
+import { metricsRoutes } from './routes/metrics';
 import { priceWatchRoutes } from './routes/price-watches';
 import { alertRoutes } from './routes/alerts';
 import { billingRoutes } from './routes/billing';
@@ -26,6 +27,7 @@ const api = new Hono<AppEnv>()
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
   .route('/usage', usageRoutes)
+  .route('/', metricsRoutes)
   .route('/price-watches', priceWatchRoutes)
   .route('/alerts', alertRoutes)
   .route('/billing', billingRoutes)

@@ -1,6 +1,7 @@
 import { createDb } from '../db/client';
 import type { Bindings } from '../env';
 import { schedulePriceChecks } from '../services/price-sync';
+import { DAILY_METRICS_CRON, logDailyMetrics } from './daily-metrics';
 
 /** wrangler.toml `[triggers] crons`: the price sync (due watches → PRICE_QUEUE). */
 export const PRICE_SYNC_CRON = '*/15 * * * *';
@@ -19,6 +20,9 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
       }
       break;
     }
+    case DAILY_METRICS_CRON:
+      await logDailyMetrics(env, ctx, new Date(controller.scheduledTime));
+      break;
     default:
       console.warn(JSON.stringify({ level: 'warn', msg: 'cron without a handler', cron: controller.cron, scheduled_time: controller.scheduledTime }));
   }

@@ -2,11 +2,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { ApiError } from '../lib/errors';
-import { safeEqual } from '../lib/encoding';
 import { tokenPair } from '../lib/jwt';
 import { clientIp, rateLimit } from '../lib/rate-limit';
 import { validate } from '../lib/validate';
 import { requireJwt } from '../middleware/auth';
+import { requireServiceKey } from '../middleware/service-key';
 import { userFromToken } from '../services/auth';
 import { TIERS } from '../services/plans';
 import { authenticate, normaliseEmail, provisionUser, registerUser } from '../services/users';
@@ -54,14 +54,7 @@ export const authRoutes = new Hono<AppEnv>()
   )
   .post(
     '/provision',
-    async (c, next) => {
-      const expected = c.env.PLATFORM_SERVICE_KEY;
-      const given = c.req.header('X-Service-Key');
-      if (!expected || !given || !safeEqual(given, expected)) {
-        throw new ApiError(403, 'Provisioning requires the platform service key');
-      }
-      await next();
-    },
+    requireServiceKey('Provisioning requires the platform service key'),
     validate('json', provisionBody),
     async (c) => c.json(await provisionUser(c.var.db, c.req.valid('json')), 201),
   );
