@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { isOn, type AppEnv } from '../env';
 import { ApiError, notFound } from '../lib/errors';
+import { storableString } from '../lib/safe-text';
 import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
 import {
@@ -18,17 +19,19 @@ import {
 
 const NOT_FOUND = 'Store connection not found';
 
+const text = storableString;
+
 const createBody = z.object({
-  store_name: z.string().min(1).max(255),
-  platform: z.string().min(1).max(50),
-  store_url: z.string().min(1).max(500),
-  api_key: z.string().max(500).nullish(),
+  store_name: text().min(1).max(255),
+  platform: text().min(1).max(50),
+  store_url: text().min(1).max(500),
+  api_key: text().max(500).nullish(),
 });
 
 const updateBody = z.object({
-  store_name: z.string().min(1).max(255).nullish(),
-  store_url: z.string().max(500).nullish(),
-  api_key: z.string().max(500).nullish(),
+  store_name: text().min(1).max(255).nullish(),
+  store_url: text().max(500).nullish(),
+  api_key: text().max(500).nullish(),
   is_default: z.boolean().nullish(),
 });
 

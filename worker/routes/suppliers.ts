@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { badRequest, notFound } from '../lib/errors';
+import { storable, storableString as text } from '../lib/safe-text';
 import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
 import {
@@ -16,30 +17,30 @@ import {
 const NOT_FOUND = 'Supplier account not found';
 
 /** Credential values are secrets of any printable kind; nested objects are not credentials. */
-const credentials = z.record(z.string().max(100), z.union([z.string().max(4000), z.number(), z.boolean(), z.null()])).refine((c) => Object.keys(c).length <= 50, {
+const credentials = z.record(text().max(100), z.union([text().max(4000), z.number(), z.boolean(), z.null()])).refine((c) => Object.keys(c).length <= 50, {
   message: 'At most 50 credential fields',
 });
 
 /** Non-secret adapter options; the known ones are checked, others are kept as sent. */
 const settings = z
   .object({
-    ship_to_country: z.string().regex(/^[A-Z]{2}$/, 'Use a two-letter country code such as US').optional(),
-    target_currency: z.string().regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as USD').optional(),
-    target_language: z.string().regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'Use a language code such as en or en_US').optional(),
+    ship_to_country: text().regex(/^[A-Z]{2}$/, 'Use a two-letter country code such as US').optional(),
+    target_currency: text().regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as USD').optional(),
+    target_language: text().regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'Use a language code such as en or en_US').optional(),
   })
-  .catchall(z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
-  .refine((s) => Object.keys(s).length <= 30, { message: 'At most 30 settings' });
+  .catchall(z.union([text().max(500), z.number(), z.boolean(), z.null()]))
+  .refine((s) => Object.keys(s).length <= 30 && Object.keys(s).every(storable), { message: 'At most 30 settings, with plain-text names' });
 
 const createBody = z.object({
-  name: z.string().min(1).max(255),
-  platform: z.string().min(1).max(100),
+  name: text().min(1).max(255),
+  platform: text().min(1).max(100),
   credentials: credentials.nullish(),
   settings: settings.nullish(),
 });
 
 const updateBody = z.object({
-  name: z.string().min(1).max(255).nullish(),
-  platform: z.string().min(1).max(100).nullish(),
+  name: text().min(1).max(255).nullish(),
+  platform: text().min(1).max(100).nullish(),
   credentials: credentials.nullish(),
   settings: settings.nullish(),
   is_active: z.boolean().nullish(),
