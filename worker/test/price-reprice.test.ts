@@ -1,0 +1,121 @@
+import { createExecutionContext, createMessageBatch, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { createDb } from '../db/client';
+import { priceAlerts, repriceEvents } from '../db/schema';
+import worker from '../index';
+import { checkWatchIds, priceCheckDeps } from '../services/price-sync';
+import { priceFor } from '../services/pricing';
+import { fakeAliExpressProduct } from './fakes/aliexpress';
+import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
+import { fakeShopifyShop } from './store-fakes';
+import { connectAliExpress } from './supplier-helpers';
+
+const RULE = { markup_percent: 50, round_to: 0.99, compare_at_percent: 30 };
+
+async function check(ids: string[]) {
+  const { db, pool } = createDb(env);
+  try {
+    return await checkWatchIds(env, db, priceCheckDeps(env), ids);
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * Runs an import's queue message through the worker's import consumer by hand (the
+ * real queue may deliver it too; a job is claimed once) and returns the finished job.
+ */
+async function settle(user: TestUser, jobId: string) {
+  const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: { jobId } }]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  await waitOnExecutionContext(ctx);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const j = (await call(`/imports/${jobId}`, { token: user.token })).json;
+    if (!['pending', 'running'].includes(j.status)) return j;
+    if (Date.now() > deadline) throw new Error(`import ${jobId} still ${j.status}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** What the store should show for each supplier variant at supplier base price `base`. */
+function expectedPrices(productId: string, base: number) {
+  const p = fakeAliExpressProduct(productId, { price: base });
+  return Object.fromEntries(
+    p.ae_item_sku_info_dtos.map((s) => {
+      const priced = priceFor(Number(s.offer_sale_price), RULE, 'USD');
+      return [s.sku_attr, { price: priced.price.toFixed(2), compare_at_price: priced.compareAt === null ? null : priced.compareAt.toFixed(2) }];
+    }),
+  );
+}
+
+describe('auto-reprice', () => {
+  it('updates the imported Shopify product with the import’s pricing rule when the supplier price moves', async () => {
+    const user = await registerUser('reprice');
+    await setPlan(user.id, 'pro');
+    const ae = await connectAliExpress(user.id);
+    const shop = await fakeShopifyShop();
+    const conn = await call('/connections', { token: user.token, body: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    expect(conn.status).toBe(201);
+    const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
+    await ae.control('products', { product_id: productId, price: 20 });
+
+    const created = await call('/imports', { token: user.token, body: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config: RULE } });
+    const job = await settle(user, created.json.id);
+    expect(job.status).toBe('completed');
+
+    const w = await call('/price-watches', { token: user.token, body: { import_job_id: job.id, auto_reprice: true, threshold_percent: 25 } });
+    expect(w.status).toBe(201);
+    expect(w.json).toMatchObject({ auto_reprice: true, store_id: conn.json.id, source_product_id: productId });
+    await check([w.json.id]);
+
+    const storeVariants = async () => Object.fromEntries((await shop.products())[0].variants.map((v) => [v.variant_key, { price: Number(v.price).toFixed(2), compare_at_price: v.compare_at_price === null ? null : Number(v.compare_at_price).toFixed(2) }]));
+    expect(await storeVariants()).toEqual(expectedPrices(productId, 20));
+
+    // +10 %: below the alert threshold, but the cost moved, so the store price follows.
+    await ae.control('products', { product_id: productId, price: 22 });
+    const r = await check([w.json.id]);
+    expect(r).toMatchObject({ reprices: 1, alerts: 0, changed: 0 });
+    expect(await storeVariants()).toEqual(expectedPrices(productId, 22));
+    const [event] = await withDb((db) => db.select().from(repriceEvents).where(eq(repriceEvents.watchId, w.json.id)));
+    expect(event).toMatchObject({ status: 'ok', error: null, oldCost: '20.00', newCost: '22.00', storeId: conn.json.id, storeProductId: job.created_product_id });
+    expect(Number(event.newPrice)).toBe(priceFor(22, RULE, 'USD').price);
+    expect(Number(event.newPrice)).toBeGreaterThanOrEqual(22);
+    const updates = (await shop.requests()).filter((q) => q.operation === 'productVariantsBulkUpdate');
+    expect(updates).toHaveLength(1);
+
+    // The store refuses: recorded as failed, the check itself still succeeds.
+    await shop.fail(500, 10);
+    await ae.control('products', { product_id: productId, price: 30 });
+    const failed = await check([w.json.id]);
+    expect(failed).toMatchObject({ errors: 0, reprices: 1, alerts: 1 });
+    const events = await withDb((db) => db.select().from(repriceEvents).where(eq(repriceEvents.watchId, w.json.id)).orderBy(repriceEvents.createdAt));
+    expect(events.map((e) => e.status)).toEqual(['ok', 'failed']);
+    expect(events[1].error).toMatch(/^The store refused the price update: /);
+    expect(await withDb((db) => db.select().from(priceAlerts).where(eq(priceAlerts.watchId, w.json.id)))).toHaveLength(1);
+  }, 40_000);
+
+  it('leaves the store alone for watches without auto-reprice', async () => {
+    const user = await registerUser('noreprice');
+    const ae = await connectAliExpress(user.id);
+    const shop = await fakeShopifyShop();
+    await call('/connections', { token: user.token, body: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
+    await ae.control('products', { product_id: productId, price: 8 });
+    const created = await call('/imports', { token: user.token, body: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config: RULE } });
+    const job = await settle(user, created.json.id);
+    const w = await call('/price-watches', { token: user.token, body: { import_job_id: job.id } });
+    await check([w.json.id]);
+    await ae.control('products', { product_id: productId, price: 12 });
+    expect(await check([w.json.id])).toMatchObject({ reprices: 0, alerts: 1 });
+    expect((await shop.requests()).filter((q) => q.operation === 'productVariantsBulkUpdate')).toHaveLength(0);
+
+    // Turning it on later works once the watch is linked to the store product.
+    const on = await call(`/price-watches/${w.json.id}`, { token: user.token, method: 'PUT', body: { auto_reprice: true } });
+    expect(on.status).toBe(200);
+    expect(on.json.auto_reprice).toBe(true);
+  }, 40_000);
+});
