@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import type { Usage } from '../api/client';
 import { meQuery, usageQuery } from '../api/queries';
 import { connectionsQuery } from '../api/stores';
+import { ImportStats } from '../components/metrics/ImportStats';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorState } from '../components/States';
 import { formatMonth, formatNumber, formatPeriod, isUnlimited, PLAN_NAMES } from '../lib/format';
@@ -217,6 +218,7 @@ export default function Home() {
       <PageHeader title="Dashboard" description="Your imports, price watches and plan at a glance." />
       <Flex direction="column" gap="7">
         <Kpis />
+        <ImportStats />
         <Box>
           <Heading as="h2" size="4" mb="3">
             Quick actions
