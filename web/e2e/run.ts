@@ -3,6 +3,7 @@
  *
  *   npm run test:e2e                      starts `npm run dev` (API 8109, dashboard 3109) and stops it after
  *   E2E_BASE_URL=http://host:port npm run test:e2e    uses a stack that is already running
+ *   E2E_GREP=imports npm run test:e2e      runs only the checks whose name matches (and the console check)
  *
  * Screenshots land in web/e2e/screenshots/. The last line is "N passed, M failed".
  * Spec files beside this one (`*.spec.ts`) add their checks through ./harness.ts.
@@ -288,8 +289,10 @@ async function main(): Promise<number> {
     page = await context.newPage();
     await loadSpecs();
     noBrowserErrors();
+    const grep = process.env.E2E_GREP ? new RegExp(process.env.E2E_GREP, 'i') : null;
+    const selected = grep ? checks.filter((c, i) => grep.test(c.name) || i === checks.length - 1) : checks;
 
-    for (const check of checks) {
+    for (const check of selected) {
       failurePage.current = page;
       const started = Date.now();
       try {
