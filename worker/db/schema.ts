@@ -397,3 +397,18 @@ export const importQuota = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.month] })],
 );
+
+/**
+ * Supplier API calls made for each user per UTC day (live search and product fetches):
+ * a conditional upsert on this row admits a call only while the day's count is under
+ * SUPPLIER_DAILY_CALL_LIMIT, so one merchant cannot drain a shared supplier quota.
+ */
+export const supplierCallUsage = pgTable(
+  'supplier_call_usage',
+  {
+    userId: userId(),
+    day: date('day', { mode: 'string' }).notNull(),
+    calls: integer('calls').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);
