@@ -154,6 +154,7 @@ test('connections: a revoked token shows Shopify’s own message; the dashboard 
   await kpi.getByText('Default: Main shop').waitFor();
   assert((await kpi.textContent())?.includes('2'), 'the dashboard does not count 2 stores');
   await kpi.getByRole('link', { name: 'Manage stores' }).waitFor();
+  await shot(page, 'connections-10-dashboard-count');
 });
 
 test('connections: on a phone the cards stack and stay usable', async () => {
