@@ -174,12 +174,14 @@ export function conversionSql(w: Window): SQL {
 export function apiKeysSql(w: Window, userId?: string): SQL {
   const { first, last } = dayBounds(w);
   if (!userId) {
+    // Summed per key before the join: a key has up to 366 rows in a window, its owner one.
     return sql`(SELECT json_build_object(
-        'requests', COALESCE(sum(u.requests), 0)::bigint,
-        'keys', count(DISTINCT u.key_id)::int,
+        'requests', COALESCE(sum(per.requests), 0)::bigint,
+        'keys', count(*)::int,
         'users', count(DISTINCT k.user_id)::int)
-      FROM api_key_usage u JOIN api_keys k ON k.id = u.key_id
-      WHERE u.day >= ${first}::date AND u.day <= ${last}::date)`;
+      FROM (SELECT key_id, sum(requests) AS requests FROM api_key_usage
+            WHERE day >= ${first}::date AND day <= ${last}::date GROUP BY key_id) per
+      JOIN api_keys k ON k.id = per.key_id)`;
   }
   return sql`(SELECT json_build_object(
       'requests', (SELECT COALESCE(sum(u.requests), 0)::bigint FROM api_key_usage u JOIN api_keys k ON k.id = u.key_id
