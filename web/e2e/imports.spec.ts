@@ -216,6 +216,12 @@ test('imports: over the plan limit the dialog offers an upgrade', async () => {
   assert((await summaryValue('Total')) === '6', 'a refused bulk import still created jobs');
 });
 
+/** A dialog on a phone must not be wider than the screen. */
+async function assertFitsPhone(dialog: Locator, what: string) {
+  const box = await dialog.boundingBox();
+  assert(box && box.x >= 0 && box.x + box.width <= PHONE.width, `${what} is wider than the phone (${JSON.stringify(box)})`);
+}
+
 test('imports: on a phone jobs are cards and details still open', async () => {
   const phone = await context.newPage();
   failurePage.current = phone;
@@ -230,8 +236,19 @@ test('imports: on a phone jobs are cards and details still open', async () => {
     assert(overflow <= 0, `the page scrolls sideways on a phone (${overflow}px)`);
     await shot(phone, 'imports-11-phone');
     await cards.locator('li[data-status="completed"]').first().getByRole('link').click();
-    await phone.getByRole('dialog').getByRole('list', { name: 'History' }).waitFor();
+    const details = phone.getByRole('dialog');
+    await details.getByRole('list', { name: 'History' }).waitFor();
+    await assertFitsPhone(details, 'the job details');
     await shot(phone, 'imports-12-phone-details', { overlay: true });
+    await details.getByRole('button', { name: 'Close' }).click();
+    await details.waitFor({ state: 'hidden' });
+
+    await phone.getByRole('button', { name: 'Bulk import' }).click();
+    const bulk = phone.getByRole('dialog', { name: 'Bulk import' });
+    await bulk.getByLabel('Product URLs').fill(`${BULK[0]}\nhttps://example.com/a/very/long/path/that/does/not/wrap/anywhere/at/all/item/1.html`);
+    await bulk.getByRole('list', { name: 'Flagged lines' }).waitFor();
+    await assertFitsPhone(bulk, 'the bulk import dialog');
+    await shot(phone, 'imports-13-phone-bulk', { overlay: true });
   } finally {
     await phone.close();
   }

@@ -230,7 +230,7 @@ export default function Imports() {
     (job: ImportJob) => {
       const product = productOf(job);
       if (job.store_id) return stores.find((s) => s.id === job.store_id)?.store_name ?? product?.store?.name ?? 'Removed store';
-      return job.status === 'completed' ? 'Draft · no store' : 'No store (draft)';
+      return 'Draft · no store';
     },
     [stores],
   );

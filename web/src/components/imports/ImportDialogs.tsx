@@ -410,39 +410,37 @@ export function BulkImportDialog({ onCreated }: { onCreated: (jobs: ImportJob[])
                   <Callout.Icon>
                     <ExclamationTriangleIcon />
                   </Callout.Icon>
-                  <Box width="100%" minWidth="0">
-                    <div>
-                      <Flex justify="between" align="center" gap="3" mb="1" wrap="wrap">
-                        <Text size="2" weight="medium">
-                          {flagged.length === 1 ? '1 line needs attention' : `${formatNumber(flagged.length)} lines need attention`}
-                        </Text>
-                        <Button
-                          type="button"
-                          size="1"
-                          variant="soft"
-                          color="red"
-                          onClick={() => setText(withoutLines(text, new Set(flagged.map((l) => l.line))))}
-                        >
-                          Remove flagged lines
-                        </Button>
-                      </Flex>
-                      <ScrollArea type="auto" scrollbars="vertical" style={{ maxHeight: 132 }}>
-                        <ul aria-label="Flagged lines" className="flag-list">
-                          {flagged.map((l) => (
-                            <li key={l.line}>
-                              <Text size="1">
-                                <strong>Line {l.line}:</strong> {l.problem}
-                                <Text color="gray" className="flag-url">
-                                  {' '}
-                                  — {l.url}
-                                </Text>
+                  <Flex direction="column" gap="2" minWidth="0">
+                    <Callout.Text weight="medium">
+                      {flagged.length === 1 ? '1 line needs attention' : `${formatNumber(flagged.length)} lines need attention`}
+                    </Callout.Text>
+                    <ScrollArea type="auto" scrollbars="vertical" style={{ maxHeight: 132 }}>
+                      <ul aria-label="Flagged lines" className="flag-list">
+                        {flagged.map((l) => (
+                          <li key={l.line}>
+                            <Text size="1">
+                              <strong>Line {l.line}:</strong> {l.problem}
+                              <Text color="gray" className="flag-url">
+                                {' '}
+                                — {l.url}
                               </Text>
-                            </li>
-                          ))}
-                        </ul>
-                      </ScrollArea>
-                    </div>
-                  </Box>
+                            </Text>
+                          </li>
+                        ))}
+                      </ul>
+                    </ScrollArea>
+                    <Box>
+                      <Button
+                        type="button"
+                        size="1"
+                        variant="soft"
+                        color="red"
+                        onClick={() => setText(withoutLines(text, new Set(flagged.map((l) => l.line))))}
+                      >
+                        Remove flagged lines
+                      </Button>
+                    </Box>
+                  </Flex>
                 </Callout.Root>
               )}
             </Flex>

@@ -81,7 +81,7 @@ export function JobsTable({ jobs, storeNameOf, detailsHref }: JobListProps) {
                 <SourceBadge source={job.source} />
               </Table.Cell>
               <Table.Cell className="job-store-cell">
-                <Text size="2" color={job.store_id ? undefined : 'gray'} className="ellipsis">
+                <Text size="2" color={job.store_id ? undefined : 'gray'} className="break-words">
                   {storeNameOf(job)}
                 </Text>
               </Table.Cell>
