@@ -3,6 +3,8 @@
  * catalogue answers AliExpress links; with no store connected a job completes as a draft).
  */
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { StartedFake } from '../../worker/test/fakes';
+import { startFakeShopify } from '../../worker/test/fakes/shopify';
 import { BASE_URL, PHONE, assert, failurePage, heading, newContext, registerThroughUi, shot, test, uniqueEmail } from './harness';
 
 const PASSWORD = 'correct-horse-battery';
@@ -222,6 +224,69 @@ async function assertFitsPhone(dialog: Locator, what: string) {
   assert(box && box.x >= 0 && box.x + box.width <= PHONE.width, `${what} is wider than the phone (${JSON.stringify(box)})`);
 }
 
+/** Calls the API from the page with the signed-in user's token, as the dashboard does. */
+async function apiCall<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const res = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${localStorage.getItem('sourcepilot.access_token')}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    },
+    { method, path, body },
+  );
+}
+
+let shopifyFake: StartedFake | null = null;
+
+test('imports: with a store connected the product lands there, with a link to it', async () => {
+  // The fake Shopify of the worker tests, on 127.0.0.1 (the dev stack allows local stores).
+  shopifyFake = await startFakeShopify();
+  const origin = shopifyFake.bindings.FAKE_SHOPIFY_URL;
+  const shop = (await (await fetch(`${origin}/__control/shops`, { method: 'POST', body: JSON.stringify({ name: 'Linen & Co' }) })).json()) as { token: string };
+  await openImports();
+  const created = await apiCall<{ id: string }>('POST', '/connections', { store_name: 'Linen & Co', platform: 'shopify', store_url: origin, api_key: shop.token });
+  assert(created.status === 201, `connecting the fake shop answered ${created.status}`);
+  await openImports();
+
+  const url = demoUrl('1005006789012345');
+  await page.getByRole('button', { name: 'New import' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'New import' });
+  await dialog.getByLabel('Product URL').fill(url);
+  const target = dialog.getByRole('combobox', { name: 'Target store' });
+  await target.getByText('Linen & Co (default)').waitFor();
+  await dialog.getByText('Pushed to Linen & Co (shopify).').waitFor();
+  await dialog.getByRole('button', { name: 'Import product' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  const row = rowFor(url);
+  await waitForStatus(row, 'completed');
+  assert((await row.textContent())?.includes('Linen & Co'), 'the row does not name the target store');
+  const products = (await (await fetch(`${origin}/__control/shops/${shop.token}/products`)).json()) as { title: string; variants: { price: string }[] }[];
+  assert(products.length === 1, `the fake shop holds ${products.length} products`);
+  assert(products[0].variants.every((v) => v.price.endsWith('.99')), 'the shop did not receive .99 prices');
+
+  // Only stores' jobs: the filter by store shows this one.
+  await page.getByRole('combobox', { name: 'Filter by store' }).click();
+  await page.getByRole('option', { name: 'Linen & Co' }).click();
+  await page.waitForURL((u) => u.searchParams.has('store'));
+  await page.getByText('Showing 1–1 of 1').waitFor();
+
+  await row.getByRole('link').click();
+  const details = page.getByRole('dialog');
+  const link = details.getByRole('link', { name: /View in Linen & Co/ });
+  await link.waitFor();
+  assert((await link.getAttribute('href'))?.startsWith(`${origin}/admin/products/`), 'the store link does not point at the store product');
+  await details.getByRole('list', { name: 'History' }).getByText(/Store product gid:\/\/shopify\/Product\//).waitFor();
+  await shot(page, 'imports-14-pushed-to-store', { overlay: true });
+  await details.getByRole('button', { name: 'Close' }).click();
+  await details.waitFor({ state: 'hidden' });
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+});
+
 test('imports: on a phone jobs are cards and details still open', async () => {
   const phone = await context.newPage();
   failurePage.current = phone;
@@ -254,6 +319,7 @@ test('imports: on a phone jobs are cards and details still open', async () => {
   }
 });
 
-test('imports: clean up the browser context', async () => {
+test('imports: clean up the browser context and the fake shop', async () => {
   await context.close();
+  await shopifyFake?.stop();
 });

@@ -258,12 +258,14 @@ function Details({ job, storeName }: { job: ImportJob; storeName: string }) {
         <DataList.Item>
           <DataList.Label minWidth="120px">Store</DataList.Label>
           <DataList.Value>
-            {storeName}
-            {job.created_product_id && (
-              <Code variant="ghost" color="gray" ml="2" className="break-all">
-                {job.created_product_id}
-              </Code>
-            )}
+            <Flex direction="column" gap="1" minWidth="0">
+              <Text>{storeName}</Text>
+              {job.created_product_id && (
+                <Code variant="ghost" color="gray" size="1" className="break-all" title="The product's id in the store">
+                  {job.created_product_id}
+                </Code>
+              )}
+            </Flex>
           </DataList.Value>
         </DataList.Item>
         {product && typeof product.price === 'number' && (
