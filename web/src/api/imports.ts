@@ -2,7 +2,7 @@ import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { InferRequestType, InferResponseType } from 'hono/client';
 import type { pricedProduct } from '../../../worker/jobs/import-consumer';
 import { api, unwrap } from './client';
-import { ApiError } from './errors';
+import { connectionsQuery } from './stores';
 
 const imports = api.imports;
 const job = imports[':job_id'];
@@ -103,21 +103,8 @@ export const importHistoryQuery = (id: string) =>
     queryFn: () => unwrap(job.history.$get({ param: { job_id: id } })).then((r) => r.items),
   });
 
-/**
- * The merchant's stores, for the target and filter selects. An API without the
- * connections area yet (404) means the same as no stores.
- */
-export const storeConnectionsQuery = queryOptions({
-  queryKey: ['connections'],
-  queryFn: async () => {
-    try {
-      return await unwrap(api.connections.$get());
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return { items: [] as StoreConnection[] };
-      throw err;
-    }
-  },
-});
+/** The merchant's stores, for the target and filter selects (one query shared with the Connections page). */
+export const storeConnectionsQuery = connectionsQuery;
 
 export const createImport = (body: NewImport) => unwrap(imports.$post({ json: body }));
 export const createBulkImport = (body: NewBulkImport) => unwrap(imports.bulk.$post({ json: body }));

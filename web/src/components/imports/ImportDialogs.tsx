@@ -67,11 +67,14 @@ export function ImportErrorCallout({ error }: { error: unknown }) {
 function useTargetStore() {
   const connections = useQuery(storeConnectionsQuery);
   const stores: StoreConnection[] = connections.data?.items ?? [];
+  // An API without the connections area (404) has no stores to offer: the same as none.
+  const unavailable = connections.isError && !(connections.error instanceof ApiError && connections.error.status === 404);
   const fallback = stores.find((s) => s.is_default) ?? null;
   const [choice, setChoice] = useState<string | null>(null);
   const value = choice ?? fallback?.id ?? NO_STORE;
   return {
     connections,
+    unavailable,
     stores,
     fallback,
     value,
@@ -134,14 +137,14 @@ function TargetFields({
           </Select.Content>
         </Select.Root>
         <Text size="1" color="gray">
-          {target.connections.isError
+          {target.unavailable
             ? 'Could not load your stores; the import goes to your default store, if any.'
             : chosen
               ? `Pushed to ${chosen.store_name} (${chosen.platform}).`
               : target.stores.length === 0
                 ? 'No store connected: the product is kept here as a draft.'
                 : 'Kept here as a draft, not pushed to a store.'}{' '}
-          {target.stores.length === 0 && !target.connections.isError && (
+          {target.stores.length === 0 && !target.unavailable && (
             <Link asChild size="1">
               <RouterLink to="/connections">Connect a store</RouterLink>
             </Link>
