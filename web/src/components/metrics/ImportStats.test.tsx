@@ -1,8 +1,23 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { DailyImports } from '../../api/stats';
 import { mockApi, renderApp, signIn, USAGE, USER } from '../../test/utils';
-import { niceMax } from './ImportsChart';
+import { niceMax, stackedSeries } from './chart-data';
+
+// jsdom has no canvas: the uPlot chunk is replaced by a stand-in that shows what it was
+// given and lets a test point at a day (the browser tests draw the real chart).
+vi.mock('./ImportsUplot', () => ({
+  default: ({ daily, onHover }: { daily: DailyImports[]; onHover: (d: DailyImports | null) => void }) => (
+    <div data-testid="bars" data-days={daily.map((d) => d.total).join(',')}>
+      {daily.map((d) => (
+        <button key={d.date} type="button" onMouseEnter={() => onHover(d)} onMouseLeave={() => onHover(null)}>
+          {d.date}
+        </button>
+      ))}
+    </div>
+  ),
+}));
 
 type Day = { date: string; total: number; completed: number; failed: number; cancelled: number; in_progress: number; success_rate: number | null };
 
@@ -50,7 +65,7 @@ describe('Dashboard import statistics', () => {
     });
     renderApp('/');
 
-    const rate = await screen.findByRole('region', { name: 'Import success rate' });
+    const rate = await screen.findByRole('region', { name: 'Import success rate' }, { timeout: 5000 });
     expect(rate.textContent).toContain('83.3%');
     expect(rate.textContent).toContain('5 of 6 finished imports completed.');
     expect(rate.textContent).toContain('2 cancelled, not counted.');
@@ -63,14 +78,13 @@ describe('Dashboard import statistics', () => {
     expect(img.getAttribute('aria-label')).toBe(
       'Imports per day, May 1 to May 30: 9 in total, 5 completed, 1 failed, 2 cancelled, 1 in progress. Busiest day May 3 with 5.',
     );
-    const days = img.querySelectorAll('g[data-date]');
-    expect(days).toHaveLength(30);
-    const may3 = img.querySelector('g[data-date="2025-05-03"]')!;
-    expect(may3.querySelector('title')!.textContent).toBe('May 3: 5 imports (4 completed, 1 failed)');
-    // Scale 0..5: four completed fill 80%, the failed one sits on top of them.
-    expect(may3.querySelector('rect[data-series="completed"]')!.getAttribute('height')).toBe('80');
-    expect(may3.querySelector('rect[data-series="failed"]')!.getAttribute('y')).toBe('0');
-    expect(img.querySelector('g[data-date="2025-05-04"] rect[data-series]')).toBeNull();
+    const bars = await within(chart).findByTestId('bars', {}, { timeout: 5000 });
+    expect(bars.dataset.days).toBe([0, 0, 5, 0, 0, 0, 0, 0, 0, 3, ...Array(19).fill(0), 1].join(','));
+    const readout = within(chart).getByText('Point at or tap a bar to see its day.');
+    await userEvent.hover(within(bars).getByRole('button', { name: '2025-05-03' }));
+    expect(readout.textContent).toBe('May 3: 5 imports (4 completed, 1 failed)');
+    await userEvent.unhover(within(bars).getByRole('button', { name: '2025-05-03' }));
+    expect(readout.textContent).toBe('Point at or tap a bar to see its day.');
 
     const table = within(chart).getByRole('table', { name: 'Imports per day by outcome' });
     const row = within(table).getByRole('row', { name: /May 10/ });
@@ -82,7 +96,7 @@ describe('Dashboard import statistics', () => {
     signIn();
     mockApi({ ...base, 'GET /api/v1/stats': [200, stats()] });
     renderApp('/');
-    const rate = await screen.findByRole('region', { name: 'Import success rate' });
+    const rate = await screen.findByRole('region', { name: 'Import success rate' }, { timeout: 5000 });
     expect(rate.textContent).toContain('—');
     expect(rate.textContent).toContain('No finished imports yet.');
     expect(screen.getByRole('region', { name: 'Average import time' }).textContent).toContain('Shown once an import completes.');
@@ -96,7 +110,7 @@ describe('Dashboard import statistics', () => {
     let fail = true;
     mockApi({ ...base, 'GET /api/v1/stats': () => (fail ? [500, { detail: 'Internal Server Error' }] : [200, stats({ '2025-05-03': { completed: 1 } })]) });
     renderApp('/');
-    expect(await screen.findByLabelText('Loading import statistics')).toBeTruthy();
+    expect(await screen.findByLabelText('Loading import statistics', {}, { timeout: 5000 })).toBeTruthy();
     const alert = await screen.findByRole('alert', {}, { timeout: 5000 });
     expect(alert.textContent).toContain('Could not load your import statistics');
     fail = false;
@@ -105,8 +119,18 @@ describe('Dashboard import statistics', () => {
   });
 });
 
-describe('niceMax', () => {
+describe('chart data', () => {
   it('rounds the axis up to 2, 5 or 10 × 10^k', () => {
     expect([0, 1, 2, 3, 5, 7, 10, 11, 40, 99, 120].map(niceMax)).toEqual([2, 2, 2, 5, 5, 10, 10, 20, 50, 100, 200]);
+  });
+
+  it('stacks the outcomes as running totals, the last being each day’s total', () => {
+    const days = stats({ '2025-05-01': { completed: 4, failed: 1, cancelled: 2, in_progress: 3 }, '2025-05-02': { failed: 2 } }).daily.slice(0, 3);
+    expect(stackedSeries(days)).toEqual([
+      [4, 0, 0],
+      [5, 2, 0],
+      [7, 2, 0],
+      [10, 2, 0],
+    ]);
   });
 });
