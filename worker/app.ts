@@ -1,11 +1,11 @@
 import { Hono, type ErrorHandler, type NotFoundHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env';
 import { ApiError, ValidationError } from './lib/errors';
-import { isoOffset } from './lib/time';
 import { accessLog, parseJsonFirst, withDb } from './middleware/request';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
@@ -17,16 +17,21 @@ import { priceWatchRoutes } from './routes/price-watches';
 import { alertRoutes } from './routes/alerts';
 import { billingRoutes } from './routes/billing';
 import { stripeWebhookRoutes } from './routes/stripe-webhook';
+import { healthRoutes } from './routes/health';
+import { docsRoutes } from './routes/docs';
+import { benchRoutes } from './routes/bench';
 import { productRoutes } from './routes/products';
 import { aiRoutes } from './routes/ai';
 import { connectionRoutes } from './routes/connections';
 import { supplierAccountRoutes } from './routes/suppliers';
 
 const api = new Hono<AppEnv>()
-  .get('/health', (c) => c.json({ service: 'sourcepilot', status: 'ok', timestamp: isoOffset(new Date())! }, 200))
+  .route('/health', healthRoutes)
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
   .route('/usage', usageRoutes)
+  .route('/', docsRoutes(() => app))
+  .route('/__bench', benchRoutes)
   .route('/', metricsRoutes)
   .route('/price-watches', priceWatchRoutes)
   .route('/alerts', alertRoutes)
@@ -58,6 +63,8 @@ app.use(
     xDnsPrefetchControl: false,
     xDownloadOptions: false,
     xPermittedCrossDomainPolicies: false,
+    // A route that sets one of these itself keeps it (the API reference page's CSP).
+    overwrite: false,
   }),
 );
 app.use(
@@ -71,9 +78,14 @@ app.use(
     exposeHeaders: ['X-Request-ID', 'Retry-After'],
   }),
 );
+/** Bodies past 1 MiB are refused before anything reads them (a bulk import of 50 × 2,000-character URLs is ~100 KiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+app.use('/api/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ detail: 'Request body too large' }, 413) }));
 // The Stripe webhook verifies the raw body itself and answers bad JSON with its own 400.
 app.use('/api/v1/*', (c, next) => (c.req.path.replace(/\/+$/, '') === '/api/v1/webhooks/stripe' ? next() : parseJsonFirst(c, next)));
-app.use('/api/v1/*', async (c, next) => (c.req.path === '/api/v1/health' ? next() : withDb(c, next)));
+/** Routes that open no pool per request: the health check opens its own, the docs need none. */
+const WITHOUT_DB = new Set(['/api/v1/health', '/api/v1/openapi.json', '/api/v1/docs']);
+app.use('/api/v1/*', async (c, next) => (WITHOUT_DB.has(c.req.path.replace(/\/+$/, '')) ? next() : withDb(c, next)));
 
 const routes = app.route('/api/v1', api);
 

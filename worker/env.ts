@@ -5,6 +5,8 @@ import type { users } from './db/schema';
 export type Bindings = Env & {
   /** Tests set this to read the per-request statement count from X-DB-Round-Trips. */
   EXPOSE_DB_ROUND_TRIPS?: string;
+  /** `npm run bench:http` sets this to serve the benchmark's floor route (never set in wrangler.toml). */
+  BENCH?: string;
 };
 
 export type User = typeof users.$inferSelect;

@@ -1,5 +1,5 @@
-import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
+import { validator } from 'hono-openapi';
 import type { z } from 'zod';
 import type { core } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors';
@@ -72,14 +72,17 @@ export function toContractIssue(issue: core.$ZodIssue, target: string, root: unk
 }
 
 /**
- * zValidator whose failures become the contract's 422 `{"detail": [...]}`.
- * Thrown (not returned) so route response types stay the handler's own.
+ * hono-openapi's validator (Standard Schema, so zod 4 issues arrive as they are) whose
+ * failures become the contract's 422 `{"detail": [...]}`. The schema stays attached to
+ * the middleware, which is how GET /openapi.json documents every route from the very
+ * schemas the routes validate with. Thrown (not returned) so route response types stay
+ * the handler's own.
  */
 export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
-  return zValidator(target, schema, (result) => {
+  return validator(target, schema, (result) => {
     if (!result.success) {
       const where = LOC_TARGET[target] ?? target;
-      throw new ValidationError(result.error.issues.map((i) => toContractIssue(i as core.$ZodIssue, where, result.data)));
+      throw new ValidationError(result.error.map((i) => toContractIssue(i as unknown as core.$ZodIssue, where, result.data)));
     }
   });
 }

@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { ApiError } from '../lib/errors';
+import { describeMiddleware, errorResponses } from '../lib/openapi';
 import { userFromApiKey, userFromToken } from '../services/auth';
 import { API_ACCESS_DENIED, PLANS } from '../services/plans';
 
@@ -46,4 +47,17 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   if (!keyed.scopes.includes(needed)) throw new ApiError(403, `API key lacks the '${needed}' scope`);
   c.set('auth', { user: keyed.user, via: 'api_key', scopes: keyed.scopes });
   await next();
+});
+
+// What GET /openapi.json says about every route behind these two (security and answers).
+describeMiddleware(requireJwt, {
+  security: [{ bearerAuth: [] }],
+  responses: errorResponses({ 401: 'Not authenticated, or the token is invalid or expired' }),
+});
+describeMiddleware(requireUser, {
+  security: [{ bearerAuth: [] }, { apiKeyAuth: [] }],
+  responses: errorResponses({
+    401: 'Not authenticated: neither a valid bearer token nor a valid X-API-Key',
+    403: "The API key's plan has no API access, or the key lacks the scope the method needs",
+  }),
 });

@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { ApiError } from '../lib/errors';
+import { describeMiddleware, errorResponses } from '../lib/openapi';
 import { safeEqual } from '../lib/encoding';
 
 /**
@@ -10,9 +11,12 @@ import { safeEqual } from '../lib/encoding';
  * with `detail` (checked before any validator, like authentication).
  */
 export const requireServiceKey = (detail: string) =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const expected = c.env.PLATFORM_SERVICE_KEY;
-    const given = c.req.header('X-Service-Key');
-    if (!expected || !given || !safeEqual(given, expected)) throw new ApiError(403, detail);
-    await next();
-  });
+  describeMiddleware(
+    createMiddleware<AppEnv>(async (c, next) => {
+      const expected = c.env.PLATFORM_SERVICE_KEY;
+      const given = c.req.header('X-Service-Key');
+      if (!expected || !given || !safeEqual(given, expected)) throw new ApiError(403, detail);
+      await next();
+    }),
+    { security: [{ serviceKey: [] }], responses: errorResponses({ 403: detail }) },
+  );

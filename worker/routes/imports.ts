@@ -4,6 +4,7 @@ import type { AppEnv } from '../env';
 import { ApiError, badRequest, notFound } from '../lib/errors';
 import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
+import { limitPerUser } from '../middleware/rate-limit';
 import {
   JOB_STATUSES,
   canonicalSource,
@@ -59,12 +60,12 @@ function checkManual(source: string, cfg: Body['config']) {
 
 export const importRoutes = new Hono<AppEnv>()
   .use(requireUser)
-  .post('/', validate('json', single), async (c) => {
+  .post('/', limitPerUser('IMPORT_LIMITER'), validate('json', single), async (c) => {
     const body = c.req.valid('json');
     const result = await admit(c, body, [body.product_url], {});
     return c.json(jobOut(result.jobs[0]), 201);
   })
-  .post('/bulk', validate('json', bulk), async (c) => {
+  .post('/bulk', limitPerUser('IMPORT_LIMITER'), validate('json', bulk), async (c) => {
     const body = c.req.valid('json');
     const result = await admit(c, body, body.product_urls, { bulk: true });
     return c.json(result.jobs.map(jobOut), 201);
@@ -90,7 +91,7 @@ export const importRoutes = new Hono<AppEnv>()
       throw badRequest(`Cannot cancel job in '${r.status}' status. Only pending or running jobs can be cancelled.`);
     return c.json(jobOut(r.job), 200);
   })
-  .post('/:job_id/retry', validate('param', jobParam), async (c) => {
+  .post('/:job_id/retry', limitPerUser('IMPORT_LIMITER'), validate('param', jobParam), async (c) => {
     const r = await retryImport(c.var.db, c.var.auth.user.id, c.req.valid('param').job_id);
     if (r.kind === 'not_found') throw notFound('Import job not found');
     if (r.kind === 'refused')

@@ -4,6 +4,7 @@ import type { AppEnv } from '../env';
 import { ApiError, badRequest, notFound } from '../lib/errors';
 import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
+import { limitPerUser } from '../middleware/rate-limit';
 import { advanceDemoPrice, demoControlsEnabled } from '../services/demo-prices';
 import { loadUserWatch, priceCheckDeps, syncUserWatches } from '../services/price-sync';
 import {
@@ -88,7 +89,7 @@ export const priceWatchRoutes = new Hono<AppEnv>()
   .get('/', validate('query', listQuery), async (c) => {
     return c.json(await listWatches(c.var.db, c.var.auth.user.id, c.req.valid('query').connection_id), 200);
   })
-  .post('/sync', async (c) => {
+  .post('/sync', limitPerUser('SYNC_LIMITER'), async (c) => {
     return c.json(await syncUserWatches(c.env, c.var.db, priceCheckDeps(c.env), c.var.auth.user.id), 200);
   })
   .put('/:watch_id', validate('param', watchParam), validate('json', updateBody), async (c) => {

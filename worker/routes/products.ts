@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
+import { limitPerUser } from '../middleware/rate-limit';
 import { previewProduct, searchProducts } from '../services/products';
 import { parseSource } from '../suppliers/detect';
 
@@ -19,6 +20,7 @@ const previewBody = z.object({ url: z.string().min(1).max(2000) });
 
 export const productRoutes = new Hono<AppEnv>()
   .use(requireUser)
+  .use(limitPerUser('CATALOGUE_LIMITER'))
   .get('/search', validate('query', searchQuery), async (c) => {
     const { q, source, page, page_size } = c.req.valid('query');
     const body = await searchProducts(c.env, c.var.db, c.var.auth.user.id, { q, source: parseSource(source), page, pageSize: page_size });

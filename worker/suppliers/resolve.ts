@@ -9,6 +9,7 @@ import { CjAdapter } from './cj';
 import { DemoAdapter } from './demo';
 import { PLATFORMS_FOR } from './detect';
 import { supplierTimeout } from './http';
+import { meterSupplierCalls } from './quota';
 import type { SupplierAdapter, SupplierSource } from './types';
 
 /** The bindings the adapters need (a subset of Env, so queue and cron code can pass theirs). */
@@ -98,7 +99,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
       },
       timeout,
     );
-    return { adapter, scope };
+    return { adapter: meterSupplierCalls(env, db, userId, adapter), scope };
   }
 
   const apiKey = pick(creds, 'api_key', 'apiKey');
@@ -111,7 +112,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
     env.PREVIEW_CACHE,
     timeout,
   );
-  return { adapter, scope };
+  return { adapter: meterSupplierCalls(env, db, userId, adapter), scope };
 }
 
 /** The adapter alone (import pipeline, price watch); see resolveSupplier. */

@@ -176,7 +176,8 @@ describe('live AliExpress (fake Open Platform)', () => {
     const ae = await connectAliExpress(user.id, { ship_to_country: 'DE', target_currency: 'EUR' });
     const r = await search(user.token, 'q=desk%20lamp&page=2&page_size=5');
     expect(r.status).toBe(200);
-    expect(r.roundTrips).toBeLessThanOrEqual(2);
+    // Auth, the supplier account, and the daily supplier-call cap (suppliers/quota.ts).
+    expect(r.roundTrips).toBeLessThanOrEqual(3);
     expect(r.json.total).toBeGreaterThanOrEqual(20);
     expect(r.json.products).toHaveLength(5);
     expect(r.json.products[0]).toMatchObject({ mode: 'live', source: 'aliexpress', title: 'desk lamp result 6', rating: 4.6, order_count: 1000 });
@@ -203,7 +204,8 @@ describe('live AliExpress (fake Open Platform)', () => {
     const url = 'https://www.aliexpress.com/item/1005006000000001.html';
     const first = await preview(user.token, url);
     expect(first.status).toBe(200);
-    expect(first.roundTrips).toBeLessThanOrEqual(2);
+    // A cache miss also admits the supplier call against the daily cap (suppliers/quota.ts).
+    expect(first.roundTrips).toBeLessThanOrEqual(3);
     expect(first.json).toMatchObject({
       mode: 'live',
       source: 'aliexpress',
