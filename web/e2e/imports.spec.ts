@@ -188,6 +188,7 @@ test('imports: a failed job shows why, and retry runs it again', async () => {
 
 test('imports: status cards filter the list and the filter is a link', async () => {
   await openImports();
+  await waitForSummary('Failed', '1');
   await page.getByRole('group', { name: 'Import summary' }).getByRole('button', { name: /^Failed:/ }).click();
   await page.waitForURL((u) => u.searchParams.get('status') === 'failed');
   await page.getByText('Showing 1–1 of 1').waitFor();

@@ -239,6 +239,7 @@ export default function Imports() {
   const noImportsYet = counts.data?.total === 0 || (!filtersActive && list.data?.total === 0);
 
   const onCreated = () => update({ status: null, store: null, page: null });
+  const onStatus = (s: ImportStatus | undefined) => update({ status: s ?? null, page: null });
   const actions = (
     <>
       <BulkImportDialog onCreated={onCreated} />
@@ -265,7 +266,7 @@ export default function Imports() {
         />
       ) : list.isPending ? (
         <>
-          <SummaryCards counts={undefined} isError={false} status={status} onStatus={() => {}} />
+          <SummaryCards counts={undefined} isError={false} status={status} onStatus={onStatus} />
           <ListSkeleton />
         </>
       ) : noImportsYet ? (
@@ -279,12 +280,7 @@ export default function Imports() {
         </EmptyState>
       ) : (
         <>
-          <SummaryCards
-            counts={counts.data}
-            isError={counts.isError}
-            status={status}
-            onStatus={(s) => update({ status: s ?? null, page: null })}
-          />
+          <SummaryCards counts={counts.data} isError={counts.isError} status={status} onStatus={onStatus} />
           <Flex gap="3" mb="3" align="center" wrap="wrap" role="group" aria-label="Filters">
             <MixerHorizontalIcon aria-hidden="true" color="var(--gray-10)" />
             <Select.Root value={status ?? ALL} onValueChange={(v) => update({ status: v === ALL ? null : v, page: null })}>
