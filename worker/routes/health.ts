@@ -40,9 +40,10 @@ export async function runCheck(name: string, probe: () => Promise<unknown>, time
  * 503) says which part is down so a load balancer or uptime check can act on it.
  */
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
-  const { pool } = createDb(c.env);
+  const { pool, roundTrips } = createDb(c.env);
   const database = await runCheck('database', () => pool.query('select 1'), dbTimeout(c.env), c.var.requestId);
   c.executionCtx.waitUntil(pool.end().catch(() => undefined));
+  if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(roundTrips.count));
   const status: 'ok' | 'degraded' = database === 'ok' ? 'ok' : 'degraded';
   const body = { service: 'sourcepilot', status, timestamp: isoOffset(new Date())!, checks: { database } };
   return status === 'ok' ? c.json(body, 200) : c.json(body, 503);

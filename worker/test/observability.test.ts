@@ -150,7 +150,7 @@ describe('queue logs', () => {
     });
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual([`m-${jobId}`]);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`m-${jobId}`]);
     expect(lines.find((l) => l.msg === 'import message crashed')).toMatchObject({ level: 'error', attempt: 2 });
     expect(lines.find((l) => l.msg === 'import batch')).toMatchObject({ level: 'warn', messages: 1, crashed: 1 });
   });

@@ -1,0 +1,283 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import app from '../app';
+import { importJobs } from '../db/schema';
+import { UNDOCUMENTED } from '../routes/docs';
+import { customerUser, stripeEvent, stripeSubscription } from './billing-support';
+import { freshIp, registerUser, setPlan, userWithKey, withDb } from './helpers';
+import { aliUrl } from './price-helpers';
+import { fakeShopifyShop, fakeWooStore } from './store-fakes';
+import { connectAliExpress } from './supplier-helpers';
+
+/**
+ * Database round trips per request (DESIGN.md "Database access on the edge"): every
+ * route with a representative request, measured by the instrumented driver
+ * (X-DB-Round-Trips). Budgets: an authenticated read ≤ 2, a write ≤ 3, a bulk import of
+ * 50 ≤ 3 plus exactly one sendBatch. Rows in EXCEPTIONS cost more and say why.
+ * `npm run bench:round-trips` prints the table.
+ */
+
+type Kind = 'read' | 'write' | 'bulk' | 'none';
+const BUDGET: Record<Kind, number> = { read: 2, write: 3, bulk: 3, none: 0 };
+
+interface Ctx {
+  user: Awaited<ReturnType<typeof userWithKey>>;
+  /** Ids made in beforeAll (or by earlier rows) that later rows act on. */
+  ids: Record<string, string>;
+}
+
+interface Row {
+  route: string;
+  /** What the measured request does, when the route has more than one path through it. */
+  label?: string;
+  kind: Kind;
+  status: number;
+  request: (ctx: Ctx) => { path: string; token?: string | null; apiKey?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> };
+}
+
+/** Routes that legitimately cost more than their kind's budget, with the reason. */
+const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
+  'GET /api/v1/products/search (live supplier account)': {
+    budget: 3,
+    reason: 'the live supplier call is admitted against the daily supplier-call cap first (one conditional upsert); demo answers in 2',
+  },
+};
+
+const id = (ctx: Ctx, name: string) => ctx.ids[name];
+
+const ROWS: Row[] = [
+  { route: 'GET /api/v1/health', kind: 'read', status: 200, request: () => ({ path: '/health', token: null }) },
+  { route: 'GET /api/v1/openapi.json', kind: 'none', status: 200, request: () => ({ path: '/openapi.json', token: null }) },
+  { route: 'GET /api/v1/docs', kind: 'none', status: 200, request: () => ({ path: '/docs', token: null }) },
+  { route: 'POST /api/v1/auth/register', kind: 'write', status: 201, request: () => ({ path: '/auth/register', token: null, body: { email: `rt-${crypto.randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery' } }) },
+  { route: 'POST /api/v1/auth/login', kind: 'write', status: 200, request: (c) => ({ path: '/auth/login', token: null, body: { email: c.user.email, password: c.user.password } }) },
+  { route: 'POST /api/v1/auth/refresh', kind: 'write', status: 200, request: (c) => ({ path: '/auth/refresh', token: null, body: { refresh_token: c.user.refresh } }) },
+  { route: 'GET /api/v1/auth/me', kind: 'read', status: 200, request: () => ({ path: '/auth/me' }) },
+  { route: 'POST /api/v1/auth/forgot-password', kind: 'write', status: 200, request: (c) => ({ path: `/auth/forgot-password?email=${encodeURIComponent(c.user.email)}`, token: null, body: {} }) },
+  {
+    route: 'POST /api/v1/auth/provision',
+    kind: 'write',
+    status: 201,
+    request: () => ({ path: '/auth/provision', token: null, headers: { 'X-Service-Key': env.PLATFORM_SERVICE_KEY }, body: { email: `prov-${crypto.randomUUID().slice(0, 8)}@example.com`, external_platform_id: crypto.randomUUID(), plan: 'pro' } }),
+  },
+  { route: 'POST /api/v1/api-keys', kind: 'write', status: 201, request: () => ({ path: '/api-keys', body: { name: 'round trips', scopes: ['read'] } }) },
+  { route: 'GET /api/v1/api-keys', kind: 'read', status: 200, request: () => ({ path: '/api-keys' }) },
+  { route: 'DELETE /api/v1/api-keys/{key_id}', kind: 'write', status: 204, request: (c) => ({ path: `/api-keys/${id(c, 'spareKey')}` }) },
+  { route: 'GET /api/v1/usage', kind: 'read', status: 200, request: () => ({ path: '/usage' }) },
+  { route: 'GET /api/v1/usage', label: 'with an API key', kind: 'read', status: 200, request: (c) => ({ path: '/usage', token: null, apiKey: c.user.apiKey }) },
+  { route: 'GET /api/v1/admin/metrics', kind: 'read', status: 200, request: () => ({ path: '/admin/metrics', token: null, headers: { 'X-Service-Key': env.PLATFORM_SERVICE_KEY } }) },
+  { route: 'GET /api/v1/stats', kind: 'read', status: 200, request: () => ({ path: '/stats' }) },
+  { route: 'POST /api/v1/price-watches', kind: 'write', status: 201, request: () => ({ path: '/price-watches', body: { product_url: aliUrl(), source: 'aliexpress', threshold_percent: 5 } }) },
+  { route: 'GET /api/v1/price-watches', kind: 'read', status: 200, request: () => ({ path: '/price-watches' }) },
+  { route: 'POST /api/v1/price-watches/sync', kind: 'write', status: 200, request: () => ({ path: '/price-watches/sync', body: {} }) },
+  { route: 'PUT /api/v1/price-watches/{watch_id}', kind: 'write', status: 200, request: (c) => ({ path: `/price-watches/${id(c, 'watch')}`, body: { threshold_percent: 12.5 } }) },
+  { route: 'GET /api/v1/price-watches/{watch_id}/history', kind: 'read', status: 200, request: (c) => ({ path: `/price-watches/${id(c, 'watch')}/history` }) },
+  { route: 'POST /api/v1/price-watches/{watch_id}/demo-advance', kind: 'write', status: 200, request: (c) => ({ path: `/price-watches/${id(c, 'watch')}/demo-advance`, body: {} }) },
+  { route: 'DELETE /api/v1/price-watches/{watch_id}', kind: 'write', status: 204, request: (c) => ({ path: `/price-watches/${id(c, 'spareWatch')}` }) },
+  { route: 'GET /api/v1/alerts/settings', kind: 'read', status: 200, request: () => ({ path: '/alerts/settings' }) },
+  { route: 'PUT /api/v1/alerts/settings', kind: 'write', status: 200, request: () => ({ path: '/alerts/settings', body: { email: 'alerts@example.com', email_enabled: true } }) },
+  { route: 'GET /api/v1/alerts', kind: 'read', status: 200, request: () => ({ path: '/alerts' }) },
+  { route: 'GET /api/v1/suppliers/accounts', kind: 'read', status: 200, request: () => ({ path: '/suppliers/accounts' }) },
+  { route: 'POST /api/v1/suppliers/accounts', kind: 'write', status: 201, request: () => ({ path: '/suppliers/accounts', body: { name: `CJ ${crypto.randomUUID().slice(0, 6)}`, platform: 'cjdropshipping', credentials: { api_key: 'CJ123@api@abcdef' } } }) },
+  { route: 'PUT /api/v1/suppliers/accounts/{account_id}', kind: 'write', status: 200, request: (c) => ({ path: `/suppliers/accounts/${id(c, 'account')}`, body: { name: 'Renamed account' } }) },
+  { route: 'DELETE /api/v1/suppliers/accounts/{account_id}', kind: 'write', status: 204, request: (c) => ({ path: `/suppliers/accounts/${id(c, 'spareAccount')}` }) },
+  { route: 'GET /api/v1/connections', kind: 'read', status: 200, request: () => ({ path: '/connections' }) },
+  { route: 'POST /api/v1/connections', kind: 'write', status: 201, request: (c) => ({ path: '/connections', body: { store_name: 'Woo', platform: 'woocommerce', store_url: c.ids.wooUrl, api_key: c.ids.wooKey } }) },
+  { route: 'PUT /api/v1/connections/{conn_id}', kind: 'write', status: 200, request: (c) => ({ path: `/connections/${id(c, 'connection')}`, body: { store_name: 'Renamed shop' } }) },
+  { route: 'POST /api/v1/connections/{conn_id}/default', kind: 'write', status: 200, request: (c) => ({ path: `/connections/${id(c, 'connection')}/default`, body: {} }) },
+  { route: 'POST /api/v1/connections/{conn_id}/test', kind: 'write', status: 200, request: (c) => ({ path: `/connections/${id(c, 'connection')}/test`, body: {} }) },
+  { route: 'DELETE /api/v1/connections/{conn_id}', kind: 'write', status: 204, request: (c) => ({ path: `/connections/${id(c, 'spareConnection')}` }) },
+  { route: 'GET /api/v1/products/search', label: 'demo catalogue', kind: 'read', status: 200, request: () => ({ path: '/products/search?q=desk%20lamp' }) },
+  { route: 'GET /api/v1/products/search', label: 'live supplier account', kind: 'read', status: 200, request: (c) => ({ path: '/products/search?q=desk%20lamp', token: c.ids.liveToken }) },
+  { route: 'POST /api/v1/products/preview', label: 'demo catalogue', kind: 'write', status: 200, request: () => ({ path: '/products/preview', body: { url: aliUrl() } }) },
+  { route: 'POST /api/v1/products/preview', label: 'live, cache miss', kind: 'write', status: 200, request: (c) => ({ path: '/products/preview', token: c.ids.liveToken, body: { url: c.ids.liveUrl } }) },
+  { route: 'POST /api/v1/products/preview', label: 'live, cache hit', kind: 'write', status: 200, request: (c) => ({ path: '/products/preview', token: c.ids.liveToken, body: { url: c.ids.liveUrl } }) },
+  { route: 'GET /api/v1/ai/suggestions', kind: 'read', status: 200, request: () => ({ path: '/ai/suggestions' }) },
+  { route: 'POST /api/v1/ai/score-supplier', kind: 'write', status: 200, request: () => ({ path: '/ai/score-supplier', body: { supplier_url: 'https://www.aliexpress.com/store/1234' } }) },
+  { route: 'GET /api/v1/billing/plans', kind: 'none', status: 200, request: () => ({ path: '/billing/plans', token: null }) },
+  { route: 'POST /api/v1/billing/checkout', kind: 'write', status: 201, request: (c) => ({ path: '/billing/checkout', token: c.ids.checkoutToken, body: { plan: 'pro' } }) },
+  { route: 'POST /api/v1/billing/portal', kind: 'write', status: 200, request: (c) => ({ path: '/billing/portal', token: c.ids.checkoutToken, body: {} }) },
+  { route: 'GET /api/v1/billing/current', kind: 'read', status: 200, request: () => ({ path: '/billing/current' }) },
+  { route: 'GET /api/v1/billing/overview', kind: 'read', status: 200, request: () => ({ path: '/billing/overview' }) },
+  { route: 'POST /api/v1/webhooks/stripe', kind: 'write', status: 200, request: (c) => ({ path: '/webhooks/stripe', token: null, rawBody: c.ids.stripeEvent }) },
+  { route: 'POST /api/v1/imports', kind: 'write', status: 201, request: () => ({ path: '/imports', body: { product_url: aliUrl(), source: 'aliexpress', config: { markup_percent: 50 } } }) },
+  { route: 'POST /api/v1/imports/bulk', label: '50 URLs', kind: 'bulk', status: 201, request: () => ({ path: '/imports/bulk', body: { product_urls: Array.from({ length: 50 }, () => aliUrl()), source: 'aliexpress' } }) },
+  { route: 'GET /api/v1/imports', kind: 'read', status: 200, request: () => ({ path: '/imports?limit=50' }) },
+  { route: 'GET /api/v1/imports/{job_id}', kind: 'read', status: 200, request: (c) => ({ path: `/imports/${id(c, 'failedJob')}` }) },
+  { route: 'GET /api/v1/imports/{job_id}/history', kind: 'read', status: 200, request: (c) => ({ path: `/imports/${id(c, 'failedJob')}/history` }) },
+  { route: 'POST /api/v1/imports/{job_id}/cancel', kind: 'write', status: 200, request: (c) => ({ path: `/imports/${id(c, 'heldJob')}/cancel`, body: {} }) },
+  { route: 'POST /api/v1/imports/{job_id}/retry', kind: 'write', status: 200, request: (c) => ({ path: `/imports/${id(c, 'failedJob')}/retry`, body: {} }) },
+  { route: 'POST /api/v1/webhooks/product-scored', kind: 'write', status: 200, request: () => ({ path: '/webhooks/product-scored', body: { product_url: aliUrl(), source: 'aliexpress', score: 87, product_name: 'Desk lamp' } }) },
+];
+
+/** A queue binding that forwards to the real one and counts the calls. */
+function countingQueue(queue: Queue) {
+  const counts = { send: 0, sendBatch: 0 };
+  const wrapped = {
+    send: (body: unknown, opts?: QueueSendOptions) => {
+      counts.send++;
+      return queue.send(body, opts);
+    },
+    sendBatch: (messages: Iterable<MessageSendRequest>, opts?: QueueSendBatchOptions) => {
+      counts.sendBatch++;
+      return queue.sendBatch(messages, opts);
+    },
+  } as Queue;
+  return { queue: wrapped, counts };
+}
+
+interface Measured {
+  row: Row;
+  status: number;
+  roundTrips: number | null;
+  sends: number;
+  batches: number;
+}
+
+async function measure(row: Row, ctx: Ctx): Promise<Measured> {
+  const r = row.request(ctx);
+  const headers: Record<string, string> = { 'CF-Connecting-IP': freshIp(), ...r.headers };
+  const token = r.token === undefined ? ctx.user.token : r.token;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (r.apiKey) headers['X-API-Key'] = r.apiKey;
+  const body = r.rawBody ?? (r.body === undefined ? undefined : JSON.stringify(r.body));
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const method = row.route.split(' ')[0];
+  const imports = countingQueue(env.IMPORT_QUEUE);
+  const prices = countingQueue(env.PRICE_QUEUE);
+  const exec = createExecutionContext();
+  const res = await app.fetch(new Request(`http://sourcepilot.test/api/v1${r.path}`, { method, headers, body }), { ...env, IMPORT_QUEUE: imports.queue, PRICE_QUEUE: prices.queue }, exec);
+  const text = await res.text();
+  await waitOnExecutionContext(exec);
+  if (res.status !== row.status) throw new Error(`${row.route}: expected ${row.status}, got ${res.status} ${text.slice(0, 300)}`);
+  const header = res.headers.get('X-DB-Round-Trips');
+  return {
+    row,
+    status: res.status,
+    roundTrips: header === null ? null : Number(header),
+    sends: imports.counts.send + prices.counts.send,
+    batches: imports.counts.sendBatch + prices.counts.sendBatch,
+  };
+}
+
+const nameOf = (row: Row) => (row.label ? `${row.route} (${row.label})` : row.route);
+
+let ctx: Ctx;
+const results: Measured[] = [];
+
+beforeAll(async () => {
+  const user = await userWithKey(['read', 'write'], 'enterprise');
+  const h = { token: user.token };
+  const api = async (path: string, body?: unknown, method?: string) => {
+    const headers: Record<string, string> = { Authorization: `Bearer ${h.token}`, 'CF-Connecting-IP': freshIp() };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const exec = createExecutionContext();
+    const res = await app.fetch(
+      new Request(`http://sourcepilot.test/api/v1${path}`, { method: method ?? (body === undefined ? 'GET' : 'POST'), headers, body: body === undefined ? undefined : JSON.stringify(body) }),
+      env,
+      exec,
+    );
+    await waitOnExecutionContext(exec);
+    const json = res.status === 204 ? null : ((await res.json()) as any);
+    if (res.status >= 300) throw new Error(`setup ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const shop = await fakeShopifyShop();
+  const woo = await fakeWooStore();
+  const connection = await api('/connections', { store_name: 'Shop', platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token });
+  // A platform without a connector is stored as sent (API.md §6), which is all a delete needs.
+  const spareConnection = await api('/connections', { store_name: 'Spare', platform: 'bigcommerce', store_url: 'https://spare.example.com', api_key: 'spare' });
+  const account = await api('/suppliers/accounts', { name: 'Spocket', platform: 'spocket', credentials: { api_key: 'sp-1' } });
+  const spareAccount = await api('/suppliers/accounts', { name: 'Spare', platform: 'spocket', credentials: null });
+  const watch = await api('/price-watches', { product_url: aliUrl(), source: 'aliexpress' });
+  const spareWatch = await api('/price-watches', { product_url: aliUrl(), source: 'aliexpress' });
+  const spareKey = await api('/api-keys', { name: 'spare', scopes: ['read'] });
+  const [failedJob, heldJob] = await withDb((db) =>
+    db
+      .insert(importJobs)
+      .values([
+        { userId: user.id, source: 'aliexpress', sourceUrl: aliUrl(), status: 'failed', errorMessage: 'Supplier timed out' },
+        { userId: user.id, source: 'aliexpress', sourceUrl: aliUrl(), status: 'running', progressPercent: 40 },
+      ])
+      .returning({ id: importJobs.id }),
+  );
+  const live = await registerUser('rt-live');
+  await setPlan(live.id, 'pro');
+  await connectAliExpress(live.id);
+  const checkout = await registerUser('rt-checkout');
+  const billing = await customerUser('free');
+  const stripeEventBody = JSON.stringify(stripeEvent('customer.subscription.updated', stripeSubscription({ customer: billing.customer, status: 'active' })));
+  ctx = {
+    user,
+    ids: {
+      connection: connection.id,
+      spareConnection: spareConnection.id,
+      wooUrl: woo.storeUrl,
+      wooKey: woo.apiKey,
+      account: account.id,
+      spareAccount: spareAccount.id,
+      watch: watch.id,
+      spareWatch: spareWatch.id,
+      spareKey: spareKey.id,
+      failedJob: failedJob.id,
+      heldJob: heldJob.id,
+      liveToken: live.token,
+      liveUrl: 'https://www.aliexpress.com/item/1005006000000321.html',
+      checkoutToken: checkout.token,
+      stripeEvent: stripeEventBody,
+    },
+  };
+}, 60_000);
+
+describe('database round trips per request', () => {
+  it('has a representative request for every registered route', () => {
+    const covered = new Set(ROWS.map((r) => r.route));
+    const missing: string[] = [];
+    for (const r of app.routes) {
+      if (r.method === 'ALL' || r.path.includes('*')) continue;
+      const path = r.path.replace(/\/+$/, '').replace(/:([^/{?]+)/g, '{$1}');
+      if (UNDOCUMENTED.some((x) => typeof x !== 'string' && x.test(path))) continue;
+      if (!covered.has(`${r.method} ${path}`)) missing.push(`${r.method} ${path}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('keeps every route within its budget', async () => {
+    for (const row of ROWS) results.push(await measure(row, ctx));
+    const table = results.map((m) => {
+      const name = nameOf(m.row);
+      const budget = EXCEPTIONS[name]?.budget ?? BUDGET[m.row.kind];
+      return { route: name, kind: m.row.kind, status: m.status, round_trips: m.roundTrips ?? 0, budget, queue: m.batches ? `${m.batches} sendBatch` : m.sends ? `${m.sends} send` : '' };
+    });
+    console.log(`\nDatabase round trips per request (budget: read ≤ 2, write ≤ 3, bulk ≤ 3 + one sendBatch)\n${formatTable(table)}`);
+    const over = table.filter((t) => t.round_trips > t.budget).map((t) => `${t.route}: ${t.round_trips} > ${t.budget}`);
+    expect(over).toEqual([]);
+    for (const m of results) {
+      // Every route that opens the per-request pool reports its count; only the docs open none.
+      if (m.row.kind === 'none' && m.roundTrips === null) continue;
+      expect(m.roundTrips, nameOf(m.row)).not.toBeNull();
+    }
+    const bulk = results.find((m) => m.row.kind === 'bulk')!;
+    expect(bulk.batches).toBe(1);
+    expect(bulk.sends).toBe(0);
+    const single = results.find((m) => m.row.route === 'POST /api/v1/imports')!;
+    expect(single.sends + single.batches).toBe(1);
+    // The exceptions are real: each one still costs more than its kind's budget, or it should leave the list.
+    for (const [name, { budget }] of Object.entries(EXCEPTIONS)) {
+      const m = results.find((r) => nameOf(r.row) === name)!;
+      expect(m.roundTrips!, name).toBeGreaterThan(BUDGET[m.row.kind]);
+      expect(m.roundTrips!, name).toBeLessThanOrEqual(budget);
+    }
+    const held = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, ctx.ids.heldJob)));
+    expect(held[0].status).toBe('cancelled');
+  }, 120_000);
+});
+
+function formatTable(rows: Record<string, string | number>[]): string {
+  const cols = Object.keys(rows[0]);
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(width[i])).join('  ');
+  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join('\n');
+}
