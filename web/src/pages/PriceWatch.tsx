@@ -87,17 +87,17 @@ function SyncOutcome({ result, error }: { result: SyncResult | null; error: unkn
     );
   }
   if (!result) return null;
-  const plural = (n: number, word: string) => `${formatNumber(n)} ${word}${n === 1 ? '' : 's'}`;
+  const plural = (n: number, one: string, many: string) => `${formatNumber(n)} ${n === 1 ? one : many}`;
   const text =
     result.total_checked === 0
       ? 'Nothing to check: no active watches.'
-      : `Checked ${plural(result.total_checked, 'watch')}: ${formatNumber(result.total_changed)} changed, ${plural(result.total_errors, 'error')}.`;
+      : `Checked ${plural(result.total_checked, 'watch', 'watches')}: ${formatNumber(result.total_changed)} changed, ${plural(result.total_errors, 'error', 'errors')}.`;
   return (
     <Callout.Root color={result.total_errors ? 'amber' : 'green'} role="status" mb="4" aria-label="Sync result">
       <Callout.Icon>{result.total_errors ? <ExclamationTriangleIcon /> : <CheckCircledIcon />}</Callout.Icon>
       <Callout.Text>
         {text}
-        {result.queued > 0 && ` ${plural(result.queued, 'more watch')} are being checked in the background.`}
+        {result.queued > 0 && ` ${plural(result.queued, 'more watch is', 'more watches are')} being checked in the background.`}
       </Callout.Text>
     </Callout.Root>
   );
