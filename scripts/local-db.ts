@@ -135,9 +135,14 @@ async function startBridge(host: string, port: number, listenPort: number): Prom
       pending.length = 0;
     });
     tcp.on('data', (data) => ws.readyState === ws.OPEN && ws.send(data));
-    // After a Terminate the client has finished with this socket; closing the WebSocket
-    // from here makes workerd report "Network connection lost", so let the client end it.
-    tcp.on('close', () => terminated || ws.close());
+    // After a Terminate the client waits for the server to hang up (pool.end() resolves
+    // only then, and a queue batch or request isn't finished before it). Closing the
+    // WebSocket cleanly, a moment later, does that without workerd reporting
+    // "Network connection lost".
+    tcp.on('close', () => {
+      if (!terminated) ws.close();
+      else setTimeout(() => ws.readyState === ws.OPEN && ws.close(1000), 50);
+    });
     tcp.on('error', () => ws.close());
     ws.on('message', (data: Buffer) => (open ? send(data) : pending.push(data)));
     ws.on('close', () => tcp.destroy());

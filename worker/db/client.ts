@@ -28,6 +28,14 @@ export function createDb(env: DbEnv): { db: Db; pool: Pool; roundTrips: RoundTri
     neonConfig.pipelineConnect = false;
   }
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 5 });
+  // An idle client's socket error is emitted on the pool, and an EventEmitter 'error'
+  // without a listener throws. The server hanging up after pool.end()'s Terminate shows up
+  // in workerd as "Network connection lost": expected, so not worth a log line.
+  pool.on('error', (err: Error) => {
+    if (!/Network connection lost/i.test(err.message)) {
+      console.warn(JSON.stringify({ level: 'warn', msg: 'idle database connection failed', error: err.message }));
+    }
+  });
   const roundTrips: RoundTrips = { count: 0 };
   pool.on('connect', (client: PoolClient) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;

@@ -9,14 +9,8 @@ import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
 
 const demoUrl = (id = Math.floor(1e15 + Math.random() * 9e15)) => `https://www.aliexpress.com/item/${id}.html`;
 
-/**
- * Waits for a job to leave pending/running. With `drive`, the consumer is first run on
- * a batch carrying the job (the queue handler's real code): in vitest-pool-workers only a
- * file's first test sees the simulated queue deliver by itself, so later tests hand the
- * batch over explicitly. A message that still arrives later is a harmless redelivery.
- */
-async function settle(user: TestUser, jobId: string, timeoutMs = 15_000, drive = true) {
-  if (drive) await deliver(jobId);
+/** Waits for a job to leave pending/running: POST /imports enqueued it and the simulated queue delivers it. */
+async function settle(user: TestUser, jobId: string, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await call(`/imports/${jobId}`, { token: user.token });
@@ -35,24 +29,19 @@ async function pendingJob(user: TestUser, values: Partial<typeof importJobs.$inf
   return row.id;
 }
 
-/** Runs the worker's queue handler on hand-made messages and reports acks/retries. */
-async function deliverMany(jobIds: unknown[], attempts = 1) {
-  const batch = createMessageBatch(
-    'sourcepilot-imports',
-    jobIds.map((jobId) => ({ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body: { jobId } })),
-  );
+/** Runs the worker's queue handler on a hand-made message and reports acks/retries. */
+async function deliver(jobId: unknown, attempts = 1) {
+  const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body: { jobId } }]);
   const ctx = createExecutionContext();
   await worker.queue(batch, env, ctx);
   return getQueueResult(batch, ctx);
 }
-const deliver = (jobId: unknown, attempts = 1) => deliverMany([jobId], attempts);
 
 describe('import pipeline (queue → consumer)', () => {
   it('completes a demo-catalogue import as a priced draft when the user has no store', async () => {
     const user = await registerUser();
     const created = await call('/imports', { token: user.token, body: { product_url: demoUrl(), source: 'aliexpress', config: { markup_percent: 100, round_to: 0.99, tags: ['trend'] } } });
-    // The real path: POST /imports enqueued it and the simulated queue delivers it.
-    const job = await settle(user, created.json.id, 15_000, false);
+    const job = await settle(user, created.json.id);
     expect(job.status).toBe('completed');
     expect(job.progress_percent).toBe(100);
     expect(job.created_product_id).toBeNull();
@@ -106,10 +95,7 @@ describe('import pipeline (queue → consumer)', () => {
     const urls = Array.from({ length: 50 }, () => demoUrl());
     const created = await call('/imports/bulk', { token: user.token, body: { product_urls: urls, source: 'aliexpress' } });
     expect(created.status).toBe(201);
-    const ids: string[] = created.json.map((j: { id: string }) => j.id);
-    const result = await deliverMany(ids);
-    expect(result.explicitAcks).toHaveLength(50);
-    const jobs = await Promise.all(ids.map((id) => settle(user, id, 60_000, false)));
+    const jobs = await Promise.all(created.json.map((j: { id: string }) => settle(user, j.id, 60_000)));
     expect(jobs.every((j) => j.status === 'completed')).toBe(true);
   }, 90_000);
 });
