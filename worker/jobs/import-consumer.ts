@@ -40,11 +40,12 @@ function classify(err: unknown): JobFailure {
   if (err instanceof SupplierError) return new JobFailure(err.message, err.retryable);
   if (err instanceof StoreError) return new JobFailure(`The store refused the product: ${err.message}`, err.retryable);
   if (err instanceof ApiError) return new JobFailure(err.detail, false);
-  // Unknown errors (network resets, database hiccups) get another attempt. Drizzle puts
-  // query parameters into its own message, so only the driver's cause is kept.
+  // Unknown errors (network resets, database hiccups) get another attempt. The merchant
+  // sees a plain sentence; the log keeps the driver's cause (drizzle's own message would
+  // carry query parameters).
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return new JobFailure(`Unexpected error: ${message}`, true);
+  console.error(JSON.stringify({ level: 'error', msg: 'import step failed unexpectedly', error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) }));
+  return new JobFailure('SourcePilot hit an internal error while importing this product', true);
 }
 
 /** Exponential backoff for attempt n (1-based): 10 s, 20 s, 40 s … capped at 10 min. */
