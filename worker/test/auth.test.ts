@@ -292,7 +292,7 @@ describe('POST /auth/provision', () => {
 
   it('links an existing account by email and upgrades its plan', async () => {
     const user = await registerUser();
-    const r = await call('/auth/provision', { headers: service(), body: { email: user.email, plan: 'enterprise', external_platform_id: 'plat-link' } });
+    const r = await call('/auth/provision', { headers: service(), body: { email: user.email, plan: 'enterprise', external_platform_id: `plat-link-${crypto.randomUUID()}` } });
     expect(r.json.user_id).toBe(user.id);
     const me = await call('/auth/me', { token: user.token });
     expect(me.json.plan).toBe('enterprise');
