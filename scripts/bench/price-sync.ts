@@ -14,6 +14,7 @@
  *
  *   npm run bench:price-sync                                   # 10,000 watches over 2,000 products
  *   BENCH_WATCHES=20000 BENCH_PRODUCTS=5000 BENCH_LATENCY_MS=80 npm run bench:price-sync
+ *   BENCH_WATCHES=100000 BENCH_CRON_ONLY=1 npm run bench:price-sync   # one cron run at 100,000 due watches
  */
 import { neonConfig } from '@neondatabase/serverless';
 import { sql } from 'drizzle-orm';
@@ -29,6 +30,7 @@ const WATCHES = Number(process.env.BENCH_WATCHES ?? 10_000);
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 2_000);
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const CRON_ONLY = ['1', 'true', 'on'].includes(process.env.BENCH_CRON_ONLY ?? '');
 
 async function control(origin: string, path: string, body: unknown) {
   const res = await fetch(`${origin}/__control/${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -105,6 +107,20 @@ async function main() {
     const scheduled = await schedulePriceChecks(env, db, q.queue, new Date());
     const scheduleMs = performance.now() - started;
     const scheduleStatements = roundTrips.count;
+    if (CRON_ONLY) {
+      const sizes = q.messages.map((m) => m.watchIds.length);
+      console.log('');
+      for (const [k, v] of [
+        ['due watches / distinct products', `${WATCHES.toLocaleString('en')} / ${PRODUCTS.toLocaleString('en')} (${USERS} users)`],
+        ['one cron run: watches claimed', scheduled.claimed.toLocaleString('en')],
+        ['one cron run: claim statements (pages)', `${scheduleStatements} (${scheduled.pages})`],
+        ['one cron run: queue messages / sendBatch calls', `${scheduled.messages} / ${scheduled.sendCalls}`],
+        ['ids per message (max)', String(Math.max(...sizes))],
+        ['one cron run: wall time', `${(scheduleMs / 1000).toFixed(2)} s`],
+      ]) console.log(`  ${k.padEnd(52)} ${v}`);
+      await pool.end();
+      return;
+    }
 
     const perChunk: { statements: number; ms: number; watches: number }[] = [];
     started = performance.now();

@@ -581,10 +581,14 @@ export function chunkByProduct(rows: ClaimedRow[], size = CHUNK_SIZE): string[][
 }
 
 export interface ScheduleOptions {
-  /** Watches claimed per statement (keyset page). */
+  /** Due watches per claim statement (keyset page), before same-product siblings. */
   pageSize?: number;
+  /** Same-product siblings one page may pull in, as a multiple of the page size. */
+  siblingFactor?: number;
   /** Pages per cron run: bounds the run's statements, queue calls and CPU. */
   maxPages?: number;
+  /** Watches per run: no further page is claimed once this many are. */
+  maxWatches?: number;
 }
 
 export interface ScheduleResult {
@@ -595,28 +599,37 @@ export interface ScheduleResult {
   pages: number;
 }
 
-/** Default page and cap: 25 pages × 2,000 = 50,000 watches per run (see README "Price watch"). */
+/**
+ * Defaults: pages of 2,000 due watches plus at most 8,000 same-product siblings; a run
+ * stops after 25 pages or once 50,000 watches are claimed, so it claims at most
+ * 59,999 (see README "Price watch").
+ */
 export const SCHEDULE_PAGE_SIZE = 2_000;
+export const SCHEDULE_SIBLING_FACTOR = 4;
 export const SCHEDULE_MAX_PAGES = 25;
+export const SCHEDULE_MAX_WATCHES = 50_000;
 
 /**
  * The cron's work: claims due watches page by page (keyset on (next_check_at, id) over
  * price_watches_due_idx) and puts their ids on PRICE_QUEUE. A page's claim is one
  * statement that pushes next_check_at one interval ahead (so an overlapping run, which
  * also skips locked rows, never enqueues them twice) and pulls in the other due
- * watches of the same products, so a product is fetched once. No supplier I/O here.
+ * watches of the same products (bounded, whole products first), so a product is
+ * fetched once. No supplier I/O here.
  * Watches without a checkable product are claimed (their next check moves on) but not
  * enqueued. If enqueueing fails the page's claim is undone.
  */
 export async function schedulePriceChecks(env: PriceEnv, db: Db, queue: Queue, now: Date, opts: ScheduleOptions = {}): Promise<ScheduleResult> {
   const pageSize = opts.pageSize ?? SCHEDULE_PAGE_SIZE;
   const maxPages = opts.maxPages ?? SCHEDULE_MAX_PAGES;
+  const maxWatches = opts.maxWatches ?? SCHEDULE_MAX_WATCHES;
+  const siblingLimit = pageSize * (opts.siblingFactor ?? SCHEDULE_SIBLING_FACTOR);
   const next = addMinutes(now, syncIntervalMinutes(env)).toISOString();
   const at = now.toISOString();
   let cursor: { at: string; id: string } = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
   const result: ScheduleResult = { claimed: 0, enqueued: 0, messages: 0, sendCalls: 0, pages: 0 };
 
-  while (result.pages < maxPages) {
+  while (result.pages < maxPages && result.claimed < maxWatches) {
     const { rows } = await db.execute<{
       claimed: ClaimedRow[];
       previous: { id: string; at: string }[];
@@ -637,6 +650,8 @@ export async function schedulePriceChecks(env: PriceEnv, db: Db, queue: Queue, n
           AND (w.source, w.source_product_id) IN (
             SELECT p.source, p.source_product_id FROM price_watches p JOIN page ON page.id = p.id WHERE p.source_product_id IS NOT NULL)
           AND w.id NOT IN (SELECT id FROM page)
+        ORDER BY w.source, w.source_product_id, w.next_check_at, w.id
+        LIMIT ${siblingLimit}
         FOR UPDATE OF w SKIP LOCKED
       ), picked AS (
         SELECT id, next_check_at FROM page UNION ALL SELECT id, next_check_at FROM siblings

@@ -6,7 +6,7 @@ import { createDb } from '../db/client';
 import { priceWatches } from '../db/schema';
 import worker from '../index';
 import { PRICE_SYNC_CRON } from '../jobs/scheduled';
-import { schedulePriceChecks } from '../services/price-sync';
+import { schedulePriceChecks, type ScheduleOptions } from '../services/price-sync';
 import { registerUser, withDb } from './helpers';
 import { aliId, aliUrl, recordingQueue } from './price-helpers';
 
@@ -51,7 +51,7 @@ async function runCron(scheduledTime: Date, queue: Queue) {
   await waitOnExecutionContext(ctx);
 }
 
-async function scheduleDirect(now: Date, queue: Queue, opts: { pageSize?: number; maxPages?: number }) {
+async function scheduleDirect(now: Date, queue: Queue, opts: ScheduleOptions) {
   const { db, pool, roundTrips } = createDb(env);
   try {
     return { ...(await schedulePriceChecks(env, db, queue, now, opts)), statements: roundTrips.count };
@@ -152,8 +152,24 @@ describe('price sync cron', () => {
     expect(Math.abs(pos(ids[0]) - pos(ids[4]))).toBeLessThanOrEqual(2);
   });
 
+  it('bounds what one page and one run may claim', async () => {
+    const now = at('1995-06-01T00:00:00Z');
+    const user = await registerUser();
+    const p = aliId();
+    const popular = await seed(user.id, Array.from({ length: 6 }, (_, i) => ({ due: new Date(now.getTime() - (60 - i) * 60_000), productId: p })));
+    const rec = recordingQueue();
+    // A page of 2 pulls in at most 2 more of the product's watches.
+    expect(await scheduleDirect(now, rec.queue, { pageSize: 2, siblingFactor: 1, maxPages: 1 })).toMatchObject({ claimed: 4 });
+    expect(new Set(rec.ids())).toEqual(new Set(popular.slice(0, 4)));
+
+    const later = at('1995-05-01T00:00:00Z');
+    await seed(user.id, Array.from({ length: 45 }, (_, i) => ({ due: new Date(later.getTime() - (i + 1) * 1000) })));
+    const capped = await scheduleDirect(later, recordingQueue().queue, { pageSize: 10, maxWatches: 15 });
+    expect(capped).toMatchObject({ claimed: 20, pages: 2 });
+  });
+
   it('hands a page back when the queue refuses it', async () => {
-    const now = at('1995-01-01T00:00:00Z');
+    const now = at('1994-06-01T00:00:00Z');
     const user = await registerUser();
     const due = await seed(user.id, Array.from({ length: 5 }, (_, i) => ({ due: new Date(now.getTime() - (i + 1) * 1000) })));
     const before = await nextChecks(due);
@@ -167,7 +183,7 @@ describe('price sync cron', () => {
   });
 
   it('feeds the real PRICE_QUEUE, whose consumer checks the watches', async () => {
-    const now = at('1994-01-01T00:00:00Z');
+    const now = at('1993-06-01T00:00:00Z');
     const user = await registerUser();
     const due = await seed(user.id, Array.from({ length: 3 }, () => ({ due: new Date(now.getTime() - 1000) })));
     await runCron(now, env.PRICE_QUEUE);
@@ -183,7 +199,7 @@ describe('price sync cron', () => {
   it('ignores crons it does not know', async () => {
     const q = recordingQueue();
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: at('1993-01-01T00:00:00Z'), cron: '0 0 * * *' }), { ...env, PRICE_QUEUE: q.queue }, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: at('1992-01-01T00:00:00Z'), cron: '0 0 * * *' }), { ...env, PRICE_QUEUE: q.queue }, ctx);
     await waitOnExecutionContext(ctx);
     expect(q.calls).toEqual([]);
   });
