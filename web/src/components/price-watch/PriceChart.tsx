@@ -32,7 +32,11 @@ export default function PriceChart({ points, currency, height = 240 }: { points:
         height,
         legend: { show: false },
         cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-        scales: { x: { time: true }, y: { range: (_u, min, max) => (min === max ? [min * 0.9, max * 1.1 || 1] : [min - (max - min) * 0.15, max + (max - min) * 0.15]) } },
+        scales: {
+          // At least an hour wide, so checks seconds apart (a manual sync right after adding) read as times, not fractions of a second.
+          x: { time: true, range: (_u, min, max) => (max - min >= 3600 ? [min, max] : [(min + max) / 2 - 1800, (min + max) / 2 + 1800]) },
+          y: { range: (_u, min, max) => (min === max ? [min * 0.9, max * 1.1 || 1] : [min - (max - min) * 0.15, max + (max - min) * 0.15]) },
+        },
         axes: [
           // uPlot's own time labels adapt to the span (times within a day, dates across days), in local time.
           { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, space: 70 },
