@@ -9,6 +9,9 @@ import { session } from './session';
  */
 const API_ORIGIN: string = import.meta.env.VITE_API_ORIGIN ?? '';
 
+/** The worker's API reference page (Scalar over GET /api/v1/openapi.json); public. */
+export const API_DOCS_URL = `${API_ORIGIN}/api/v1/docs`;
+
 /** Routes that authenticate by what they are sent, so a 401 there is an answer, not an expired session. */
 const PUBLIC_AUTH = /\/api\/v1\/auth\/(login|register|refresh|forgot-password)(\?|$)/;
 

@@ -1,4 +1,4 @@
-import { CheckIcon, CodeIcon, CopyIcon, ExclamationTriangleIcon, InfoCircledIcon, PlusIcon } from '@radix-ui/react-icons';
+import { CheckIcon, CodeIcon, CopyIcon, ExclamationTriangleIcon, ExternalLinkIcon, InfoCircledIcon, PlusIcon } from '@radix-ui/react-icons';
 import {
   AlertDialog,
   Badge,
@@ -19,7 +19,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { Link as RouterLink } from 'react-router';
-import { api, unwrap, type ApiKey, type ApiKeyScope, type CreatedApiKey } from '../api/client';
+import { API_DOCS_URL, api, unwrap, type ApiKey, type ApiKeyScope, type CreatedApiKey } from '../api/client';
 import { ApiError, errorMessage } from '../api/errors';
 import { apiKeysQuery } from '../api/queries';
 import { PHONE_QUERY, useMediaQuery } from '../app/useMediaQuery';
@@ -395,7 +395,16 @@ export default function ApiKeys() {
       <PageHeader
         title="API Keys"
         description="Keys let your own scripts and services call the SourcePilot API. Keep them secret: anyone with a key can act on your account."
-        actions={<CreateKeyDialog />}
+        actions={
+          <>
+            <Button variant="soft" color="gray" asChild>
+              <a href={API_DOCS_URL} target="_blank" rel="noopener noreferrer">
+                API reference <ExternalLinkIcon />
+              </a>
+            </Button>
+            <CreateKeyDialog />
+          </>
+        }
       />
       {keys.isPending ? (
         <Card size="3">
