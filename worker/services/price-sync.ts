@@ -190,8 +190,9 @@ function classify(err: unknown): Outcome {
 
 /** Units in stock over all variants; null when the supplier reports none. */
 function totalStock(q: PriceQuote): number | null {
-  const known = q.variants.map((v) => v.stock).filter((s): s is number => typeof s === 'number');
-  return known.length ? known.reduce((a, b) => a + b, 0) : null;
+  // A negative count (seen in supplier feeds as "oversold") means none available.
+  const known = q.variants.map((v) => v.stock).filter((s): s is number => typeof s === 'number' && Number.isFinite(s));
+  return known.length ? known.reduce((a, b) => a + Math.max(0, b), 0) : null;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { createHmac } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
-import { alertSettings, priceAlerts } from '../db/schema';
+import { alertSettings, priceAlerts, priceWatches } from '../db/schema';
 import { checkWatchIds, priceCheckDeps } from '../services/price-sync';
 import { call, registerUser, uniqueEmail, withDb } from './helpers';
 import { createWatch } from './price-helpers';
@@ -53,9 +53,10 @@ async function alertingUser(opts: { email?: boolean; webhook?: boolean } = {}) {
   expect(settings.status).toBe(200);
   if (opts.webhook !== false) await fake('hooks', { token, secret: settings.json.webhook_secret });
   const productId = numericId();
-  await ae.control('products', { product_id: productId, price: 10 });
+  // Explicit stock: the fake's default per-product stock is not guaranteed positive.
+  await ae.control('products', { product_id: productId, price: 10, stock: 50 });
   const watch = await createWatch(user, { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', threshold_percent: 5 });
-  await check([watch.id]);
+  expect(await check([watch.id])).toMatchObject({ checked: 1, errors: 0 });
   return { user, ae, address, token, productId, watchId: watch.id, secret: settings.json.webhook_secret as string | null };
 }
 
@@ -253,11 +254,11 @@ describe('alert delivery', () => {
   it('sends one email and one webhook per user for the alerts of a run', async () => {
     const u = await alertingUser();
     const second = await createWatch(u.user, { product_url: `https://www.aliexpress.com/item/${u.productId}.html`, source: 'aliexpress', threshold_percent: 1 });
-    await check([second.id]);
+    expect(await check([second.id])).toMatchObject({ checked: 1, errors: 0 });
     await u.ae.control('products', { product_id: u.productId, price: 11, stock: 0 });
     const r = await check([u.watchId, second.id]);
     // Two price changes and two stock-outs.
-    expect(r.alerts).toBe(4);
+    expect(r, JSON.stringify(await withDb((db) => db.select().from(priceWatches).where(inArray(priceWatches.id, [u.watchId, second.id]))))).toMatchObject({ checked: 2, errors: 0, alerts: 4 });
     const box = await mailbox(u.address);
     expect(box.emails).toHaveLength(1);
     expect(box.emails[0].subject).toBe('4 supplier price alerts');
