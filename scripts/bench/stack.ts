@@ -6,7 +6,7 @@
  * size and the BENCH var (which serves the floor route) set. Nothing here is used in
  * production; the generated config lives under .wrangler/bench/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -86,7 +86,18 @@ export async function startWorker(opts: WorkerOptions): Promise<BenchWorker> {
   const dir = join(BENCH_DIR, label);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'wrangler.toml'), benchConfig(opts.batchSize ?? 10));
+  // Bundled once up front (minified, as deployed) and served with no_bundle: wrangler dev
+  // then watches nothing that changes, so an edit under worker/ mid-run cannot reload the
+  // worker and drop the batches in flight.
+  const config = benchConfig(opts.batchSize ?? 10);
+  writeFileSync(join(dir, 'build.toml'), config);
+  const build = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--config', join(dir, 'build.toml'), '--outdir', join(dir, 'bundle')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  if (build.status !== 0) throw new Error(`bundling the worker failed:\n${build.stdout}${build.stderr}`);
+  writeFileSync(join(dir, 'wrangler.toml'), config.replace(/^main = ".*"$/m, `main = "${join(dir, 'bundle', 'index.js')}"\nno_bundle = true`));
   const devVars = existsSync(join(ROOT, '.dev.vars')) ? join(ROOT, '.dev.vars') : join(ROOT, '.dev.vars.example');
   copyFileSync(devVars, join(dir, '.dev.vars'));
   const port = await freePort();

@@ -65,6 +65,8 @@ export interface RouteDoc {
   status: number;
   /** What the success answer is, when the summary does not say it. */
   description?: string;
+  /** The route's own error answers (`{"detail": …}`), beyond auth, validation and rate limits. */
+  errors?: Record<number, string>;
 }
 
 export interface BuildOptions {
@@ -105,6 +107,7 @@ export async function buildOpenApiDocument(app: Hono<any, any, any>, options: Bu
       if (described) {
         op.summary = described.summary;
         responses[String(described.status)] = { description: described.description ?? described.summary };
+        Object.assign(responses, errorResponses(described.errors ?? {}));
       }
       op.tags = [tagOf(path)];
       const validated = Boolean(op.requestBody) || (op.parameters?.length ?? 0) > 0;

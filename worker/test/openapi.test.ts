@@ -77,13 +77,14 @@ describe('GET /openapi.json', () => {
 
     const create = op('post', '/api/v1/imports');
     expect(create.summary).toBe('Import a product (queued)');
-    expect(Object.keys(create.responses).sort()).toEqual(['201', '401', '403', '413', '422', '429']);
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '403', '404', '413', '422', '429']);
+    expect(create.responses['404'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(create.responses['422'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ValidationError' });
-    expect(Object.keys(op('delete', '/api/v1/api-keys/{key_id}').responses).sort()).toEqual(['204', '401', '422']);
+    expect(Object.keys(op('delete', '/api/v1/api-keys/{key_id}').responses).sort()).toEqual(['204', '401', '404', '422']);
     expect(op('post', '/api/v1/price-watches/sync').responses['429']).toBeTruthy();
     expect(op('get', '/api/v1/products/search').responses['429']).toBeTruthy();
     expect(op('get', '/api/v1/imports').responses['429']).toBeUndefined();
-    expect(Object.keys(op('get', '/api/v1/health').responses)).toEqual(['200']);
+    expect(Object.keys(op('get', '/api/v1/health').responses).sort()).toEqual(['200', '503']);
     for (const { key, op: o } of operations(doc)) {
       expect(o.tags, key).toHaveLength(1);
       expect(Object.keys(o.responses).some((s) => s.startsWith('2')), key).toBe(true);
