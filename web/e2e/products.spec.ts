@@ -38,6 +38,12 @@ test('products: search the demo catalogue and page through the results', async (
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByText(`Page 2 of ${Math.ceil(total / 12)}`).waitFor();
   await page.waitForURL((url) => url.searchParams.get('page') === '2');
+  // The pager moves at once; the cards change when page 2 has arrived.
+  await page.waitForFunction(
+    (previous) => document.querySelector('button[aria-label^="Preview "]')?.getAttribute('aria-label') !== previous,
+    firstPageTitle,
+    { timeout: 10_000 },
+  );
   const secondPageTitle = await page.getByRole('button', { name: /^Preview / }).first().getAttribute('aria-label');
   assert(secondPageTitle !== firstPageTitle || (await cardTitles(page)) !== 12, 'page 2 shows page 1 again');
   await page.getByRole('button', { name: 'Previous' }).click();
