@@ -76,6 +76,8 @@ export interface CheckRow {
   currency: string | null;
   last_stock: number | null;
   last_error: string | null;
+  /** As text, to the microsecond: part of an alert's identity (see alertId). */
+  last_checked_at: string | null;
   threshold_percent: number;
   auto_reprice: boolean;
   store_id: string | null;
@@ -106,7 +108,7 @@ function checkRowsSql(filter: SQL): SQL {
   return sql`
     SELECT COALESCE(json_agg(x), '[]'::json) FROM (
       SELECT w.id, w.user_id, w.source, w.source_product_id, w.product_url, w.current_price, w.currency, w.last_stock,
-             w.last_error, w.threshold_percent, w.auto_reprice, w.store_id,
+             w.last_error, w.last_checked_at::text AS last_checked_at, w.threshold_percent, w.auto_reprice, w.store_id,
              EXISTS (SELECT 1 FROM supplier_accounts a JOIN (VALUES ${platformPairs()}) AS pf(source, platform)
                        ON pf.platform = lower(a.platform)
                      WHERE a.user_id = w.user_id AND a.is_active AND a.credentials IS NOT NULL
@@ -335,6 +337,21 @@ async function reprice(deps: PriceCheckDeps, due: { row: CheckRow; quote: PriceQ
   return records;
 }
 
+/**
+ * An alert's id, derived from what it reports: the watch, the kind, the check it is
+ * judged against (the previous reading's time) and the new reading. A message retried
+ * after its write failed, or two checks of one watch overlapping, raise the same id:
+ * it is recorded once (ON CONFLICT DO NOTHING) and webhook receivers can drop repeats.
+ */
+export async function alertId(watchId: string, kind: string, baselineAt: string | null, price: number, stock: number | null): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${watchId}|${kind}|${baselineAt}|${price}|${stock}`)));
+  // Shaped as a version-4-style UUID so it fits the uuid column and reads like the others.
+  digest[6] = (digest[6] & 0x0f) | 0x40;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  const hex = [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** The alerts a successful check raises, judged against the watch as loaded. */
 function alertsFor(row: CheckRow, o: Extract<Outcome, { ok: true }>, now: Date): OutgoingAlert[] {
   const base = {
@@ -352,11 +369,11 @@ function alertsFor(row: CheckRow, o: Extract<Outcome, { ok: true }>, now: Date):
   const old = row.current_price === null ? null : Number(row.current_price);
   const sameCurrency = row.currency === null || row.currency === o.quote.currency;
   if (old !== null && sameCurrency && movedBeyond(old, o.quote.price, Number(row.threshold_percent))) {
-    out.push({ ...base, id: crypto.randomUUID(), kind: 'price_change', oldPrice: old, newPrice: o.quote.price, changePercent: changePercent(old, o.quote.price) });
+    out.push({ ...base, id: '', kind: 'price_change', oldPrice: old, newPrice: o.quote.price, changePercent: changePercent(old, o.quote.price) });
   }
   const stockKind: AlertKind | null =
     row.last_stock !== null && row.last_stock > 0 && o.stock === 0 ? 'out_of_stock' : row.last_stock === 0 && o.stock !== null && o.stock > 0 ? 'back_in_stock' : null;
-  if (stockKind) out.push({ ...base, id: crypto.randomUUID(), kind: stockKind, oldPrice: old, newPrice: o.quote.price, changePercent: changePercent(old, o.quote.price) });
+  if (stockKind) out.push({ ...base, id: '', kind: stockKind, oldPrice: old, newPrice: o.quote.price, changePercent: changePercent(old, o.quote.price) });
   return out;
 }
 
@@ -392,6 +409,7 @@ export async function checkChunk(env: PriceEnv, db: Db, deps: PriceCheckDeps, ro
     const o = outcomes.get(row.id)!;
     if (!o.ok) continue;
     const alerts = alertsFor(row, o, now);
+    for (const a of alerts) a.id = await alertId(row.id, a.kind, row.last_checked_at, o.quote.price, o.stock);
     if (alerts.some((a) => a.kind === 'price_change')) changed++;
     if (alerts.length) {
       const entry = alertsByUser.get(row.user_id) ?? { channels: channelsOf(row), alerts: [] };
@@ -481,6 +499,7 @@ async function writeChunk(
       FROM json_to_recordset(${JSON.stringify(alerts)}::json)
         AS a(id uuid, user_id uuid, watch_id uuid, kind text, old_price numeric, new_price numeric, change_percent numeric, details jsonb, delivery jsonb)
       JOIN upd ON upd.id = a.watch_id
+      ON CONFLICT (id) DO NOTHING
     ), reprices AS (
       INSERT INTO reprice_events (user_id, watch_id, store_id, store_product_id, old_cost, new_cost, new_price, status, error, created_at)
       SELECT e.user_id, e.watch_id, e.store_id, e.store_product_id, e.old_cost, e.new_cost, e.new_price, e.status, e.error, ${at}::timestamptz

@@ -1,11 +1,11 @@
 import { env } from 'cloudflare:workers';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
 import { priceAlerts, pricePoints, priceWatches } from '../db/schema';
 import { backoffSeconds } from '../jobs/import-consumer';
 import { MAX_PRICE_ATTEMPTS, processPriceMessage } from '../jobs/price-consumer';
-import { chunkByProduct, checkWatchIds, movedBeyond, priceCheckDeps, type PriceCheckDeps } from '../services/price-sync';
+import { alertId, checkChunk, chunkByProduct, checkWatchIds, loadWatchesById, movedBeyond, priceCheckDeps, type PriceCheckDeps } from '../services/price-sync';
 import type { SupplierAdapter, SupplierSource } from '../suppliers/types';
 import { registerUser, withDb, type TestUser } from './helpers';
 import { aliId, aliUrl, createWatch, deliverPrice } from './price-helpers';
@@ -29,6 +29,13 @@ async function productCalls(ae: Awaited<ReturnType<typeof connectAliExpress>>) {
 
 const watchRows = (ids: string[]) => withDb((db) => db.select().from(priceWatches).where(inArray(priceWatches.id, ids)));
 const watchRow = async (id: string) => (await watchRows([id]))[0];
+/** observed_at of the watch's n-th price point (1-based) as Postgres prints timestamptz text, i.e. the baseline time of the next check. */
+async function rawCheckedAt(watchId: string, n: number): Promise<string | undefined> {
+  const { rows } = await withDb((db) =>
+    db.execute<{ at: string }>(sql`SELECT observed_at::text AS at FROM price_points WHERE watch_id = ${watchId} ORDER BY observed_at LIMIT 1 OFFSET ${n - 1}`),
+  );
+  return rows[0]?.at;
+}
 const alertsOf = (id: string) => withDb((db) => db.select().from(priceAlerts).where(eq(priceAlerts.watchId, id)).orderBy(priceAlerts.createdAt));
 
 /** Runs one chunk through the consumer's own code with a fresh pool, counting its statements. */
@@ -166,6 +173,29 @@ describe('price-sync consumer (PRICE_QUEUE)', () => {
     expect([drop.kind, drop.oldPrice, drop.newPrice, drop.changePercent]).toEqual(['price_change', '11.55', '9.24', '-20.00']);
     const history = await withDb((db) => db.select().from(pricePoints).where(eq(pricePoints.watchId, w10)).orderBy(pricePoints.observedAt));
     expect(history.map((p) => p.price)).toEqual(['10.00', '10.50', '11.55', '11.55', '9.24']);
+  });
+
+  it('records an alert once when the same check runs twice (a retried message, overlapping checks)', async () => {
+    const { user, ae } = await liveUser();
+    const pid = numericId();
+    await ae.control('products', { product_id: pid, price: 10, stock: 5 });
+    const w = await watch(user, pid);
+    await checkCounted([w]);
+    await ae.control('products', { product_id: pid, price: 15 });
+    const { db, pool } = createDb(env);
+    try {
+      const rows = await loadWatchesById(db, [w]);
+      const first = await checkChunk(env, db, priceCheckDeps(env), rows);
+      const again = await checkChunk(env, db, priceCheckDeps(env), rows);
+      expect([first.alerts, again.alerts]).toEqual([1, 1]);
+    } finally {
+      await pool.end();
+    }
+    const alerts = await alertsOf(w);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].id).toBe(await alertId(w, 'price_change', (await rawCheckedAt(w, 1)) ?? null, 15, 5 * 6));
+    // The watch itself stays consistent: the second write saw no move any more.
+    expect(await watchRow(w)).toMatchObject({ lastPrice: '15.00', currentPrice: '15.00', priceChanged: false });
   });
 
   it('alerts when a product goes out of stock and when it comes back, whatever the threshold', async () => {
