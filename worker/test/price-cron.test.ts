@@ -1,9 +1,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { inArray } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
-import { priceWatches } from '../db/schema';
+import { priceWatches, users } from '../db/schema';
 import worker from '../index';
 import { PRICE_SYNC_CRON } from '../jobs/scheduled';
 import { schedulePriceChecks, type ScheduleOptions } from '../services/price-sync';
@@ -17,6 +17,22 @@ import { aliId, aliUrl, recordingQueue } from './price-helpers';
  * earlier than the previous test's, so earlier tests' claimed rows stay out of reach.
  */
 const at = (iso: string) => new Date(iso);
+
+/*
+ * Each test's users (and through them its watches) are deleted afterwards, pass or fail:
+ * on a PostgreSQL that outlives the run, rows left due in the past would be claimed by
+ * the next run's cron tests.
+ */
+const created: string[] = [];
+async function cronUser() {
+  const user = await registerUser();
+  created.push(user.id);
+  return user;
+}
+afterEach(async () => {
+  const ids = created.splice(0);
+  if (ids.length) await withDb((db) => db.delete(users).where(inArray(users.id, ids)));
+});
 const HOUR = 3_600_000;
 
 async function seed(userId: string, rows: { due: Date; productId?: string | null; active?: boolean; source?: string }[]) {
@@ -63,7 +79,7 @@ async function scheduleDirect(now: Date, queue: Queue, opts: ScheduleOptions) {
 describe('price sync cron', () => {
   it('enqueues the due active watches in chunks and claims them one interval ahead', async () => {
     const now = at('1999-06-01T12:00:00Z');
-    const user = await registerUser();
+    const user = await cronUser();
     const due = await seed(user.id, Array.from({ length: 130 }, (_, i) => ({ due: new Date(now.getTime() - (i + 1) * 60_000) })));
     const [later] = await seed(user.id, [{ due: new Date(now.getTime() + 60_000) }]);
     const [paused] = await seed(user.id, [{ due: new Date(now.getTime() - HOUR), active: false }]);
@@ -95,7 +111,7 @@ describe('price sync cron', () => {
 
   it('never enqueues a watch twice when runs overlap', async () => {
     const now = at('1998-03-01T08:00:00Z');
-    const user = await registerUser();
+    const user = await cronUser();
     const due = await seed(user.id, Array.from({ length: 240 }, (_, i) => ({ due: new Date(now.getTime() - (i % 60) * 1000) })));
     const a = recordingQueue();
     const b = recordingQueue();
@@ -112,7 +128,7 @@ describe('price sync cron', () => {
 
   it('caps the pages of one run and leaves the rest due for the next', async () => {
     const now = at('1997-01-01T00:00:00Z');
-    const user = await registerUser();
+    const user = await cronUser();
     const due = await seed(user.id, Array.from({ length: 45 }, (_, i) => ({ due: new Date(now.getTime() - (i + 1) * 1000) })));
     const first = recordingQueue();
     const r = await scheduleDirect(now, first.queue, { pageSize: 10, maxPages: 3 });
@@ -128,8 +144,8 @@ describe('price sync cron', () => {
 
   it("pulls a product's other due watches into the same page and chunk", async () => {
     const now = at('1996-01-01T00:00:00Z');
-    const user = await registerUser();
-    const other = await registerUser();
+    const user = await cronUser();
+    const other = await cronUser();
     const [p, q] = [aliId(), aliId()];
     const t = (min: number) => new Date(now.getTime() - min * 60_000);
     // Page size 2 takes the two oldest (p and q); their siblings come along, from any user.
@@ -154,7 +170,7 @@ describe('price sync cron', () => {
 
   it('bounds what one page and one run may claim', async () => {
     const now = at('1995-06-01T00:00:00Z');
-    const user = await registerUser();
+    const user = await cronUser();
     const p = aliId();
     const popular = await seed(user.id, Array.from({ length: 6 }, (_, i) => ({ due: new Date(now.getTime() - (60 - i) * 60_000), productId: p })));
     const rec = recordingQueue();
@@ -170,7 +186,7 @@ describe('price sync cron', () => {
 
   it('hands a page back when the queue refuses it', async () => {
     const now = at('1994-06-01T00:00:00Z');
-    const user = await registerUser();
+    const user = await cronUser();
     const due = await seed(user.id, Array.from({ length: 5 }, (_, i) => ({ due: new Date(now.getTime() - (i + 1) * 1000) })));
     const before = await nextChecks(due);
     const failing = recordingQueue({ failOnCall: 1 });
@@ -184,7 +200,7 @@ describe('price sync cron', () => {
 
   it('feeds the real PRICE_QUEUE, whose consumer checks the watches', async () => {
     const now = at('1993-06-01T00:00:00Z');
-    const user = await registerUser();
+    const user = await cronUser();
     const due = await seed(user.id, Array.from({ length: 3 }, () => ({ due: new Date(now.getTime() - 1000) })));
     await runCron(now, env.PRICE_QUEUE);
     const deadline = Date.now() + 15_000;
