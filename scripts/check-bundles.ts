@@ -24,7 +24,7 @@ const WORKER_BUDGET_GZIP = 400 * KiB;
 const INITIAL_JS_BUDGET_GZIP = 200 * KiB;
 const ENVIRONMENTS = ['production', 'staging'];
 
-const gz = (bytes: Buffer) => gzipSync(bytes, { level: 9 }).length;
+const gz = (bytes: Buffer) => gzipSync(bytes).length;
 const kib = (n: number) => `${(n / KiB).toFixed(1)} KiB`;
 
 interface WorkerFigures {
@@ -107,7 +107,7 @@ function main() {
   if (json) {
     console.log(JSON.stringify({ workers, web, budgets: { worker: WORKER_BUDGET_GZIP, initialJs: INITIAL_JS_BUDGET_GZIP } }, null, 2));
   } else {
-    console.log('Bundle budgets (gzip -9)');
+    console.log('Bundle budgets (gzip)');
     for (const w of workers) console.log(`  worker, env ${w.env.padEnd(10)} ${kib(w.gzip).padStart(10)} gzipped (${kib(w.raw)} minified)   budget ${kib(WORKER_BUDGET_GZIP)}`);
     console.log(`  dashboard initial JS     ${kib(web.initialGzip).padStart(10)} gzipped (${web.initial.length} files)        budget ${kib(INITIAL_JS_BUDGET_GZIP)}`);
     for (const i of web.initial) console.log(`    ${i.file.padEnd(40)} ${kib(i.gzip).padStart(10)}`);

@@ -128,6 +128,12 @@ export function docsRoutes(documentedApp: () => AnyHono) {
         nonce: (c as Context<DocsEnv>).var.cspNonce,
         withDefaultFonts: false,
         hideClientButton: true,
+        // A reference, nothing more: no hosted AI chat, MCP offer, developer toolbar or telemetry
+        // (the page's CSP would block their calls to Scalar's servers anyway).
+        agent: { disabled: true },
+        mcp: { disabled: true },
+        showDeveloperTools: 'never',
+        telemetry: false,
       })),
     );
 }
