@@ -18,6 +18,17 @@ async function deliver(jobId: string, attempts = 1) {
   return getQueueResult(batch, ctx);
 }
 
+/**
+ * A pending job for `connectionId` that is not on the queue: tests that hand the consumer
+ * its message themselves (to control attempts and timing) must not race the real delivery.
+ */
+async function unqueuedJob(user: TestUser, connectionId: string | null, url = aliUrl(), config: Record<string, unknown> | null = null) {
+  const [row] = await withDb((db) =>
+    db.insert(importJobs).values({ userId: user.id, storeId: connectionId, source: 'aliexpress', sourceUrl: url, config }).returning({ id: importJobs.id }),
+  );
+  return row.id;
+}
+
 async function job(user: TestUser, id: string) {
   return (await call(`/imports/${id}`, { token: user.token })).json;
 }
@@ -64,27 +75,27 @@ describe('import → store', () => {
   it('updates the same store product on re-import instead of creating a duplicate', async () => {
     const { user, shop, connectionId } = await shopifyUser();
     const url = aliUrl();
-    const first = await call('/imports', { token: user.token, body: { product_url: url, source: 'aliexpress', config: { markup_percent: 20 } } });
-    await deliver(first.json.id);
-    const a = await job(user, first.json.id);
-    const second = await call('/imports', { token: user.token, body: { product_url: url, source: 'aliexpress', config: { markup_percent: 80 } } });
-    await deliver(second.json.id);
-    const b = await job(user, second.json.id);
+    const first = await unqueuedJob(user, connectionId, url, { markup_percent: 20 });
+    await deliver(first);
+    const a = await job(user, first);
+    const second = await unqueuedJob(user, connectionId, url, { markup_percent: 80 });
+    await deliver(second);
+    const b = await job(user, second);
     expect(b.status).toBe('completed');
     expect(b.created_product_id).toBe(a.created_product_id);
     expect(b.product_data.store.created).toBe(false);
     expect(await shop.products()).toHaveLength(1);
     const [mapping] = await withDb((db) => db.select().from(storeProducts).where(eq(storeProducts.storeId, connectionId)));
-    expect(mapping).toMatchObject({ storeProductId: a.created_product_id, lastJobId: second.json.id, pricing: { markup_percent: 80 } });
+    expect(mapping).toMatchObject({ storeProductId: a.created_product_id, lastJobId: second, pricing: { markup_percent: 80 } });
   });
 
   it('pushes a variable product to WooCommerce with string prices', async () => {
     const user = await registerUser();
     const woo = await fakeWooStore();
     const conn = await call('/connections', { token: user.token, body: { store_name: woo.name, platform: 'woocommerce', store_url: woo.storeUrl, api_key: woo.apiKey } });
-    const created = await call('/imports', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress', store_id: conn.json.id, config: { price_multiplier: 2 } } });
-    await deliver(created.json.id);
-    const done = await job(user, created.json.id);
+    const created = await unqueuedJob(user, conn.json.id, aliUrl(), { price_multiplier: 2 });
+    await deliver(created);
+    const done = await job(user, created);
     expect(done.status).toBe('completed');
     const products = (await woo.products()) as unknown as { id: number; type: string; variations: { regular_price: string }[] }[];
     expect(products).toHaveLength(1);
@@ -93,62 +104,62 @@ describe('import → store', () => {
   });
 
   it('retries a throttled store with backoff, then completes', async () => {
-    const { user, shop } = await shopifyUser();
-    const created = await call('/imports', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } });
+    const { user, shop, connectionId } = await shopifyUser();
+    const created = await unqueuedJob(user, connectionId, aliUrl());
     await shop.fail(503, 10);
-    const first = await deliver(created.json.id, 1);
+    const first = await deliver(created, 1);
     // (the harness records that the message was retried, not its delay; backoffSeconds is unit-tested)
     expect(first.retryMessages).toHaveLength(1);
     expect(first.explicitAcks).toHaveLength(0);
-    const mid = await job(user, created.json.id);
+    const mid = await job(user, created);
     expect(mid.status).toBe('pending');
     expect(mid.error_message).toMatch(/^Retrying after:/);
     await shop.fail(503, 0);
-    const second = await deliver(created.json.id, 2);
+    const second = await deliver(created, 2);
     expect(second.explicitAcks).toHaveLength(1);
-    const done = await job(user, created.json.id);
+    const done = await job(user, created);
     expect(done.status).toBe('completed');
     expect(done.error_message).toBeNull();
     expect(await shop.products()).toHaveLength(1);
   });
 
   it('fails at once on a permanent store error, passing the store’s message on', async () => {
-    const { user, shop } = await shopifyUser();
+    const { user, shop, connectionId } = await shopifyUser();
     await shop.revoke();
-    const created = await call('/imports', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } });
-    const result = await deliver(created.json.id);
+    const created = await unqueuedJob(user, connectionId, aliUrl());
+    const result = await deliver(created);
     expect(result.retryMessages).toHaveLength(0);
-    const failed = await job(user, created.json.id);
+    const failed = await job(user, created);
     expect(failed.status).toBe('failed');
     expect(failed.error_message).toMatch(/^The store refused the product: /);
   });
 
   it('fails the job with the last error and hands the message to the dead-letter queue after the last attempt', async () => {
-    const { user, shop } = await shopifyUser();
+    const { user, shop, connectionId } = await shopifyUser();
     await shop.fail(503, 10);
-    const created = await call('/imports', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } });
-    const result = await deliver(created.json.id, MAX_IMPORT_ATTEMPTS);
+    const created = await unqueuedJob(user, connectionId, aliUrl());
+    const result = await deliver(created, MAX_IMPORT_ATTEMPTS);
     expect(result.retryMessages).toHaveLength(1);
-    const failed = await job(user, created.json.id);
+    const failed = await job(user, created);
     expect(failed.status).toBe('failed');
     expect(failed.error_message).toMatch(/503|unavailable|Shopify/i);
-    const history = await call(`/imports/${created.json.id}/history`, { token: user.token });
+    const history = await call(`/imports/${created}/history`, { token: user.token });
     expect(history.json.items.at(-1).action).toBe('failed');
   });
 
   it('does not push a job cancelled while it was fetching', async () => {
-    const { user, shop } = await shopifyUser();
+    const { user, shop, connectionId } = await shopifyUser();
     const ali = await connectAliExpress(user.id);
     await ali.control('fail', { mode: 'delay', delay_ms: 1500, times: 1 });
-    const created = await call('/imports', { token: user.token, body: { product_url: aliUrl(1005001111222333), source: 'aliexpress' } });
-    const running = deliver(created.json.id);
+    const created = await unqueuedJob(user, connectionId, aliUrl(1005001111222333));
+    const running = deliver(created);
     await new Promise((r) => setTimeout(r, 400));
-    const cancelled = await call(`/imports/${created.json.id}/cancel`, { token: user.token, method: 'POST' });
+    const cancelled = await call(`/imports/${created}/cancel`, { token: user.token, method: 'POST' });
     expect(cancelled.json.status).toBe('cancelled');
     await running;
-    expect((await job(user, created.json.id)).status).toBe('cancelled');
+    expect((await job(user, created)).status).toBe('cancelled');
     expect(await shop.products()).toHaveLength(0);
-    const [row] = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, created.json.id)));
+    const [row] = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, created)));
     expect(row.createdProductId).toBeNull();
   });
 
@@ -156,14 +167,14 @@ describe('import → store', () => {
     const user = await registerUser();
     const ali = await connectAliExpress(user.id);
     await ali.control('products', { product_id: '1005009999999999', missing: true });
-    const missing = await call('/imports', { token: user.token, body: { product_url: aliUrl(1005009999999999), source: 'aliexpress' } });
+    const missing = { json: { id: await unqueuedJob(user, null, aliUrl(1005009999999999)) } };
     await deliver(missing.json.id);
     const failed = await job(user, missing.json.id);
     expect(failed.status).toBe('failed');
     expect(failed.error_message).toBeTruthy();
 
     await ali.control('fail', { mode: 'rate_limit', times: 1 });
-    const limited = await call('/imports', { token: user.token, body: { product_url: aliUrl(1005008888888888), source: 'aliexpress' } });
+    const limited = { json: { id: await unqueuedJob(user, null, aliUrl(1005008888888888)) } };
     const first = await deliver(limited.json.id, 1);
     expect(first.retryMessages).toHaveLength(1);
     await deliver(limited.json.id, 2);
