@@ -397,7 +397,7 @@ export default function ApiKeys() {
         description="Keys let your own scripts and services call the SourcePilot API. Keep them secret: anyone with a key can act on your account."
         actions={
           <>
-            <Button variant="soft" color="gray" asChild>
+            <Button variant="soft" color="gray" size="3" asChild>
               <a href={API_DOCS_URL} target="_blank" rel="noopener noreferrer">
                 API reference <ExternalLinkIcon />
               </a>
