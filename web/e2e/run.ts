@@ -151,7 +151,7 @@ test('the sidebar reaches every page', async () => {
     await nav.getByRole('link', { name: label, exact: true }).click();
     await atPath(page, path);
     await heading(page, title);
-    if (path === '/imports') await shot(page, '03-placeholder-imports');
+    if (path === '/imports') await shot(page, '03-imports');
   }
 });
 

@@ -7,14 +7,12 @@ import { requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import {
   JOB_STATUSES,
-  canonicalSource,
   cancelImport,
   createImports,
   enqueueJobs,
   getImport,
   importHistoryOf,
   importLimitDetail,
-  invalidSourceDetail,
   jobOut,
   listImports,
   overLimit,
@@ -23,6 +21,7 @@ import {
 } from '../services/imports';
 import { manualProductSchema } from '../services/manual-product';
 import { pricingRuleSchema } from '../services/pricing';
+import { canonicalSource, invalidSourceDetail } from '../suppliers/detect';
 
 /** Free-form config, stored as sent; the pricing keys and a manual product must be valid. */
 const config = z

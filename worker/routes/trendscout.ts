@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
-import { canonicalSource, createImports, enqueueJobs, importLimitDetail } from '../services/imports';
+import { createImports, enqueueJobs, importLimitDetail } from '../services/imports';
+import { canonicalSource } from '../suppliers/detect';
 
 /** TrendScout scores at or above this trigger an import (API.md §2.10). */
 export const AUTO_IMPORT_SCORE_THRESHOLD = 50;

@@ -3,20 +3,11 @@ import type { Db } from '../db/client';
 import type { User } from '../env';
 import { billingMonth, isoDate, isoZ } from '../lib/time';
 import { PLANS } from './plans';
+import type { ImportSource } from '../suppliers/detect';
 
-export const IMPORT_SOURCES = ['aliexpress', 'cjdropship', 'spocket', 'manual'] as const;
-export type ImportSource = (typeof IMPORT_SOURCES)[number];
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-/** `cjdropshipping` is accepted everywhere as an alias of `cjdropship` (API.md §6). */
-export function canonicalSource(value: string): ImportSource | null {
-  const v = value === 'cjdropshipping' ? 'cjdropship' : value;
-  return (IMPORT_SOURCES as readonly string[]).includes(v) ? (v as ImportSource) : null;
-}
-
-export const invalidSourceDetail = (value: string) =>
-  `Invalid source '${value}'. Valid sources: aliexpress, cjdropship, manual, spocket`;
 export const importLimitDetail = (plan: string) => `Import limit reached for ${plan} plan. Upgrade your plan for more imports.`;
 
 /** An import_jobs row as Postgres returns it through row_to_json. */

@@ -9,14 +9,23 @@ export const INVALID_URL = 'Invalid URL: must start with http:// or https://';
 export const UNSUPPORTED_URL = 'Unsupported supplier URL';
 export const NO_PRODUCT_ID = 'Could not find a product id in the URL';
 
+/** The contract's 400 detail for a source outside IMPORT_SOURCES. */
+export const invalidSourceDetail = (value: string) => `Invalid source '${value}'. Valid sources: ${IMPORT_SOURCES.join(', ')}`;
+
 /**
  * The canonical source for a client-supplied value, accepting `cjdropshipping` as an
- * alias of `cjdropship` (API.md §6); anything else is the contract's 400.
+ * alias of `cjdropship` (API.md §6); null for anything else.
  */
-export function parseSource(value: string): ImportSource {
+export function canonicalSource(value: string): ImportSource | null {
   const v = value === 'cjdropshipping' ? 'cjdropship' : value;
-  if ((IMPORT_SOURCES as readonly string[]).includes(v)) return v as ImportSource;
-  throw new ApiError(400, `Invalid source '${value}'. Valid sources: ${IMPORT_SOURCES.join(', ')}`);
+  return (IMPORT_SOURCES as readonly string[]).includes(v) ? (v as ImportSource) : null;
+}
+
+/** canonicalSource, answering the contract's 400 for anything else. */
+export function parseSource(value: string): ImportSource {
+  const source = canonicalSource(value);
+  if (!source) throw new ApiError(400, invalidSourceDetail(value));
+  return source;
 }
 
 /** Supplier-account `platform` values that hold credentials for a source. */
