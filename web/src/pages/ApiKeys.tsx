@@ -1,6 +1,5 @@
 import { CheckIcon, CodeIcon, CopyIcon, ExclamationTriangleIcon, ExternalLinkIcon, InfoCircledIcon, PlusIcon } from '@radix-ui/react-icons';
 import {
-  AlertDialog,
   Badge,
   Box,
   Button,
@@ -23,6 +22,7 @@ import { API_DOCS_URL, api, unwrap, type ApiKey, type ApiKeyScope, type CreatedA
 import { ApiError, errorMessage } from '../api/errors';
 import { apiKeysQuery } from '../api/queries';
 import { PHONE_QUERY, useMediaQuery } from '../app/useMediaQuery';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FormField } from '../components/FormField';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState, SkeletonLines } from '../components/States';
@@ -225,50 +225,24 @@ function CreateKeyDialog() {
 
 function RevokeKeyDialog({ apiKey }: { apiKey: ApiKey }) {
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const revoke = useMutation({
-    mutationFn: () => unwrap(api['api-keys'][':key_id'].$delete({ param: { key_id: apiKey.id } })),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: apiKeysQuery.queryKey });
-      setOpen(false);
-    },
-  });
-
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) revoke.reset();
-      }}
-    >
-      <AlertDialog.Trigger>
+    <ConfirmDialog
+      trigger={
         <Button variant="soft" color="red" size="1" aria-label={`Revoke ${apiKey.name}`}>
           Revoke
         </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Content maxWidth="460px">
-        <AlertDialog.Title>Revoke “{apiKey.name}”?</AlertDialog.Title>
-        <AlertDialog.Description size="2">
+      }
+      title={<>Revoke “{apiKey.name}”?</>}
+      description={
+        <>
           Anything using the key <Code>{apiKey.key_prefix}…</Code> stops working immediately. This cannot be undone.
-        </AlertDialog.Description>
-        {revoke.isError && (
-          <Box mt="4">
-            <ErrorCallout error={revoke.error} />
-          </Box>
-        )}
-        <Flex gap="3" mt="5" justify="end">
-          <AlertDialog.Cancel>
-            <Button variant="soft" color="gray">
-              Cancel
-            </Button>
-          </AlertDialog.Cancel>
-          <Button color="red" loading={revoke.isPending} onClick={() => revoke.mutate()}>
-            Revoke key
-          </Button>
-        </Flex>
-      </AlertDialog.Content>
-    </AlertDialog.Root>
+        </>
+      }
+      confirmLabel="Revoke key"
+      onConfirm={() => unwrap(api['api-keys'][':key_id'].$delete({ param: { key_id: apiKey.id } }))}
+      onConfirmed={() => queryClient.invalidateQueries({ queryKey: apiKeysQuery.queryKey })}
+      renderError={(error) => <ErrorCallout error={error} />}
+    />
   );
 }
 

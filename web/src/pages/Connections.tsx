@@ -1,11 +1,14 @@
-import { CheckCircledIcon, CrossCircledIcon, ExclamationTriangleIcon, Link2Icon, Pencil1Icon, PlusIcon, StarFilledIcon, StarIcon } from '@radix-ui/react-icons';
-import { AlertDialog, Badge, Box, Button, Callout, Card, Code, Dialog, Flex, Grid, Heading, RadioCards, Skeleton, Text } from '@radix-ui/themes';
+import { CheckCircledIcon, CrossCircledIcon, Link2Icon, Pencil1Icon, PlusIcon, StarFilledIcon, StarIcon } from '@radix-ui/react-icons';
+import { Badge, Box, Button, Callout, Card, Code, Dialog, Flex, Grid, Heading, RadioCards, Text } from '@radix-ui/themes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/errors';
 import { connectionsApi, connectionsQuery, STORE_PLATFORMS, storePlatformOf, type Connection, type ConnectionTest, type StorePlatform } from '../api/stores';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FormField } from '../components/FormField';
+import { LoadingCards } from '../components/LoadingCards';
 import { PageHeader } from '../components/PageHeader';
+import { Problem } from '../components/Problem';
 import { EmptyState, ErrorState } from '../components/States';
 import { formatDate } from '../lib/format';
 
@@ -15,17 +18,6 @@ function PlatformBadge({ platform }: { platform: string }) {
     <Badge color={known ? STORE_PLATFORMS[known].color : 'gray'} variant="soft">
       {known ? STORE_PLATFORMS[known].label : platform}
     </Badge>
-  );
-}
-
-function Problem({ children }: { children: ReactNode }) {
-  return (
-    <Callout.Root color="red" role="alert">
-      <Callout.Icon>
-        <ExclamationTriangleIcon />
-      </Callout.Icon>
-      <Callout.Text>{children}</Callout.Text>
-    </Callout.Root>
   );
 }
 
@@ -261,50 +253,24 @@ function EditStoreDialog({ connection }: { connection: Connection }) {
 
 function DisconnectDialog({ connection, others }: { connection: Connection; others: number }) {
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const remove = useMutation({
-    mutationFn: () => connectionsApi.remove(connection.id),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: connectionsQuery.queryKey });
-      setOpen(false);
-    },
-  });
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) remove.reset();
-      }}
-    >
-      <AlertDialog.Trigger>
+    <ConfirmDialog
+      trigger={
         <Button variant="soft" color="red" size="2" aria-label={`Disconnect ${connection.store_name}`}>
           Disconnect
         </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Content maxWidth="460px">
-        <AlertDialog.Title>Disconnect “{connection.store_name}”?</AlertDialog.Title>
-        <AlertDialog.Description size="2">
+      }
+      title={<>Disconnect “{connection.store_name}”?</>}
+      description={
+        <>
           SourcePilot stops importing into this store and forgets its credentials. Products already in the store stay there.
           {connection.is_default && others > 0 && ' Your oldest other store becomes the default.'}
-        </AlertDialog.Description>
-        {remove.isError && (
-          <Box mt="4">
-            <Problem>{errorMessage(remove.error)}</Problem>
-          </Box>
-        )}
-        <Flex gap="3" mt="5" justify="end">
-          <AlertDialog.Cancel>
-            <Button variant="soft" color="gray">
-              Cancel
-            </Button>
-          </AlertDialog.Cancel>
-          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
-            Disconnect
-          </Button>
-        </Flex>
-      </AlertDialog.Content>
-    </AlertDialog.Root>
+        </>
+      }
+      confirmLabel="Disconnect"
+      onConfirm={() => connectionsApi.remove(connection.id)}
+      onConfirmed={() => queryClient.invalidateQueries({ queryKey: connectionsQuery.queryKey })}
+    />
   );
 }
 
@@ -372,22 +338,6 @@ function ConnectionCard({ connection, others }: { connection: Connection; others
   );
 }
 
-function LoadingCards() {
-  return (
-    <Grid columns={{ initial: '1', md: '2' }} gap="4" aria-busy="true" aria-label="Loading stores">
-      {[0, 1].map((i) => (
-        <Card size="3" key={i}>
-          <Flex direction="column" gap="3">
-            <Skeleton width="50%" height="24px" />
-            <Skeleton width="80%" height="18px" />
-            <Skeleton width="60%" height="32px" />
-          </Flex>
-        </Card>
-      ))}
-    </Grid>
-  );
-}
-
 export default function Connections() {
   const connections = useQuery(connectionsQuery);
   const items = connections.data?.items ?? [];
@@ -399,7 +349,14 @@ export default function Connections() {
         actions={items.length > 0 ? <ConnectStoreDialog /> : undefined}
       />
       {connections.isPending ? (
-        <LoadingCards />
+        <LoadingCards
+          label="Loading stores"
+          lines={[
+            { width: '50%', height: '24px' },
+            { width: '80%', height: '18px' },
+            { width: '60%', height: '32px' },
+          ]}
+        />
       ) : connections.isError ? (
         <ErrorState title="Could not load your stores" error={connections.error} onRetry={() => void connections.refetch()} />
       ) : items.length === 0 ? (

@@ -1,11 +1,14 @@
-import { ArchiveIcon, ExclamationTriangleIcon, InfoCircledIcon, Pencil1Icon, PlusIcon } from '@radix-ui/react-icons';
-import { AlertDialog, Badge, Box, Button, Callout, Card, Code, DataList, Dialog, Flex, Grid, Heading, RadioCards, Select, Skeleton, Switch, Text } from '@radix-ui/themes';
+import { ArchiveIcon, InfoCircledIcon, Pencil1Icon, PlusIcon } from '@radix-ui/react-icons';
+import { Badge, Box, Button, Callout, Card, Code, DataList, Dialog, Flex, Grid, Heading, RadioCards, Select, Switch, Text } from '@radix-ui/themes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/errors';
 import { SUPPLIER_PLATFORMS, supplierAccountsApi, supplierAccountsQuery, supplierPlatformOf, type SupplierAccount, type SupplierPlatform } from '../api/stores';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FormField } from '../components/FormField';
+import { LoadingCards } from '../components/LoadingCards';
 import { PageHeader } from '../components/PageHeader';
+import { Problem } from '../components/Problem';
 import { EmptyState, ErrorState } from '../components/States';
 import { formatDate } from '../lib/format';
 
@@ -40,17 +43,6 @@ function PlatformBadge({ platform }: { platform: string }) {
     <Badge color={known ? SUPPLIER_PLATFORMS[known].color : 'gray'} variant="soft">
       {known ? SUPPLIER_PLATFORMS[known].label : platform}
     </Badge>
-  );
-}
-
-function Problem({ children }: { children: ReactNode }) {
-  return (
-    <Callout.Root color="red" role="alert">
-      <Callout.Icon>
-        <ExclamationTriangleIcon />
-      </Callout.Icon>
-      <Callout.Text>{children}</Callout.Text>
-    </Callout.Root>
   );
 }
 
@@ -295,49 +287,19 @@ function EditSupplierDialog({ account }: { account: SupplierAccount }) {
 
 function DeleteSupplierDialog({ account }: { account: SupplierAccount }) {
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const remove = useMutation({
-    mutationFn: () => supplierAccountsApi.remove(account.id),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: supplierAccountsQuery.queryKey });
-      setOpen(false);
-    },
-  });
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) remove.reset();
-      }}
-    >
-      <AlertDialog.Trigger>
+    <ConfirmDialog
+      trigger={
         <Button variant="soft" color="red" size="2" aria-label={`Delete ${account.name}`}>
           Delete
         </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Content maxWidth="460px">
-        <AlertDialog.Title>Delete “{account.name}”?</AlertDialog.Title>
-        <AlertDialog.Description size="2">
-          Its credentials are erased. Searches and imports for this supplier use another active account, or the demo catalogue when there is none.
-        </AlertDialog.Description>
-        {remove.isError && (
-          <Box mt="4">
-            <Problem>{errorMessage(remove.error)}</Problem>
-          </Box>
-        )}
-        <Flex gap="3" mt="5" justify="end">
-          <AlertDialog.Cancel>
-            <Button variant="soft" color="gray">
-              Cancel
-            </Button>
-          </AlertDialog.Cancel>
-          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
-            Delete account
-          </Button>
-        </Flex>
-      </AlertDialog.Content>
-    </AlertDialog.Root>
+      }
+      title={<>Delete “{account.name}”?</>}
+      description="Its credentials are erased. Searches and imports for this supplier use another active account, or the demo catalogue when there is none."
+      confirmLabel="Delete account"
+      onConfirm={() => supplierAccountsApi.remove(account.id)}
+      onConfirmed={() => queryClient.invalidateQueries({ queryKey: supplierAccountsQuery.queryKey })}
+    />
   );
 }
 
@@ -415,22 +377,6 @@ function AccountCard({ account }: { account: SupplierAccount }) {
   );
 }
 
-function LoadingCards() {
-  return (
-    <Grid columns={{ initial: '1', md: '2' }} gap="4" aria-busy="true" aria-label="Loading supplier accounts">
-      {[0, 1].map((i) => (
-        <Card size="3" key={i}>
-          <Flex direction="column" gap="3">
-            <Skeleton width="45%" height="24px" />
-            <Skeleton width="70%" height="18px" />
-            <Skeleton width="55%" height="18px" />
-          </Flex>
-        </Card>
-      ))}
-    </Grid>
-  );
-}
-
 export default function Suppliers() {
   const accounts = useQuery(supplierAccountsQuery);
   const items = accounts.data?.items ?? [];
@@ -442,7 +388,14 @@ export default function Suppliers() {
         actions={items.length > 0 ? <ConnectSupplierDialog /> : undefined}
       />
       {accounts.isPending ? (
-        <LoadingCards />
+        <LoadingCards
+          label="Loading supplier accounts"
+          lines={[
+            { width: '45%', height: '24px' },
+            { width: '70%', height: '18px' },
+            { width: '55%', height: '18px' },
+          ]}
+        />
       ) : accounts.isError ? (
         <ErrorState title="Could not load your supplier accounts" error={accounts.error} onRetry={() => void accounts.refetch()} />
       ) : items.length === 0 ? (

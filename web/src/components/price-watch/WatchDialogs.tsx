@@ -1,5 +1,5 @@
 import { CheckCircledIcon, ExclamationTriangleIcon, PlusIcon } from '@radix-ui/react-icons';
-import { AlertDialog, Box, Button, Callout, Dialog, Flex, SegmentedControl, Select, Switch, Text } from '@radix-ui/themes';
+import { Box, Button, Callout, Dialog, Flex, SegmentedControl, Select, Switch, Text } from '@radix-ui/themes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { storeConnectionsQuery, productOf, type ImportJob } from '../../api/imports';
@@ -7,6 +7,7 @@ import { completedImportsQuery, priceWatchApi, priceWatchKeys, type CreatedPrice
 import { usageQuery } from '../../api/queries';
 import { SOURCE_LABELS, URL_SOURCES, detectUrl, startsLikeUrl, type UrlSource } from '../../lib/imports';
 import { thresholdProblem, watchTitle } from '../../lib/price-watch';
+import { ConfirmDialog } from '../ConfirmDialog';
 import { FormField } from '../FormField';
 import { ImportErrorCallout } from '../imports/ImportDialogs';
 
@@ -345,45 +346,25 @@ export function EditWatchDialog({ watch, open, onOpenChange }: { watch: PriceWat
 
 export function DeleteWatchDialog({ watch, open, onOpenChange, onDeleted }: { watch: PriceWatch; open: boolean; onOpenChange: (open: boolean) => void; onDeleted?: () => void }) {
   const refresh = useRefreshWatches();
-  const remove = useMutation({
-    mutationFn: () => priceWatchApi.remove(watch.id),
-    onSuccess: () => {
-      refresh();
-      onOpenChange(false);
-      onDeleted?.();
-    },
-  });
   return (
-    <AlertDialog.Root
+    <ConfirmDialog
       open={open}
-      onOpenChange={(next) => {
-        onOpenChange(next);
-        if (!next) remove.reset();
-      }}
-    >
-      <AlertDialog.Content maxWidth="460px">
-        <AlertDialog.Title>Delete this watch?</AlertDialog.Title>
-        <AlertDialog.Description size="2">
+      onOpenChange={onOpenChange}
+      title="Delete this watch?"
+      description={
+        <>
           SourcePilot stops checking <strong className="break-words">{watchTitle(watch)}</strong>, and its price history and alerts are deleted. This
           cannot be undone.
-        </AlertDialog.Description>
-        {remove.isError && (
-          <Box mt="4">
-            <ImportErrorCallout error={remove.error} />
-          </Box>
-        )}
-        <Flex gap="3" mt="5" justify="end">
-          <AlertDialog.Cancel>
-            <Button variant="soft" color="gray">
-              Cancel
-            </Button>
-          </AlertDialog.Cancel>
-          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
-            Delete watch
-          </Button>
-        </Flex>
-      </AlertDialog.Content>
-    </AlertDialog.Root>
+        </>
+      }
+      confirmLabel="Delete watch"
+      onConfirm={() => priceWatchApi.remove(watch.id)}
+      onConfirmed={() => {
+        refresh();
+        onDeleted?.();
+      }}
+      renderError={(error) => <ImportErrorCallout error={error} />}
+    />
   );
 }
 
