@@ -15,6 +15,8 @@ export interface FakeResponse {
   body?: unknown;
   /** Send this text instead of JSON (e.g. a broken body). */
   raw?: string;
+  /** Extra response headers (they win over the default Content-Type). */
+  headers?: Record<string, string>;
   delayMs?: number;
 }
 
@@ -33,7 +35,7 @@ export async function startJsonServer(handler: (req: FakeRequest) => Promise<Fak
     if (out.delayMs) await new Promise((r) => setTimeout(r, out.delayMs));
     if (res.destroyed) return;
     const text = out.raw ?? JSON.stringify(out.body ?? null);
-    res.writeHead(out.status ?? 200, { 'Content-Type': out.raw !== undefined ? 'text/html' : 'application/json' });
+    res.writeHead(out.status ?? 200, { 'Content-Type': out.raw !== undefined ? 'text/html' : 'application/json', ...out.headers });
     res.end(text);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,14 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startJsonServer, type FakeRequest } from './server';
 
 /** What a fake store handler sees of a request. */
-export interface StoreRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
+export type StoreRequest = FakeRequest;
 
 export interface StoreReply {
   status?: number;
@@ -17,33 +10,20 @@ export interface StoreReply {
   delayMs?: number;
 }
 
-/** A Node HTTP server on 127.0.0.1 (free port) whose handler answers JSON. */
-export async function startStoreServer(handler: (req: StoreRequest) => StoreReply | Promise<StoreReply>) {
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const url = new URL(req.url ?? '/', 'http://fake');
-    let reply: StoreReply;
-    try {
-      reply = await handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-    } catch (err) {
-      reply = { status: 500, body: { fake_error: String(err) } };
-    }
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
-    if (res.destroyed) return;
-    res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers });
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+/**
+ * The shared fake server (./server.ts) answering store replies: JSON with a charset, an
+ * empty body when the reply has none, and the reply's own headers.
+ */
+export function startStoreServer(handler: (req: StoreRequest) => StoreReply | Promise<StoreReply>) {
+  return startJsonServer(async (req) => {
+    const reply = await handler(req);
+    return {
+      status: reply.status,
+      delayMs: reply.delayMs,
+      raw: reply.body === undefined ? '' : JSON.stringify(reply.body),
+      headers: { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers },
+    };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 export function parseBody(text: string): unknown {
