@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env';
 import { ApiError, ValidationError } from './lib/errors';
+import { errorDetails, log } from './lib/log';
 import { accessLog, parseJsonFirst, withDb } from './middleware/request';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
@@ -123,26 +124,11 @@ export const errorHandler: ErrorHandler<AppEnv> = (err, c) => {
     }
     return c.json({ detail: err.message || 'Error' }, err.status);
   }
-  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: c.var.requestId, route: c.req.routePath, ...describeError(err) }));
+  log.error('unhandled error', { request_id: c.var.requestId, route: c.req.routePath, ...errorDetails(err) });
   return c.json({ detail: 'Internal Server Error', request_id: c.var.requestId }, 500);
 };
 
 app.notFound(notFoundHandler);
 app.onError(errorHandler);
-
-/**
- * What to log of an unexpected error. Drizzle puts query parameters (password hashes,
- * keys) into its message, so only the driver's cause and the stack frames are kept.
- */
-function describeError(err: unknown) {
-  if (!(err instanceof Error)) return { error: String(err) };
-  const cause = err.cause instanceof Error ? err.cause : undefined;
-  const code = (cause as { code?: string } | undefined)?.code;
-  return {
-    error: cause ? `${cause.name}: ${cause.message}` : `${err.name}: ${err.message.split('\nparams:')[0]}`,
-    ...(code ? { code } : {}),
-    stack: (err.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 8).join('\n'),
-  };
-}
 
 export default app;

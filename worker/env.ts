@@ -29,3 +29,48 @@ export type AppEnv = {
 };
 
 export const isOn = (v: string | undefined) => ['1', 'true', 'on', 'yes'].includes((v ?? '').toLowerCase());
+
+/** The variables `config` reads. Optional, so queue, cron and script code can pass the subset they have. */
+export interface ConfigEnv {
+  IMPORT_CONCURRENCY?: string;
+  PRICE_SYNC_INTERVAL_MINUTES?: string;
+  SUPPLIER_REQUEST_TIMEOUT_MS?: string;
+  SUPPLIER_DAILY_CALL_LIMIT?: string;
+  STORE_REQUEST_TIMEOUT_MS?: string;
+  HEALTH_DB_TIMEOUT_MS?: string;
+  DEMO_CATALOGUE?: string;
+  ALLOW_LOCAL_STORES?: string;
+}
+
+/** Supplier calls per user and UTC day when SUPPLIER_DAILY_CALL_LIMIT is unset or unreadable. */
+export const DEFAULT_DAILY_SUPPLIER_CALLS = 2_000;
+
+const positive = (v: string | undefined, fallback: number) => {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+};
+const positiveInt = (v: string | undefined, fallback: number) => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
+/** The configuration read from variables: a missing or unreadable value falls back to its default. */
+export function config(env: ConfigEnv) {
+  return {
+    /**
+     * Import messages of one batch processed at once: enough to overlap supplier and
+     * store latency; `npm run bench:pipeline` measures the trade-off.
+     */
+    importConcurrency: Math.min(positiveInt(env.IMPORT_CONCURRENCY, 4), 50),
+    priceSyncIntervalMinutes: positive(env.PRICE_SYNC_INTERVAL_MINUTES, 60),
+    supplierTimeoutMs: positive(env.SUPPLIER_REQUEST_TIMEOUT_MS, 15_000),
+    supplierDailyCallLimit: positiveInt(env.SUPPLIER_DAILY_CALL_LIMIT, DEFAULT_DAILY_SUPPLIER_CALLS),
+    storeTimeoutMs: positive(env.STORE_REQUEST_TIMEOUT_MS, 20_000),
+    /** How long the database may take to answer /health's `select 1` before it counts as unavailable. */
+    healthDbTimeoutMs: positive(env.HEALTH_DB_TIMEOUT_MS, 2_000),
+    demoCatalogue: isOn(env.DEMO_CATALOGUE),
+    allowLocalStores: isOn(env.ALLOW_LOCAL_STORES),
+  };
+}
+
+export type Config = ReturnType<typeof config>;

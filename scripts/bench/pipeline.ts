@@ -3,7 +3,7 @@
  * batch size, in-batch concurrency) pair, starts `wrangler dev` with that
  * `max_batch_size` and IMPORT_CONCURRENCY, queues N imports through POST /imports/bulk
  * for one enterprise user with a live AliExpress account and a Shopify store, and waits
- * until the real queue consumer (worker/jobs/queue.ts → processImportMessage) has
+ * until the real queue consumer (worker/jobs/queue.ts → services/import-pipeline.ts) has
  * finished every job: supplier fetch from the fake AliExpress Open Platform, pricing,
  * push to the fake Shopify Admin GraphQL API, both behind a proxy that answers after
  * 50 ms. Every product id is new, so every job misses the preview cache.

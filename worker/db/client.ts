@@ -1,5 +1,6 @@
 import { Pool, neonConfig, type PoolClient } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
+import { log } from '../lib/log';
 import * as schema from './schema';
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
@@ -33,7 +34,7 @@ export function createDb(env: DbEnv): { db: Db; pool: Pool; roundTrips: RoundTri
   // in workerd as "Network connection lost": expected, so not worth a log line.
   pool.on('error', (err: Error) => {
     if (!/Network connection lost/i.test(err.message)) {
-      console.warn(JSON.stringify({ level: 'warn', msg: 'idle database connection failed', error: err.message }));
+      log.warn('idle database connection failed', { error: err.message });
     }
   });
   const roundTrips: RoundTrips = { count: 0 };

@@ -1,5 +1,6 @@
 import { createDb } from '../db/client';
 import type { Bindings } from '../env';
+import { log } from '../lib/log';
 import { adminMetrics, type Window } from '../services/metrics';
 
 /** wrangler.toml `[triggers] crons`: the key metrics of the previous UTC day, into the logs. */
@@ -21,20 +22,7 @@ export async function logDailyMetrics(env: Bindings, ctx: ExecutionContext, at: 
   try {
     const started = Date.now();
     const { window, imports, price_watches, conversion, api_keys, stores } = await adminMetrics(db, previousUtcDay(at));
-    console.log(
-      JSON.stringify({
-        level: 'info',
-        msg: 'daily metrics',
-        cron: DAILY_METRICS_CRON,
-        window,
-        imports,
-        price_watches,
-        conversion,
-        api_keys,
-        stores,
-        duration_ms: Date.now() - started,
-      }),
-    );
+    log.info('daily metrics', { cron: DAILY_METRICS_CRON, window, imports, price_watches, conversion, api_keys, stores, duration_ms: Date.now() - started });
   } finally {
     ctx.waitUntil(pool.end());
   }

@@ -1,6 +1,7 @@
 import { createDb } from '../db/client';
 import type { Bindings } from '../env';
-import { schedulePriceChecks } from '../services/price-sync';
+import { log } from '../lib/log';
+import { schedulePriceChecks } from '../services/price-schedule';
 import { DAILY_METRICS_CRON, logDailyMetrics } from './daily-metrics';
 
 /** wrangler.toml `[triggers] crons`: the price sync (due watches → PRICE_QUEUE). */
@@ -14,7 +15,7 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
       try {
         const started = Date.now();
         const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));
-        console.log(JSON.stringify({ level: 'info', msg: 'price sync scheduled', cron: controller.cron, ...r, duration_ms: Date.now() - started }));
+        log.info('price sync scheduled', { cron: controller.cron, ...r, duration_ms: Date.now() - started });
       } finally {
         ctx.waitUntil(pool.end());
       }
@@ -24,6 +25,6 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
       await logDailyMetrics(env, ctx, new Date(controller.scheduledTime));
       break;
     default:
-      console.warn(JSON.stringify({ level: 'warn', msg: 'cron without a handler', cron: controller.cron, scheduled_time: controller.scheduledTime }));
+      log.warn('cron without a handler', { cron: controller.cron, scheduled_time: controller.scheduledTime });
   }
 }

@@ -12,3 +12,5 @@ export function billingMonth(now = new Date()) {
 }
 
 export const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
+export const addMinutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);

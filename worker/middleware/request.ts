@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
 import { ValidationError } from '../lib/errors';
+import { log } from '../lib/log';
 
 const JSON_TYPE = /^application\/([a-z.-]+\+)?json/i;
 
@@ -43,17 +44,13 @@ export const withDb = createMiddleware<AppEnv>(async (c, next) => {
 export const accessLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   await next();
-  console.log(
-    JSON.stringify({
-      level: c.res.status >= 500 ? 'error' : 'info',
-      msg: 'request',
-      request_id: c.var.requestId,
-      user_id: c.var.auth?.user.id ?? null,
-      method: c.req.method,
-      route: c.req.routePath,
-      path: c.req.path,
-      status: c.res.status,
-      duration_ms: Date.now() - started,
-    }),
-  );
+  log.at(c.res.status >= 500 ? 'error' : 'info', 'request', {
+    request_id: c.var.requestId,
+    user_id: c.var.auth?.user.id ?? null,
+    method: c.req.method,
+    route: c.req.routePath,
+    path: c.req.path,
+    status: c.res.status,
+    duration_ms: Date.now() - started,
+  });
 });

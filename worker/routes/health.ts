@@ -1,17 +1,10 @@
 import { Hono } from 'hono';
 import { createDb } from '../db/client';
-import type { AppEnv, Bindings } from '../env';
+import { config, type AppEnv } from '../env';
+import { describeError, log } from '../lib/log';
 import { isoOffset } from '../lib/time';
 
 export type CheckState = 'ok' | 'unavailable';
-
-/** How long the database may take to answer `select 1` before it counts as unavailable. */
-const DEFAULT_DB_TIMEOUT_MS = 2_000;
-
-const dbTimeout = (env: Pick<Bindings, 'HEALTH_DB_TIMEOUT_MS'>) => {
-  const ms = Number(env.HEALTH_DB_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_DB_TIMEOUT_MS;
-};
 
 /**
  * Runs `probe` with a deadline. A failure or a late answer is `unavailable`; the reason
@@ -26,8 +19,7 @@ export async function runCheck(name: string, probe: () => Promise<unknown>, time
     await Promise.race([probe(), deadline]);
     return 'ok';
   } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-    console.warn(JSON.stringify({ level: 'warn', msg: 'health check failed', check: name, request_id: requestId, error: cause instanceof Error ? cause.message : String(cause) }));
+    log.warn('health check failed', { check: name, request_id: requestId, error: describeError(err) });
     return 'unavailable';
   } finally {
     clearTimeout(timer);
@@ -41,7 +33,7 @@ export async function runCheck(name: string, probe: () => Promise<unknown>, time
  */
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const { pool, roundTrips } = createDb(c.env);
-  const database = await runCheck('database', () => pool.query('select 1'), dbTimeout(c.env), c.var.requestId);
+  const database = await runCheck('database', () => pool.query('select 1'), config(c.env).healthDbTimeoutMs, c.var.requestId);
   c.executionCtx.waitUntil(pool.end().catch(() => undefined));
   if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(roundTrips.count));
   const status: 'ok' | 'degraded' = database === 'ok' ? 'ok' : 'degraded';

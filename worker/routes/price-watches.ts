@@ -6,7 +6,7 @@ import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { advanceDemoPrice, demoControlsEnabled } from '../services/demo-prices';
-import { loadUserWatch, priceCheckDeps, syncUserWatches } from '../services/price-sync';
+import { loadUserWatch, priceCheckDeps, syncUserWatches } from '../services/price-check';
 import {
   createWatch,
   deleteWatch,

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { badRequest } from '../lib/errors';
+import { describeError, log } from '../lib/log';
 import { handleStripeEvent } from '../services/stripe-events';
 import { isMockMode, Stripe, verifyWebhook } from '../services/stripe';
 
@@ -23,12 +24,12 @@ export const stripeWebhookRoutes = new Hono<AppEnv>().post('/', async (c) => {
       if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw badRequest(INVALID_SIGNATURE);
       if (err instanceof SyntaxError) throw badRequest(INVALID_JSON);
       // Signed and parsed, but not a snapshot event (e.g. a v2 thin notification): nothing of ours.
-      console.warn(JSON.stringify({ level: 'warn', msg: 'stripe webhook not a snapshot event', error: String(err) }));
+      log.warn('stripe webhook not a snapshot event', { error: describeError(err) });
       return c.json({ status: 'ok' }, 200);
     }
   } else if (!isMockMode(c.env)) {
     // Live keys without a webhook secret: nothing can be verified, so nothing is trusted.
-    console.error(JSON.stringify({ level: 'error', msg: 'STRIPE_WEBHOOK_SECRET is not set; stripe webhook refused' }));
+    log.error('STRIPE_WEBHOOK_SECRET is not set; stripe webhook refused');
     throw badRequest(INVALID_SIGNATURE);
   } else {
     try {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { isOn } from '../env';
+import { config } from '../env';
 import { randomBytes, toBase64Url, toHex } from '../lib/encoding';
 import { decryptSecret, encryptSecret, maskSecret } from '../lib/secrets';
 import { isLocalHost } from '../lib/store-url';
@@ -354,7 +354,7 @@ async function sendEmail(env: AlertEnv, to: string, alerts: OutgoingAlert[]): Pr
 }
 
 async function sendWebhook(env: AlertEnv, ch: Channels, alerts: OutgoingAlert[]): Promise<ChannelResult> {
-  const target = checkWebhookUrl(ch.webhookUrl!, isOn(env.ALLOW_LOCAL_STORES));
+  const target = checkWebhookUrl(ch.webhookUrl!, config(env).allowLocalStores);
   if (!target.ok) return { status: 'failed', attempts: 0, error: target.msg };
   let secret: string;
   try {

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import type { Bindings, User } from '../env';
 import { toHex, randomBytes } from '../lib/encoding';
 import { ApiError, badRequest } from '../lib/errors';
+import { describeError, log } from '../lib/log';
 import { isoZ } from '../lib/time';
 import { PLANS, TIERS, type Tier } from './plans';
 import { configuredPriceId, isMockMode, Stripe, stripeClient } from './stripe';
@@ -105,18 +106,14 @@ export async function billingOverview(db: Db, user: User, now = new Date()) {
 function providerError(err: unknown, operation: string): never {
   if (err instanceof ApiError) throw err;
   const e = err as Partial<InstanceType<typeof Stripe.errors.StripeError>>;
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      msg: 'stripe request failed',
-      operation,
-      type: e.type ?? (err instanceof Error ? err.name : typeof err),
-      code: e.code ?? null,
-      status: e.statusCode ?? null,
-      stripe_request_id: e.requestId ?? null,
-      error: err instanceof Error ? err.message : String(err),
-    }),
-  );
+  log.error('stripe request failed', {
+    operation,
+    type: e.type ?? (err instanceof Error ? err.name : typeof err),
+    code: e.code ?? null,
+    status: e.statusCode ?? null,
+    stripe_request_id: e.requestId ?? null,
+    error: err instanceof Error ? err.message : String(err),
+  });
   throw new ApiError(502, PROVIDER_UNAVAILABLE);
 }
 
@@ -174,7 +171,7 @@ async function ensureCustomer(db: Db, stripe: Stripe, user: User): Promise<strin
   const stored = rows[0]?.customer ?? customer.id;
   if (stored !== customer.id) {
     await stripe.customers.del(customer.id).catch((err) =>
-      console.warn(JSON.stringify({ level: 'warn', msg: 'could not delete duplicate stripe customer', customer: customer.id, error: String(err) })),
+      log.warn('could not delete duplicate stripe customer', { customer: customer.id, error: describeError(err) }),
     );
   }
   return stored;
@@ -183,7 +180,7 @@ async function ensureCustomer(db: Db, stripe: Stripe, user: User): Promise<strin
 async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
   const priceId = configuredPriceId(env, plan);
   if (!priceId) {
-    console.error(JSON.stringify({ level: 'error', msg: 'stripe price id not configured', plan }));
+    log.error('stripe price id not configured', { plan });
     throw new ApiError(503, priceNotConfigured(plan));
   }
   const { rows } = await db.execute<{ active: boolean }>(sql`

@@ -1,6 +1,6 @@
-import { isOn } from '../env';
+import { config } from '../env';
 import { DemoAdapter } from '../suppliers/demo';
-import { round2 } from '../suppliers/http';
+import { round2 } from '../lib/round';
 import type { PriceQuote, SupplierAdapter, SupplierSource } from '../suppliers/types';
 
 /**
@@ -38,8 +38,10 @@ export const demoWindow = (at: Date) => Math.floor(at.getTime() / DEMO_WINDOW_MS
 const shiftKey = (source: SupplierSource, productId: string) => `v1:demo-price-shift:${source}:${productId}`;
 
 /** Whether the dev-only demo price control is on (never in production or staging). */
-export const demoControlsEnabled = (env: { DEMO_CATALOGUE?: string; ALLOW_LOCAL_STORES?: string }) =>
-  isOn(env.DEMO_CATALOGUE) && isOn(env.ALLOW_LOCAL_STORES);
+export function demoControlsEnabled(env: { DEMO_CATALOGUE?: string; ALLOW_LOCAL_STORES?: string }): boolean {
+  const { demoCatalogue, allowLocalStores } = config(env);
+  return demoCatalogue && allowLocalStores;
+}
 
 interface DemoEnv {
   DEMO_CATALOGUE?: string;

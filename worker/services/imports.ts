@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { User } from '../env';
+import { describeError, log } from '../lib/log';
 import { billingMonth, isoDate, isoZ } from '../lib/time';
 import { PLANS } from './plans';
 import type { ImportSource } from '../suppliers/detect';
@@ -145,8 +146,13 @@ export async function overLimit(db: Db, user: User, n: number, now = new Date())
   return rows[0].used + n > limit;
 }
 
+/** The body of an IMPORT_QUEUE message: one job to run (services/import-pipeline.ts). */
+export interface ImportMessage {
+  jobId: string;
+}
+
 /** Puts jobs on the import queue: one sendBatch per 100. A failed enqueue is logged, not thrown. */
-export async function enqueueJobs(queue: Queue, jobIds: string[]): Promise<void> {
+export async function enqueueJobs(queue: Queue<ImportMessage>, jobIds: string[]): Promise<void> {
   try {
     for (let i = 0; i < jobIds.length; i += 100) {
       const chunk = jobIds.slice(i, i + 100);
@@ -154,7 +160,7 @@ export async function enqueueJobs(queue: Queue, jobIds: string[]): Promise<void>
       else await queue.sendBatch(chunk.map((jobId) => ({ body: { jobId } })));
     }
   } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'import enqueue failed', jobs: jobIds.length, error: String(err) }));
+    log.error('import enqueue failed', { jobs: jobIds.length, error: describeError(err) });
   }
 }
 

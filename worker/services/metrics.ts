@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { invalid } from '../lib/errors';
+import { round2 } from '../lib/round';
 import { isoDate, isoZ } from '../lib/time';
 
 /** A metrics window: [from, to), in UTC. */
@@ -224,16 +225,15 @@ export function importsOut(rows: ImportRow[], w: Window) {
   const byDay = new Map(rows.filter((r) => r.day !== null).map((r) => [r.day!, r]));
   const days = (w.to.getTime() - w.from.getTime()) / DAY_MS;
   const perDay = days > 0 ? total.total / days : null;
-  const round2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
   return {
     imports: {
       total: total.total,
       by_status: { pending: total.pending, running: total.running, completed: total.completed, failed: total.failed, cancelled: total.cancelled },
       success_rate: ratio(total.completed, total.completed + total.failed),
       average_duration_seconds: ratio(total.timed_seconds, total.timed, 3),
-      per_day: round2(perDay),
-      per_week: round2(perDay === null ? null : perDay * 7),
-      per_month: round2(perDay === null ? null : perDay * 30),
+      per_day: perDay === null ? null : round2(perDay),
+      per_week: perDay === null ? null : round2(perDay * 7),
+      per_month: perDay === null ? null : round2(perDay * 30),
     },
     daily: windowDays(w).map((date) => {
       const r = byDay.get(date) ?? EMPTY_IMPORTS;

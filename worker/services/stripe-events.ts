@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import type { Bindings } from '../env';
+import { log, type Fields, type Level } from '../lib/log';
 import type { Tier } from './plans';
 import { isMockMode, type Stripe, stripeClient, tierForPrice } from './stripe';
 
@@ -81,11 +82,8 @@ interface EventContext {
   at: Date;
 }
 
-function log(level: 'info' | 'warn' | 'error', msg: string, event: EventContext, extra: Record<string, unknown> = {}) {
-  const line = JSON.stringify({ level, msg, event_id: event.id, event_type: event.type, ...extra });
-  if (level === 'info') console.log(line);
-  else if (level === 'warn') console.warn(line);
-  else console.error(line);
+function logEvent(level: Level, msg: string, event: EventContext, extra: Fields = {}) {
+  log.at(level, msg, { event_id: event.id, event_type: event.type, ...extra });
 }
 
 const toDate = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : new Date(seconds * 1000));
@@ -197,14 +195,14 @@ async function applyState(db: Db, event: EventContext, owner: Owner, state: Subs
 function subscriptionState(env: WebhookEnv, event: EventContext, sub: StripeSubscription, forceCanceled: boolean): SubscriptionState | null {
   const status = forceCanceled ? 'canceled' : sub.status;
   if (!status || !(KNOWN_STATUSES as readonly string[]).includes(status)) {
-    log('warn', 'stripe subscription status not handled', event, { subscription_id: sub.id, status: status ?? null });
+    logEvent('warn', 'stripe subscription status not handled', event, { subscription_id: sub.id, status: status ?? null });
     return null;
   }
   const item = sub.items?.data?.[0];
   const priceId = item?.price?.id ?? null;
   const plan = priceId ? tierForPrice(env, priceId) : null;
   if (priceId && !plan) {
-    log('warn', 'stripe price not sold by this deployment', event, { subscription_id: sub.id, price_id: priceId });
+    logEvent('warn', 'stripe price not sold by this deployment', event, { subscription_id: sub.id, price_id: priceId });
     return null;
   }
   return {
@@ -221,9 +219,9 @@ function subscriptionState(env: WebhookEnv, event: EventContext, sub: StripeSubs
 }
 
 function report(event: EventContext, outcome: Outcome, extra: Record<string, unknown>) {
-  if (!outcome.fresh) return log('info', 'stripe event already applied', event, extra);
-  if (!outcome.matched) return log('warn', 'stripe event for an unknown customer', event, extra);
-  log('info', outcome.applied ? 'stripe event applied' : 'stripe event older than the stored state', event, {
+  if (!outcome.fresh) return logEvent('info', 'stripe event already applied', event, extra);
+  if (!outcome.matched) return logEvent('warn', 'stripe event for an unknown customer', event, extra);
+  logEvent('info', outcome.applied ? 'stripe event applied' : 'stripe event older than the stored state', event, {
     ...extra,
     user_plan: outcome.userPlan,
   });
@@ -232,13 +230,13 @@ function report(event: EventContext, outcome: Outcome, extra: Record<string, unk
 async function onSubscriptionEvent(db: Db, env: WebhookEnv, event: EventContext, object: Record<string, unknown>) {
   const parsed = subscriptionSchema.safeParse(object);
   if (!parsed.success || !parsed.data.customer) {
-    log('warn', 'stripe subscription event without id or customer', event);
+    logEvent('warn', 'stripe subscription event without id or customer', event);
     return recordOnly(db, event);
   }
   const sub = parsed.data;
   const state = subscriptionState(env, event, sub, event.type === 'customer.subscription.deleted');
   if (!state) return recordOnly(db, event);
-  if (!state.priceId) log('warn', 'stripe subscription without items; keeping the stored plan', event, { subscription_id: sub.id });
+  if (!state.priceId) logEvent('warn', 'stripe subscription without items; keeping the stored plan', event, { subscription_id: sub.id });
   const outcome = await applyState(db, event, { by: 'customer', customer: sub.customer! }, state);
   report(event, outcome, { subscription_id: sub.id, status: state.status });
 }
@@ -255,7 +253,7 @@ async function checkoutSubscription(env: WebhookEnv, event: EventContext, value:
     const fetched: Stripe.Subscription = await stripeClient(env).subscriptions.retrieve(value);
     return fetched as unknown as Record<string, unknown>;
   } catch (err) {
-    log('error', 'could not read the checkout subscription from stripe', event, { subscription_id: value, error: err instanceof Error ? err.message : String(err) });
+    logEvent('error', 'could not read the checkout subscription from stripe', event, { subscription_id: value, error: err instanceof Error ? err.message : String(err) });
     return null;
   }
 }
@@ -265,7 +263,7 @@ async function onCheckoutCompleted(db: Db, env: WebhookEnv, event: EventContext,
   const session = parsed.success ? parsed.data : null;
   const userId = session?.metadata?.user_id ?? session?.client_reference_id ?? null;
   if (!session || session.mode !== 'subscription' || !userId || !UUID.test(userId)) {
-    log('warn', 'stripe checkout session not from a SourcePilot subscription checkout', event, { mode: session?.mode ?? null });
+    logEvent('warn', 'stripe checkout session not from a SourcePilot subscription checkout', event, { mode: session?.mode ?? null });
     return recordOnly(db, event);
   }
   let state: SubscriptionState | null = null;
@@ -287,7 +285,7 @@ async function onPaymentFailed(db: Db, event: EventContext, object: Record<strin
   const parsed = invoiceSchema.safeParse(object);
   const subscriptionId = parsed.success ? (parsed.data.parent?.subscription_details?.subscription ?? parsed.data.subscription) : null;
   if (!subscriptionId) {
-    log('info', 'stripe invoice without subscription', event);
+    logEvent('info', 'stripe invoice without subscription', event);
     return recordOnly(db, event);
   }
   // past_due keeps the plan (API.md §2.10), so only the subscription row changes.
@@ -301,7 +299,7 @@ async function onPaymentFailed(db: Db, event: EventContext, object: Record<strin
       RETURNING s.id
     )
     SELECT (SELECT count(*) FROM ev)::int AS fresh, (SELECT count(*) FROM sub)::int AS applied`);
-  log('info', rows[0].fresh ? (rows[0].applied ? 'stripe event applied' : 'stripe event changed nothing') : 'stripe event already applied', event, {
+  logEvent('info', rows[0].fresh ? (rows[0].applied ? 'stripe event applied' : 'stripe event changed nothing') : 'stripe event already applied', event, {
     subscription_id: subscriptionId,
   });
 }
@@ -313,7 +311,7 @@ async function onPaymentFailed(db: Db, event: EventContext, object: Record<strin
 export async function handleStripeEvent(db: Db, env: WebhookEnv, payload: unknown): Promise<void> {
   const parsed = eventSchema.safeParse(payload);
   if (!parsed.success) {
-    console.warn(JSON.stringify({ level: 'warn', msg: 'stripe webhook payload is not an event' }));
+    log.warn('stripe webhook payload is not an event');
     return;
   }
   const { id, type, created, data } = parsed.data;
@@ -328,6 +326,6 @@ export async function handleStripeEvent(db: Db, env: WebhookEnv, payload: unknow
     case 'invoice.payment_failed':
       return onPaymentFailed(db, event, data.object);
     default:
-      log('info', 'stripe event type not handled', event);
+      logEvent('info', 'stripe event type not handled', event);
   }
 }

@@ -1,5 +1,5 @@
 import type { storeConnections } from '../db/schema';
-import { isOn } from '../env';
+import { config } from '../env';
 import { decryptSecret } from '../lib/secrets';
 import { checkStoreUrl, parseWooKey, storePlatform } from '../lib/store-url';
 import { ShopifyConnector } from './shopify';
@@ -16,8 +16,6 @@ export interface StoreEnv {
 
 type ConnectionRow = Pick<typeof storeConnections.$inferSelect, 'platform' | 'storeUrl' | 'apiKey'>;
 
-const DEFAULT_TIMEOUT_MS = 20_000;
-
 /**
  * The connector for a store connection, with its key decrypted. Throws a permanent
  * StoreError a merchant can act on when the platform has no connector, the URL breaks
@@ -29,7 +27,7 @@ export async function connectorFor(env: StoreEnv, connection: ConnectionRow): Pr
   if (!platform) {
     throw new StoreError(`SourcePilot cannot connect to "${connection.platform}" stores; supported platforms are shopify and woocommerce`, false);
   }
-  const url = checkStoreUrl(platform, connection.storeUrl, isOn(env.ALLOW_LOCAL_STORES));
+  const url = checkStoreUrl(platform, connection.storeUrl, config(env).allowLocalStores);
   if (!url.ok) throw new StoreError(url.msg, false);
   if (!connection.apiKey) {
     throw new StoreError(
@@ -45,8 +43,7 @@ export async function connectorFor(env: StoreEnv, connection: ConnectionRow): Pr
   } catch {
     throw new StoreError('The saved store credentials cannot be read (the encryption key changed); enter them again', false);
   }
-  const timeout = Number(env.STORE_REQUEST_TIMEOUT_MS);
-  const timeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+  const timeoutMs = config(env).storeTimeoutMs;
   if (platform === 'shopify') return new ShopifyConnector(url.origin, secret, env.SHOPIFY_API_VERSION, timeoutMs);
   const woo = parseWooKey(secret);
   if (!woo) throw new StoreError('The saved WooCommerce credentials are not a consumer key and secret (ck_…:cs_…); enter them again', false);

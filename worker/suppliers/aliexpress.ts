@@ -1,6 +1,8 @@
 import { toHex } from '../lib/encoding';
+import { mapLimit } from '../lib/map-limit';
+import { round2 } from '../lib/round';
 import { productUrl } from './detect';
-import { absoluteUrl, mapLimit, num, round2, supplierFetch } from './http';
+import { absoluteUrl, num, supplierFetch } from './http';
 import {
   SupplierError,
   type NormalizedProduct,

@@ -1,6 +1,7 @@
 import { sha256Hex } from '../lib/encoding';
+import { round2 } from '../lib/round';
 import { productUrl } from './detect';
-import { num, round2, supplierFetch } from './http';
+import { num, supplierFetch } from './http';
 import {
   SupplierError,
   type NormalizedProduct,

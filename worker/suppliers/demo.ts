@@ -1,4 +1,4 @@
-import { round2 } from './http';
+import { round2 } from '../lib/round';
 import { productUrl } from './detect';
 import type { NormalizedProduct, NormalizedVariant, PriceQuote, ProductSummary, SearchPage, SupplierAdapter, SupplierSource } from './types';
 

@@ -1,11 +1,5 @@
 import { SupplierError } from './types';
 
-/** SUPPLIER_REQUEST_TIMEOUT_MS as a number, with a sane default for a bad value. */
-export function supplierTimeout(env: { SUPPLIER_REQUEST_TIMEOUT_MS?: string }): number {
-  const ms = Number(env.SUPPLIER_REQUEST_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : 15_000;
-}
-
 /**
  * One HTTP call to a supplier API, answered as parsed JSON. Timeouts, refused
  * connections, 429 and 5xx become retryable SupplierErrors; a body that is not JSON
@@ -42,20 +36,6 @@ export async function supplierFetch(
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` calls in flight, keeping input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
 /** A number from a supplier field that may be a number, "12.34", "1,234" or "2.09 -- 7.46" (lowest wins). */
 export function num(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -68,8 +48,6 @@ export function num(value: unknown): number | null {
     .filter((n) => Number.isFinite(n));
   return found.length ? Math.min(...found) : null;
 }
-
-export const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Supplier image URLs are often protocol-relative (`//ae01.alicdn.com/…`). */
 export const absoluteUrl = (u: string) => (u.startsWith('//') ? `https:${u}` : u);

@@ -1,15 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { config, type ConfigEnv } from '../env';
 import { ApiError } from '../lib/errors';
 import type { SupplierAdapter } from './types';
-
-/** Supplier calls per user and UTC day when SUPPLIER_DAILY_CALL_LIMIT is unset or unreadable. */
-export const DEFAULT_DAILY_SUPPLIER_CALLS = 2_000;
-
-export function dailySupplierCallLimit(env: { SUPPLIER_DAILY_CALL_LIMIT?: string }): number {
-  const n = Number(env.SUPPLIER_DAILY_CALL_LIMIT);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_DAILY_SUPPLIER_CALLS;
-}
 
 export const supplierQuotaDetail = (limit: number) =>
   `Daily supplier call limit reached (${limit} searches and product lookups per day). It resets at 00:00 UTC; previews you already opened still work.`;
@@ -54,7 +47,7 @@ export async function admitSupplierCalls(db: Db, userId: string, calls: number, 
  */
 export function meterSupplierCalls(env: object, db: Db, userId: string, adapter: SupplierAdapter): SupplierAdapter {
   // Any binding set will do: callers pass the worker's env or the subset their adapters need.
-  const limit = dailySupplierCallLimit(env as { SUPPLIER_DAILY_CALL_LIMIT?: string });
+  const limit = config(env as ConfigEnv).supplierDailyCallLimit;
   const admit = async () => {
     if (!(await admitSupplierCalls(db, userId, 1, limit))) throw new SupplierQuotaExceeded(limit);
   };

@@ -1,14 +1,13 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
-import { isOn } from '../env';
+import { config } from '../env';
 import { ApiError } from '../lib/errors';
 import { decryptJson } from '../lib/secrets';
 import { AliExpressAdapter } from './aliexpress';
 import { CjAdapter } from './cj';
 import { DemoAdapter } from './demo';
 import { PLATFORMS_FOR } from './detect';
-import { supplierTimeout } from './http';
 import { meterSupplierCalls } from './quota';
 import type { SupplierAdapter, SupplierSource } from './types';
 
@@ -46,7 +45,7 @@ const connectFirst = (platform: string) => new ApiError(400, `Connect a ${platfo
  * Spocket has no API at all: demo while the catalogue is on, else a 400 that says so.
  */
 export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier> {
-  const demoOn = isOn(env.DEMO_CATALOGUE);
+  const demoOn = config(env).demoCatalogue;
   if (source === 'spocket') {
     if (demoOn) return { adapter: new DemoAdapter('spocket'), scope: 'demo' };
     throw new ApiError(400, SPOCKET_NO_API);
@@ -78,7 +77,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
     throw new ApiError(400, `The credentials of supplier account '${account.name}' cannot be read. Enter them again in Suppliers.`);
   }
   const settings = (account.settings ?? {}) as Bag;
-  const timeout = supplierTimeout(env);
+  const timeout = config(env).supplierTimeoutMs;
   const scope = `acct-${account.id}-${account.updatedAt.getTime()}`;
 
   if (source === 'aliexpress') {

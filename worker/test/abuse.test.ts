@@ -5,12 +5,12 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { errorHandler } from '../app';
 import { importJobs, supplierCallUsage } from '../db/schema';
-import type { AppEnv } from '../env';
+import { config, type AppEnv } from '../env';
 import worker from '../index';
 import { requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { withDb as dbMiddleware } from '../middleware/request';
-import { dailySupplierCallLimit, secondsToUtcMidnight, supplierQuotaDetail } from '../suppliers/quota';
+import { secondsToUtcMidnight, supplierQuotaDetail } from '../suppliers/quota';
 import { call, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { connectAliExpress } from './supplier-helpers';
 
@@ -162,7 +162,7 @@ describe('request body size', () => {
 });
 
 describe('daily supplier call cap', () => {
-  const limit = dailySupplierCallLimit(env);
+  const limit = config(env).supplierDailyCallLimit;
   const today = () => new Date().toISOString().slice(0, 10);
   const setUsed = (userId: string, calls: number) =>
     withDb((db) =>

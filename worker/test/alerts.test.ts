@@ -4,7 +4,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
 import { alertSettings, priceAlerts, priceWatches } from '../db/schema';
-import { checkWatchIds, priceCheckDeps } from '../services/price-sync';
+import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { call, registerUser, uniqueEmail, withDb } from './helpers';
 import { createWatch } from './price-helpers';
 import { connectAliExpress } from './supplier-helpers';

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { importHistory, importJobs } from '../db/schema';
 import worker from '../index';
-import { backoffSeconds } from '../jobs/import-consumer';
+import { backoffSeconds } from '../lib/backoff';
 import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
 
 const demoUrl = (id = Math.floor(1e15 + Math.random() * 9e15)) => `https://www.aliexpress.com/item/${id}.html`;

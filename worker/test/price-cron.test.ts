@@ -6,7 +6,7 @@ import { createDb } from '../db/client';
 import { priceWatches, users } from '../db/schema';
 import worker from '../index';
 import { PRICE_SYNC_CRON } from '../jobs/scheduled';
-import { schedulePriceChecks, type ScheduleOptions } from '../services/price-sync';
+import { schedulePriceChecks, type ScheduleOptions } from '../services/price-schedule';
 import { registerUser, withDb } from './helpers';
 import { aliId, aliUrl, recordingQueue } from './price-helpers';
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
 import { demoControlsEnabled, demoPriceFactor, demoWindow, DEMO_WINDOW_MS, DriftingDemoAdapter } from '../services/demo-prices';
-import { checkWatchIds, priceCheckDeps } from '../services/price-sync';
+import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { demoProduct } from '../suppliers/demo';
 import { call, registerUser } from './helpers';
 import { aliId, aliUrl, createWatch } from './price-helpers';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
 import { priceAlerts, repriceEvents } from '../db/schema';
 import worker from '../index';
-import { checkWatchIds, priceCheckDeps } from '../services/price-sync';
+import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { priceFor } from '../services/pricing';
 import { fakeAliExpressProduct } from './fakes/aliexpress';
 import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';

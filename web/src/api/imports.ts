@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { InferRequestType, InferResponseType } from 'hono/client';
-import type { pricedProduct } from '../../../worker/jobs/import-consumer';
+import type { pricedProduct } from '../../../worker/services/import-pipeline';
 import { api, unwrap } from './client';
 import { connectionsQuery } from './stores';
 
