@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import type { RowJson } from '../db/rows';
+import type { alertSettings } from '../db/schema';
 import { config } from '../env';
 import { randomBytes, toBase64Url, toHex } from '../lib/encoding';
 import { decryptSecret, encryptSecret, maskSecret } from '../lib/secrets';
@@ -62,15 +64,7 @@ export async function signWebhook(secret: string, timestamp: string, body: strin
 
 // ---- settings ---------------------------------------------------------------
 
-export interface AlertSettingsRow {
-  user_id: string;
-  email: string | null;
-  email_enabled: boolean;
-  webhook_url: string | null;
-  webhook_secret: string | null;
-  webhook_enabled: boolean;
-  updated_at: string;
-}
+export type AlertSettingsRow = RowJson<typeof alertSettings.$inferSelect>;
 
 async function secretHint(env: AlertEnv, sealed: string | null): Promise<string | null> {
   if (!sealed) return null;

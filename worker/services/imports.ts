@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import type { RowJson } from '../db/rows';
+import type { importJobs } from '../db/schema';
 import type { User } from '../env';
 import { describeError, log } from '../lib/log';
 import { billingMonth, isoDate, isoZ } from '../lib/time';
@@ -12,26 +14,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const importLimitDetail = (plan: string) => `Import limit reached for ${plan} plan. Upgrade your plan for more imports.`;
 
 /** An import_jobs row as Postgres returns it through row_to_json. */
-export interface JobRow {
-  id: string;
-  user_id: string;
-  store_id: string | null;
-  source: ImportSource;
-  source_url: string | null;
-  source_product_id: string | null;
-  status: JobStatus;
-  product_data: unknown;
-  config: unknown;
-  error_message: string | null;
-  created_product_id: string | null;
-  progress_percent: number;
-  attempts: number;
-  warnings: unknown;
-  started_at: string | null;
-  finished_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type JobRow = RowJson<typeof importJobs.$inferSelect>;
 
 const ts = (v: string | null) => (v ? isoZ(new Date(v)) : null);
 

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import type { RowJson } from '../db/rows';
+import type { priceWatches } from '../db/schema';
 import { config, type ConfigEnv } from '../env';
 import { describeError, log } from '../lib/log';
 import { addMinutes } from '../lib/time';
@@ -31,12 +33,7 @@ export async function enqueueChunks(queue: Queue<PriceMessage>, chunks: string[]
   return calls;
 }
 
-interface ClaimedRow {
-  id: string;
-  source: string;
-  source_product_id: string | null;
-  user_id: string;
-}
+type ClaimedRow = Pick<RowJson<typeof priceWatches.$inferSelect>, 'id' | 'source' | 'source_product_id' | 'user_id'>;
 
 /**
  * Cuts claimed watches (sorted by product) into chunks of at most `size`, starting a new

@@ -5,6 +5,7 @@ import { ApiError } from '../lib/errors';
 import { isoZ } from '../lib/time';
 import { detectProductUrl, SUPPLIER_LABEL } from '../suppliers/detect';
 import type { SupplierSource } from '../suppliers/types';
+import type { JobRow } from './imports';
 import { PLANS } from './plans';
 
 export const WATCH_NOT_FOUND = 'Price watch not found';
@@ -201,14 +202,7 @@ export async function createWatch(db: Db, user: User, w: NewWatch): Promise<Crea
 }
 
 /** What an import gives a watch: its product, URL and store (only completed supplier imports). */
-export type ImportSourceRow = {
-  id: string;
-  status: string;
-  source: string;
-  source_url: string | null;
-  source_product_id: string | null;
-  store_id: string | null;
-};
+export type ImportSourceRow = Pick<JobRow, 'id' | 'status' | 'source' | 'source_url' | 'source_product_id' | 'store_id'>;
 
 export async function importForWatch(db: Db, userId: string, jobId: string): Promise<ImportSourceRow | null> {
   const { rows } = await db.execute<ImportSourceRow>(sql`
