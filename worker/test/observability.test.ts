@@ -1,12 +1,14 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../env';
 import worker from '../index';
+import { describeError, errorDetails } from '../lib/log';
 import { healthRoutes, runCheck } from '../routes/health';
-import { call, registerUser } from './helpers';
+import { call, registerUser, withDb } from './helpers';
 
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
@@ -153,5 +155,20 @@ describe('queue logs', () => {
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`m-${jobId}`]);
     expect(lines.find((l) => l.msg === 'import message crashed')).toMatchObject({ level: 'error', attempt: 2 });
     expect(lines.find((l) => l.msg === 'import batch')).toMatchObject({ level: 'warn', messages: 1, crashed: 1 });
+  });
+});
+
+describe('error redaction', () => {
+  it("never logs a failed statement's parameters", async () => {
+    const secret = `pbkdf2_sha256$600000$${crypto.randomUUID()}`;
+    const err = await withDb((db) => db.execute(sql`SELECT * FROM no_such_table WHERE hash = ${secret}`)).catch((e: unknown) => e);
+    expect(String(err)).toContain(secret);
+    expect(describeError(err)).toMatch(/no_such_table/);
+    expect(describeError(err)).not.toContain(secret);
+    expect(JSON.stringify(errorDetails(err))).not.toContain(secret);
+    expect(errorDetails(err)).toMatchObject({ code: '42P01' });
+    const wrapped = new Error(`Failed query: SELECT $1\nparams: ${secret}`);
+    expect(describeError(wrapped)).toBe('Error: Failed query: SELECT $1');
+    expect(describeError('plain')).toBe('plain');
   });
 });

@@ -6,7 +6,7 @@ import { createDb } from '../db/client';
 import { priceWatches, users } from '../db/schema';
 import worker from '../index';
 import { PRICE_SYNC_CRON } from '../jobs/scheduled';
-import { schedulePriceChecks, type ScheduleOptions } from '../services/price-schedule';
+import { chunkByProduct, schedulePriceChecks, type ScheduleOptions } from '../services/price-schedule';
 import { registerUser, withDb } from './helpers';
 import { aliId, aliUrl, recordingQueue } from './price-helpers';
 
@@ -218,5 +218,14 @@ describe('price sync cron', () => {
     await worker.scheduled(createScheduledController({ scheduledTime: at('1992-01-01T00:00:00Z'), cron: '0 0 * * *' }), { ...env, PRICE_QUEUE: q.queue }, ctx);
     await waitOnExecutionContext(ctx);
     expect(q.calls).toEqual([]);
+  });
+});
+
+describe('chunking', () => {
+  it('cuts chunks at product boundaries', () => {
+    const rows = (product: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${product}-${i}`, source: 'aliexpress', source_product_id: product, user_id: 'u' }));
+    const chunks = chunkByProduct([...rows('a', 60), ...rows('b', 50), ...rows('c', 30), ...rows('d', 250)], 100);
+    expect(chunks.map((c) => c.length)).toEqual([60, 80, 100, 100, 50]);
+    expect(chunks[1].every((id) => id.startsWith('b') || id.startsWith('c'))).toBe(true);
   });
 });

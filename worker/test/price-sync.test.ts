@@ -6,7 +6,6 @@ import { priceAlerts, pricePoints, priceWatches } from '../db/schema';
 import { backoffSeconds } from '../lib/backoff';
 import { MAX_PRICE_ATTEMPTS, processPriceMessage } from '../jobs/price-consumer';
 import { alertId, checkChunk, checkWatchIds, loadWatchesById, movedBeyond, priceCheckDeps, type PriceCheckDeps } from '../services/price-check';
-import { chunkByProduct } from '../services/price-schedule';
 import type { SupplierAdapter, SupplierSource } from '../suppliers/types';
 import { registerUser, withDb, type TestUser } from './helpers';
 import { aliId, aliUrl, createWatch, deliverPrice } from './price-helpers';
@@ -302,12 +301,5 @@ describe('pure rules', () => {
     expect(movedBeyond(5, 5, 0)).toBe(false);
     expect(movedBeyond(5, 5.01, 0)).toBe(true);
     expect(movedBeyond(0, 5, 0)).toBe(false);
-  });
-
-  it('cuts chunks at product boundaries', () => {
-    const rows = (product: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${product}-${i}`, source: 'aliexpress', source_product_id: product, user_id: 'u' }));
-    const chunks = chunkByProduct([...rows('a', 60), ...rows('b', 50), ...rows('c', 30), ...rows('d', 250)], 100);
-    expect(chunks.map((c) => c.length)).toEqual([60, 80, 100, 100, 50]);
-    expect(chunks[1].every((id) => id.startsWith('b') || id.startsWith('c'))).toBe(true);
   });
 });
