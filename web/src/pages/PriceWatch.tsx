@@ -15,8 +15,8 @@ import { AddWatchButton, AddWatchDialog, DeleteWatchDialog, EditWatchDialog, use
 import { WatchDetailsDialog } from '../components/price-watch/WatchDetails';
 import { WatchCards, WatchTable, type WatchActions } from '../components/price-watch/WatchList';
 import '../components/price-watch/price-watch.css';
-import { formatDateTime, formatNumber } from '../lib/format';
-import { formatRelative, summarize, type WatchSummary } from '../lib/price-watch';
+import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
+import { summarize, type WatchSummary } from '../lib/price-watch';
 
 /** How long the list keeps refreshing after a sync queued watches beyond the first 100. */
 const QUEUED_POLL_MS = 60_000;

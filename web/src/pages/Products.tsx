@@ -38,16 +38,8 @@ import {
 } from '../api/products';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, ErrorState } from '../components/States';
-import { formatNumber } from '../lib/format';
+import { formatMoney, formatNumber } from '../lib/format';
 import './products.css';
-
-function formatMoney(amount: number, currency: string) {
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
-}
 
 function shippingText(cost: number | null | undefined, days: number | null | undefined, currency: string) {
   if (cost === null || cost === undefined) return days ? `Ships in about ${days} days` : 'Shipping quoted at checkout';

@@ -14,8 +14,8 @@ import {
   type PricedProduct,
 } from '../../api/imports';
 import { ErrorState, SkeletonLines } from '../States';
-import { formatDateTime, formatNumber } from '../../lib/format';
-import { SOURCE_LABELS, formatMoney, jobDuration } from '../../lib/imports';
+import { formatDateTime, formatMoney, formatNumber } from '../../lib/format';
+import { SOURCE_LABELS, jobDuration } from '../../lib/imports';
 import { JobActions } from './JobActions';
 import { JobStatus, SourceBadge } from './JobStatus';
 import './imports.css';

@@ -4,8 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api/errors';
 import { alertSettingsQuery, priceWatchApi, priceWatchKeys, recentAlertsQuery, type AlertSettings, type PriceAlert } from '../../api/price-watch';
-import { formatDateTime } from '../../lib/format';
-import { alertText, formatRelative, watchTitle } from '../../lib/price-watch';
+import { formatDateTime, formatRelative } from '../../lib/format';
+import { alertText, watchTitle } from '../../lib/price-watch';
 import { FormField } from '../FormField';
 import { ErrorState, SkeletonLines } from '../States';
 

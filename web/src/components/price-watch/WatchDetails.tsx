@@ -4,8 +4,8 @@ import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { priceHistoryQuery, priceWatchKeys, type PriceWatch } from '../../api/price-watch';
-import { formatDateTime, formatNumber } from '../../lib/format';
-import { alertText, changeColor, formatChange, formatMoney, formatRelative, sourceLabel, STATE_META, watchState, watchTitle } from '../../lib/price-watch';
+import { formatChange, formatDateTime, formatMoney, formatNumber, formatRelative } from '../../lib/format';
+import { alertText, changeColor, sourceLabel, STATE_META, watchState, watchTitle } from '../../lib/price-watch';
 import { ErrorState } from '../States';
 import { DeleteWatchDialog, EditWatchDialog, usePauseResume } from './WatchDialogs';
 
