@@ -23,6 +23,7 @@ import { ApiError, errorMessage } from '../api/errors';
 import { apiKeysQuery } from '../api/queries';
 import { PHONE_QUERY, useMediaQuery } from '../app/useMediaQuery';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DialogActions } from '../components/DialogActions';
 import { FormField } from '../components/FormField';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, QueryState, SkeletonLines } from '../components/States';
@@ -206,16 +207,7 @@ function CreateKeyDialog() {
                 </fieldset>
               </Box>
             </Flex>
-            <Flex gap="3" mt="5" justify="end">
-              <Dialog.Close>
-                <Button type="button" variant="soft" color="gray" size="3">
-                  Cancel
-                </Button>
-              </Dialog.Close>
-              <Button type="submit" size="3" loading={create.isPending}>
-                Create key
-              </Button>
-            </Flex>
+            <DialogActions pending={create.isPending} label="Create key" />
           </form>
         )}
       </Dialog.Content>

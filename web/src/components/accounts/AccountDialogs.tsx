@@ -4,6 +4,7 @@ import { useMutation, useQueryClient, type QueryKey } from '@tanstack/react-quer
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage } from '../../api/errors';
 import { ConfirmDialog } from '../ConfirmDialog';
+import { DialogActions } from '../DialogActions';
 import { Problem } from '../Problem';
 
 /** A change to an account that refreshes the page's list (`listKey`) once it succeeded. */
@@ -151,16 +152,7 @@ export function AccountForm({
         {problem ? <Problem>{problem}</Problem> : error ? <Problem>{errorMessage(error)}</Problem> : null}
         {children}
       </Flex>
-      <Flex gap="3" mt="5" justify="end">
-        <Dialog.Close>
-          <Button type="button" variant="soft" color="gray" size="3">
-            Cancel
-          </Button>
-        </Dialog.Close>
-        <Button type="submit" size="3" loading={pending}>
-          {submitLabel}
-        </Button>
-      </Flex>
+      <DialogActions pending={pending} label={submitLabel} />
     </form>
   );
 }

@@ -13,6 +13,7 @@ import {
   type ImportJob,
   type PricedProduct,
 } from '../../api/imports';
+import { CloseAction } from '../DialogActions';
 import { ErrorState, QueryState, SkeletonLines } from '../States';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format';
 import { SOURCE_LABELS, jobDuration } from '../../lib/imports';
@@ -348,13 +349,7 @@ export function JobDetailsDialog({
     <Dialog.Root open={jobId !== null} onOpenChange={(open) => !open && onClose()}>
       <Dialog.Content maxWidth="760px" aria-describedby={undefined}>
         {jobId && <DialogBody jobId={jobId} initial={initial} storeNameOf={storeNameOf} />}
-        <Flex justify="end" mt="5">
-          <Dialog.Close>
-            <Button variant="soft" color="gray">
-              Close
-            </Button>
-          </Dialog.Close>
-        </Flex>
+        <CloseAction mt="5" />
       </Dialog.Content>
     </Dialog.Root>
   );

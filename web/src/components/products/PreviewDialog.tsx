@@ -1,8 +1,9 @@
-import { Badge, Box, Button, Card, Dialog, Flex, Link, Skeleton, Table, Text, VisuallyHidden } from '@radix-ui/themes';
+import { Badge, Box, Card, Dialog, Flex, Link, Skeleton, Table, Text, VisuallyHidden } from '@radix-ui/themes';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { productPreviewQuery, sourceLabel, type ProductPreview } from '../../api/products';
 import { formatMoney, formatNumber } from '../../lib/format';
+import { CloseAction } from '../DialogActions';
 import { ErrorState } from '../States';
 import { DemoBadge } from './Demo';
 import { ImportForm } from './ImportForm';
@@ -162,13 +163,7 @@ export function PreviewDialog({ url, onClose }: { url: string | null; onClose: (
     <Dialog.Root open={url !== null} onOpenChange={(open) => !open && onClose()}>
       <Dialog.Content maxWidth="860px" aria-describedby={undefined}>
         {url && <PreviewBody url={url} />}
-        <Flex justify="end" mt="4">
-          <Dialog.Close>
-            <Button variant="soft" color="gray">
-              Close
-            </Button>
-          </Dialog.Close>
-        </Flex>
+        <CloseAction mt="4" />
       </Dialog.Content>
     </Dialog.Root>
   );
