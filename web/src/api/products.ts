@@ -17,6 +17,9 @@ export const SOURCES: { value: SupplierSource; label: string }[] = [
   { value: 'spocket', label: 'Spocket' },
 ];
 
+/** Narrows a query-string value to a source the search knows. */
+export const isSource = (v: string | null): v is SupplierSource => SOURCES.some((s) => s.value === v);
+
 export const sourceLabel = (source: string) => SOURCES.find((s) => s.value === source)?.label ?? source;
 
 export const PAGE_SIZE = 12;

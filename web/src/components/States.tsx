@@ -1,5 +1,6 @@
 import { ExclamationTriangleIcon, ReloadIcon } from '@radix-ui/react-icons';
 import { Button, Card, Flex, Heading, Skeleton, Text } from '@radix-ui/themes';
+import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../api/errors';
 
@@ -54,4 +55,39 @@ export function SkeletonLines({ lines = 3 }: { lines?: number }) {
       ))}
     </Flex>
   );
+}
+
+/**
+ * What a query shows, in the order every page shows it: `loading` until the first answer, the
+ * error panel (with "Try again") when it failed, `empty` when `isEmpty(data)`, else the content.
+ * With `keepData`, a refetch that fails after data arrived keeps the data on screen; the caller
+ * says it is stale (`query.isError`).
+ */
+export function QueryState<T>({
+  query,
+  loading,
+  errorTitle,
+  onRetry,
+  keepData = false,
+  isEmpty,
+  empty,
+  children,
+}: {
+  query: UseQueryResult<T>;
+  loading: ReactNode;
+  errorTitle: string;
+  /** Instead of refetching only this query. */
+  onRetry?: () => void;
+  keepData?: boolean;
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isError && (!keepData || query.data === undefined)) {
+    return <ErrorState title={errorTitle} error={query.error} onRetry={onRetry ?? (() => void query.refetch())} />;
+  }
+  if (query.isPending) return loading;
+  // Neither pending nor (without keepData) failed: the query holds data.
+  const data = query.data as T;
+  return isEmpty?.(data) ? empty : children(data);
 }

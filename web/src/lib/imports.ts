@@ -1,5 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ImportSource } from '../api/imports';
+import { formatElapsed, formatNumber } from './format';
 import { priceFor, pricingRuleSchema, type PricingRule } from '../../../worker/services/pricing';
 import { detectProductUrl } from '../../../worker/suppliers/detect';
 
@@ -79,7 +80,7 @@ export function parseBulkUrls(text: string, source: UrlSource | null): BulkParse
   let counted = 0;
   for (const l of lines) {
     const first = seen.get(l.url);
-    if (l.url.length > URL_MAX) l.problem = `Longer than ${URL_MAX.toLocaleString()} characters`;
+    if (l.url.length > URL_MAX) l.problem = `Longer than ${formatNumber(URL_MAX)} characters`;
     else if (!l.detected.ok) l.problem = l.detected.reason;
     else if (target && l.detected.source !== target)
       l.problem = `A ${SOURCE_LABELS[l.detected.source]} link; this import is for ${SOURCE_LABELS[target]}`;
@@ -180,55 +181,8 @@ export function priceExample(cost: number, rule: PricingRule, currency = 'USD'):
   return { cost, price, compareAt };
 }
 
-// ---- formatting -----------------------------------------------------------
-
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-
-/** Money in the merchant's locale; an unknown currency code falls back to the number. */
-export function formatMoney(amount: number, currency = 'USD'): string {
-  let f = moneyFormats.get(currency);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(undefined, { style: 'currency', currency });
-    } catch {
-      f = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    }
-    moneyFormats.set(currency, f);
-  }
-  return f.format(amount);
-}
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
-
-/** The time of day of an API timestamp, in the merchant's locale and zone. */
-export function formatTime(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : timeFormat.format(d);
-}
-
-const unit = (u: 'second' | 'minute' | 'hour') => new Intl.NumberFormat(undefined, { style: 'unit', unit: u, unitDisplay: 'narrow' });
-const seconds = unit('second');
-const minutes = unit('minute');
-const hours = unit('hour');
-const fractionSeconds = new Intl.NumberFormat(undefined, { style: 'unit', unit: 'second', unitDisplay: 'narrow', maximumFractionDigits: 1 });
-
-const millis = new Intl.NumberFormat(undefined, { style: 'unit', unit: 'millisecond', unitDisplay: 'narrow' });
-
-/** "55ms", "2.4s", "12s", "2m 5s", "1h 3m": how long a job ran. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1_000) return millis.format(Math.round(ms));
-  if (ms < 10_000) return fractionSeconds.format(Math.round(ms / 100) / 10);
-  const s = Math.round(ms / 1000);
-  if (s < 60) return seconds.format(s);
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${minutes.format(m)} ${seconds.format(s % 60)}` : minutes.format(m);
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${hours.format(h)} ${minutes.format(m % 60)}` : hours.format(h);
-}
-
 /** Duration of a finished job; "—" while it has not finished (or never started). */
 export function jobDuration(j: { started_at: string | null; finished_at: string | null }): string {
   if (!j.started_at || !j.finished_at) return '—';
-  return formatDuration(new Date(j.finished_at).getTime() - new Date(j.started_at).getTime());
+  return formatElapsed(new Date(j.finished_at).getTime() - new Date(j.started_at).getTime());
 }

@@ -1,42 +1,6 @@
 import type { PriceAlert, PriceWatch } from '../api/price-watch';
+import { formatMoney, formatPercentPoints } from './format';
 import { SOURCE_LABELS } from './imports';
-
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-
-/** An amount in its currency, in the merchant's locale; a plain number if the code is unknown. */
-export function formatMoney(amount: number | null | undefined, currency: string | null | undefined): string {
-  if (amount === null || amount === undefined) return '—';
-  const code = currency ?? 'USD';
-  let f = moneyFormats.get(code);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(undefined, { style: 'currency', currency: code });
-    } catch {
-      f = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    }
-    moneyFormats.set(code, f);
-  }
-  return f.format(amount);
-}
-
-const percentFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
-
-const plainPercent = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
-
-/** "+12.5 %" / "−3 %" / "0 %" in the merchant's locale. */
-export const formatChange = (pct: number) => `${percentFormat.format(pct)} %`;
-
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-
-/** "5 minutes ago", "in 40 minutes", "yesterday". */
-export function formatRelative(iso: string, now = Date.now()): string {
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  const abs = Math.abs(seconds);
-  if (abs < 45) return relative.format(0, 'second');
-  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
-  if (abs < 86_400) return relative.format(Math.round(seconds / 3600), 'hour');
-  return relative.format(Math.round(seconds / 86_400), 'day');
-}
 
 /** A watch's source as merchants name it, or the stored value for free-text sources. */
 export const sourceLabel = (source: string) => SOURCE_LABELS[source as keyof typeof SOURCE_LABELS] ?? source;
@@ -97,7 +61,7 @@ export function alertText(a: Pick<PriceAlert, 'kind' | 'old_price' | 'new_price'
     return `Back in stock${typeof stock === 'number' ? ` (${stock} units)` : ''}`;
   }
   const pct = a.change_percent ?? 0;
-  return `Price ${pct >= 0 ? 'up' : 'down'} ${plainPercent.format(Math.abs(pct))} %: ${formatMoney(a.old_price, a.currency)} → ${formatMoney(a.new_price, a.currency)}`;
+  return `Price ${pct >= 0 ? 'up' : 'down'} ${formatPercentPoints(Math.abs(pct))}: ${formatMoney(a.old_price, a.currency)} → ${formatMoney(a.new_price, a.currency)}`;
 }
 
 /** What a thresholds field may hold (the API's range), or why not. */

@@ -23,9 +23,10 @@ import { ApiError, errorMessage } from '../api/errors';
 import { apiKeysQuery } from '../api/queries';
 import { PHONE_QUERY, useMediaQuery } from '../app/useMediaQuery';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DialogActions } from '../components/DialogActions';
 import { FormField } from '../components/FormField';
 import { PageHeader } from '../components/PageHeader';
-import { EmptyState, ErrorState, SkeletonLines } from '../components/States';
+import { EmptyState, QueryState, SkeletonLines } from '../components/States';
 import { formatDateTime } from '../lib/format';
 
 const SCOPES: { value: ApiKeyScope; label: string; text: string }[] = [
@@ -206,16 +207,7 @@ function CreateKeyDialog() {
                 </fieldset>
               </Box>
             </Flex>
-            <Flex gap="3" mt="5" justify="end">
-              <Dialog.Close>
-                <Button type="button" variant="soft" color="gray" size="3">
-                  Cancel
-                </Button>
-              </Dialog.Close>
-              <Button type="submit" size="3" loading={create.isPending}>
-                Create key
-              </Button>
-            </Flex>
+            <DialogActions pending={create.isPending} label="Create key" />
           </form>
         )}
       </Dialog.Content>
@@ -380,21 +372,23 @@ export default function ApiKeys() {
           </>
         }
       />
-      {keys.isPending ? (
-        <Card size="3">
-          <SkeletonLines lines={4} />
-        </Card>
-      ) : keys.isError ? (
-        <ErrorState title="Could not load your API keys" error={keys.error} onRetry={() => void keys.refetch()} />
-      ) : keys.data.length === 0 ? (
-        <EmptyState icon={<CodeIcon />} title="No API keys yet">
-          Create a key to automate imports, sync prices or pull usage reports from your own tools.
-        </EmptyState>
-      ) : phone ? (
-        <KeysList keys={keys.data} />
-      ) : (
-        <KeysTable keys={keys.data} />
-      )}
+      <QueryState
+        query={keys}
+        loading={
+          <Card size="3">
+            <SkeletonLines lines={4} />
+          </Card>
+        }
+        errorTitle="Could not load your API keys"
+        isEmpty={(data) => data.length === 0}
+        empty={
+          <EmptyState icon={<CodeIcon />} title="No API keys yet">
+            Create a key to automate imports, sync prices or pull usage reports from your own tools.
+          </EmptyState>
+        }
+      >
+        {(data) => (phone ? <KeysList keys={data} /> : <KeysTable keys={data} />)}
+      </QueryState>
     </>
   );
 }

@@ -18,7 +18,7 @@ import { errorMessage } from '../api/errors';
 import { meQuery } from '../api/queries';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorState } from '../components/States';
-import { formatDate, formatNumber, formatPeriod, isUnlimited, PLAN_NAMES } from '../lib/format';
+import { formatDate, formatNumber, formatPeriod, formatUsdCents, isUnlimited, PLAN_NAMES } from '../lib/format';
 import { redirectTo } from '../lib/redirect';
 
 type Metric = BillingOverview['usage']['metrics'][number];
@@ -37,10 +37,6 @@ const LIVE: Status[] = ['active', 'trialing', 'past_due', 'unpaid', 'incomplete'
 /** While Stripe's webhook has not arrived yet after checkout, look again this often, this many times. */
 const WEBHOOK_POLL_MS = 2_000;
 const WEBHOOK_POLLS = 15;
-
-// Plan prices are in US cents; the merchant's locale decides how they read.
-const money = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 0, maximumFractionDigits: 2 });
-const formatPrice = (cents: number) => money.format(cents / 100);
 
 function limitText(limit: number, unit: string) {
   return isUnlimited(limit) ? `Unlimited ${unit}` : `${formatNumber(limit)} ${unit}`;
@@ -127,7 +123,7 @@ function CurrentPlan({ overview, plan, portal }: { overview: BillingOverview; pl
           </Flex>
           {plan && (
             <Text size="2" color="gray">
-              {plan.price_monthly_cents === 0 ? 'Free forever' : `${formatPrice(plan.price_monthly_cents)} per month`} ·{' '}
+              {plan.price_monthly_cents === 0 ? 'Free forever' : `${formatUsdCents(plan.price_monthly_cents)} per month`} ·{' '}
               {limitText(plan.max_items, 'imports a month')} · {limitText(plan.max_secondary, 'price watches')}
             </Text>
           )}
@@ -215,7 +211,7 @@ function PlanCard({ plan, current, action }: { plan: BillingPlan; current: boole
           </Flex>
           <Flex align="baseline" gap="1">
             <Text size="8" weight="bold" className="kpi-value">
-              {plan.price_monthly_cents === 0 ? formatPrice(0) : formatPrice(plan.price_monthly_cents)}
+              {plan.price_monthly_cents === 0 ? formatUsdCents(0) : formatUsdCents(plan.price_monthly_cents)}
             </Text>
             <Text size="2" color="gray">
               / month

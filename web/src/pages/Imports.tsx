@@ -15,7 +15,7 @@ import {
 } from '../api/imports';
 import { PHONE_QUERY, useMediaQuery } from '../app/useMediaQuery';
 import { PageHeader } from '../components/PageHeader';
-import { EmptyState, ErrorState } from '../components/States';
+import { EmptyState, QueryState } from '../components/States';
 import { BulkImportDialog, NewImportDialog } from '../components/imports/ImportDialogs';
 import { JobDetailsDialog } from '../components/imports/JobDetailsDialog';
 import { STATUS_META } from '../components/imports/JobStatus';
@@ -255,102 +255,102 @@ export default function Imports() {
         actions={actions}
       />
 
-      {list.isError && !list.data ? (
-        <ErrorState
-          title="Could not load your imports"
-          error={list.error}
-          onRetry={() => {
-            void list.refetch();
-            void counts.refetch();
-          }}
-        />
-      ) : list.isPending ? (
-        <>
-          <SummaryCards counts={undefined} isError={false} status={status} onStatus={onStatus} />
-          <ListSkeleton />
-        </>
-      ) : noImportsYet ? (
-        <EmptyState
-          icon={<DownloadIcon />}
-          title="No imports yet"
-          action={<NewImportDialog onCreated={onCreated} />}
-        >
-          Paste a product link from AliExpress, CJ Dropshipping or Spocket. SourcePilot fetches the product, applies your pricing and
-          sends it to your store, or keeps it as a draft until you connect one.
-        </EmptyState>
-      ) : (
-        <>
-          <SummaryCards counts={counts.data} isError={counts.isError} status={status} onStatus={onStatus} />
-          <Flex gap="3" mb="3" align="center" wrap="wrap" role="group" aria-label="Filters">
-            <MixerHorizontalIcon aria-hidden="true" color="var(--gray-10)" />
-            <Select.Root value={status ?? ALL} onValueChange={(v) => update({ status: v === ALL ? null : v, page: null })}>
-              <Select.Trigger aria-label="Filter by status" variant="surface" />
-              <Select.Content position="popper">
-                <Select.Item value={ALL}>All statuses</Select.Item>
-                {STATUSES.map((s) => (
-                  <Select.Item key={s} value={s}>
-                    {STATUS_META[s].label}
-                  </Select.Item>
-                ))}
-              </Select.Content>
-            </Select.Root>
-            {(stores.length > 0 || storeId) && (
-              <Select.Root value={storeId ?? ALL} onValueChange={(v) => update({ store: v === ALL ? null : v, page: null })}>
-                <Select.Trigger aria-label="Filter by store" variant="surface" />
+      <QueryState
+        query={list}
+        keepData
+        loading={
+          <>
+            <SummaryCards counts={undefined} isError={false} status={status} onStatus={onStatus} />
+            <ListSkeleton />
+          </>
+        }
+        errorTitle="Could not load your imports"
+        onRetry={() => {
+          void list.refetch();
+          void counts.refetch();
+        }}
+        isEmpty={() => noImportsYet}
+        empty={
+          <EmptyState icon={<DownloadIcon />} title="No imports yet" action={<NewImportDialog onCreated={onCreated} />}>
+            Paste a product link from AliExpress, CJ Dropshipping or Spocket. SourcePilot fetches the product, applies your pricing and
+            sends it to your store, or keeps it as a draft until you connect one.
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <>
+            <SummaryCards counts={counts.data} isError={counts.isError} status={status} onStatus={onStatus} />
+            <Flex gap="3" mb="3" align="center" wrap="wrap" role="group" aria-label="Filters">
+              <MixerHorizontalIcon aria-hidden="true" color="var(--gray-10)" />
+              <Select.Root value={status ?? ALL} onValueChange={(v) => update({ status: v === ALL ? null : v, page: null })}>
+                <Select.Trigger aria-label="Filter by status" variant="surface" />
                 <Select.Content position="popper">
-                  <Select.Item value={ALL}>All stores</Select.Item>
-                  {stores.map((s) => (
-                    <Select.Item key={s.id} value={s.id}>
-                      {s.store_name}
+                  <Select.Item value={ALL}>All statuses</Select.Item>
+                  {STATUSES.map((s) => (
+                    <Select.Item key={s} value={s}>
+                      {STATUS_META[s].label}
                     </Select.Item>
                   ))}
-                  {storeId && !stores.some((s) => s.id === storeId) && <Select.Item value={storeId}>Removed store</Select.Item>}
                 </Select.Content>
               </Select.Root>
-            )}
-            {filtersActive && (
-              <Button variant="ghost" color="gray" onClick={() => update({ status: null, store: null, page: null })}>
-                Clear filters
-              </Button>
-            )}
-            {list.isError && (
-              <Text size="1" color="red" role="alert">
-                Could not refresh the list; showing what was loaded before.
-              </Text>
-            )}
-          </Flex>
-
-          {list.data.items.length === 0 ? (
-            <EmptyState
-              icon={<MixerHorizontalIcon />}
-              title="No imports match these filters"
-              action={
-                <Button variant="soft" onClick={() => update({ status: null, store: null, page: null })}>
-                  Show all imports
-                </Button>
-              }
-            >
-              Try another status or store.
-            </EmptyState>
-          ) : (
-            <Box className={list.isPlaceholderData ? 'jobs-stale' : undefined} aria-busy={list.isPlaceholderData || undefined}>
-              {phone ? (
-                <JobCards jobs={list.data.items} storeNameOf={storeNameOf} detailsHref={(j) => hrefWith({ job: j.id })} />
-              ) : (
-                <JobsTable jobs={list.data.items} storeNameOf={storeNameOf} detailsHref={(j) => hrefWith({ job: j.id })} />
+              {(stores.length > 0 || storeId) && (
+                <Select.Root value={storeId ?? ALL} onValueChange={(v) => update({ store: v === ALL ? null : v, page: null })}>
+                  <Select.Trigger aria-label="Filter by store" variant="surface" />
+                  <Select.Content position="popper">
+                    <Select.Item value={ALL}>All stores</Select.Item>
+                    {stores.map((s) => (
+                      <Select.Item key={s.id} value={s.id}>
+                        {s.store_name}
+                      </Select.Item>
+                    ))}
+                    {storeId && !stores.some((s) => s.id === storeId) && <Select.Item value={storeId}>Removed store</Select.Item>}
+                  </Select.Content>
+                </Select.Root>
               )}
-            </Box>
-          )}
-          <Pagination
-            page={page}
-            size={size}
-            total={list.data.total}
-            shown={list.data.items.length}
-            onPage={(p) => update({ page: p === 1 ? null : String(p) })}
-            onSize={(s) => update({ size: s === DEFAULT_PAGE_SIZE ? null : String(s), page: null })}
-          />
-        </>
-      )}
+              {filtersActive && (
+                <Button variant="ghost" color="gray" onClick={() => update({ status: null, store: null, page: null })}>
+                  Clear filters
+                </Button>
+              )}
+              {list.isError && (
+                <Text size="1" color="red" role="alert">
+                  Could not refresh the list; showing what was loaded before.
+                </Text>
+              )}
+            </Flex>
+
+            {data.items.length === 0 ? (
+              <EmptyState
+                icon={<MixerHorizontalIcon />}
+                title="No imports match these filters"
+                action={
+                  <Button variant="soft" onClick={() => update({ status: null, store: null, page: null })}>
+                    Show all imports
+                  </Button>
+                }
+              >
+                Try another status or store.
+              </EmptyState>
+            ) : (
+              <Box className={list.isPlaceholderData ? 'jobs-stale' : undefined} aria-busy={list.isPlaceholderData || undefined}>
+                {phone ? (
+                  <JobCards jobs={data.items} storeNameOf={storeNameOf} detailsHref={(j) => hrefWith({ job: j.id })} />
+                ) : (
+                  <JobsTable jobs={data.items} storeNameOf={storeNameOf} detailsHref={(j) => hrefWith({ job: j.id })} />
+                )}
+              </Box>
+            )}
+            <Pagination
+              page={page}
+              size={size}
+              total={data.total}
+              shown={data.items.length}
+              onPage={(p) => update({ page: p === 1 ? null : String(p) })}
+              onSize={(s) => update({ size: s === DEFAULT_PAGE_SIZE ? null : String(s), page: null })}
+            />
+          </>
+        )}
+      </QueryState>
 
       <JobDetailsDialog jobId={jobId} initial={openJob} storeNameOf={storeNameOf} onClose={() => update({ job: null })} />
     </>

@@ -9,14 +9,14 @@ import { priceWatchApi, priceWatchesQuery, type PriceWatch as Watch, type SyncRe
 import { meQuery } from '../api/queries';
 import { PHONE_QUERY, useMediaQuery } from '../app/useMediaQuery';
 import { PageHeader } from '../components/PageHeader';
-import { EmptyState, ErrorState } from '../components/States';
+import { EmptyState, QueryState } from '../components/States';
 import { AlertSettingsCard, RecentAlerts } from '../components/price-watch/AlertsPanel';
 import { AddWatchButton, AddWatchDialog, DeleteWatchDialog, EditWatchDialog, useRefreshWatches, usePauseResume } from '../components/price-watch/WatchDialogs';
 import { WatchDetailsDialog } from '../components/price-watch/WatchDetails';
 import { WatchCards, WatchTable, type WatchActions } from '../components/price-watch/WatchList';
 import '../components/price-watch/price-watch.css';
-import { formatDateTime, formatNumber } from '../lib/format';
-import { formatRelative, summarize, type WatchSummary } from '../lib/price-watch';
+import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
+import { summarize, type WatchSummary } from '../lib/price-watch';
 
 /** How long the list keeps refreshing after a sync queued watches beyond the first 100. */
 const QUEUED_POLL_MS = 60_000;
@@ -179,29 +179,36 @@ export default function PriceWatch() {
         </Callout.Root>
       )}
 
-      {list.isError && !list.data ? (
-        <ErrorState title="Could not load your price watches" error={list.error} onRetry={() => void list.refetch()} />
-      ) : list.isPending ? (
-        <>
-          <SummaryCards summary={null} />
-          <ListSkeleton />
-        </>
-      ) : watches.length === 0 ? (
-        <EmptyState icon={<EyeOpenIcon />} title="No price watches yet" action={<AddWatchButton label="Watch your first product" onClick={() => setAdding(true)} />}>
-          Paste a supplier product link, or pick a completed import. SourcePilot checks its price every hour, draws its history and alerts you when it
-          moves beyond your threshold or sells out.
-        </EmptyState>
-      ) : (
-        <>
-          <SummaryCards summary={summarize(watches)} />
-          {list.isError && (
-            <Text as="p" size="1" color="red" role="alert" mb="2">
-              Could not refresh the list; showing what was loaded before.
-            </Text>
-          )}
-          {phone ? <WatchCards watches={watches} actions={actions} /> : <WatchTable watches={watches} actions={actions} />}
-        </>
-      )}
+      <QueryState
+        query={list}
+        keepData
+        loading={
+          <>
+            <SummaryCards summary={null} />
+            <ListSkeleton />
+          </>
+        }
+        errorTitle="Could not load your price watches"
+        isEmpty={(data) => data.items.length === 0}
+        empty={
+          <EmptyState icon={<EyeOpenIcon />} title="No price watches yet" action={<AddWatchButton label="Watch your first product" onClick={() => setAdding(true)} />}>
+            Paste a supplier product link, or pick a completed import. SourcePilot checks its price every hour, draws its history and alerts you when it
+            moves beyond your threshold or sells out.
+          </EmptyState>
+        }
+      >
+        {() => (
+          <>
+            <SummaryCards summary={summarize(watches)} />
+            {list.isError && (
+              <Text as="p" size="1" color="red" role="alert" mb="2">
+                Could not refresh the list; showing what was loaded before.
+              </Text>
+            )}
+            {phone ? <WatchCards watches={watches} actions={actions} /> : <WatchTable watches={watches} actions={actions} />}
+          </>
+        )}
+      </QueryState>
 
       <Grid columns={{ initial: '1', md: '2' }} gap="4" mt="6" align="start">
         <RecentAlerts onOpenWatch={(id) => openWatch(id)} />

@@ -6,7 +6,7 @@ import { Link as RouterLink } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { meQuery } from '../api/queries';
 import { PageHeader } from '../components/PageHeader';
-import { ErrorState, SkeletonLines } from '../components/States';
+import { ErrorState, QueryState, SkeletonLines } from '../components/States';
 import { formatDate, PLAN_NAMES } from '../lib/format';
 
 function Section({ title, description, children }: { title: string; description: string; children: ReactNode }) {
@@ -78,57 +78,61 @@ export default function Settings() {
   return (
     <>
       <PageHeader title="Settings" description="Your account details and sign-in." />
-      {me.isPending ? (
-        <Card size="3">
-          <SkeletonLines lines={4} />
-        </Card>
-      ) : me.isError ? (
-        <ErrorState title="Could not load your account" error={me.error} onRetry={() => void me.refetch()} />
-      ) : (
-        <Flex direction="column" gap="5" maxWidth="760px">
-          <Section title="Account" description="The account you sign in with.">
-            <DataList.Root size="2" orientation={{ initial: 'vertical', sm: 'horizontal' }}>
-              <DataList.Item>
-                <DataList.Label minWidth="140px">Email</DataList.Label>
-                <DataList.Value>{me.data.email}</DataList.Value>
-              </DataList.Item>
-              <DataList.Item align="center">
-                <DataList.Label minWidth="140px">Plan</DataList.Label>
-                <DataList.Value>
-                  <Flex align="center" gap="3">
-                    <Badge size="2" color={me.data.plan === 'free' ? 'gray' : 'indigo'}>
-                      {PLAN_NAMES[me.data.plan]}
-                    </Badge>
-                    <Link asChild size="2">
-                      <RouterLink to="/billing">{me.data.plan === 'free' ? 'Upgrade' : 'Manage billing'}</RouterLink>
-                    </Link>
-                  </Flex>
-                </DataList.Value>
-              </DataList.Item>
-              <DataList.Item>
-                <DataList.Label minWidth="140px">Member since</DataList.Label>
-                <DataList.Value>{formatDate(me.data.created_at)}</DataList.Value>
-              </DataList.Item>
-              <DataList.Item align="center">
-                <DataList.Label minWidth="140px">Account ID</DataList.Label>
-                <DataList.Value>
-                  <Flex align="center" gap="2" minWidth="0">
-                    <Code variant="ghost" style={{ wordBreak: 'break-all' }}>
-                      {me.data.id}
-                    </Code>
-                    <CopyId value={me.data.id} />
-                  </Flex>
-                </DataList.Value>
-              </DataList.Item>
-            </DataList.Root>
-          </Section>
-          <Section title="Password" description="Reset your password by email.">
-            <Box>
-              <PasswordReset email={me.data.email} />
-            </Box>
-          </Section>
-        </Flex>
-      )}
+      <QueryState
+        query={me}
+        loading={
+          <Card size="3">
+            <SkeletonLines lines={4} />
+          </Card>
+        }
+        errorTitle="Could not load your account"
+      >
+        {(user) => (
+          <Flex direction="column" gap="5" maxWidth="760px">
+            <Section title="Account" description="The account you sign in with.">
+              <DataList.Root size="2" orientation={{ initial: 'vertical', sm: 'horizontal' }}>
+                <DataList.Item>
+                  <DataList.Label minWidth="140px">Email</DataList.Label>
+                  <DataList.Value>{user.email}</DataList.Value>
+                </DataList.Item>
+                <DataList.Item align="center">
+                  <DataList.Label minWidth="140px">Plan</DataList.Label>
+                  <DataList.Value>
+                    <Flex align="center" gap="3">
+                      <Badge size="2" color={user.plan === 'free' ? 'gray' : 'indigo'}>
+                        {PLAN_NAMES[user.plan]}
+                      </Badge>
+                      <Link asChild size="2">
+                        <RouterLink to="/billing">{user.plan === 'free' ? 'Upgrade' : 'Manage billing'}</RouterLink>
+                      </Link>
+                    </Flex>
+                  </DataList.Value>
+                </DataList.Item>
+                <DataList.Item>
+                  <DataList.Label minWidth="140px">Member since</DataList.Label>
+                  <DataList.Value>{formatDate(user.created_at)}</DataList.Value>
+                </DataList.Item>
+                <DataList.Item align="center">
+                  <DataList.Label minWidth="140px">Account ID</DataList.Label>
+                  <DataList.Value>
+                    <Flex align="center" gap="2" minWidth="0">
+                      <Code variant="ghost" style={{ wordBreak: 'break-all' }}>
+                        {user.id}
+                      </Code>
+                      <CopyId value={user.id} />
+                    </Flex>
+                  </DataList.Value>
+                </DataList.Item>
+              </DataList.Root>
+            </Section>
+            <Section title="Password" description="Reset your password by email.">
+              <Box>
+                <PasswordReset email={user.email} />
+              </Box>
+            </Section>
+          </Flex>
+        )}
+      </QueryState>
     </>
   );
 }

@@ -13,6 +13,7 @@ import {
 } from '../../api/imports';
 import { ApiError, errorMessage } from '../../api/errors';
 import { usageQuery } from '../../api/queries';
+import { DialogActions } from '../DialogActions';
 import { FormField } from '../FormField';
 import {
   BULK_MAX,
@@ -169,21 +170,6 @@ function useCreated(onCreated: (jobs: ImportJob[]) => void) {
     void queryClient.invalidateQueries({ queryKey: usageQuery.queryKey });
     onCreated(jobs);
   };
-}
-
-function DialogActions({ pending, label, disabled }: { pending: boolean; label: string; disabled?: boolean }) {
-  return (
-    <Flex gap="3" mt="5" justify="end">
-      <Dialog.Close>
-        <Button type="button" variant="soft" color="gray" size="3">
-          Cancel
-        </Button>
-      </Dialog.Close>
-      <Button type="submit" size="3" loading={pending} disabled={disabled}>
-        {label}
-      </Button>
-    </Flex>
-  );
 }
 
 function UrlHint({ url, source }: { url: string; source: UrlSource }) {

@@ -13,9 +13,10 @@ import {
   type ImportJob,
   type PricedProduct,
 } from '../../api/imports';
-import { ErrorState, SkeletonLines } from '../States';
-import { formatDateTime, formatNumber } from '../../lib/format';
-import { SOURCE_LABELS, formatMoney, jobDuration } from '../../lib/imports';
+import { CloseAction } from '../DialogActions';
+import { ErrorState, QueryState, SkeletonLines } from '../States';
+import { formatDateTime, formatMoney, formatNumber } from '../../lib/format';
+import { SOURCE_LABELS, jobDuration } from '../../lib/imports';
 import { JobActions } from './JobActions';
 import { JobStatus, SourceBadge } from './JobStatus';
 import './imports.css';
@@ -75,34 +76,36 @@ export function warningsOf(history: HistoryEntry[] | undefined): string[] {
 
 function Timeline({ jobId, active }: { jobId: string; active: boolean }) {
   const history = useQuery({ ...importHistoryQuery(jobId), refetchInterval: active ? POLL_MS : false });
-  if (history.isPending) return <SkeletonLines lines={3} />;
-  if (history.isError) return <ErrorState title="Could not load the history" error={history.error} onRetry={() => void history.refetch()} />;
   return (
-    <ol className="timeline" aria-label="History">
-      {history.data.map((h) => {
-        const text = historyText(h);
-        return (
-          <li key={h.id} data-action={h.action}>
-            <span className="timeline-dot" data-color={HISTORY_COLORS[h.action] ?? 'gray'} aria-hidden="true" />
-            <Flex direction="column">
-              <Flex gap="2" align="baseline" wrap="wrap">
-                <Text size="2" weight="medium">
-                  {HISTORY_LABELS[h.action] ?? h.action}
-                </Text>
-                <Text size="1" color="gray">
-                  {formatDateTime(h.created_at)}
-                </Text>
-              </Flex>
-              {text && (
-                <Text size="1" color="gray">
-                  {text}
-                </Text>
-              )}
-            </Flex>
-          </li>
-        );
-      })}
-    </ol>
+    <QueryState query={history} loading={<SkeletonLines lines={3} />} errorTitle="Could not load the history">
+      {(entries) => (
+        <ol className="timeline" aria-label="History">
+          {entries.map((h) => {
+            const text = historyText(h);
+            return (
+              <li key={h.id} data-action={h.action}>
+                <span className="timeline-dot" data-color={HISTORY_COLORS[h.action] ?? 'gray'} aria-hidden="true" />
+                <Flex direction="column">
+                  <Flex gap="2" align="baseline" wrap="wrap">
+                    <Text size="2" weight="medium">
+                      {HISTORY_LABELS[h.action] ?? h.action}
+                    </Text>
+                    <Text size="1" color="gray">
+                      {formatDateTime(h.created_at)}
+                    </Text>
+                  </Flex>
+                  {text && (
+                    <Text size="1" color="gray">
+                      {text}
+                    </Text>
+                  )}
+                </Flex>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </QueryState>
   );
 }
 
@@ -346,13 +349,7 @@ export function JobDetailsDialog({
     <Dialog.Root open={jobId !== null} onOpenChange={(open) => !open && onClose()}>
       <Dialog.Content maxWidth="760px" aria-describedby={undefined}>
         {jobId && <DialogBody jobId={jobId} initial={initial} storeNameOf={storeNameOf} />}
-        <Flex justify="end" mt="5">
-          <Dialog.Close>
-            <Button variant="soft" color="gray">
-              Close
-            </Button>
-          </Dialog.Close>
-        </Flex>
+        <CloseAction mt="5" />
       </Dialog.Content>
     </Dialog.Root>
   );

@@ -3,7 +3,8 @@ import { Box, Card, Flex, Grid, Select, Switch, Text, TextField } from '@radix-u
 import { useId, useState } from 'react';
 import { FormField } from '../FormField';
 import type { PricingRule } from '../../../../worker/services/pricing';
-import { formatMoney, priceExample, type PricingErrors, type PricingForm } from '../../lib/imports';
+import { formatMoney } from '../../lib/format';
+import { priceExample, type PricingErrors, type PricingForm } from '../../lib/imports';
 
 const ROUNDING: { value: string; label: string }[] = [
   { value: 'none', label: 'Keep exact price' },

@@ -4,8 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { statsQuery, type Stats } from '../../api/stats';
-import { formatNumber } from '../../lib/format';
-import { formatDuration, formatPercent } from '../../lib/stats';
+import { formatDuration, formatNumber, formatPercent } from '../../lib/format';
 import { ErrorState } from '../States';
 import { ImportsChart } from './ImportsChart';
 

@@ -1,7 +1,8 @@
 import { Flex, Skeleton, Text, VisuallyHidden } from '@radix-ui/themes';
 import { lazy, Suspense, useState } from 'react';
 import type { DailyImports } from '../../api/stats';
-import { describeChart, describeDay, formatDay, SERIES } from './chart-data';
+import { formatDay } from '../../lib/format';
+import { describeChart, describeDay, SERIES } from './chart-data';
 import './metrics.css';
 
 const ImportsUplot = lazy(() => import('./ImportsUplot'));

@@ -2,8 +2,8 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DailyImports } from '../../api/stats';
-import { formatNumber } from '../../lib/format';
-import { formatDay, labelledDays, niceMax, SERIES, stackedSeries } from './chart-data';
+import { formatDay, formatNumber } from '../../lib/format';
+import { labelledDays, niceMax, SERIES, stackedSeries } from './chart-data';
 
 const HEIGHT = 200;
 

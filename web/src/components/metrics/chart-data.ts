@@ -1,5 +1,5 @@
 import type { DailyImports } from '../../api/stats';
-import { formatNumber } from '../../lib/format';
+import { formatDay, formatNumber } from '../../lib/format';
 
 export const SERIES = [
   { key: 'completed', label: 'Completed', color: '--green-9' },
@@ -7,10 +7,6 @@ export const SERIES = [
   { key: 'cancelled', label: 'Cancelled', color: '--gray-8' },
   { key: 'in_progress', label: 'In progress', color: '--blue-9' },
 ] as const;
-
-// API days are UTC calendar dates; printing them in UTC keeps them from shifting a day.
-const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
-export const formatDay = (date: string) => dayLabel.format(new Date(`${date}T00:00:00Z`));
 
 /** The smallest 1, 2 or 5 × 10^k at or above `n` (at least 2), so the axis reads in round numbers. */
 export function niceMax(n: number): number {

@@ -4,10 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api/errors';
 import { alertSettingsQuery, priceWatchApi, priceWatchKeys, recentAlertsQuery, type AlertSettings, type PriceAlert } from '../../api/price-watch';
-import { formatDateTime } from '../../lib/format';
-import { alertText, formatRelative, watchTitle } from '../../lib/price-watch';
+import { formatDateTime, formatRelative } from '../../lib/format';
+import { alertText, watchTitle } from '../../lib/price-watch';
 import { FormField } from '../FormField';
-import { ErrorState, SkeletonLines } from '../States';
+import { QueryState, SkeletonLines } from '../States';
 
 const KIND_COLOR: Record<string, 'red' | 'green' | 'amber' | 'blue'> = { out_of_stock: 'red', back_in_stock: 'green', price_change: 'amber' };
 
@@ -47,42 +47,46 @@ export function RecentAlerts({ onOpenWatch }: { onOpenWatch: (watchId: string) =
           Recent alerts
         </Heading>
       </Flex>
-      {alerts.isPending ? (
-        <SkeletonLines lines={4} />
-      ) : alerts.isError ? (
-        <ErrorState error={alerts.error} onRetry={() => void alerts.refetch()} title="Could not load the alerts" />
-      ) : alerts.data.length === 0 ? (
-        <Text as="p" size="2" color="gray">
-          No alerts yet. When a supplier price moves beyond a watch’s threshold, or a product sells out, it shows up here.
-        </Text>
-      ) : (
-        <Flex asChild direction="column" gap="3">
-          <ul aria-label="Recent alerts">
-            {alerts.data.map((a) => (
-              <li key={a.id} className="alert-item">
-                <Flex justify="between" gap="3" align="start">
-                  <Box minWidth="0">
-                    <Link asChild size="2" weight="medium" highContrast>
-                      <button type="button" className="link-button ellipsis" onClick={() => onOpenWatch(a.watch_id)}>
-                        {watchTitle(a)}
-                      </button>
-                    </Link>
-                    <Text as="div" size="2" color={KIND_COLOR[a.kind] ?? 'gray'}>
-                      {alertText(a)}
+      <QueryState
+        query={alerts}
+        loading={<SkeletonLines lines={4} />}
+        errorTitle="Could not load the alerts"
+        isEmpty={(data) => data.length === 0}
+        empty={
+          <Text as="p" size="2" color="gray">
+            No alerts yet. When a supplier price moves beyond a watch’s threshold, or a product sells out, it shows up here.
+          </Text>
+        }
+      >
+        {(data) => (
+          <Flex asChild direction="column" gap="3">
+            <ul aria-label="Recent alerts">
+              {data.map((a) => (
+                <li key={a.id} className="alert-item">
+                  <Flex justify="between" gap="3" align="start">
+                    <Box minWidth="0">
+                      <Link asChild size="2" weight="medium" highContrast>
+                        <button type="button" className="link-button ellipsis" onClick={() => onOpenWatch(a.watch_id)}>
+                          {watchTitle(a)}
+                        </button>
+                      </Link>
+                      <Text as="div" size="2" color={KIND_COLOR[a.kind] ?? 'gray'}>
+                        {alertText(a)}
+                      </Text>
+                      <Flex gap="1" mt="1" wrap="wrap">
+                        <DeliveryBadges alert={a} />
+                      </Flex>
+                    </Box>
+                    <Text size="1" color="gray" className="nowrap" title={formatDateTime(a.created_at)}>
+                      {formatRelative(a.created_at)}
                     </Text>
-                    <Flex gap="1" mt="1" wrap="wrap">
-                      <DeliveryBadges alert={a} />
-                    </Flex>
-                  </Box>
-                  <Text size="1" color="gray" className="nowrap" title={formatDateTime(a.created_at)}>
-                    {formatRelative(a.created_at)}
-                  </Text>
-                </Flex>
-              </li>
-            ))}
-          </ul>
-        </Flex>
-      )}
+                  </Flex>
+                </li>
+              ))}
+            </ul>
+          </Flex>
+        )}
+      </QueryState>
     </Card>
   );
 }
@@ -228,13 +232,9 @@ export function AlertSettingsCard({ accountEmail }: { accountEmail: string | und
       <Text as="p" size="2" color="gray" mb="4">
         Every alert is listed on this page. Also send them by email, or to your own system through a signed webhook.
       </Text>
-      {settings.isPending ? (
-        <SkeletonLines lines={4} />
-      ) : settings.isError ? (
-        <ErrorState error={settings.error} onRetry={() => void settings.refetch()} title="Could not load the alert settings" />
-      ) : (
-        <SettingsForm settings={settings.data} accountEmail={accountEmail} />
-      )}
+      <QueryState query={settings} loading={<SkeletonLines lines={4} />} errorTitle="Could not load the alert settings">
+        {(data) => <SettingsForm settings={data} accountEmail={accountEmail} />}
+      </QueryState>
     </Card>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { PricePoint } from '../../api/price-watch';
-import { formatMoney } from '../../lib/price-watch';
+import { formatMoney } from '../../lib/format';
 
 /** A theme colour as a concrete CSS colour (uPlot paints on a canvas, which cannot read variables). */
 function cssColor(el: Element, name: string, fallback: string): string {

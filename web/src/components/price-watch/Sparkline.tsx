@@ -1,4 +1,4 @@
-import { formatMoney } from '../../lib/price-watch';
+import { formatMoney } from '../../lib/format';
 
 /**
  * A row-sized trend line of recent prices (oldest first). Plain SVG: a handful of

@@ -4,9 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { priceHistoryQuery, priceWatchKeys, type PriceWatch } from '../../api/price-watch';
-import { formatDateTime, formatNumber } from '../../lib/format';
-import { alertText, changeColor, formatChange, formatMoney, formatRelative, sourceLabel, STATE_META, watchState, watchTitle } from '../../lib/price-watch';
-import { ErrorState } from '../States';
+import { formatChange, formatDateTime, formatMoney, formatNumber, formatRelative } from '../../lib/format';
+import { alertText, changeColor, sourceLabel, STATE_META, watchState, watchTitle } from '../../lib/price-watch';
+import { QueryState } from '../States';
 import { DeleteWatchDialog, EditWatchDialog, usePauseResume } from './WatchDialogs';
 
 // uPlot is loaded only when a watch's details open, so it never weighs on the first page load.
@@ -41,28 +41,33 @@ function WatchAlerts({ watchId }: { watchId: string }) {
     queryKey: [...priceWatchKeys.alerts, watchId],
     queryFn: () => unwrap(api.alerts.$get({ query: { watch_id: watchId, limit: '10' } })).then((r) => r.items),
   });
-  if (alerts.isPending) return <Skeleton height="40px" />;
-  if (alerts.isError) return <ErrorState error={alerts.error} onRetry={() => void alerts.refetch()} title="Could not load the alerts" />;
-  if (!alerts.data.length) {
-    return (
-      <Text size="2" color="gray">
-        No alerts yet for this product.
-      </Text>
-    );
-  }
   return (
-    <Flex asChild direction="column" gap="2">
-      <ul aria-label="Alerts for this watch">
-        {alerts.data.map((a) => (
-          <li key={a.id}>
-            <Text size="2">{alertText(a)}</Text>{' '}
-            <Text size="1" color="gray">
-              · {formatDateTime(a.created_at)}
-            </Text>
-          </li>
-        ))}
-      </ul>
-    </Flex>
+    <QueryState
+      query={alerts}
+      loading={<Skeleton height="40px" />}
+      errorTitle="Could not load the alerts"
+      isEmpty={(data) => data.length === 0}
+      empty={
+        <Text size="2" color="gray">
+          No alerts yet for this product.
+        </Text>
+      }
+    >
+      {(data) => (
+        <Flex asChild direction="column" gap="2">
+          <ul aria-label="Alerts for this watch">
+            {data.map((a) => (
+              <li key={a.id}>
+                <Text size="2">{alertText(a)}</Text>{' '}
+                <Text size="1" color="gray">
+                  · {formatDateTime(a.created_at)}
+                </Text>
+              </li>
+            ))}
+          </ul>
+        </Flex>
+      )}
+    </QueryState>
   );
 }
 
@@ -80,7 +85,6 @@ function Details({ watch, storeName, onClose }: { watch: PriceWatch; storeName: 
   const pause = usePauseResume();
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  const points = history.data ?? [];
 
   return (
     <>
@@ -154,53 +158,57 @@ function Details({ watch, storeName, onClose }: { watch: PriceWatch; storeName: 
       <Heading as="h3" size="3" mb="2">
         Price history
       </Heading>
-      {history.isPending ? (
-        <ChartSkeleton />
-      ) : history.isError ? (
-        <ErrorState error={history.error} onRetry={() => void history.refetch()} title="Could not load the price history" />
-      ) : points.length === 0 ? (
-        <Text as="p" size="2" color="gray">
-          No prices yet. Use “Sync now” to take the first reading.
-        </Text>
-      ) : (
-        <>
-          <Box aria-label={`Price history chart, ${points.length} prices`} role="img">
-            <Suspense fallback={<ChartSkeleton />}>
-              <PriceChart points={points} currency={watch.currency} />
-            </Suspense>
-          </Box>
-          <details className="history-table">
-            <summary>
-              <Text size="2">Show the last {Math.min(points.length, 20)} readings as a table</Text>
-            </summary>
-            <Table.Root size="1" mt="2">
-              <Table.Header>
-                <Table.Row>
-                  <Table.ColumnHeaderCell>Checked</Table.ColumnHeaderCell>
-                  <Table.ColumnHeaderCell justify="end">Price</Table.ColumnHeaderCell>
-                  <Table.ColumnHeaderCell justify="end">Stock</Table.ColumnHeaderCell>
-                </Table.Row>
-              </Table.Header>
-              <Table.Body>
-                {points
-                  .slice(-20)
-                  .reverse()
-                  .map((p) => (
-                    <Table.Row key={p.observed_at}>
-                      <Table.Cell>{formatDateTime(p.observed_at)}</Table.Cell>
-                      <Table.Cell justify="end" className="tabular">
-                        {formatMoney(p.price, p.currency)}
-                      </Table.Cell>
-                      <Table.Cell justify="end" className="tabular">
-                        {p.stock === null ? '—' : formatNumber(p.stock)}
-                      </Table.Cell>
-                    </Table.Row>
-                  ))}
-              </Table.Body>
-            </Table.Root>
-          </details>
-        </>
-      )}
+      <QueryState
+        query={history}
+        loading={<ChartSkeleton />}
+        errorTitle="Could not load the price history"
+        isEmpty={(points) => points.length === 0}
+        empty={
+          <Text as="p" size="2" color="gray">
+            No prices yet. Use “Sync now” to take the first reading.
+          </Text>
+        }
+      >
+        {(points) => (
+          <>
+            <Box aria-label={`Price history chart, ${points.length} prices`} role="img">
+              <Suspense fallback={<ChartSkeleton />}>
+                <PriceChart points={points} currency={watch.currency} />
+              </Suspense>
+            </Box>
+            <details className="history-table">
+              <summary>
+                <Text size="2">Show the last {Math.min(points.length, 20)} readings as a table</Text>
+              </summary>
+              <Table.Root size="1" mt="2">
+                <Table.Header>
+                  <Table.Row>
+                    <Table.ColumnHeaderCell>Checked</Table.ColumnHeaderCell>
+                    <Table.ColumnHeaderCell justify="end">Price</Table.ColumnHeaderCell>
+                    <Table.ColumnHeaderCell justify="end">Stock</Table.ColumnHeaderCell>
+                  </Table.Row>
+                </Table.Header>
+                <Table.Body>
+                  {points
+                    .slice(-20)
+                    .reverse()
+                    .map((p) => (
+                      <Table.Row key={p.observed_at}>
+                        <Table.Cell>{formatDateTime(p.observed_at)}</Table.Cell>
+                        <Table.Cell justify="end" className="tabular">
+                          {formatMoney(p.price, p.currency)}
+                        </Table.Cell>
+                        <Table.Cell justify="end" className="tabular">
+                          {p.stock === null ? '—' : formatNumber(p.stock)}
+                        </Table.Cell>
+                      </Table.Row>
+                    ))}
+                </Table.Body>
+              </Table.Root>
+            </details>
+          </>
+        )}
+      </QueryState>
 
       <Heading as="h3" size="3" mt="4" mb="2">
         Alerts

@@ -8,6 +8,7 @@ import { usageQuery } from '../../api/queries';
 import { SOURCE_LABELS, URL_SOURCES, detectUrl, startsLikeUrl, type UrlSource } from '../../lib/imports';
 import { thresholdProblem, watchTitle } from '../../lib/price-watch';
 import { ConfirmDialog } from '../ConfirmDialog';
+import { DialogActions } from '../DialogActions';
 import { FormField } from '../FormField';
 import { ImportErrorCallout } from '../imports/ImportDialogs';
 
@@ -246,16 +247,7 @@ export function AddWatchDialog({ open, onOpenChange }: { open: boolean; onOpenCh
               <ThresholdField value={threshold} onChange={setThreshold} error={thresholdError} />
               {message ? <ImportErrorCallout error={message} /> : create.isError && <ImportErrorCallout error={create.error} />}
             </Flex>
-            <Flex gap="3" mt="5" justify="end">
-              <Dialog.Close>
-                <Button type="button" variant="soft" color="gray" size="3">
-                  Cancel
-                </Button>
-              </Dialog.Close>
-              <Button type="submit" size="3" loading={create.isPending}>
-                Start watching
-              </Button>
-            </Flex>
+            <DialogActions pending={create.isPending} label="Start watching" />
           </form>
         )}
       </Dialog.Content>

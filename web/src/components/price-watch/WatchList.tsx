@@ -1,8 +1,8 @@
 import { DotsHorizontalIcon } from '@radix-ui/react-icons';
 import { Box, Card, DataList, DropdownMenu, Flex, IconButton, Link, Table, Text } from '@radix-ui/themes';
 import type { PriceWatch } from '../../api/price-watch';
-import { formatDateTime, formatNumber } from '../../lib/format';
-import { formatMoney, formatRelative, sourceLabel, watchTitle } from '../../lib/price-watch';
+import { formatDateTime, formatMoney, formatNumber, formatRelative } from '../../lib/format';
+import { sourceLabel, watchTitle } from '../../lib/price-watch';
 import { Sparkline } from './Sparkline';
 import { ChangeText, StateBadge } from './WatchDetails';
 
