@@ -13,7 +13,6 @@ import {
   importForWatch,
   listWatches,
   REPRICE_NEEDS_PRODUCT,
-  supplierSourceOf,
   updateWatch,
   watchHistory,
   watchLimitDetail,
@@ -22,6 +21,7 @@ import {
   WATCH_NOT_FOUND,
   type WatchTarget,
 } from '../services/price-watch';
+import { supplierSourceOf } from '../shared/sources';
 
 const threshold = z.number().min(0).max(999.99);
 

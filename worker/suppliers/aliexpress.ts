@@ -1,5 +1,5 @@
 import { toHex } from '../lib/encoding';
-import { productUrl } from './detect';
+import { productUrl } from '../shared/detect';
 import { absoluteUrl, mapLimit, num, round2, supplierFetch } from './http';
 import {
   SupplierError,

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../lib/encoding';
-import { productUrl } from './detect';
+import { productUrl } from '../shared/detect';
 import { num, round2, supplierFetch } from './http';
 import {
   SupplierError,

@@ -1,8 +1,11 @@
+import type { SupplierSource } from '../shared/sources';
+// TEMPORARY merge shim (issue 12): services/price-sync.ts and its test still take SupplierSource from here.
+export type { SupplierSource } from '../shared/sources';
+
 /**
  * The one shape every supplier adapter returns, whatever the supplier's own format.
  * Money is a number in `currency` with two decimals.
  */
-export type SupplierSource = 'aliexpress' | 'cjdropship' | 'spocket';
 export type CatalogueMode = 'live' | 'demo';
 
 export interface ProductOption {

@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ImportSource } from '../api/imports';
-import { priceFor, pricingRuleSchema, type PricingRule } from '../../../worker/services/pricing';
-import { detectProductUrl } from '../../../worker/suppliers/detect';
+import { priceFor, pricingRuleSchema, type PricingRule } from '../../../worker/shared/pricing';
+import { detectProductUrl } from '../../../worker/shared/detect';
 
 /** The sources a merchant can import from by URL (`manual` needs a product body, not a link). */
 export type UrlSource = Exclude<ImportSource, 'manual'>;
