@@ -34,11 +34,12 @@ export const SOURCE_LABEL: Record<ImportSource, string> = {
 export const supplierLabel = (source: string): string => (isSupplierSource(source) ? SOURCE_LABEL[source] : source);
 
 /** The `platform` a supplier account for a source is stored under (API.md §3.5). */
-export const ACCOUNT_PLATFORM: Record<SupplierSource, string> = {
+export const ACCOUNT_PLATFORM = {
   aliexpress: 'aliexpress',
   cjdropship: 'cjdropshipping',
   spocket: 'spocket',
-};
+} as const satisfies Record<SupplierSource, string>;
+export type AccountPlatform = (typeof ACCOUNT_PLATFORM)[SupplierSource];
 
 /** Supplier-account `platform` values (lower-cased) that hold credentials for a source. */
 export const PLATFORMS_FOR: Record<SupplierSource, string[]> = Object.fromEntries(
