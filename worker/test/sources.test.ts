@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { importSource, supplierAccounts } from '../db/schema';
+import { importJobStatus, importSource, supplierAccounts } from '../db/schema';
+import { IMPORT_JOB_STATUSES } from '../shared/import-jobs';
 import {
   catalogueFor,
   canonicalSource,
@@ -15,9 +16,11 @@ import { hasLiveAccountSql } from '../suppliers/resolve';
 import { registerUser, withDb } from './helpers';
 
 describe('sources', () => {
-  it('builds the importsource database enum from the source list', () => {
+  it('builds the importsource and importjobstatus database enums from the shared lists', () => {
     expect(importSource.enumValues).toEqual(['aliexpress', 'cjdropship', 'spocket', 'manual']);
     expect(IMPORT_SOURCES).toEqual(importSource.enumValues);
+    expect(importJobStatus.enumValues).toEqual(['pending', 'running', 'completed', 'failed', 'cancelled']);
+    expect(IMPORT_JOB_STATUSES).toEqual(importJobStatus.enumValues);
   });
 
   it('takes client values in their exact spelling, with cjdropshipping as an alias', () => {

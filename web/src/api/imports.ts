@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { InferRequestType, InferResponseType } from 'hono/client';
 import type { pricedProduct } from '../../../worker/jobs/import-consumer';
+import { IMPORT_JOB_STATUSES } from '../../../worker/shared/import-jobs';
 import { api, unwrap } from './client';
 import { connectionsQuery } from './stores';
 
@@ -33,7 +34,7 @@ export type PricedProduct = Partial<ReturnType<typeof pricedProduct>['data']> & 
 
 export const productOf = (j: ImportJob): PricedProduct | null => (j.product_data as PricedProduct | null) ?? null;
 
-export const STATUSES: ImportStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
+export const STATUSES: ImportStatus[] = [...IMPORT_JOB_STATUSES];
 
 /** A job the queue has not finished with: its row still changes. */
 export const isActive = (j: Pick<ImportJob, 'status'>) => j.status === 'pending' || j.status === 'running';
