@@ -15,10 +15,12 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
+import { IMPORT_JOB_STATUSES } from '../shared/import-jobs';
+import { IMPORT_SOURCES } from '../shared/sources';
 
 export const planTier = pgEnum('plantier', ['free', 'pro', 'enterprise']);
-export const importJobStatus = pgEnum('importjobstatus', ['pending', 'running', 'completed', 'failed', 'cancelled']);
-export const importSource = pgEnum('importsource', ['aliexpress', 'cjdropship', 'spocket', 'manual']);
+export const importJobStatus = pgEnum('importjobstatus', IMPORT_JOB_STATUSES);
+export const importSource = pgEnum('importsource', IMPORT_SOURCES);
 export const subscriptionStatus = pgEnum('subscriptionstatus', [
   'active',
   'trialing',

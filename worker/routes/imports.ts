@@ -20,8 +20,8 @@ import {
   type CreateResult,
 } from '../services/imports';
 import { manualProductSchema } from '../services/manual-product';
-import { pricingRuleSchema } from '../services/pricing';
-import { canonicalSource, invalidSourceDetail } from '../suppliers/detect';
+import { pricingRuleSchema } from '../shared/pricing';
+import { canonicalSource, invalidSourceDetail } from '../shared/sources';
 
 /** Free-form config, stored as sent; the pricing keys and a manual product must be valid. */
 const config = z

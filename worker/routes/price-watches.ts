@@ -13,7 +13,6 @@ import {
   importForWatch,
   listWatches,
   REPRICE_NEEDS_PRODUCT,
-  supplierSourceOf,
   updateWatch,
   watchHistory,
   watchLimitDetail,
@@ -22,6 +21,7 @@ import {
   WATCH_NOT_FOUND,
   type WatchTarget,
 } from '../services/price-watch';
+import { catalogueFor, supplierSourceOf } from '../shared/sources';
 
 const threshold = z.number().min(0).max(999.99);
 
@@ -121,7 +121,7 @@ export const priceWatchRoutes = new Hono<AppEnv>()
     if (!w) throw notFound(WATCH_NOT_FOUND);
     const source = supplierSourceOf(w.source);
     if (!source || !w.source_product_id) throw badRequest("This watch can't be checked, so it has no demo price");
-    if (w.live && source !== 'spocket') throw badRequest('This watch is checked against your supplier account, not the demo catalogue');
+    if (catalogueFor(source, { hasAccount: w.live, demoOn: true }) === 'live') throw badRequest('This watch is checked against your supplier account, not the demo catalogue');
     const shift = await advanceDemoPrice(c.env, source, w.source_product_id);
     return c.json({ source, source_product_id: w.source_product_id, shift }, 200);
   });

@@ -5,7 +5,7 @@ import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { previewProduct, searchProducts } from '../services/products';
-import { parseSource } from '../suppliers/detect';
+import { parseSource } from '../shared/sources';
 
 const searchQuery = z.object({
   // A blank query is as empty as no query.

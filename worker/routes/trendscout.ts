@@ -4,7 +4,7 @@ import type { AppEnv } from '../env';
 import { validate } from '../lib/validate';
 import { requireUser } from '../middleware/auth';
 import { createImports, enqueueJobs, importLimitDetail } from '../services/imports';
-import { canonicalSource } from '../suppliers/detect';
+import { canonicalSource } from '../shared/sources';
 
 /** TrendScout scores at or above this trigger an import (API.md §2.10). */
 export const AUTO_IMPORT_SCORE_THRESHOLD = 50;

@@ -7,6 +7,7 @@ import { randomBytes, toBase64Url, toHex } from '../lib/encoding';
 import { decryptSecret, encryptSecret, maskSecret } from '../lib/secrets';
 import { isLocalHost } from '../lib/store-url';
 import { isoZ } from '../lib/time';
+import { supplierLabel } from '../shared/sources';
 
 /**
  * Price alert channels (alert_settings) and their delivery.
@@ -274,7 +275,6 @@ async function withRetries(send: () => Promise<Attempt>): Promise<ChannelResult>
   throw new Error('unreachable');
 }
 
-const SOURCE_NAMES: Record<string, string> = { aliexpress: 'AliExpress', cjdropship: 'CJ Dropshipping', spocket: 'Spocket' };
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function money(amount: number | null, currency: string) {
@@ -287,7 +287,7 @@ function money(amount: number | null, currency: string) {
 }
 
 function productName(a: OutgoingAlert) {
-  return `${SOURCE_NAMES[a.source] ?? a.source} product ${a.sourceProductId ?? ''}`.trim();
+  return `${supplierLabel(a.source)} product ${a.sourceProductId ?? ''}`.trim();
 }
 
 /** One line per alert, for subjects and plain text. */

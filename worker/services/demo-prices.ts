@@ -1,7 +1,8 @@
 import { config } from '../env';
 import { DemoAdapter } from '../suppliers/demo';
 import { round2 } from '../lib/round';
-import type { PriceQuote, SupplierAdapter, SupplierSource } from '../suppliers/types';
+import type { SupplierSource } from '../shared/sources';
+import type { PriceQuote, SupplierAdapter } from '../suppliers/types';
 
 /**
  * Demo-catalogue prices as price watches see them: the demo catalogue itself is

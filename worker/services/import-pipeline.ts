@@ -6,12 +6,13 @@ import { ApiError } from '../lib/errors';
 import { describeError, log } from '../lib/log';
 import { connectorFor } from '../stores';
 import { StoreError, type StoreConnector, type StoreProductInput } from '../stores/types';
-import { detectProductUrl } from '../suppliers/detect';
+import { detectProductUrl } from '../shared/detect';
 import { SupplierError, type NormalizedProduct } from '../suppliers/types';
 import type { StoreConnectionRow } from './connections';
 import type { JobRow } from './imports';
 import { manualProductSchema, normaliseManual } from './manual-product';
-import { priceVariants, ruleFromConfig, type PricingRule } from './pricing';
+import { priceVariants, ruleFromConfig, type PricingRule } from '../shared/pricing';
+import type { ProductData } from '../shared/import-jobs';
 import { getProductCached } from './products';
 
 /**
@@ -180,7 +181,7 @@ export function pricedProduct(product: PipelineProduct, rule: PricingRule) {
     published,
     currency: product.currency,
   };
-  const data = {
+  const data: ProductData = {
     title,
     description_html: product.descriptionHtml,
     images: product.images,

@@ -6,9 +6,10 @@ import type { User } from '../env';
 import { describeError, log } from '../lib/log';
 import { billingMonth, isoDate, isoZ } from '../lib/time';
 import { PLANS } from './plans';
-import type { ImportSource } from '../suppliers/detect';
+import { importJobStatus } from '../db/schema';
+import type { ImportSource } from '../shared/sources';
 
-export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const JOB_STATUSES = importJobStatus.enumValues;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const importLimitDetail = (plan: string) => `Import limit reached for ${plan} plan. Upgrade your plan for more imports.`;

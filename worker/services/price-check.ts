@@ -7,14 +7,15 @@ import { round2 } from '../lib/round';
 import { addMinutes } from '../lib/time';
 import { connectorFor, type StoreEnv } from '../stores';
 import { StoreError, type StoreConnector } from '../stores/types';
-import { PLATFORMS_FOR } from '../suppliers/detect';
+import { hasLiveAccountSql } from '../suppliers/resolve';
+import { catalogueFor, supplierSourceOf, type SupplierSource } from '../shared/sources';
+import { priceFor, ruleFromConfig } from '../shared/pricing';
 import { resolveSupplier, type ResolvedSupplier, type SupplierEnv } from '../suppliers/resolve';
-import { SupplierError, type PriceQuote, type SupplierAdapter, type SupplierSource } from '../suppliers/types';
+import { SupplierError, type PriceQuote, type SupplierAdapter } from '../suppliers/types';
 import { deliverAlerts, type AlertEnv, type AlertKind, type Channels, type Delivery, type OutgoingAlert } from './alerts';
 import { DriftingDemoAdapter } from './demo-prices';
 import { CHUNK_SIZE, chunkIds, enqueueChunks } from './price-schedule';
-import { priceFor, ruleFromConfig } from './pricing';
-import { changePercent, supplierSourceOf } from './price-watch';
+import { changePercent } from './price-watch';
 
 /**
  * Price checks, set-based. One chunk of watches (≤ 100 ids: a PRICE_QUEUE message, or
@@ -89,23 +90,13 @@ export interface CheckRow {
   conn_api_key: string | null;
 }
 
-/** Supplier-account platforms per source, as a VALUES list (the same mapping resolveSupplier uses). */
-const platformPairs = () =>
-  sql.join(
-    Object.entries(PLATFORMS_FOR).flatMap(([source, platforms]) => platforms.map((p) => sql`(${source}::text, ${p}::text)`)),
-    sql`, `,
-  );
-
 /** The columns of a CheckRow for the watches `w` that `filter` selects, as one JSON array. */
 function checkRowsSql(filter: SQL): SQL {
   return sql`
     SELECT COALESCE(json_agg(x), '[]'::json) FROM (
       SELECT w.id, w.user_id, w.source, w.source_product_id, w.product_url, w.current_price, w.currency, w.last_stock,
              w.last_error, w.last_checked_at::text AS last_checked_at, w.threshold_percent, w.auto_reprice, w.store_id,
-             EXISTS (SELECT 1 FROM supplier_accounts a JOIN (VALUES ${platformPairs()}) AS pf(source, platform)
-                       ON pf.platform = lower(a.platform)
-                     WHERE a.user_id = w.user_id AND a.is_active AND a.credentials IS NOT NULL
-                       AND pf.source = CASE WHEN lower(w.source) = 'cjdropshipping' THEN 'cjdropship' ELSE lower(w.source) END) AS live,
+             ${hasLiveAccountSql(sql`w.user_id`, sql`w.source`)} AS live,
              s.email AS alert_email, COALESCE(s.email_enabled, false) AS email_enabled, s.webhook_url, s.webhook_secret,
              COALESCE(s.webhook_enabled, false) AS webhook_enabled,
              sp.store_product_id AS sp_store_product_id, sp.variant_map AS sp_variant_map, sp.pricing AS sp_pricing,
@@ -216,7 +207,7 @@ async function groupRows(env: PriceEnv, db: Db, deps: PriceCheckDeps, rows: Chec
       continue;
     }
     // Without a live account the answer is the demo catalogue (resolveSupplier's own rule), shared by every such user.
-    if (demoOn && (!row.live || source === 'spocket')) {
+    if (catalogueFor(source, { hasAccount: row.live, demoOn }) === 'demo') {
       add(`demo|${source}`, { source, adapter: deps.demo(source), failure: null }, row);
       continue;
     }

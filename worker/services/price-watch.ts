@@ -3,8 +3,8 @@ import type { Db } from '../db/client';
 import type { User } from '../env';
 import { ApiError } from '../lib/errors';
 import { isoZ } from '../lib/time';
-import { detectProductUrl, SUPPLIER_LABEL } from '../suppliers/detect';
-import type { SupplierSource } from '../suppliers/types';
+import { detectProductUrl } from '../shared/detect';
+import { SOURCE_LABEL, storedSource, supplierSourceOf } from '../shared/sources';
 import type { JobRow } from './imports';
 import { PLANS } from './plans';
 
@@ -12,18 +12,6 @@ export const WATCH_NOT_FOUND = 'Price watch not found';
 export const watchLimitDetail = (plan: string) => `Price watch limit reached for ${plan} plan. Upgrade your plan for more price watches.`;
 export const REPRICE_NEEDS_PRODUCT =
   'Auto-reprice needs a store product: create the watch from a completed import (or for a product already imported into the chosen store).';
-
-const SUPPLIER_SOURCES: readonly SupplierSource[] = ['aliexpress', 'cjdropship', 'spocket'];
-
-/** The supplier a stored watch `source` names (case-insensitive, `cjdropshipping` as an alias), or null. */
-export function supplierSourceOf(source: string): SupplierSource | null {
-  const v = source.trim().toLowerCase();
-  const s = v === 'cjdropshipping' ? 'cjdropship' : v;
-  return (SUPPLIER_SOURCES as readonly string[]).includes(s) ? (s as SupplierSource) : null;
-}
-
-/** `source` as stored: as sent (API.md §2.7), except the `cjdropshipping` alias (§6). */
-export const storedSource = (source: string) => (source === 'cjdropshipping' ? 'cjdropship' : source);
 
 export interface WatchTarget {
   source: string;
@@ -56,7 +44,7 @@ export function watchTarget(productUrl: string, source: string): WatchTarget {
     return {
       source: stored,
       sourceProductId: null,
-      lastError: `This watch can't be checked: the URL is a ${SUPPLIER_LABEL[detected.source]} product but the watch's source is '${source}'.`,
+      lastError: `This watch can't be checked: the URL is a ${SOURCE_LABEL[detected.source]} product but the watch's source is '${source}'.`,
     };
   }
   return { source: stored, sourceProductId: detected.productId, lastError: null };

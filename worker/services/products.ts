@@ -1,8 +1,9 @@
 import type { Db } from '../db/client';
 import { ApiError } from '../lib/errors';
-import { detectProductUrl, type ImportSource } from '../suppliers/detect';
+import { detectProductUrl } from '../shared/detect';
+import type { ImportSource, SupplierSource } from '../shared/sources';
 import { resolveSupplier, type SupplierEnv } from '../suppliers/resolve';
-import { SupplierError, type NormalizedProduct, type ProductSummary, type SupplierSource } from '../suppliers/types';
+import { SupplierError, type NormalizedProduct, type ProductSummary } from '../suppliers/types';
 
 /** Previews live 24 h in KV (API.md §3.6). */
 export const PREVIEW_TTL_SECONDS = 86_400;

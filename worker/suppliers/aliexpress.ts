@@ -1,7 +1,7 @@
 import { toHex } from '../lib/encoding';
 import { mapLimit } from '../lib/map-limit';
 import { round2 } from '../lib/round';
-import { productUrl } from './detect';
+import { productUrl } from '../shared/detect';
 import { absoluteUrl, num, supplierFetch } from './http';
 import {
   SupplierError,

@@ -1,6 +1,6 @@
 import { sha256Hex } from '../lib/encoding';
 import { round2 } from '../lib/round';
-import { productUrl } from './detect';
+import { productUrl } from '../shared/detect';
 import { num, supplierFetch } from './http';
 import {
   SupplierError,

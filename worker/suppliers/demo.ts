@@ -1,6 +1,7 @@
 import { round2 } from '../lib/round';
-import { productUrl } from './detect';
-import type { NormalizedProduct, NormalizedVariant, PriceQuote, ProductSummary, SearchPage, SupplierAdapter, SupplierSource } from './types';
+import { productUrl } from '../shared/detect';
+import type { SupplierSource } from '../shared/sources';
+import type { NormalizedProduct, NormalizedVariant, PriceQuote, ProductSummary, SearchPage, SupplierAdapter } from './types';
 
 /**
  * The built-in demo catalogue: invented but realistic products, the same every time for

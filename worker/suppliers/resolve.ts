@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
 import { config } from '../env';
@@ -7,9 +7,9 @@ import { decryptJson } from '../lib/secrets';
 import { AliExpressAdapter } from './aliexpress';
 import { CjAdapter } from './cj';
 import { DemoAdapter } from './demo';
-import { PLATFORMS_FOR } from './detect';
 import { meterSupplierCalls } from './quota';
-import type { SupplierAdapter, SupplierSource } from './types';
+import { ACCOUNT_PLATFORM, catalogueFor, hasLiveApi, PLATFORMS_FOR, SOURCE_ALIASES, type SupplierSource } from '../shared/sources';
+import type { SupplierAdapter } from './types';
 
 /** The bindings the adapters need (a subset of Env, so queue and cron code can pass theirs). */
 export type SupplierEnv = Pick<Env, 'ALIEXPRESS_API_BASE' | 'CJ_API_BASE' | 'SUPPLIER_REQUEST_TIMEOUT_MS' | 'DEMO_CATALOGUE' | 'ENCRYPTION_KEY' | 'PREVIEW_CACHE'>;
@@ -38,19 +38,8 @@ const pick = (bag: Bag, ...names: string[]): string | null => {
 
 const connectFirst = (platform: string) => new ApiError(400, `Connect a ${platform} supplier account first`);
 
-/**
- * The adapter that answers for `source` on behalf of a user: the live API when the user
- * has an active supplier account with credentials for that platform (one round trip),
- * else the demo catalogue while DEMO_CATALOGUE is on, else a 400 asking for an account.
- * Spocket has no API at all: demo while the catalogue is on, else a 400 that says so.
- */
-export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier> {
-  const demoOn = config(env).demoCatalogue;
-  if (source === 'spocket') {
-    if (demoOn) return { adapter: new DemoAdapter('spocket'), scope: 'demo' };
-    throw new ApiError(400, SPOCKET_NO_API);
-  }
-
+/** The user's newest active supplier account with credentials for `source` (one round trip). */
+async function liveAccount(db: Db, userId: string, source: SupplierSource) {
   const [account] = await db
     .select({ id: supplierAccounts.id, name: supplierAccounts.name, credentials: supplierAccounts.credentials, settings: supplierAccounts.settings, updatedAt: supplierAccounts.updatedAt })
     .from(supplierAccounts)
@@ -64,11 +53,34 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
     )
     .orderBy(desc(supplierAccounts.updatedAt))
     .limit(1);
+  return account;
+}
 
-  if (!account) {
-    if (demoOn) return { adapter: new DemoAdapter(source), scope: 'demo' };
-    throw connectFirst(source === 'cjdropship' ? 'cjdropshipping' : source);
-  }
+/**
+ * liveAccount's filter for set-based checks: whether user `userId` has an active
+ * supplier account with credentials for the source a stored watch `source` names
+ * (any case; aliases accepted). The platform pairs and aliases travel as parameters.
+ */
+export function hasLiveAccountSql(userId: SQL, source: SQL): SQL {
+  const pairs = sql.join(
+    Object.entries(PLATFORMS_FOR).flatMap(([s, platforms]) => platforms.map((p) => sql`(${s}::text, ${p}::text)`)),
+    sql`, `,
+  );
+  return sql`EXISTS (SELECT 1 FROM supplier_accounts a JOIN (VALUES ${pairs}) AS pf(source, platform) ON pf.platform = lower(a.platform)
+    WHERE a.user_id = ${userId} AND a.is_active AND a.credentials IS NOT NULL
+      AND pf.source = COALESCE(${JSON.stringify(SOURCE_ALIASES)}::jsonb ->> lower(${source}), lower(${source})))`;
+}
+
+/**
+ * The adapter that answers for `source` on behalf of a user, as catalogueFor decides:
+ * the live API through their supplier account, else the demo catalogue, else a 400
+ * asking for an account (or, for Spocket, which has no API, saying so).
+ */
+export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier> {
+  const account = hasLiveApi(source) ? await liveAccount(db, userId, source) : undefined;
+  const catalogue = catalogueFor(source, { hasAccount: account !== undefined, demoOn: config(env).demoCatalogue });
+  if (catalogue === 'demo') return { adapter: new DemoAdapter(source), scope: 'demo' };
+  if (!account) throw hasLiveApi(source) ? connectFirst(ACCOUNT_PLATFORM[source]) : new ApiError(400, SPOCKET_NO_API);
 
   let creds: Bag;
   try {

@@ -1,8 +1,9 @@
+import type { SupplierSource } from '../shared/sources';
+
 /**
  * The one shape every supplier adapter returns, whatever the supplier's own format.
  * Money is a number in `currency` with two decimals.
  */
-export type SupplierSource = 'aliexpress' | 'cjdropship' | 'spocket';
 export type CatalogueMode = 'live' | 'demo';
 
 export interface ProductOption {

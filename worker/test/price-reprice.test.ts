@@ -6,7 +6,7 @@ import { createDb } from '../db/client';
 import { priceAlerts, repriceEvents } from '../db/schema';
 import worker from '../index';
 import { checkWatchIds, priceCheckDeps } from '../services/price-check';
-import { priceFor } from '../services/pricing';
+import { priceFor } from '../shared/pricing';
 import { fakeAliExpressProduct } from './fakes/aliexpress';
 import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
 import { fakeShopifyShop } from './store-fakes';

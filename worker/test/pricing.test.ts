@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, priceFor, priceVariants, pricingRuleSchema, ruleFromConfig } from '../services/pricing';
+import { currencyDigits, priceFor, priceVariants, pricingRuleSchema, ruleFromConfig } from '../shared/pricing';
 
 describe('priceFor', () => {
   it('leaves the cost alone with an empty rule', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../lib/errors';
-import { detectProductUrl, parseSource } from '../suppliers/detect';
+import { detectProductUrl } from '../shared/detect';
+import { parseSource } from '../shared/sources';
 
 const detail = (fn: () => unknown) => {
   try {

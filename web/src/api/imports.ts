@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { InferRequestType, InferResponseType } from 'hono/client';
-import type { pricedProduct } from '../../../worker/services/import-pipeline';
+import { IMPORT_JOB_STATUSES, type ProductData } from '../../../worker/shared/import-jobs';
 import { api, unwrap } from './client';
 import { connectionsQuery } from './stores';
 
@@ -29,11 +29,11 @@ export interface StoreRef {
  * `product_data` after processing: the priced product. Stored JSON outlives code
  * changes, so every field is treated as possibly missing.
  */
-export type PricedProduct = Partial<ReturnType<typeof pricedProduct>['data']> & { store?: StoreRef };
+export type PricedProduct = Partial<ProductData> & { store?: StoreRef };
 
 export const productOf = (j: ImportJob): PricedProduct | null => (j.product_data as PricedProduct | null) ?? null;
 
-export const STATUSES: ImportStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
+export const STATUSES: ImportStatus[] = [...IMPORT_JOB_STATUSES];
 
 /** A job the queue has not finished with: its row still changes. */
 export const isActive = (j: Pick<ImportJob, 'status'>) => j.status === 'pending' || j.status === 'running';

@@ -1,5 +1,6 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { InferRequestType, InferResponseType } from 'hono/client';
+import { SOURCE_LABEL, SUPPLIER_SOURCES, supplierLabel, type SupplierSource } from '../../../worker/shared/sources';
 import { api, unwrap } from './client';
 
 const products = api.products;
@@ -7,20 +8,16 @@ const products = api.products;
 export type ProductSearch = InferResponseType<typeof products.search.$get, 200>;
 export type ProductHit = ProductSearch['products'][number];
 export type ProductPreview = InferResponseType<typeof products.preview.$post, 200>;
-export type SupplierSource = 'aliexpress' | 'cjdropship' | 'spocket';
+export type { SupplierSource };
 export type ImportRequest = InferRequestType<typeof api.imports.$post>['json'];
 export type AiSuggestions = InferResponseType<typeof api.ai.suggestions.$get, 200>;
 
-export const SOURCES: { value: SupplierSource; label: string }[] = [
-  { value: 'aliexpress', label: 'AliExpress' },
-  { value: 'cjdropship', label: 'CJ Dropshipping' },
-  { value: 'spocket', label: 'Spocket' },
-];
+export const SOURCES: { value: SupplierSource; label: string }[] = SUPPLIER_SOURCES.map((value) => ({ value, label: SOURCE_LABEL[value] }));
 
 /** Narrows a query-string value to a source the search knows. */
 export const isSource = (v: string | null): v is SupplierSource => SOURCES.some((s) => s.value === v);
 
-export const sourceLabel = (source: string) => SOURCES.find((s) => s.value === source)?.label ?? source;
+export const sourceLabel = supplierLabel;
 
 export const PAGE_SIZE = 12;
 

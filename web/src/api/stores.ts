@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { InferRequestType, InferResponseType } from 'hono/client';
+import { ACCOUNT_PLATFORM, SOURCE_LABEL, SUPPLIER_SOURCES, supplierSourceOf, type AccountPlatform, type SupplierSource } from '../../../worker/shared/sources';
 import { api, unwrap } from './client';
 
 const connection = api.connections[':conn_id'];
@@ -53,16 +54,17 @@ export function storePlatformOf(platform: string): StorePlatform | null {
 }
 
 /** Supplier `platform` values as the accounts store them (API.md §3.5: `cjdropshipping`). */
-export type SupplierPlatform = 'aliexpress' | 'cjdropshipping' | 'spocket';
+export type SupplierPlatform = AccountPlatform;
 
-export const SUPPLIER_PLATFORMS: Record<SupplierPlatform, { label: string; color: 'orange' | 'blue' | 'teal' }> = {
-  aliexpress: { label: 'AliExpress', color: 'orange' },
-  cjdropshipping: { label: 'CJ Dropshipping', color: 'blue' },
-  spocket: { label: 'Spocket', color: 'teal' },
-};
+type PlatformColor = 'orange' | 'blue' | 'teal';
+const PLATFORM_COLOR: Record<SupplierSource, PlatformColor> = { aliexpress: 'orange', cjdropship: 'blue', spocket: 'teal' };
 
+export const SUPPLIER_PLATFORMS = Object.fromEntries(
+  SUPPLIER_SOURCES.map((s) => [ACCOUNT_PLATFORM[s], { label: SOURCE_LABEL[s], color: PLATFORM_COLOR[s] }]),
+) as Record<SupplierPlatform, { label: string; color: PlatformColor }>;
+
+/** The stored spelling of a supplier account's platform (any case, either CJ spelling), or null. */
 export function supplierPlatformOf(platform: string): SupplierPlatform | null {
-  const p = platform.trim().toLowerCase();
-  if (p === 'cjdropship') return 'cjdropshipping';
-  return p === 'aliexpress' || p === 'cjdropshipping' || p === 'spocket' ? p : null;
+  const source = supplierSourceOf(platform);
+  return source ? ACCOUNT_PLATFORM[source] : null;
 }

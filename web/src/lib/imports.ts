@@ -1,19 +1,15 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ImportSource } from '../api/imports';
 import { formatElapsed, formatNumber } from './format';
-import { priceFor, pricingRuleSchema, type PricingRule } from '../../../worker/services/pricing';
-import { detectProductUrl } from '../../../worker/suppliers/detect';
+import { priceFor, pricingRuleSchema, type PricingRule } from '../../../worker/shared/pricing';
+import { detectProductUrl } from '../../../worker/shared/detect';
+import { SOURCE_LABEL, SUPPLIER_SOURCES } from '../../../worker/shared/sources';
 
 /** The sources a merchant can import from by URL (`manual` needs a product body, not a link). */
 export type UrlSource = Exclude<ImportSource, 'manual'>;
-export const URL_SOURCES: UrlSource[] = ['aliexpress', 'cjdropship', 'spocket'];
+export const URL_SOURCES: UrlSource[] = [...SUPPLIER_SOURCES];
 
-export const SOURCE_LABELS: Record<ImportSource, string> = {
-  aliexpress: 'AliExpress',
-  cjdropship: 'CJ Dropshipping',
-  spocket: 'Spocket',
-  manual: 'Manual',
-};
+export const SOURCE_LABELS: Record<ImportSource, string> = SOURCE_LABEL;
 
 /** Most bulk URLs per request (API.md §2.3). */
 export const BULK_MAX = 50;

@@ -2,7 +2,7 @@ import { ArrowRightIcon } from '@radix-ui/react-icons';
 import { Box, Card, Flex, Grid, Select, Switch, Text, TextField } from '@radix-ui/themes';
 import { useId, useState } from 'react';
 import { FormField } from '../FormField';
-import type { PricingRule } from '../../../../worker/services/pricing';
+import type { PricingRule } from '../../../../worker/shared/pricing';
 import { formatMoney } from '../../lib/format';
 import { priceExample, type PricingErrors, type PricingForm } from '../../lib/imports';
 

@@ -1,46 +1,9 @@
 import { ApiError } from '../lib/errors';
-import type { SupplierSource } from './types';
-
-/** Every source an import or a search may name; `manual` carries its own product. */
-export const IMPORT_SOURCES = ['aliexpress', 'cjdropship', 'manual', 'spocket'] as const;
-export type ImportSource = (typeof IMPORT_SOURCES)[number];
+import type { SupplierSource } from './sources';
 
 export const INVALID_URL = 'Invalid URL: must start with http:// or https://';
 export const UNSUPPORTED_URL = 'Unsupported supplier URL';
 export const NO_PRODUCT_ID = 'Could not find a product id in the URL';
-
-/** The contract's 400 detail for a source outside IMPORT_SOURCES. */
-export const invalidSourceDetail = (value: string) => `Invalid source '${value}'. Valid sources: ${IMPORT_SOURCES.join(', ')}`;
-
-/**
- * The canonical source for a client-supplied value, accepting `cjdropshipping` as an
- * alias of `cjdropship` (API.md §6); null for anything else.
- */
-export function canonicalSource(value: string): ImportSource | null {
-  const v = value === 'cjdropshipping' ? 'cjdropship' : value;
-  return (IMPORT_SOURCES as readonly string[]).includes(v) ? (v as ImportSource) : null;
-}
-
-/** canonicalSource, answering the contract's 400 for anything else. */
-export function parseSource(value: string): ImportSource {
-  const source = canonicalSource(value);
-  if (!source) throw new ApiError(400, invalidSourceDetail(value));
-  return source;
-}
-
-/** Supplier-account `platform` values that hold credentials for a source. */
-export const PLATFORMS_FOR: Record<SupplierSource, string[]> = {
-  aliexpress: ['aliexpress'],
-  cjdropship: ['cjdropshipping', 'cjdropship'],
-  spocket: ['spocket'],
-};
-
-/** How a merchant names each supplier, for messages. */
-export const SUPPLIER_LABEL: Record<SupplierSource, string> = {
-  aliexpress: 'AliExpress',
-  cjdropship: 'CJ Dropshipping',
-  spocket: 'Spocket',
-};
 
 export interface DetectedProduct {
   source: SupplierSource;
