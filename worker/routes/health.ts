@@ -1,12 +1,15 @@
 import { Hono } from 'hono';
 import { createDb } from '../db/client';
 import type { AppEnv, Bindings } from '../env';
+import { routeDocs } from '../lib/openapi';
 import { isoOffset } from '../lib/time';
 
 export type CheckState = 'ok' | 'unavailable';
 
 /** How long the database may take to answer `select 1` before it counts as unavailable. */
 const DEFAULT_DB_TIMEOUT_MS = 2_000;
+
+const doc = routeDocs('health');
 
 const dbTimeout = (env: Pick<Bindings, 'HEALTH_DB_TIMEOUT_MS'>) => {
   const ms = Number(env.HEALTH_DB_TIMEOUT_MS);
@@ -39,12 +42,21 @@ export async function runCheck(name: string, probe: () => Promise<unknown>, time
  * database is asked one `select 1` on its own short-lived pool; status `degraded` (HTTP
  * 503) says which part is down so a load balancer or uptime check can act on it.
  */
-export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
-  const { pool, roundTrips } = createDb(c.env);
-  const database = await runCheck('database', () => pool.query('select 1'), dbTimeout(c.env), c.var.requestId);
-  c.executionCtx.waitUntil(pool.end().catch(() => undefined));
-  if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(roundTrips.count));
-  const status: 'ok' | 'degraded' = database === 'ok' ? 'ok' : 'degraded';
-  const body = { service: 'sourcepilot', status, timestamp: isoOffset(new Date())!, checks: { database } };
-  return status === 'ok' ? c.json(body, 200) : c.json(body, 503);
-});
+export const healthRoutes = new Hono<AppEnv>().get(
+  '/',
+  doc({
+    summary: 'Service health',
+    status: 200,
+    description: '`status` "ok" and `checks.database` "ok"',
+    errors: { 503: 'The database did not answer: `status` "degraded", `checks.database` "unavailable"' },
+  }),
+  async (c) => {
+    const { pool, roundTrips } = createDb(c.env);
+    const database = await runCheck('database', () => pool.query('select 1'), dbTimeout(c.env), c.var.requestId);
+    c.executionCtx.waitUntil(pool.end().catch(() => undefined));
+    if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(roundTrips.count));
+    const status: 'ok' | 'degraded' = database === 'ok' ? 'ok' : 'degraded';
+    const body = { service: 'sourcepilot', status, timestamp: isoOffset(new Date())!, checks: { database } };
+    return status === 'ok' ? c.json(body, 200) : c.json(body, 503);
+  },
+);
