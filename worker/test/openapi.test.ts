@@ -109,6 +109,7 @@ describe('GET /openapi.json', () => {
       expect(Object.keys(o.responses).some((s) => s.startsWith('2')), key).toBe(true);
     }
   });
+
   it('gives the main success answers a body schema', async () => {
     const doc = (await call('/openapi.json')).json;
     const successSchema = (key: string) => {
