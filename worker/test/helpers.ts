@@ -44,7 +44,7 @@ export const api = (caller: Caller = {}) =>
  */
 type Problem = { detail?: any; request_id?: string };
 type Body<R> = R extends ClientResponse<infer T, number, 'json'> ? T : R extends ClientResponse<unknown, number, string> ? null : never;
-type WithProblem<T> = T extends object ? T & Problem : T | Problem;
+type WithProblem<T> = T extends object ? T & Problem : T;
 
 export interface Answer<R> {
   res: Response;
