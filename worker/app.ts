@@ -27,17 +27,21 @@ import { connectionRoutes } from './routes/connections';
 import { supplierAccountRoutes } from './routes/suppliers';
 
 const api = new Hono<AppEnv>()
+  // Public routes that answer before the JSON check and the per-request pool: the health
+  // check opens its own pool, the docs need none, and the Stripe webhook reads its raw body
+  // itself (answering bad JSON with its own 400) and takes its pool on the route.
   .route('/health', healthRoutes)
+  .route('/', docsRoutes(() => app))
+  .route('/webhooks/stripe', stripeWebhookRoutes)
+  .use(parseJsonFirst, withDb)
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)
   .route('/usage', usageRoutes)
-  .route('/', docsRoutes(() => app))
   .route('/__bench', benchRoutes)
   .route('/', metricsRoutes)
   .route('/price-watches', priceWatchRoutes)
   .route('/alerts', alertRoutes)
   .route('/billing', billingRoutes)
-  .route('/webhooks/stripe', stripeWebhookRoutes)
   .route('/products', productRoutes)
   .route('/ai', aiRoutes)
   .route('/suppliers/accounts', supplierAccountRoutes)
@@ -82,11 +86,6 @@ app.use(
 /** Bodies past 1 MiB are refused before anything reads them (a bulk import of 50 × 2,000-character URLs is ~100 KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 app.use('/api/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ detail: 'Request body too large' }, 413) }));
-// The Stripe webhook verifies the raw body itself and answers bad JSON with its own 400.
-app.use('/api/v1/*', (c, next) => (c.req.path.replace(/\/+$/, '') === '/api/v1/webhooks/stripe' ? next() : parseJsonFirst(c, next)));
-/** Routes that open no pool per request: the health check opens its own, the docs need none. */
-const WITHOUT_DB = new Set(['/api/v1/health', '/api/v1/openapi.json', '/api/v1/docs']);
-app.use('/api/v1/*', async (c, next) => (WITHOUT_DB.has(c.req.path.replace(/\/+$/, '')) ? next() : withDb(c, next)));
 
 const routes = app.route('/api/v1', api);
 

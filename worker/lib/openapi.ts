@@ -1,5 +1,6 @@
 import type { Hono, MiddlewareHandler } from 'hono';
-import { generateSpecs, uniqueSymbol, type DescribeRouteOptions } from 'hono-openapi';
+import { describeRoute, generateSpecs, resolver, uniqueSymbol, type DescribeRouteOptions } from 'hono-openapi';
+import type { z } from 'zod';
 import type { OpenAPIV3_1 } from 'openapi-types';
 
 type Doc = OpenAPIV3_1.Document;
@@ -59,20 +60,36 @@ const COMPONENT_SCHEMAS: Record<string, OpenAPIV3_1.SchemaObject> = {
   },
 };
 
-/** What the route table says about one operation: its summary and success answer. */
+/** What a route says about itself in the document, beside the schemas its validators carry. */
 export interface RouteDoc {
   summary: string;
   status: number;
   /** What the success answer is, when the summary does not say it. */
   description?: string;
+  /** The success body. */
+  body?: z.ZodType;
   /** The route's own error answers (`{"detail": …}`), beyond auth, validation and rate limits. */
   errors?: Record<number, string>;
 }
 
+/**
+ * Describers for one API area: `documented(...)` is the first handler of each route in
+ * it, so the route's summary, success answer and errors sit where the route is defined.
+ */
+export const routeDocs =
+  (tag: string) =>
+  ({ summary, status, description, body, errors }: RouteDoc): MiddlewareHandler =>
+    describeRoute({
+      tags: [tag],
+      summary,
+      responses: {
+        [status]: { description: description ?? summary, ...(body ? { content: { 'application/json': { schema: resolver(body) } } } : {}) },
+        ...errorResponses(errors ?? {}),
+      },
+    });
+
 export interface BuildOptions {
   info: OpenAPIV3_1.InfoObject;
-  /** `"METHOD /api/v1/path/{param}"` → summary and success status. */
-  routes: Record<string, RouteDoc>;
   /** Paths served but not part of the API (dev-only routes, the docs themselves). */
   exclude: (string | RegExp)[];
 }
@@ -81,10 +98,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as 
 
 /**
  * The OpenAPI 3.1 document of `app`: hono-openapi walks the registered routes, reads the
- * zod schemas the validators carry (request bodies, query and path parameters) and the
- * fragments the auth and rate-limit middlewares carry; this adds summaries, tags, the
- * success status of each route and the contract's error answers (422 wherever input is
- * validated, 413 wherever a body is read).
+ * zod schemas the validators carry (request bodies, query and path parameters), the
+ * fragments the auth and rate-limit middlewares carry and each route's own description
+ * (`routeDocs`); this adds the contract's error answers (422 wherever input is validated,
+ * 413 wherever a body is read) and lists the tags.
  */
 export async function buildOpenApiDocument(app: Hono<any, any, any>, options: BuildOptions): Promise<Doc> {
   const doc = (await generateSpecs(app, {
@@ -97,38 +114,22 @@ export async function buildOpenApiDocument(app: Hono<any, any, any>, options: Bu
     exclude: options.exclude,
   })) as Doc;
 
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+  for (const item of Object.values(doc.paths ?? {})) {
     for (const method of METHODS) {
       const op = item?.[method] as Operation | undefined;
       if (!op) continue;
-      const key = `${method.toUpperCase()} ${path}`;
-      const described = options.routes[key];
-      const responses: Responses = {};
-      if (described) {
-        op.summary = described.summary;
-        responses[String(described.status)] = { description: described.description ?? described.summary };
-        Object.assign(responses, errorResponses(described.errors ?? {}));
-      }
-      op.tags = [tagOf(path)];
+      const responses: Responses = { ...op.responses };
       const validated = Boolean(op.requestBody) || (op.parameters?.length ?? 0) > 0;
       if (op.requestBody) responses['413'] = errorBody('Request body too large (more than 1 MiB)');
       if (validated) {
         responses['422'] = { description: 'Validation error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ValidationError' } } } };
       }
-      // hono-openapi puts a bare 200 on operations it knows no answer for; the table's status replaces it.
-      const { 200: placeholder, ...rest } = op.responses ?? {};
-      const keepPlaceholder = placeholder && Object.keys(placeholder).length > 0;
-      op.responses = { ...(keepPlaceholder ? { 200: placeholder } : {}), ...responses, ...rest };
+      op.responses = responses;
       // Context from `.use()` is merged once per handler of the route: keep each requirement once.
       op.security = [...new Map((op.security ?? []).map((req) => [JSON.stringify(req), req])).values()];
     }
   }
-  doc.tags = [...new Set(Object.keys(doc.paths ?? {}).map(tagOf))].sort().map((name) => ({ name }));
+  const tags = Object.values(doc.paths ?? {}).flatMap((item) => METHODS.flatMap((m) => (item?.[m] as Operation | undefined)?.tags ?? []));
+  doc.tags = [...new Set(tags)].sort().map((name) => ({ name }));
   return doc;
-}
-
-/** The API area a path belongs to: its first segment under /api/v1. */
-function tagOf(path: string): string {
-  const first = path.replace(/^\/api\/v1\/?/, '').split('/')[0];
-  return first || 'service';
 }

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { isOn, type AppEnv } from '../env';
+import { config, type AppEnv } from '../env';
 import { badRequest, invalid } from '../lib/errors';
 import { validate } from '../lib/validate';
+import { routeDocs } from '../lib/openapi';
 import { requireUser } from '../middleware/auth';
 import { checkWebhookUrl, getAlertSettings, listAlerts, putAlertSettings, settingsOut } from '../services/alerts';
 
@@ -19,15 +20,17 @@ const listQuery = z.object({
   watch_id: z.uuid().optional(),
 });
 
+const doc = routeDocs('alerts');
+
 export const alertRoutes = new Hono<AppEnv>()
   .use(requireUser)
-  .get('/settings', async (c) => {
+  .get('/settings', doc({ summary: 'Alert channels (email, signed webhook)', status: 200 }), async (c) => {
     return c.json(await settingsOut(c.env, await getAlertSettings(c.var.db, c.var.auth.user.id)), 200);
   })
-  .put('/settings', validate('json', settingsBody), async (c) => {
+  .put('/settings', doc({ summary: 'Change alert channels', status: 200 }), validate('json', settingsBody), async (c) => {
     const body = c.req.valid('json');
     if (body.webhook_url) {
-      const check = checkWebhookUrl(body.webhook_url, isOn(c.env.ALLOW_LOCAL_STORES));
+      const check = checkWebhookUrl(body.webhook_url, config(c.env).allowLocalStores);
       if (!check.ok) throw invalid(['body', 'webhook_url'], 'value_error', check.msg, body.webhook_url);
     }
     const r = await putAlertSettings(c.var.db, c.env, c.var.auth.user.id, { ...body, webhook_url: body.webhook_url === '' ? null : body.webhook_url });
@@ -36,7 +39,7 @@ export const alertRoutes = new Hono<AppEnv>()
     // The raw secret is in this answer only, like a new API key.
     return c.json({ ...(await settingsOut(c.env, r.row)), webhook_secret: r.secret }, 200);
   })
-  .get('/', validate('query', listQuery), async (c) => {
+  .get('/', doc({ summary: 'Recent price and stock alerts', status: 200 }), validate('query', listQuery), async (c) => {
     const q = c.req.valid('query');
     return c.json(await listAlerts(c.var.db, c.var.auth.user.id, q.limit, q.watch_id), 200);
   });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { ApiError } from '../lib/errors';
 import { tokenPair } from '../lib/jwt';
+import { routeDocs } from '../lib/openapi';
 import { clientIp, rateLimit } from '../lib/rate-limit';
 import { validate } from '../lib/validate';
 import { requireJwt } from '../middleware/auth';
@@ -10,7 +11,7 @@ import { requireServiceKey } from '../middleware/service-key';
 import { userFromToken } from '../services/auth';
 import { TIERS } from '../services/plans';
 import { authenticate, normaliseEmail, provisionUser, registerUser } from '../services/users';
-import { userOut } from './serialize';
+import { tokenPairSchema, userOut, userSchema } from './serialize';
 
 const email = z.email().max(255).transform(normaliseEmail);
 
@@ -26,34 +27,70 @@ const provisionBody = z.object({
   external_store_id: z.string().max(255).nullish(),
 });
 
+const doc = routeDocs('auth');
+
 export const authRoutes = new Hono<AppEnv>()
-  .post('/register', validate('json', registerBody), async (c) => {
-    const body = c.req.valid('json');
-    await rateLimit(c.env.AUTH_IP_LIMITER, `register:${clientIp(c.req)}`);
-    await rateLimit(c.env.AUTH_EMAIL_LIMITER, `register:${body.email}`);
-    const user = await registerUser(c.var.db, body.email, body.password);
-    if (!user) throw new ApiError(409, 'A user with this email already exists');
-    return c.json(await tokenPair(c.env.JWT_SECRET_KEY, user.id), 201);
-  })
-  .post('/login', validate('json', loginBody), async (c) => {
-    const body = c.req.valid('json');
-    await rateLimit(c.env.AUTH_IP_LIMITER, `login:${clientIp(c.req)}`);
-    await rateLimit(c.env.AUTH_EMAIL_LIMITER, `login:${body.email}`);
-    const user = await authenticate(c.var.db, body.email, body.password);
-    if (!user) throw new ApiError(401, 'Invalid email or password');
-    return c.json(await tokenPair(c.env.JWT_SECRET_KEY, user.id), 200);
-  })
-  .post('/refresh', validate('json', refreshBody), async (c) => {
-    const found = await userFromToken(c.var.db, c.env.JWT_SECRET_KEY, c.req.valid('json').refresh_token, 'refresh');
-    if (!found.ok) throw new ApiError(401, found.reason === 'no_user' ? 'User not found' : 'Invalid or expired refresh token');
-    return c.json(await tokenPair(c.env.JWT_SECRET_KEY, found.user.id), 200);
-  })
-  .get('/me', requireJwt, (c) => c.json(userOut(c.var.auth.user), 200))
-  .post('/forgot-password', validate('query', forgotQuery), (c) =>
+  .post(
+    '/register',
+    doc({
+      summary: 'Register',
+      status: 201,
+      description: 'A token pair',
+      body: tokenPairSchema,
+      errors: { 409: 'A user with this email already exists', 429: 'Too many sign-ups from this address or for this email' },
+    }),
+    validate('json', registerBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      await rateLimit(c.env.AUTH_IP_LIMITER, `register:${clientIp(c.req)}`);
+      await rateLimit(c.env.AUTH_EMAIL_LIMITER, `register:${body.email}`);
+      const user = await registerUser(c.var.db, body.email, body.password);
+      if (!user) throw new ApiError(409, 'A user with this email already exists');
+      return c.json(await tokenPair(c.env.JWT_SECRET_KEY, user.id), 201);
+    },
+  )
+  .post(
+    '/login',
+    doc({
+      summary: 'Log in',
+      status: 200,
+      description: 'A token pair',
+      body: tokenPairSchema,
+      errors: { 401: 'Invalid email or password', 429: 'Too many attempts from this address or for this email' },
+    }),
+    validate('json', loginBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      await rateLimit(c.env.AUTH_IP_LIMITER, `login:${clientIp(c.req)}`);
+      await rateLimit(c.env.AUTH_EMAIL_LIMITER, `login:${body.email}`);
+      const user = await authenticate(c.var.db, body.email, body.password);
+      if (!user) throw new ApiError(401, 'Invalid email or password');
+      return c.json(await tokenPair(c.env.JWT_SECRET_KEY, user.id), 200);
+    },
+  )
+  .post(
+    '/refresh',
+    doc({
+      summary: 'Refresh the token pair',
+      status: 200,
+      description: 'A new token pair',
+      body: tokenPairSchema,
+      errors: { 401: 'Invalid or expired refresh token, or the user is gone' },
+    }),
+    validate('json', refreshBody),
+    async (c) => {
+      const found = await userFromToken(c.var.db, c.env.JWT_SECRET_KEY, c.req.valid('json').refresh_token, 'refresh');
+      if (!found.ok) throw new ApiError(401, found.reason === 'no_user' ? 'User not found' : 'Invalid or expired refresh token');
+      return c.json(await tokenPair(c.env.JWT_SECRET_KEY, found.user.id), 200);
+    },
+  )
+  .get('/me', doc({ summary: 'The signed-in user', status: 200, body: userSchema }), requireJwt, (c) => c.json(userOut(c.var.auth.user), 200))
+  .post('/forgot-password', doc({ summary: 'Ask for a password reset email', status: 200 }), validate('query', forgotQuery), (c) =>
     c.json({ message: 'If an account exists, a reset email has been sent.' }, 200),
   )
   .post(
     '/provision',
+    doc({ summary: 'Provision a linked account (Dropshipping Platform only)', status: 201, description: '`{user_id, api_key}`' }),
     requireServiceKey('Provisioning requires the platform service key'),
     validate('json', provisionBody),
     async (c) => c.json(await provisionUser(c.var.db, c.req.valid('json')), 201),

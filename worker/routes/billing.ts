@@ -2,17 +2,27 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { validate } from '../lib/validate';
+import { routeDocs } from '../lib/openapi';
 import { requireJwt, requireUser } from '../middleware/auth';
 import { billingOverview, currentSubscription, listPlans, openPortal, startCheckout } from '../services/billing';
 import { TIERS } from '../services/plans';
+import { planListSchema, subscriptionSchema } from './serialize';
 
 const checkoutBody = z.object({ plan: z.enum(TIERS) });
 
+const doc = routeDocs('billing');
+
 export const billingRoutes = new Hono<AppEnv>()
-  .get('/plans', (c) => c.json(listPlans(), 200))
-  .post('/checkout', requireJwt, validate('json', checkoutBody), async (c) =>
+  .get('/plans', doc({ summary: 'Plans and their limits', status: 200, body: planListSchema }), (c) => c.json(listPlans(), 200))
+  .post('/checkout', doc({ summary: 'Start a Stripe Checkout for a plan', status: 201 }), requireJwt, validate('json', checkoutBody), async (c) =>
     c.json(await startCheckout(c.var.db, c.env, c.var.auth.user, c.req.valid('json').plan), 201),
   )
-  .post('/portal', requireJwt, async (c) => c.json(await openPortal(c.env, c.var.auth.user), 200))
-  .get('/current', requireUser, async (c) => c.json(await currentSubscription(c.var.db, c.var.auth.user.id), 200))
-  .get('/overview', requireUser, async (c) => c.json(await billingOverview(c.var.db, c.var.auth.user), 200));
+  .post('/portal', doc({ summary: 'Open the Stripe billing portal', status: 200 }), requireJwt, async (c) =>
+    c.json(await openPortal(c.env, c.var.auth.user), 200),
+  )
+  .get('/current', doc({ summary: 'The current subscription', status: 200, body: subscriptionSchema }), requireUser, async (c) =>
+    c.json(await currentSubscription(c.var.db, c.var.auth.user.id), 200),
+  )
+  .get('/overview', doc({ summary: 'Plan, subscription and usage in one answer', status: 200 }), requireUser, async (c) =>
+    c.json(await billingOverview(c.var.db, c.var.auth.user), 200),
+  );

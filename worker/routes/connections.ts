@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { isOn, type AppEnv } from '../env';
+import { config, type AppEnv } from '../env';
 import { ApiError, notFound } from '../lib/errors';
 import { storableString } from '../lib/safe-text';
 import { validate } from '../lib/validate';
+import { routeDocs } from '../lib/openapi';
 import { requireUser } from '../middleware/auth';
 import {
   connectionOut,
@@ -16,6 +17,7 @@ import {
   updateConnection,
   type StoreRules,
 } from '../services/connections';
+import { connectionListSchema, connectionSchema } from './serialize';
 
 const NOT_FOUND = 'Store connection not found';
 
@@ -37,40 +39,73 @@ const updateBody = z.object({
 
 const idParam = z.object({ conn_id: z.uuid() });
 
-const rules = (env: AppEnv['Bindings']): StoreRules => ({ ENCRYPTION_KEY: env.ENCRYPTION_KEY, allowLocal: isOn(env.ALLOW_LOCAL_STORES) });
+const rules = (env: AppEnv['Bindings']): StoreRules => ({ ENCRYPTION_KEY: env.ENCRYPTION_KEY, allowLocal: config(env).allowLocalStores });
+
+const doc = routeDocs('connections');
 
 export const connectionRoutes = new Hono<AppEnv>()
   .use(requireUser)
-  .get('/', async (c) => {
+  .get('/', doc({ summary: 'List store connections', status: 200, body: connectionListSchema }), async (c) => {
     const rows = await listConnections(c.var.db, c.var.auth.user.id);
     return c.json({ items: rows.map(connectionOut) }, 200);
   })
-  .post('/', validate('json', createBody), async (c) => {
-    const body = c.req.valid('json');
-    const row = await createConnection(c.var.db, rules(c.env), c.var.auth.user.id, body);
-    if (!row) throw new ApiError(409, `Store URL already connected: ${body.store_url}`);
-    return c.json(connectionOut(row), 201);
-  })
-  .put('/:conn_id', validate('param', idParam), validate('json', updateBody), async (c) => {
-    try {
-      const row = await updateConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id, c.req.valid('json'));
-      if (!row) throw notFound(NOT_FOUND);
-      return c.json(connectionOut(row), 200);
-    } catch (err) {
-      if (err instanceof DuplicateStoreUrl) throw new ApiError(409, err.message);
-      throw err;
-    }
-  })
-  .delete('/:conn_id', validate('param', idParam), async (c) => {
-    if (!(await deleteConnection(c.var.db, c.var.auth.user.id, c.req.valid('param').conn_id))) throw notFound(NOT_FOUND);
-    return c.body(null, 204);
-  })
-  .post('/:conn_id/default', validate('param', idParam), async (c) => {
-    if (!(await setDefaultConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id))) throw notFound(NOT_FOUND);
-    return c.json({ status: 'ok' as const }, 200);
-  })
-  .post('/:conn_id/test', validate('param', idParam), async (c) => {
-    const result = await testConnection(c.var.db, c.env, c.var.auth.user.id, c.req.valid('param').conn_id);
-    if (!result) throw notFound(NOT_FOUND);
-    return c.json(result, 200);
-  });
+  .post(
+    '/',
+    doc({ summary: 'Connect a store', status: 201, body: connectionSchema, errors: { 409: 'Store URL already connected' } }),
+    validate('json', createBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const row = await createConnection(c.var.db, rules(c.env), c.var.auth.user.id, body);
+      if (!row) throw new ApiError(409, `Store URL already connected: ${body.store_url}`);
+      return c.json(connectionOut(row), 201);
+    },
+  )
+  .put(
+    '/:conn_id',
+    doc({
+      summary: 'Change a store connection',
+      status: 200,
+      body: connectionSchema,
+      errors: { 404: 'Store connection not found', 409: 'Store URL already connected' },
+    }),
+    validate('param', idParam),
+    validate('json', updateBody),
+    async (c) => {
+      try {
+        const row = await updateConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id, c.req.valid('json'));
+        if (!row) throw notFound(NOT_FOUND);
+        return c.json(connectionOut(row), 200);
+      } catch (err) {
+        if (err instanceof DuplicateStoreUrl) throw new ApiError(409, err.message);
+        throw err;
+      }
+    },
+  )
+  .delete(
+    '/:conn_id',
+    doc({ summary: 'Disconnect a store', status: 204, errors: { 404: 'Store connection not found' } }),
+    validate('param', idParam),
+    async (c) => {
+      if (!(await deleteConnection(c.var.db, c.var.auth.user.id, c.req.valid('param').conn_id))) throw notFound(NOT_FOUND);
+      return c.body(null, 204);
+    },
+  )
+  .post(
+    '/:conn_id/default',
+    doc({ summary: 'Make a store the default import target', status: 200, errors: { 404: 'Store connection not found' } }),
+    validate('param', idParam),
+    async (c) => {
+      if (!(await setDefaultConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id))) throw notFound(NOT_FOUND);
+      return c.json({ status: 'ok' as const }, 200);
+    },
+  )
+  .post(
+    '/:conn_id/test',
+    doc({ summary: "Check a connection's credentials against the store", status: 200, errors: { 404: 'Store connection not found' } }),
+    validate('param', idParam),
+    async (c) => {
+      const result = await testConnection(c.var.db, c.env, c.var.auth.user.id, c.req.valid('param').conn_id);
+      if (!result) throw notFound(NOT_FOUND);
+      return c.json(result, 200);
+    },
+  );

@@ -2,9 +2,12 @@ import { Hono } from 'hono';
 import { createDb } from '../db/client';
 import { config, type AppEnv } from '../env';
 import { describeError, log } from '../lib/log';
+import { routeDocs } from '../lib/openapi';
 import { isoOffset } from '../lib/time';
 
 export type CheckState = 'ok' | 'unavailable';
+
+const doc = routeDocs('health');
 
 /**
  * Runs `probe` with a deadline. A failure or a late answer is `unavailable`; the reason
@@ -31,12 +34,21 @@ export async function runCheck(name: string, probe: () => Promise<unknown>, time
  * database is asked one `select 1` on its own short-lived pool; status `degraded` (HTTP
  * 503) says which part is down so a load balancer or uptime check can act on it.
  */
-export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
-  const { pool, roundTrips } = createDb(c.env);
-  const database = await runCheck('database', () => pool.query('select 1'), config(c.env).healthDbTimeoutMs, c.var.requestId);
-  c.executionCtx.waitUntil(pool.end().catch(() => undefined));
-  if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(roundTrips.count));
-  const status: 'ok' | 'degraded' = database === 'ok' ? 'ok' : 'degraded';
-  const body = { service: 'sourcepilot', status, timestamp: isoOffset(new Date())!, checks: { database } };
-  return status === 'ok' ? c.json(body, 200) : c.json(body, 503);
-});
+export const healthRoutes = new Hono<AppEnv>().get(
+  '/',
+  doc({
+    summary: 'Service health',
+    status: 200,
+    description: '`status` "ok" and `checks.database` "ok"',
+    errors: { 503: 'The database did not answer: `status` "degraded", `checks.database` "unavailable"' },
+  }),
+  async (c) => {
+    const { pool, roundTrips } = createDb(c.env);
+    const database = await runCheck('database', () => pool.query('select 1'), config(c.env).healthDbTimeoutMs, c.var.requestId);
+    c.executionCtx.waitUntil(pool.end().catch(() => undefined));
+    if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(roundTrips.count));
+    const status: 'ok' | 'degraded' = database === 'ok' ? 'ok' : 'degraded';
+    const body = { service: 'sourcepilot', status, timestamp: isoOffset(new Date())!, checks: { database } };
+    return status === 'ok' ? c.json(body, 200) : c.json(body, 503);
+  },
+);

@@ -1,5 +1,17 @@
+import { z } from 'zod';
 import type { User } from '../env';
+import type { tokenPair } from '../lib/jwt';
 import { isoZ } from '../lib/time';
+import type { createApiKey, listApiKeys } from '../services/api-keys';
+import type { currentSubscription, listPlans } from '../services/billing';
+import type { connectionOut } from '../services/connections';
+import { JOB_STATUSES, type jobOut, type listImports } from '../services/imports';
+import type { merchantStats } from '../services/metrics';
+import { TIERS } from '../services/plans';
+import type { listWatches, watchOut } from '../services/price-watch';
+import type { supplierAccountOut } from '../services/suppliers';
+import type { getUsage } from '../services/usage';
+import { IMPORT_SOURCES } from '../shared/sources';
 
 export const userOut = (u: User) => ({
   id: u.id,
@@ -8,3 +20,204 @@ export const userOut = (u: User) => ({
   plan: u.plan,
   created_at: isoZ(u.createdAt)!,
 });
+
+/*
+ * The success bodies GET /openapi.json documents. Each must agree with what its route
+ * sends: `ResponseSchemasAgree` below fails type-checking when a serializer and its
+ * schema differ in any field.
+ */
+
+const timestamp = z.string().meta({ description: 'ISO 8601 timestamp (UTC)' });
+const tier = z.enum(TIERS);
+const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+export const tokenPairSchema = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  token_type: z.literal('bearer'),
+});
+
+export const userSchema = z.object({ id: z.uuid(), email: z.string(), is_active: z.boolean(), plan: tier, created_at: timestamp });
+
+export const importJobSchema = z.object({
+  id: z.uuid(),
+  user_id: z.uuid(),
+  store_id: z.uuid().nullable(),
+  source: z.enum(IMPORT_SOURCES),
+  product_url: z.string().nullable(),
+  source_product_id: z.string().nullable(),
+  status: z.enum(JOB_STATUSES),
+  product_data: z.record(z.string(), z.unknown()).nullable(),
+  config: z.record(z.string(), z.unknown()).nullable(),
+  error_message: z.string().nullable(),
+  created_product_id: z.string().nullable(),
+  progress_percent: z.number(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  started_at: timestamp.nullable(),
+  finished_at: timestamp.nullable(),
+});
+export const importJobListSchema = z.object({ items: z.array(importJobSchema), total: z.number().int() });
+
+export const priceWatchSchema = z.object({
+  id: z.uuid(),
+  user_id: z.uuid(),
+  product_url: z.string().nullable(),
+  source: z.string(),
+  threshold_percent: z.number(),
+  connection_id: z.uuid().nullable(),
+  store_id: z.uuid().nullable(),
+  is_active: z.boolean(),
+  source_product_id: z.string().nullable(),
+  source_url: z.string().nullable(),
+  last_price: z.number().nullable(),
+  current_price: z.number().nullable(),
+  price_changed: z.boolean(),
+  last_checked_at: timestamp.nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  currency: z.string().nullable(),
+  last_stock: z.number().nullable(),
+  last_error: z.string().nullable(),
+  change_percent: z.number().nullable(),
+  auto_reprice: z.boolean(),
+  import_job_id: z.uuid().nullable(),
+  next_check_at: timestamp,
+});
+export const priceWatchListSchema = z.object({
+  items: z.array(priceWatchSchema.extend({ recent_prices: z.array(z.number()).meta({ description: 'The last 30 observed prices, oldest first' }) })),
+  total: z.number().int(),
+});
+
+export const connectionSchema = z.object({
+  id: z.uuid(),
+  user_id: z.uuid(),
+  store_name: z.string(),
+  platform: z.string(),
+  store_url: z.string(),
+  is_default: z.boolean(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+export const connectionListSchema = listOf(connectionSchema);
+
+export const supplierAccountSchema = z.object({
+  id: z.uuid(),
+  user_id: z.uuid(),
+  name: z.string(),
+  platform: z.string(),
+  credentials: z.record(z.string(), z.string().nullable()).nullable().meta({ description: 'The stored credential names, each value masked' }),
+  settings: z.record(z.string(), z.unknown()).nullable(),
+  is_active: z.boolean(),
+  last_synced_at: timestamp.nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+export const supplierAccountListSchema = listOf(supplierAccountSchema);
+
+export const createdApiKeySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  key: z.string().meta({ description: 'The raw key; shown in this answer only' }),
+  key_prefix: z.string(),
+  scopes: z.array(z.string()),
+});
+export const apiKeyListSchema = z.array(
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    key_prefix: z.string(),
+    scopes: z.array(z.string()),
+    is_active: z.boolean(),
+    last_used_at: timestamp.nullable(),
+    created_at: timestamp,
+  }),
+);
+
+export const planListSchema = z.array(
+  z.object({
+    tier,
+    name: z.enum(['Free', 'Pro', 'Enterprise']),
+    price_monthly_cents: z.number().int(),
+    max_items: z.number().int().meta({ description: 'Imports per billing month; -1 = unlimited' }),
+    max_secondary: z.number().int().meta({ description: 'Active price watches; -1 = unlimited' }),
+    trial_days: z.number().int(),
+    api_access: z.boolean(),
+  }),
+);
+
+export const subscriptionSchema = z
+  .object({
+    id: z.uuid(),
+    user_id: z.uuid(),
+    stripe_subscription_id: z.string(),
+    plan: tier,
+    status: z.enum(['active', 'trialing', 'past_due', 'canceled', 'unpaid', 'incomplete']),
+    current_period_start: timestamp,
+    current_period_end: timestamp,
+    cancel_at_period_end: z.boolean(),
+    trial_start: timestamp.nullable(),
+    trial_end: timestamp.nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .nullable()
+  .meta({ description: 'The newest subscription, or null' });
+
+export const usageSchema = z.object({
+  plan: tier,
+  period_start: z.string().meta({ description: 'First day of the billing month (YYYY-MM-DD)' }),
+  period_end: z.string().meta({ description: 'Last day of the billing month (YYYY-MM-DD)' }),
+  metrics: z.array(z.object({ name: z.string(), label: z.string(), used: z.number().int(), limit: z.number().int().meta({ description: '-1 = unlimited' }) })),
+});
+
+const rate = z.number().nullable().meta({ description: 'A ratio from 0 to 1; null when there is nothing to divide' });
+export const merchantStatsSchema = z.object({
+  window: z.object({ from: timestamp, to: timestamp, days: z.number() }),
+  imports: z.object({
+    total: z.number().int(),
+    by_status: z.object(Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int()])) as Record<(typeof JOB_STATUSES)[number], z.ZodNumber>),
+    success_rate: rate,
+    average_duration_seconds: z.number().nullable(),
+    per_day: z.number().nullable(),
+    per_week: z.number().nullable(),
+    per_month: z.number().nullable(),
+  }),
+  daily: z.array(
+    z.object({
+      date: z.string(),
+      total: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+      in_progress: z.number().int(),
+      success_rate: rate,
+    }),
+  ),
+  price_watches: z.object({ active: z.number().int(), checks: z.number().int(), changes_detected: z.number().int(), change_detection_rate: rate }),
+  connected_stores: z.number().int(),
+  api_keys: z.object({ requests: z.number().int(), last_used_at: timestamp.nullable() }),
+});
+
+type Out<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+type Agrees<S extends z.ZodType, T> = [T] extends [z.output<S>] ? ([z.output<S>] extends [T] ? true : false) : false;
+type AllTrue<T extends true[]> = T;
+
+export type ResponseSchemasAgree = AllTrue<
+  [
+    Agrees<typeof tokenPairSchema, Out<typeof tokenPair>>,
+    Agrees<typeof userSchema, Out<typeof userOut>>,
+    Agrees<typeof importJobSchema, Out<typeof jobOut>>,
+    Agrees<typeof importJobListSchema, Out<typeof listImports>>,
+    Agrees<typeof priceWatchSchema, Out<typeof watchOut>>,
+    Agrees<typeof priceWatchListSchema, Out<typeof listWatches>>,
+    Agrees<typeof connectionSchema, Out<typeof connectionOut>>,
+    Agrees<typeof supplierAccountSchema, Out<typeof supplierAccountOut>>,
+    Agrees<typeof createdApiKeySchema, Out<typeof createApiKey>>,
+    Agrees<typeof apiKeyListSchema, Out<typeof listApiKeys>>,
+    Agrees<typeof planListSchema, Out<typeof listPlans>>,
+    Agrees<typeof subscriptionSchema, Out<typeof currentSubscription>>,
+    Agrees<typeof usageSchema, Out<typeof getUsage>>,
+    Agrees<typeof merchantStatsSchema, Out<typeof merchantStats>>,
+  ]
+>;

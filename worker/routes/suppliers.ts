@@ -4,6 +4,7 @@ import type { AppEnv } from '../env';
 import { badRequest, notFound } from '../lib/errors';
 import { storable, storableString as text } from '../lib/safe-text';
 import { validate } from '../lib/validate';
+import { routeDocs } from '../lib/openapi';
 import { requireUser } from '../middleware/auth';
 import {
   createSupplierAccount,
@@ -13,6 +14,7 @@ import {
   supplierAccountOut,
   updateSupplierAccount,
 } from '../services/suppliers';
+import { supplierAccountListSchema, supplierAccountSchema } from './serialize';
 
 const NOT_FOUND = 'Supplier account not found';
 
@@ -48,25 +50,53 @@ const updateBody = z.object({
 
 const idParam = z.object({ account_id: z.uuid() });
 
+const doc = routeDocs('suppliers');
+
 export const supplierAccountRoutes = new Hono<AppEnv>()
   .use(requireUser)
-  .get('/', async (c) => {
+  .get('/', doc({ summary: 'List supplier accounts (credentials masked)', status: 200, body: supplierAccountListSchema }), async (c) => {
     const rows = await listSupplierAccounts(c.var.db, c.var.auth.user.id);
     return c.json({ items: rows.map(supplierAccountOut) }, 200);
   })
-  .post('/', validate('json', createBody), async (c) => {
-    const body = c.req.valid('json');
-    const row = await createSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, body);
-    if (!row) throw badRequest(duplicateAccountDetail(body.name, body.platform));
-    return c.json(supplierAccountOut(row), 201);
-  })
-  .put('/:account_id', validate('param', idParam), validate('json', updateBody), async (c) => {
-    const outcome = await updateSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, c.req.valid('param').account_id, c.req.valid('json'));
-    if ('missing' in outcome) throw notFound(NOT_FOUND);
-    if ('duplicate' in outcome) throw badRequest(outcome.duplicate);
-    return c.json(supplierAccountOut(outcome.row), 200);
-  })
-  .delete('/:account_id', validate('param', idParam), async (c) => {
-    if (!(await deleteSupplierAccount(c.var.db, c.var.auth.user.id, c.req.valid('param').account_id))) throw notFound(NOT_FOUND);
-    return c.body(null, 204);
-  });
+  .post(
+    '/',
+    doc({
+      summary: 'Add a supplier account',
+      status: 201,
+      body: supplierAccountSchema,
+      errors: { 400: 'An account with this name and platform already exists' },
+    }),
+    validate('json', createBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const row = await createSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, body);
+      if (!row) throw badRequest(duplicateAccountDetail(body.name, body.platform));
+      return c.json(supplierAccountOut(row), 201);
+    },
+  )
+  .put(
+    '/:account_id',
+    doc({
+      summary: 'Change a supplier account',
+      status: 200,
+      body: supplierAccountSchema,
+      errors: { 400: 'An account with this name and platform already exists', 404: 'Supplier account not found' },
+    }),
+    validate('param', idParam),
+    validate('json', updateBody),
+    async (c) => {
+      const outcome = await updateSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, c.req.valid('param').account_id, c.req.valid('json'));
+      if ('missing' in outcome) throw notFound(NOT_FOUND);
+      if ('duplicate' in outcome) throw badRequest(outcome.duplicate);
+      return c.json(supplierAccountOut(outcome.row), 200);
+    },
+  )
+  .delete(
+    '/:account_id',
+    doc({ summary: 'Delete a supplier account', status: 204, errors: { 404: 'Supplier account not found' } }),
+    validate('param', idParam),
+    async (c) => {
+      if (!(await deleteSupplierAccount(c.var.db, c.var.auth.user.id, c.req.valid('param').account_id))) throw notFound(NOT_FOUND);
+      return c.body(null, 204);
+    },
+  );

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { validate } from '../lib/validate';
+import { routeDocs } from '../lib/openapi';
 import { requireUser } from '../middleware/auth';
 import { createImports, enqueueJobs, importLimitDetail } from '../services/imports';
 import { canonicalSource } from '../shared/sources';
@@ -17,32 +18,40 @@ const scored = z.object({
   category: z.string().max(255).nullish(),
 });
 
-/** POST /webhooks/product-scored: TrendScout's scored products, imported for the caller. */
-export const trendscoutRoutes = new Hono<AppEnv>().post('/product-scored', requireUser, validate('json', scored), async (c) => {
-  const body = c.req.valid('json');
-  const { score } = body;
-  if (score < AUTO_IMPORT_SCORE_THRESHOLD) return c.json({ status: 'accepted' as const, import_triggered: false, score }, 200);
+const doc = routeDocs('webhooks');
 
-  const { user } = c.var.auth;
-  const source = canonicalSource(body.source) ?? 'aliexpress';
-  const result = await createImports(c.var.db, user, {
-    urls: [body.product_url],
-    source: source === 'manual' ? 'aliexpress' : source,
-    storeId: null,
-    config: { auto_import: true, trendscout_score: score, product_name: body.product_name, category: body.category ?? null },
-    historyDetails: { auto_import: true, trendscout_score: score },
-    dedupe: true,
-  });
-  switch (result.kind) {
-    case 'created':
-      await enqueueJobs(c.env.IMPORT_QUEUE, [result.jobs[0].id]);
-      return c.json({ status: 'accepted' as const, import_triggered: true, import_job_id: result.jobs[0].id, score }, 200);
-    case 'duplicate':
-      return c.json(
-        { status: 'accepted' as const, import_triggered: false, import_job_id: result.jobId, reason: 'An identical import is already pending or running', score },
-        200,
-      );
-    default:
-      return c.json({ status: 'accepted' as const, import_triggered: false, reason: importLimitDetail(user.plan), score }, 200);
-  }
-});
+/** POST /webhooks/product-scored: TrendScout's scored products, imported for the caller. */
+export const trendscoutRoutes = new Hono<AppEnv>().post(
+  '/product-scored',
+  doc({ summary: 'TrendScout scored product (imports high scores)', status: 200 }),
+  requireUser,
+  validate('json', scored),
+  async (c) => {
+    const body = c.req.valid('json');
+    const { score } = body;
+    if (score < AUTO_IMPORT_SCORE_THRESHOLD) return c.json({ status: 'accepted' as const, import_triggered: false, score }, 200);
+
+    const { user } = c.var.auth;
+    const source = canonicalSource(body.source) ?? 'aliexpress';
+    const result = await createImports(c.var.db, user, {
+      urls: [body.product_url],
+      source: source === 'manual' ? 'aliexpress' : source,
+      storeId: null,
+      config: { auto_import: true, trendscout_score: score, product_name: body.product_name, category: body.category ?? null },
+      historyDetails: { auto_import: true, trendscout_score: score },
+      dedupe: true,
+    });
+    switch (result.kind) {
+      case 'created':
+        await enqueueJobs(c.env.IMPORT_QUEUE, [result.jobs[0].id]);
+        return c.json({ status: 'accepted' as const, import_triggered: true, import_job_id: result.jobs[0].id, score }, 200);
+      case 'duplicate':
+        return c.json(
+          { status: 'accepted' as const, import_triggered: false, import_job_id: result.jobId, reason: 'An identical import is already pending or running', score },
+          200,
+        );
+      default:
+        return c.json({ status: 'accepted' as const, import_triggered: false, reason: importLimitDetail(user.plan), score }, 200);
+    }
+  },
+);

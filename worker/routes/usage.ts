@@ -1,9 +1,18 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { routeDocs } from '../lib/openapi';
 import { requireUser } from '../middleware/auth';
 import { getUsage } from '../services/usage';
+import { usageSchema } from './serialize';
 
-export const usageRoutes = new Hono<AppEnv>().get('/', requireUser, async (c) => {
-  const { user } = c.var.auth;
-  return c.json(await getUsage(c.var.db, user.id, user.plan), 200);
-});
+const doc = routeDocs('usage');
+
+export const usageRoutes = new Hono<AppEnv>().get(
+  '/',
+  doc({ summary: "This billing month's usage against the plan", status: 200, body: usageSchema }),
+  requireUser,
+  async (c) => {
+    const { user } = c.var.auth;
+    return c.json(await getUsage(c.var.db, user.id, user.plan), 200);
+  },
+);

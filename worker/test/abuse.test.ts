@@ -11,7 +11,7 @@ import { requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { withDb as dbMiddleware } from '../middleware/request';
 import { secondsToUtcMidnight, supplierQuotaDetail } from '../suppliers/quota';
-import { call, registerUser, setPlan, userWithKey, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { connectAliExpress } from './supplier-helpers';
 
 /**
@@ -42,51 +42,51 @@ describe('rate limits per user', () => {
     const user = await registerUser('limited');
     await setPlan(user.id, 'enterprise');
     // Malformed requests count too (the limiter runs before validation): 60 of them spend the minute.
-    const spent = await burst(60, () => call('/imports', { token: user.token, body: {} }));
+    const spent = await burst(60, () => rawCall('/imports', { token: user.token, body: {} }));
     expect(spent.every((s) => s === 422)).toBe(true);
-    const over = await call('/imports', { token: user.token, body: { product_url: demoUrl(), source: 'aliexpress' } });
+    const over = await answer(api({ token: user.token }).imports.$post({ json: { product_url: demoUrl(), source: 'aliexpress' } }));
     expect(over.status).toBe(429);
     expect(over.json).toEqual({ detail: 'Too many requests. Please try again later.' });
     expect(over.res.headers.get('Retry-After')).toBe('60');
     expect(over.res.headers.get('X-Request-ID')).toBeTruthy();
     expect(over.res.headers.get('X-Content-Type-Options')).toBe('nosniff');
-    const bulk = await call('/imports/bulk', { token: user.token, body: { product_urls: [demoUrl()], source: 'aliexpress' } });
+    const bulk = await answer(api({ token: user.token }).imports.bulk.$post({ json: { product_urls: [demoUrl()], source: 'aliexpress' } }));
     expect(bulk.status).toBe(429);
-    const retry = await call(`/imports/${crypto.randomUUID()}/retry`, { token: user.token, method: 'POST' });
+    const retry = await answer(api({ token: user.token }).imports[':job_id'].retry.$post({ param: { job_id: crypto.randomUUID() } }));
     expect(retry.status).toBe(429);
     const [{ n }] = await withDb((db) => db.select({ n: sql<number>`count(*)::int` }).from(importJobs).where(eq(importJobs.userId, user.id)));
     expect(n).toBe(0);
     // Reading is not limited, and another user is unaffected.
-    expect((await call('/imports', { token: user.token })).status).toBe(200);
+    expect((await answer(api({ token: user.token }).imports.$get({ query: {} }))).status).toBe(200);
     const other = await registerUser('unlimited');
-    expect((await call('/imports', { token: other.token, body: { product_url: demoUrl(), source: 'aliexpress' } })).status).toBe(201);
+    expect((await answer(api({ token: other.token }).imports.$post({ json: { product_url: demoUrl(), source: 'aliexpress' } }))).status).toBe(201);
   }, 90_000);
 
   it('limits catalogue search and preview to 120 a minute per user, API keys included', async () => {
     await freshWindow();
     const keyed = await userWithKey(['read', 'write']);
     const statuses = await burst(120, (i) =>
-      i % 2 ? call('/products/search', { apiKey: keyed.apiKey }) : call('/products/preview', { token: keyed.token, body: {} }),
+      i % 2 ? rawCall('/products/search', { apiKey: keyed.apiKey }) : rawCall('/products/preview', { token: keyed.token, body: {} }),
     );
     expect(statuses.every((s) => s === 422)).toBe(true);
-    const over = await call('/products/search?q=lamp', { apiKey: keyed.apiKey });
+    const over = await answer(api({ apiKey: keyed.apiKey }).products.search.$get({ query: { q: 'lamp' } }));
     expect(over.status).toBe(429);
     expect(over.res.headers.get('Retry-After')).toBe('60');
-    expect((await call('/products/preview', { token: keyed.token, body: { url: demoUrl() } })).status).toBe(429);
+    expect((await answer(api({ token: keyed.token }).products.preview.$post({ json: { url: demoUrl() } }))).status).toBe(429);
   }, 90_000);
 
   it('limits the manual price sync to 10 a minute per user', async () => {
     await freshWindow();
     const user = await registerUser('sync');
-    const statuses = await burst(10, () => call('/price-watches/sync', { token: user.token, method: 'POST' }), 5);
+    const statuses = await burst(10, () => answer(api({ token: user.token })['price-watches'].sync.$post()), 5);
     expect(statuses.every((s) => s === 200)).toBe(true);
-    const over = await call('/price-watches/sync', { token: user.token, method: 'POST' });
+    const over = await answer(api({ token: user.token })['price-watches'].sync.$post());
     expect(over.status).toBe(429);
     expect(over.res.headers.get('Retry-After')).toBe('60');
   }, 60_000);
 
   it('answers 401 before 429: an anonymous caller never spends anyone’s budget', async () => {
-    const r = await call('/imports', { body: { product_url: demoUrl(), source: 'aliexpress' } });
+    const r = await answer(api().imports.$post({ json: { product_url: demoUrl(), source: 'aliexpress' } }));
     expect(r.status).toBe(401);
   });
 });
@@ -123,7 +123,7 @@ describe('request body size', () => {
   it('refuses a body over 1 MiB with 413 before reading it, with the usual headers', async () => {
     const user = await registerUser('big');
     const huge = JSON.stringify({ product_url: 'x'.repeat(1024 * 1024), source: 'aliexpress' });
-    const r = await call('/imports', { token: user.token, rawBody: huge });
+    const r = await rawCall('/imports', { token: user.token, rawBody: huge });
     expect(r.status).toBe(413);
     expect(r.json).toEqual({ detail: 'Request body too large' });
     expect(r.res.headers.get('X-Request-ID')).toBeTruthy();
@@ -155,7 +155,7 @@ describe('request body size', () => {
     await setPlan(user.id, 'enterprise');
     const urls = Array.from({ length: 50 }, (_, i) => `https://www.aliexpress.com/item/${1e15 + i}.html?${'q'.repeat(2000 - 50)}`.slice(0, 2000));
     expect(urls.every((u) => u.length === 2000)).toBe(true);
-    const r = await call('/imports/bulk', { token: user.token, body: { product_urls: urls, source: 'aliexpress' } });
+    const r = await answer(api({ token: user.token }).imports.bulk.$post({ json: { product_urls: urls, source: 'aliexpress' } }));
     expect(r.status).toBe(201);
     expect(r.json).toHaveLength(50);
   });
@@ -178,34 +178,34 @@ describe('daily supplier call cap', () => {
     const user = await registerUser('capped');
     const ae = await connectAliExpress(user.id);
     const url = 'https://www.aliexpress.com/item/1005006000000777.html';
-    expect((await call('/products/preview', { token: user.token, body: { url } })).status).toBe(200);
-    expect((await call('/products/search?q=lamp', { token: user.token })).status).toBe(200);
+    expect((await answer(api({ token: user.token }).products.preview.$post({ json: { url } }))).status).toBe(200);
+    expect((await answer(api({ token: user.token }).products.search.$get({ query: { q: 'lamp' } }))).status).toBe(200);
     expect(await used(user.id)).toBe(2);
     // A cached preview reaches no supplier and costs nothing.
-    expect((await call('/products/preview', { token: user.token, body: { url } })).status).toBe(200);
+    expect((await answer(api({ token: user.token }).products.preview.$post({ json: { url } }))).status).toBe(200);
     expect(await used(user.id)).toBe(2);
 
     await setUsed(user.id, limit - 1);
-    expect((await call('/products/search?q=desk', { token: user.token })).status).toBe(200);
+    expect((await answer(api({ token: user.token }).products.search.$get({ query: { q: 'desk' } }))).status).toBe(200);
     const before = (await ae.requests()).count;
-    const over = await call('/products/search?q=chair', { token: user.token });
+    const over = await answer(api({ token: user.token }).products.search.$get({ query: { q: 'chair' } }));
     expect(over.status).toBe(429);
     expect(over.json).toEqual({ detail: supplierQuotaDetail(limit) });
     const retryAfter = Number(over.res.headers.get('Retry-After'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(secondsToUtcMidnight());
-    expect((await call('/products/preview', { token: user.token, body: { url: 'https://www.aliexpress.com/item/1005006000000778.html' } })).status).toBe(429);
+    expect((await answer(api({ token: user.token }).products.preview.$post({ json: { url: 'https://www.aliexpress.com/item/1005006000000778.html' } }))).status).toBe(429);
     expect((await ae.requests()).count).toBe(before);
     expect(await used(user.id)).toBe(limit);
     // What was already fetched still answers.
-    expect((await call('/products/preview', { token: user.token, body: { url } })).status).toBe(200);
+    expect((await answer(api({ token: user.token }).products.preview.$post({ json: { url } }))).status).toBe(200);
   });
 
   it('never lets concurrent calls pass the cap together', async () => {
     const user = await registerUser('race');
     await connectAliExpress(user.id);
     await setUsed(user.id, limit - 3);
-    const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => call(`/products/search?q=race${i}`, { token: user.token }).then((r) => r.status)));
+    const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => answer(api({ token: user.token }).products.search.$get({ query: { q: `race${i}` } })).then((r) => r.status)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
     expect(await used(user.id)).toBe(limit);
@@ -215,7 +215,7 @@ describe('daily supplier call cap', () => {
     const user = await registerUser('capped-import');
     await connectAliExpress(user.id);
     await setUsed(user.id, limit);
-    const created = await call('/imports', { token: user.token, body: { product_url: 'https://www.aliexpress.com/item/1005006000000779.html', source: 'aliexpress' } });
+    const created = await answer(api({ token: user.token }).imports.$post({ json: { product_url: 'https://www.aliexpress.com/item/1005006000000779.html', source: 'aliexpress' } }));
     expect(created.status).toBe(201);
     const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: { jobId: created.json.id } }]);
     const ctx = createExecutionContext();
@@ -223,10 +223,10 @@ describe('daily supplier call cap', () => {
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toHaveLength(1);
     // The simulated queue may have delivered POST /imports' own message first: wait for whichever claimed it.
-    let job = await call(`/imports/${created.json.id}`, { token: user.token });
+    let job = await answer(api({ token: user.token }).imports[':job_id'].$get({ param: { job_id: created.json.id } }));
     for (let i = 0; i < 50 && ['pending', 'running'].includes(job.json.status); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      job = await call(`/imports/${created.json.id}`, { token: user.token });
+      job = await answer(api({ token: user.token }).imports[':job_id'].$get({ param: { job_id: created.json.id } }));
     }
     expect(job.json).toMatchObject({ status: 'failed', error_message: supplierQuotaDetail(limit) });
   });
@@ -234,6 +234,6 @@ describe('daily supplier call cap', () => {
   it('leaves the demo catalogue uncounted', async () => {
     const user = await registerUser('demo');
     await setUsed(user.id, limit);
-    expect((await call('/products/search?q=lamp', { token: user.token })).status).toBe(200);
+    expect((await answer(api({ token: user.token }).products.search.$get({ query: { q: 'lamp' } }))).status).toBe(200);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import app from '../app';
 import { ApiError } from '../lib/errors';
 import { generate, parseModelJson, toScoring, toSuggestions } from '../services/ai';
-import { call, registerUser, userWithKey } from './helpers';
+import { answer, api, rawCall, registerUser, userWithKey } from './helpers';
 import { fakeControl } from './supplier-helpers';
 
 const script = (userId: string, replies: Record<string, unknown>[]) => fakeControl(env.LLM_GATEWAY_URL, 'script', { user_id: userId, replies });
@@ -13,7 +13,7 @@ const received = async (userId: string) => (await fakeControl(env.LLM_GATEWAY_UR
 describe('GET /ai/suggestions', () => {
   it('asks the gateway for sourcing suggestions and returns them with provider and cost', async () => {
     const user = await registerUser();
-    const r = await call('/ai/suggestions', { token: user.token });
+    const r = await answer(api({ token: user.token }).ai.suggestions.$get());
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(Object.keys(r.json).sort()).toEqual(['cost_usd', 'generated_at', 'provider', 'suggestions']);
@@ -30,30 +30,30 @@ describe('GET /ai/suggestions', () => {
   it('passes a non-JSON answer through as one raw suggestion, and reads fenced JSON', async () => {
     const user = await registerUser();
     await script(user.id, [{ content: 'Try selling phone cases.' }, { content: 'Here you go:\n```json\n{"suggestions":[{"title":"Pet beds","description":"Bulky but loved","priority":"URGENT"}]}\n```' }]);
-    const raw = await call('/ai/suggestions', { token: user.token });
+    const raw = await answer(api({ token: user.token }).ai.suggestions.$get());
     expect(raw.json.suggestions).toEqual(['Try selling phone cases.']);
-    const fenced = await call('/ai/suggestions', { token: user.token });
+    const fenced = await answer(api({ token: user.token }).ai.suggestions.$get());
     expect(fenced.json.suggestions).toEqual([{ title: 'Pet beds', description: 'Bulky but loved', priority: 'medium' }]);
   });
 
   it('answers a gateway failure with 502 and a readable detail', async () => {
     const user = await registerUser();
     await script(user.id, [{ status: 500 }, { raw: '<html>oops</html>' }]);
-    expect(await call('/ai/suggestions', { token: user.token })).toMatchObject({ status: 502, json: { detail: 'AI gateway error (HTTP 500)' } });
-    expect(await call('/ai/suggestions', { token: user.token })).toMatchObject({ status: 502, json: { detail: 'AI gateway sent an unreadable response' } });
+    expect(await answer(api({ token: user.token }).ai.suggestions.$get())).toMatchObject({ status: 502, json: { detail: 'AI gateway error (HTTP 500)' } });
+    expect(await answer(api({ token: user.token }).ai.suggestions.$get())).toMatchObject({ status: 502, json: { detail: 'AI gateway sent an unreadable response' } });
   });
 
   it('works with a read-scoped API key', async () => {
     const keyed = await userWithKey(['read']);
-    expect((await call('/ai/suggestions', { apiKey: keyed.apiKey })).status).toBe(200);
-    expect((await call('/ai/suggestions')).status).toBe(401);
+    expect((await answer(api({ apiKey: keyed.apiKey }).ai.suggestions.$get())).status).toBe(200);
+    expect((await answer(api().ai.suggestions.$get())).status).toBe(401);
   });
 });
 
 describe('POST /ai/score-supplier', () => {
   it('returns the seven dimensions and the overall score, without the recommendation', async () => {
     const user = await registerUser();
-    const r = await call('/ai/score-supplier', { token: user.token, body: { supplier_url: 'https://www.aliexpress.com/store/912345' } });
+    const r = await answer(api({ token: user.token }).ai['score-supplier'].$post({ json: { supplier_url: 'https://www.aliexpress.com/store/912345' } }));
     expect(r.status).toBe(200);
     expect(r.json).toEqual({
       scoring: { product_quality: 82, shipping_speed: 64, communication: 71, pricing: 88, return_policy: 55, catalog_breadth: 90, platform_reputation: 77 },
@@ -71,14 +71,14 @@ describe('POST /ai/score-supplier', () => {
   it('answers scoring:{} and overall 0 when the model does not answer JSON', async () => {
     const user = await registerUser();
     await script(user.id, [{ content: 'I cannot rate that.' }]);
-    const r = await call('/ai/score-supplier', { token: user.token, body: { supplier_url: 'x' } });
+    const r = await answer(api({ token: user.token }).ai['score-supplier'].$post({ json: { supplier_url: 'x' } }));
     expect(r.json).toMatchObject({ scoring: {}, overall_score: 0 });
   });
 
   it('validates the body after authentication', async () => {
-    expect((await call('/ai/score-supplier', { body: {} })).status).toBe(401);
+    expect((await rawCall('/ai/score-supplier', { body: {} })).status).toBe(401);
     const user = await registerUser();
-    const r = await call('/ai/score-supplier', { token: user.token, body: {} });
+    const r = await rawCall('/ai/score-supplier', { token: user.token, body: {} });
     expect(r.status).toBe(422);
     expect(r.json.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'supplier_url'] });
   });

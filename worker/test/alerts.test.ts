@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
 import { alertSettings, priceAlerts, priceWatches } from '../db/schema';
 import { checkWatchIds, priceCheckDeps } from '../services/price-check';
-import { call, registerUser, uniqueEmail, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, uniqueEmail, withDb } from './helpers';
 import { createWatch } from './price-helpers';
 import { connectAliExpress } from './supplier-helpers';
 
@@ -41,15 +41,11 @@ async function alertingUser(opts: { email?: boolean; webhook?: boolean } = {}) {
   const ae = await connectAliExpress(user.id);
   const address = uniqueEmail('merchant');
   const token = crypto.randomUUID().replace(/-/g, '');
-  const settings = await call('/alerts/settings', {
-    token: user.token,
-    method: 'PUT',
-    body: {
+  const settings = await answer(api({ token: user.token }).alerts.settings.$put({ json: {
       email: address,
       email_enabled: opts.email ?? true,
       ...(opts.webhook === false ? {} : { webhook_url: `${FAKE}/hooks/${token}`, webhook_enabled: true }),
-    },
-  });
+    } }));
   expect(settings.status).toBe(200);
   if (opts.webhook !== false) await fake('hooks', { token, secret: settings.json.webhook_secret });
   const productId = numericId();
@@ -65,7 +61,7 @@ const alertRows = (watchId: string) => withDb((db) => db.select().from(priceAler
 describe('alert settings', () => {
   it('starts empty, saves channels, and shows a webhook secret once', async () => {
     const user = await registerUser();
-    const empty = await call('/alerts/settings', { token: user.token });
+    const empty = await answer(api({ token: user.token }).alerts.settings.$get());
     expect(empty.status).toBe(200);
     expect(empty.roundTrips).toBeLessThanOrEqual(2);
     expect(empty.json).toEqual({
@@ -79,21 +75,21 @@ describe('alert settings', () => {
     });
 
     const address = uniqueEmail('alerts');
-    const saved = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { email: address, email_enabled: true } });
+    const saved = await answer(api({ token: user.token }).alerts.settings.$put({ json: { email: address, email_enabled: true } }));
     expect(saved.status).toBe(200);
     expect(saved.roundTrips).toBeLessThanOrEqual(3);
     expect(saved.json).toMatchObject({ email: address, email_enabled: true, webhook_secret: null, webhook_secret_hint: null });
 
-    const hook = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { webhook_url: 'http://127.0.0.1:9/hooks/a', webhook_enabled: true } });
+    const hook = await answer(api({ token: user.token }).alerts.settings.$put({ json: { webhook_url: 'http://127.0.0.1:9/hooks/a', webhook_enabled: true } }));
     expect(hook.status).toBe(200);
-    const secret: string = hook.json.webhook_secret;
+    const secret = hook.json.webhook_secret!;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(hook.json.webhook_secret_hint).toBe(`••••${secret.slice(-4)}`);
     // Absent fields were kept.
     expect(hook.json).toMatchObject({ email: address, email_enabled: true, webhook_enabled: true });
 
-    const read = await call('/alerts/settings', { token: user.token });
-    expect(read.json.webhook_secret).toBeUndefined();
+    const read = await answer(api({ token: user.token }).alerts.settings.$get());
+    expect((read.json as Record<string, unknown>).webhook_secret).toBeUndefined();
     expect(JSON.stringify(read.json)).not.toContain(secret);
     expect(read.json.webhook_secret_hint).toBe(`••••${secret.slice(-4)}`);
     const [row] = await withDb((db) => db.select().from(alertSettings).where(eq(alertSettings.userId, user.id)));
@@ -101,21 +97,21 @@ describe('alert settings', () => {
     expect(row.webhookSecret).not.toContain(secret);
 
     // Saving again keeps the secret (and does not show it); rotating replaces it.
-    expect((await call('/alerts/settings', { token: user.token, method: 'PUT', body: { webhook_url: 'http://localhost:9/other' } })).json.webhook_secret).toBeNull();
-    const rotated = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { rotate_webhook_secret: true } });
+    expect((await answer(api({ token: user.token }).alerts.settings.$put({ json: { webhook_url: 'http://localhost:9/other' } }))).json.webhook_secret).toBeNull();
+    const rotated = await answer(api({ token: user.token }).alerts.settings.$put({ json: { rotate_webhook_secret: true } }));
     expect(rotated.json.webhook_secret).toMatch(/^whsec_/);
     expect(rotated.json.webhook_secret).not.toBe(secret);
 
     // null clears; turning a channel on without its address is refused.
-    const off = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { email: null, email_enabled: false } });
+    const off = await answer(api({ token: user.token }).alerts.settings.$put({ json: { email: null, email_enabled: false } }));
     expect(off.json).toMatchObject({ email: null, email_enabled: false });
-    const noAddress = await call('/alerts/settings', { token: user.token, method: 'PUT', body: { email_enabled: true } });
+    const noAddress = await answer(api({ token: user.token }).alerts.settings.$put({ json: { email_enabled: true } }));
     expect(noAddress.status).toBe(400);
     expect(noAddress.json).toEqual({ detail: 'Add an email address to turn on email alerts' });
     const fresh = await registerUser();
-    expect((await call('/alerts/settings', { token: fresh.token, method: 'PUT', body: { webhook_enabled: true } })).json).toEqual({ detail: 'Add a webhook URL to turn on webhook alerts' });
+    expect((await answer(api({ token: fresh.token }).alerts.settings.$put({ json: { webhook_enabled: true } }))).json).toEqual({ detail: 'Add a webhook URL to turn on webhook alerts' });
     // Another user's settings are their own.
-    expect((await call('/alerts/settings', { token: fresh.token })).json.email).toBeNull();
+    expect((await answer(api({ token: fresh.token }).alerts.settings.$get())).json.email).toBeNull();
   });
 
   it('refuses webhook targets that are not https (or loopback in dev) and malformed fields', async () => {
@@ -129,7 +125,7 @@ describe('alert settings', () => {
       [{ webhook_url: 'hooks.example.com' }, 'webhook_url', 'Webhook URL must be a full https:// address'],
     ];
     for (const [body, field, msg] of cases) {
-      const r = await call('/alerts/settings', { token: user.token, method: 'PUT', body });
+      const r = await answer(api({ token: user.token }).alerts.settings.$put({ json: body }));
       expect(r.status, JSON.stringify(body)).toBe(422);
       expect(r.json.detail[0]).toMatchObject({ type: 'value_error', loc: ['body', field], msg });
     }
@@ -138,10 +134,10 @@ describe('alert settings', () => {
       [{ email_enabled: 'yes' }, 'boolean_type'],
       [{ webhook_url: `https://example.com/${'x'.repeat(2000)}` }, 'string_too_long'],
     ] as const) {
-      expect((await call('/alerts/settings', { token: user.token, method: 'PUT', body })).json.detail[0].type).toBe(type);
+      expect((await rawCall('/alerts/settings', { token: user.token, method: 'PUT', body })).json.detail[0].type).toBe(type);
     }
-    expect((await call('/alerts/settings', { token: user.token, method: 'PUT', body: { webhook_url: 'https://hooks.example.com/sourcepilot' } })).status).toBe(200);
-    expect((await call('/alerts/settings', { method: 'PUT', body: { email: 'bad' } })).status).toBe(401);
+    expect((await answer(api({ token: user.token }).alerts.settings.$put({ json: { webhook_url: 'https://hooks.example.com/sourcepilot' } }))).status).toBe(200);
+    expect((await answer(api().alerts.settings.$put({ json: { email: 'bad' } }))).status).toBe(401);
   });
 });
 
@@ -186,7 +182,7 @@ describe('alert delivery', () => {
     expect(row.id).toBe(d.body.alerts[0].id);
     expect(row.delivery).toMatchObject({ email: { status: 'sent', attempts: 1 }, webhook: { status: 'sent', attempts: 1, http_status: 200 } });
 
-    const listed = await call('/alerts', { token: u.user.token });
+    const listed = await answer(api({ token: u.user.token }).alerts.$get({ query: {} }));
     expect(listed.status).toBe(200);
     expect(listed.roundTrips).toBeLessThanOrEqual(2);
     expect(listed.json.items).toEqual([
@@ -202,10 +198,10 @@ describe('alert delivery', () => {
         delivery: expect.objectContaining({ email: expect.objectContaining({ status: 'sent' }) }),
       }),
     ]);
-    expect((await call(`/alerts?watch_id=${crypto.randomUUID()}`, { token: u.user.token })).json.items).toEqual([]);
-    expect((await call('/alerts?limit=0', { token: u.user.token })).status).toBe(422);
+    expect((await answer(api({ token: u.user.token }).alerts.$get({ query: { watch_id: `${crypto.randomUUID()}` } }))).json.items).toEqual([]);
+    expect((await answer(api({ token: u.user.token }).alerts.$get({ query: { limit: '0' } }))).status).toBe(422);
     const stranger = await registerUser();
-    expect((await call('/alerts', { token: stranger.token })).json.items).toEqual([]);
+    expect((await answer(api({ token: stranger.token }).alerts.$get({ query: {} }))).json.items).toEqual([]);
   });
 
   it('retries a failing receiver with backoff, then records the outcome', async () => {
@@ -248,7 +244,7 @@ describe('alert delivery', () => {
     expect((await mailbox(u.address)).attempts).toBe(0);
     const [row] = await alertRows(u.watchId);
     expect(row.delivery).toMatchObject({ email: { status: 'skipped' }, webhook: { status: 'off' } });
-    expect((await call('/alerts', { token: u.user.token })).json.items).toHaveLength(1);
+    expect((await answer(api({ token: u.user.token }).alerts.$get({ query: {} }))).json.items).toHaveLength(1);
   });
 
   it('sends one email and one webhook per user for the alerts of a run', async () => {

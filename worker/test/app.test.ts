@@ -7,33 +7,33 @@ import { withDb as dbMiddleware } from '../middleware/request';
 import { requireUser } from '../middleware/auth';
 import { requestId } from 'hono/request-id';
 import { errorHandler } from '../app';
-import { call, userWithKey } from './helpers';
+import { answer, api, rawCall, userWithKey } from './helpers';
 
 describe('routing and errors', () => {
   it('answers unknown routes with 404 {"detail":"Not Found"}', async () => {
-    const r = await call('/no/such/route');
+    const r = await rawCall('/no/such/route');
     expect(r.status).toBe(404);
     expect(r.json).toEqual({ detail: 'Not Found' });
     expect(r.res.headers.get('X-Request-ID')).toBeTruthy();
   });
 
   it('answers a wrong method with 405 {"detail":"Method Not Allowed"}', async () => {
-    const r = await call('/auth/login', { method: 'GET' });
+    const r = await rawCall('/auth/login', { method: 'GET' });
     expect(r.status).toBe(405);
     expect(r.json).toEqual({ detail: 'Method Not Allowed' });
-    const patch = await call('/auth/me', { method: 'PATCH', body: {} });
+    const patch = await rawCall('/auth/me', { method: 'PATCH', body: {} });
     expect(patch.status).toBe(405);
   });
 
   it('accepts a trailing slash', async () => {
-    expect((await call('/health/')).status).toBe(200);
+    expect((await answer(api().health.$get())).status).toBe(200);
   });
 
   it('answers CORS preflight for the dashboard origin only', async () => {
-    const ok = await call('/auth/login', { method: 'OPTIONS', headers: { Origin: 'http://localhost:3109', 'Access-Control-Request-Method': 'POST' } });
+    const ok = await rawCall('/auth/login', { method: 'OPTIONS', headers: { Origin: 'http://localhost:3109', 'Access-Control-Request-Method': 'POST' } });
     expect(ok.res.headers.get('Access-Control-Allow-Origin')).toBe('http://localhost:3109');
     expect(ok.res.headers.get('Access-Control-Allow-Credentials')).toBe('true');
-    const evil = await call('/auth/login', { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    const evil = await rawCall('/auth/login', { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
     expect(evil.res.headers.get('Access-Control-Allow-Origin')).toBeNull();
   });
 

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import app from '../app';
 import { stripeEvents, subscriptions, users } from '../db/schema';
-import { freshIp, registerUser, withDb, type CallOptions } from './helpers';
+import { freshIp, registerUser, withDb, type RawCallOptions } from './helpers';
 
 const BASE = 'http://sourcepilot.test/api/v1';
 
@@ -15,9 +15,9 @@ export const WEBHOOK_SECRET = 'whsec_test_sourcepilot';
 
 /**
  * Calls the app directly with bindings that differ from the test defaults (which are
- * mock mode), e.g. live Stripe keys pointed at the fake. Same result shape as call().
+ * mock mode), e.g. live Stripe keys pointed at the fake. Same result shape as rawCall().
  */
-export async function callWith(overrides: Record<string, string>, path: string, opts: CallOptions = {}) {
+export async function callWith(overrides: Record<string, string>, path: string, opts: RawCallOptions = {}) {
   const headers: Record<string, string> = { 'CF-Connecting-IP': freshIp(), ...opts.headers };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (opts.apiKey) headers['X-API-Key'] = opts.apiKey;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { importJobs, priceWatches, subscriptions } from '../db/schema';
 import { customerUser, stripeEvent, stripeSubscription, subscriptionRows, userRow } from './billing-support';
-import { call, registerUser, userWithKey, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, userWithKey, withDb } from './helpers';
 
 const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const HEX16 = /^[0-9a-f]{16}$/;
 
 describe('GET /billing/plans', () => {
   it('lists the three plans in order, publicly', async () => {
-    const r = await call('/billing/plans');
+    const r = await answer(api().billing.plans.$get());
     expect(r.status).toBe(200);
     expect(r.json).toEqual([
       { tier: 'free', name: 'Free', price_monthly_cents: 0, max_items: 10, max_secondary: 25, trial_days: 0, api_access: false },
@@ -23,7 +23,7 @@ describe('POST /billing/checkout (mock mode)', () => {
   it('subscribes at once: active for 30 days, plan and customer stored, success URL returned', async () => {
     const user = await registerUser('checkout');
     const before = Date.now();
-    const r = await call('/billing/checkout', { token: user.token, body: { plan: 'pro' } });
+    const r = await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'pro' } }));
     expect(r.status).toBe(201);
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     expect(Object.keys(r.json).sort()).toEqual(['checkout_url', 'session_id']);
@@ -39,20 +39,20 @@ describe('POST /billing/checkout (mock mode)', () => {
     expect(sub.currentPeriodStart.getTime()).toBeGreaterThanOrEqual(before - 5_000);
     expect(sub.currentPeriodEnd.getTime() - sub.currentPeriodStart.getTime()).toBe(30 * 86_400_000);
 
-    const me = await call('/auth/me', { token: user.token });
+    const me = await answer(api({ token: user.token }).auth.me.$get());
     expect(me.json.plan).toBe('pro');
   });
 
   it('checks in the contract’s order: free plan, then an existing active subscription', async () => {
     const user = await registerUser('checkout');
-    const free = await call('/billing/checkout', { token: user.token, body: { plan: 'free' } });
+    const free = await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'free' } }));
     expect(free.status).toBe(400);
     expect(free.json).toEqual({ detail: 'Cannot checkout for free plan' });
-    expect((await call('/billing/checkout', { token: user.token, body: { plan: 'enterprise' } })).status).toBe(201);
-    const again = await call('/billing/checkout', { token: user.token, body: { plan: 'pro' } });
+    expect((await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'enterprise' } }))).status).toBe(201);
+    const again = await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'pro' } }));
     expect(again.status).toBe(400);
     expect(again.json).toEqual({ detail: 'User already has an active subscription' });
-    const freeAgain = await call('/billing/checkout', { token: user.token, body: { plan: 'free' } });
+    const freeAgain = await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'free' } }));
     expect(freeAgain.json).toEqual({ detail: 'Cannot checkout for free plan' });
     expect((await userRow(user.id)).plan).toBe('enterprise');
   });
@@ -61,12 +61,12 @@ describe('POST /billing/checkout (mock mode)', () => {
     const user = await customerUser();
     const base = { userId: user.id, plan: 'pro' as const, stripePriceId: 'price_mock_pro', currentPeriodStart: new Date(), currentPeriodEnd: new Date() };
     await withDb((db) => db.insert(subscriptions).values({ ...base, stripeSubscriptionId: `sub_t_${user.id}`, status: 'trialing' }));
-    expect((await call('/billing/checkout', { token: user.token, body: { plan: 'pro' } })).json).toEqual({
+    expect((await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'pro' } }))).json).toEqual({
       detail: 'User already has an active subscription',
     });
     const other = await customerUser();
     await withDb((db) => db.insert(subscriptions).values({ ...base, userId: other.id, stripeSubscriptionId: `sub_c_${other.id}`, status: 'canceled' }));
-    const r = await call('/billing/checkout', { token: other.token, body: { plan: 'pro' } });
+    const r = await answer(api({ token: other.token }).billing.checkout.$post({ json: { plan: 'pro' } }));
     expect(r.status).toBe(201);
     // The customer created earlier is kept.
     expect((await userRow(other.id)).stripeCustomerId).toBe(other.customer);
@@ -75,7 +75,7 @@ describe('POST /billing/checkout (mock mode)', () => {
   it('concurrent checkouts create exactly one subscription', async () => {
     const user = await registerUser('checkout');
     const results = await Promise.all(
-      ['pro', 'enterprise', 'pro', 'enterprise'].map((plan) => call('/billing/checkout', { token: user.token, body: { plan } })),
+      (['pro', 'enterprise', 'pro', 'enterprise'] as const).map((plan) => answer(api({ token: user.token }).billing.checkout.$post({ json: { plan } }))),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 400, 400, 400]);
@@ -86,19 +86,19 @@ describe('POST /billing/checkout (mock mode)', () => {
   });
 
   it('validates the plan after authentication; needs a JWT (an API key is not enough)', async () => {
-    const noAuth = await call('/billing/checkout', { body: { plan: 'gold' } });
+    const noAuth = await rawCall('/billing/checkout', { body: { plan: 'gold' } });
     expect(noAuth.status).toBe(401);
     expect(noAuth.json).toEqual({ detail: 'Not authenticated' });
     const user = await registerUser('checkout');
     for (const body of [{ plan: 'gold' }, { tier: 'pro' }, {}]) {
-      const r = await call('/billing/checkout', { token: user.token, body });
+      const r = await rawCall('/billing/checkout', { token: user.token, body });
       expect(r.status).toBe(422);
       expect(r.json.detail[0].loc).toEqual(['body', 'plan']);
     }
     const keyed = await userWithKey(['read', 'write']);
-    const byKey = await call('/billing/checkout', { apiKey: keyed.apiKey, body: { plan: 'enterprise' } });
+    const byKey = await answer(api({ apiKey: keyed.apiKey }).billing.checkout.$post({ json: { plan: 'enterprise' } }));
     expect(byKey.status).toBe(401);
-    const malformed = await call('/billing/checkout', { rawBody: '{"plan":', token: user.token });
+    const malformed = await rawCall('/billing/checkout', { rawBody: '{"plan":', token: user.token });
     expect(malformed.status).toBe(422);
     expect(malformed.json.detail[0].type).toBe('json_invalid');
   });
@@ -107,27 +107,27 @@ describe('POST /billing/checkout (mock mode)', () => {
 describe('POST /billing/portal (mock mode)', () => {
   it('needs a billing account, then returns the success URL', async () => {
     const user = await registerUser('portal');
-    const none = await call('/billing/portal', { token: user.token, method: 'POST' });
+    const none = await answer(api({ token: user.token }).billing.portal.$post());
     expect(none.status).toBe(400);
     expect(none.json).toEqual({ detail: 'User has no billing account' });
-    await call('/billing/checkout', { token: user.token, body: { plan: 'pro' } });
-    const r = await call('/billing/portal', { token: user.token, method: 'POST' });
+    await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'pro' } }));
+    const r = await answer(api({ token: user.token }).billing.portal.$post());
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ portal_url: 'http://localhost:3109/billing?success=true' });
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     const keyed = await userWithKey();
-    expect((await call('/billing/portal', { apiKey: keyed.apiKey, method: 'POST' })).status).toBe(401);
+    expect((await answer(api({ apiKey: keyed.apiKey }).billing.portal.$post())).status).toBe(401);
   });
 });
 
 describe('GET /billing/current and /billing/overview', () => {
   it('answer null and a free overview for a new user', async () => {
     const user = await registerUser('overview');
-    const current = await call('/billing/current', { token: user.token });
+    const current = await answer(api({ token: user.token }).billing.current.$get());
     expect(current.status).toBe(200);
     expect(current.json).toBeNull();
     expect(current.roundTrips).toBeLessThanOrEqual(2);
-    const overview = await call('/billing/overview', { token: user.token });
+    const overview = await answer(api({ token: user.token }).billing.overview.$get());
     expect(overview.status).toBe(200);
     expect(overview.roundTrips).toBeLessThanOrEqual(2);
     expect(overview.json).toMatchObject({ current_plan: 'free', plan_name: 'Free', subscription: null });
@@ -159,9 +159,9 @@ describe('GET /billing/current and /billing/overview', () => {
         },
       ]),
     );
-    const current = await call('/billing/current', { token: user.token });
+    const current = await answer(api({ token: user.token }).billing.current.$get());
     expect(current.status).toBe(200);
-    expect(Object.keys(current.json).sort()).toEqual(
+    expect(Object.keys(current.json!).sort()).toEqual(
       ['cancel_at_period_end', 'created_at', 'current_period_end', 'current_period_start', 'id', 'plan', 'status', 'stripe_subscription_id', 'trial_end', 'trial_start', 'updated_at', 'user_id'].sort(),
     );
     expect(current.json).toMatchObject({
@@ -174,9 +174,9 @@ describe('GET /billing/current and /billing/overview', () => {
       trial_end: new Date(t0 + 15 * day).toISOString(),
       current_period_end: new Date(t0 + 15 * day).toISOString(),
     });
-    for (const k of ['created_at', 'updated_at', 'current_period_start']) expect(current.json[k]).toMatch(ISO_Z);
+    for (const k of ['created_at', 'updated_at', 'current_period_start'] as const) expect(current.json![k]).toMatch(ISO_Z);
 
-    const overview = await call('/billing/overview', { token: user.token });
+    const overview = await answer(api({ token: user.token }).billing.overview.$get());
     expect(overview.json.subscription).toEqual(current.json);
     expect(overview.json).toMatchObject({ current_plan: 'pro', plan_name: 'Pro' });
   });
@@ -195,7 +195,7 @@ describe('GET /billing/current and /billing/overview', () => {
         { userId: keyed.id, source: 'aliexpress', isActive: false },
       ]);
     });
-    const r = await call('/billing/overview', { apiKey: keyed.apiKey });
+    const r = await answer(api({ apiKey: keyed.apiKey }).billing.overview.$get());
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(r.json).toMatchObject({ current_plan: 'enterprise', plan_name: 'Enterprise', subscription: null });
@@ -204,21 +204,21 @@ describe('GET /billing/current and /billing/overview', () => {
       { name: 'items_used', label: 'Items Used', used: 2, limit: -1 },
       { name: 'secondary_used', label: 'Secondary Items', used: 1, limit: -1 },
     ]);
-    const usage = await call('/usage', { apiKey: keyed.apiKey });
+    const usage = await answer(api({ apiKey: keyed.apiKey }).usage.$get());
     expect(usage.json).toEqual(r.json.usage);
-    expect((await call('/billing/current', { apiKey: keyed.apiKey })).status).toBe(200);
-    expect((await call('/billing/overview')).json).toEqual({ detail: 'Not authenticated. Provide a Bearer token or X-API-Key.' });
+    expect((await answer(api({ apiKey: keyed.apiKey }).billing.current.$get())).status).toBe(200);
+    expect((await answer(api().billing.overview.$get())).json).toEqual({ detail: 'Not authenticated. Provide a Bearer token or X-API-Key.' });
   });
 
   it('a downgrade keeps every row: an over-limit user only cannot add more', async () => {
     const user = await registerUser('downgrade');
-    await call('/billing/checkout', { token: user.token, body: { plan: 'pro' } });
+    await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'pro' } }));
     await withDb((db) => db.insert(priceWatches).values(Array.from({ length: 30 }, () => ({ userId: user.id, source: 'aliexpress' }))));
     const [sub] = await subscriptionRows(user.id);
     const { stripeCustomerId } = await userRow(user.id);
     const canceled = stripeSubscription({ id: sub.stripeSubscriptionId, customer: stripeCustomerId!, status: 'canceled', price: sub.stripePriceId });
-    expect((await call('/webhooks/stripe', { body: stripeEvent('customer.subscription.deleted', canceled) })).status).toBe(200);
-    const r = await call('/billing/overview', { token: user.token });
+    expect((await answer(api().webhooks.stripe.$post({ json: stripeEvent('customer.subscription.deleted', canceled) }))).status).toBe(200);
+    const r = await answer(api({ token: user.token }).billing.overview.$get());
     expect(r.json).toMatchObject({ current_plan: 'free', subscription: { status: 'canceled', plan: 'pro' } });
     expect(r.json.usage.metrics[1]).toEqual({ name: 'secondary_used', label: 'Secondary Items', used: 30, limit: 25 });
   });

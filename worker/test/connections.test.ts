@@ -3,21 +3,18 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { storeConnections } from '../db/schema';
 import { decryptSecret } from '../lib/secrets';
-import { call, registerUser, userWithKey, withDb, type TestUser } from './helpers';
+import { answer, api, rawCall, registerUser, userWithKey, withDb, type TestUser } from './helpers';
 
 let shopCounter = 0;
 const shopUrl = () => `https://sp-${crypto.randomUUID().slice(0, 8)}-${shopCounter++}.myshopify.com`;
 
 async function connect(user: TestUser, body: Record<string, unknown> = {}) {
-  const r = await call('/connections', {
-    token: user.token,
-    body: { store_name: `Store ${shopCounter}`, platform: 'shopify', store_url: shopUrl(), api_key: 'shpat_0123456789abcdef', ...body },
-  });
+  const r = await answer(api({ token: user.token }).connections.$post({ json: { store_name: `Store ${shopCounter}`, platform: 'shopify', store_url: shopUrl(), api_key: 'shpat_0123456789abcdef', ...body } }));
   if (r.status !== 201) throw new Error(`connect failed: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json as { id: string; store_url: string; is_default: boolean; created_at: string };
 }
 
-const list = async (user: TestUser) => (await call('/connections', { token: user.token })).json.items as { id: string; is_default: boolean; store_name: string }[];
+const list = async (user: TestUser) => (await answer(api({ token: user.token }).connections.$get())).json.items as { id: string; is_default: boolean; store_name: string }[];
 
 const rawRow = (id: string) =>
   withDb(async (db) => (await db.execute<Record<string, unknown>>(sql`SELECT * FROM store_connections WHERE id = ${id}`)).rows[0]);
@@ -25,10 +22,7 @@ const rawRow = (id: string) =>
 describe('POST /connections', () => {
   it('creates the first connection as default, later ones not, and never returns or stores the key in clear', async () => {
     const user = await registerUser();
-    const first = await call('/connections', {
-      token: user.token,
-      body: { store_name: 'Main shop', platform: 'shopify', store_url: 'https://main-shop.myshopify.com', api_key: 'shpat_supersecret_value_1234' },
-    });
+    const first = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Main shop', platform: 'shopify', store_url: 'https://main-shop.myshopify.com', api_key: 'shpat_supersecret_value_1234' } }));
     expect(first.status).toBe(201);
     expect(first.roundTrips).toBeLessThanOrEqual(3);
     expect(Object.keys(first.json).sort()).toEqual(['created_at', 'id', 'is_default', 'platform', 'store_name', 'store_url', 'updated_at', 'user_id']);
@@ -47,14 +41,14 @@ describe('POST /connections', () => {
     const user = await registerUser();
     const url = shopUrl();
     await connect(user, { store_url: url });
-    const dup = await call('/connections', { token: user.token, body: { store_name: 'Again', platform: 'shopify', store_url: url } });
+    const dup = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Again', platform: 'shopify', store_url: url } }));
     expect(dup.status).toBe(409);
     expect(dup.json).toEqual({ detail: `Store URL already connected: ${url}` });
     expect(dup.roundTrips).toBeLessThanOrEqual(3);
     // The contract compares exact strings: a trailing slash is another URL.
-    expect((await call('/connections', { token: user.token, body: { store_name: 'Slash', platform: 'shopify', store_url: `${url}/` } })).status).toBe(201);
+    expect((await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Slash', platform: 'shopify', store_url: `${url}/` } }))).status).toBe(201);
     const other = await registerUser();
-    expect((await call('/connections', { token: other.token, body: { store_name: 'Theirs', platform: 'shopify', store_url: url } })).status).toBe(201);
+    expect((await answer(api({ token: other.token }).connections.$post({ json: { store_name: 'Theirs', platform: 'shopify', store_url: url } }))).status).toBe(201);
   });
 
   it('enforces the store URL rules of each platform with a clear 422', async () => {
@@ -72,7 +66,7 @@ describe('POST /connections', () => {
       ['woocommerce', ' https://shop.example.com', /spaces/],
     ];
     for (const [platform, store_url, msg] of bad) {
-      const r = await call('/connections', { token: user.token, body: { store_name: 'x', platform, store_url, api_key: 'ck_a:cs_b' } });
+      const r = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'x', platform, store_url, api_key: 'ck_a:cs_b' } }));
       expect(r.status, store_url).toBe(422);
       expect(r.json.detail[0], store_url).toMatchObject({ type: 'value_error', loc: ['body', 'store_url'], input: store_url });
       expect(r.json.detail[0].msg, store_url).toMatch(msg);
@@ -84,14 +78,14 @@ describe('POST /connections', () => {
       // Free-text platforms have no connector: stored as sent.
       ['bigcommerce', 'whatever we were given'],
     ]) {
-      const r = await call('/connections', { token: user.token, body: { store_name: 'ok', platform, store_url, api_key: platform === 'woocommerce' ? 'ck_abc:cs_def' : null } });
+      const r = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'ok', platform, store_url, api_key: platform === 'woocommerce' ? 'ck_abc:cs_def' : null } }));
       expect(r.status, store_url).toBe(201);
     }
   });
 
   it('requires ck_…:cs_… for WooCommerce credentials and never echoes them', async () => {
     const user = await registerUser();
-    const r = await call('/connections', { token: user.token, body: { store_name: 'Woo', platform: 'woocommerce', store_url: 'https://woo.example.org', api_key: 'just-one-key' } });
+    const r = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Woo', platform: 'woocommerce', store_url: 'https://woo.example.org', api_key: 'just-one-key' } }));
     expect(r.status).toBe(422);
     expect(r.json.detail[0]).toMatchObject({ loc: ['body', 'api_key'], type: 'value_error' });
     expect(r.json.detail[0].msg).toContain('ck_…:cs_…');
@@ -107,7 +101,7 @@ describe('POST /connections', () => {
     expect(checkStoreUrl('woocommerce', 'https://8.8.8.8', false)).toMatchObject({ ok: true, origin: 'https://8.8.8.8' });
     // Tests run with ALLOW_LOCAL_STORES=true, as dev does.
     const user = await registerUser();
-    expect((await call('/connections', { token: user.token, body: { store_name: 'Fake', platform: 'woocommerce', store_url: 'http://127.0.0.1:9', api_key: 'ck_1:cs_2' } })).status).toBe(201);
+    expect((await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Fake', platform: 'woocommerce', store_url: 'http://127.0.0.1:9', api_key: 'ck_1:cs_2' } }))).status).toBe(201);
   });
 
   it('answers malformed bodies with 422, overlong fields included, and checks auth first', async () => {
@@ -123,12 +117,12 @@ describe('POST /connections', () => {
       [{ ...base, api_key: 42 }, 'string_type', 'api_key'],
     ];
     for (const [body, type, field] of cases) {
-      const r = await call('/connections', { token: user.token, body });
+      const r = await rawCall('/connections', { token: user.token, body });
       expect(r.status, field).toBe(422);
       expect(r.json.detail[0], field).toMatchObject({ type, loc: ['body', field] });
     }
-    expect((await call('/connections', { body: { store_name: 5 } })).status).toBe(401);
-    expect((await call('/connections', { token: user.token, rawBody: '[' })).json.detail[0].type).toBe('json_invalid');
+    expect((await rawCall('/connections', { body: { store_name: 5 } })).status).toBe(401);
+    expect((await rawCall('/connections', { token: user.token, rawBody: '[' })).json.detail[0].type).toBe('json_invalid');
   });
 });
 
@@ -140,7 +134,7 @@ describe('GET /connections', () => {
     await connect(user, { store_name: 'Apple' });
     await connect(user, { store_name: 'Zebra' });
     await connect(other, { store_name: 'Aardvark' });
-    const r = await call('/connections', { token: user.token });
+    const r = await answer(api({ token: user.token }).connections.$get());
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(Object.keys(r.json)).toEqual(['items']);
@@ -154,19 +148,19 @@ describe('PUT /connections/{id}', () => {
     const user = await registerUser();
     const c = await connect(user, { store_name: 'Old' });
     const newUrl = shopUrl();
-    const r = await call(`/connections/${c.id}`, { method: 'PUT', token: user.token, body: { store_name: 'New', store_url: newUrl, api_key: 'shpat_rotated_9999' } });
+    const r = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: c.id }, json: { store_name: 'New', store_url: newUrl, api_key: 'shpat_rotated_9999' } }));
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     expect(r.json).toMatchObject({ id: c.id, store_name: 'New', store_url: newUrl, is_default: true });
     expect(await decryptSecret(env.ENCRYPTION_KEY, String((await rawRow(c.id)).api_key))).toBe('shpat_rotated_9999');
 
-    const bad = await call(`/connections/${c.id}`, { method: 'PUT', token: user.token, body: { store_url: 'https://example.com' } });
+    const bad = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: c.id }, json: { store_url: 'https://example.com' } }));
     expect(bad.status).toBe(422);
     expect(bad.json.detail[0].loc).toEqual(['body', 'store_url']);
-    const empty = await call(`/connections/${c.id}`, { method: 'PUT', token: user.token, body: { store_url: '' } });
+    const empty = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: c.id }, json: { store_url: '' } }));
     expect(empty.status).toBe(422);
 
-    const nulls = await call(`/connections/${c.id}`, { method: 'PUT', token: user.token, body: { store_name: null, api_key: null } });
+    const nulls = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: c.id }, json: { store_name: null, api_key: null } }));
     expect(nulls.json.store_name).toBe('New');
     expect(await decryptSecret(env.ENCRYPTION_KEY, String((await rawRow(c.id)).api_key))).toBe('shpat_rotated_9999');
   });
@@ -175,14 +169,14 @@ describe('PUT /connections/{id}', () => {
     const user = await registerUser();
     const a = await connect(user);
     const b = await connect(user);
-    const set = await call(`/connections/${b.id}`, { method: 'PUT', token: user.token, body: { is_default: true } });
+    const set = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: b.id }, json: { is_default: true } }));
     expect(set.json.is_default).toBe(true);
     expect(set.roundTrips).toBeLessThanOrEqual(3);
     expect((await list(user)).map((c) => [c.id, c.is_default])).toEqual([
       [b.id, true],
       [a.id, false],
     ]);
-    const clear = await call(`/connections/${b.id}`, { method: 'PUT', token: user.token, body: { is_default: false } });
+    const clear = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: b.id }, json: { is_default: false } }));
     expect(clear.json.is_default).toBe(false);
     expect((await list(user)).every((c) => !c.is_default)).toBe(true);
   });
@@ -191,15 +185,15 @@ describe('PUT /connections/{id}', () => {
     const user = await registerUser();
     const other = await registerUser();
     const theirs = await connect(other);
-    const foreign = await call(`/connections/${theirs.id}`, { method: 'PUT', token: user.token, body: { store_name: 'mine' } });
+    const foreign = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: theirs.id }, json: { store_name: 'mine' } }));
     expect(foreign.status).toBe(404);
     expect(foreign.json).toEqual({ detail: 'Store connection not found' });
-    const foreignUrl = await call(`/connections/${theirs.id}`, { method: 'PUT', token: user.token, body: { store_url: shopUrl() } });
+    const foreignUrl = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: theirs.id }, json: { store_url: shopUrl() } }));
     expect(foreignUrl.status).toBe(404);
-    expect((await call('/connections/123', { method: 'PUT', token: user.token, body: {} })).json.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'conn_id'] });
+    expect((await rawCall('/connections/123', { method: 'PUT', token: user.token, body: {} })).json.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'conn_id'] });
     const a = await connect(user);
     const b = await connect(user);
-    const clash = await call(`/connections/${b.id}`, { method: 'PUT', token: user.token, body: { store_url: a.store_url } });
+    const clash = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: b.id }, json: { store_url: a.store_url } }));
     expect(clash.status).toBe(409);
     expect(clash.json).toEqual({ detail: `Store URL already connected: ${a.store_url}` });
   });
@@ -210,7 +204,7 @@ describe('POST /connections/{id}/default', () => {
     const user = await registerUser();
     const a = await connect(user);
     const b = await connect(user);
-    const r = await call(`/connections/${b.id}/default`, { method: 'POST', token: user.token });
+    const r = await answer(api({ token: user.token }).connections[':conn_id'].default.$post({ param: { conn_id: b.id } }));
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ status: 'ok' });
     expect(r.roundTrips).toBeLessThanOrEqual(3);
@@ -218,7 +212,7 @@ describe('POST /connections/{id}/default', () => {
     expect(items.filter((c) => c.is_default).map((c) => c.id)).toEqual([b.id]);
     expect(items.map((c) => c.id)).toEqual([b.id, a.id]);
     const other = await registerUser();
-    const foreign = await call(`/connections/${b.id}/default`, { method: 'POST', token: other.token });
+    const foreign = await answer(api({ token: other.token }).connections[':conn_id'].default.$post({ param: { conn_id: b.id } }));
     expect(foreign.status).toBe(404);
     expect(foreign.json).toEqual({ detail: 'Store connection not found' });
     expect((await list(user)).filter((c) => c.is_default).map((c) => c.id)).toEqual([b.id]);
@@ -231,22 +225,22 @@ describe('DELETE /connections/{id}', () => {
     const a = await connect(user, { store_name: 'A' });
     const b = await connect(user, { store_name: 'B' });
     const c = await connect(user, { store_name: 'C' });
-    await call(`/connections/${c.id}/default`, { method: 'POST', token: user.token });
-    const delB = await call(`/connections/${b.id}`, { method: 'DELETE', token: user.token });
+    await answer(api({ token: user.token }).connections[':conn_id'].default.$post({ param: { conn_id: c.id } }));
+    const delB = await answer(api({ token: user.token }).connections[':conn_id'].$delete({ param: { conn_id: b.id } }));
     expect(delB.status).toBe(204);
     expect(delB.roundTrips).toBeLessThanOrEqual(3);
     expect((await list(user)).map((x) => [x.id, x.is_default])).toEqual([
       [c.id, true],
       [a.id, false],
     ]);
-    const delC = await call(`/connections/${c.id}`, { method: 'DELETE', token: user.token });
+    const delC = await answer(api({ token: user.token }).connections[':conn_id'].$delete({ param: { conn_id: c.id } }));
     expect(delC.status).toBe(204);
     expect(delC.roundTrips).toBeLessThanOrEqual(3);
     expect((await list(user)).map((x) => [x.id, x.is_default])).toEqual([[a.id, true]]);
-    const delA = await call(`/connections/${a.id}`, { method: 'DELETE', token: user.token });
+    const delA = await answer(api({ token: user.token }).connections[':conn_id'].$delete({ param: { conn_id: a.id } }));
     expect(delA.roundTrips).toBeLessThanOrEqual(3);
     expect(await list(user)).toEqual([]);
-    const again = await call(`/connections/${a.id}`, { method: 'DELETE', token: user.token });
+    const again = await answer(api({ token: user.token }).connections[':conn_id'].$delete({ param: { conn_id: a.id } }));
     expect(again.status).toBe(404);
     expect(again.json).toEqual({ detail: 'Store connection not found' });
   });
@@ -255,7 +249,7 @@ describe('DELETE /connections/{id}', () => {
     const user = await registerUser();
     const other = await registerUser();
     const theirs = await connect(other);
-    expect((await call(`/connections/${theirs.id}`, { method: 'DELETE', token: user.token })).status).toBe(404);
+    expect((await answer(api({ token: user.token }).connections[':conn_id'].$delete({ param: { conn_id: theirs.id } }))).status).toBe(404);
     expect(await rawRow(theirs.id)).toBeDefined();
   });
 });
@@ -267,7 +261,7 @@ describe('default store under concurrency', () => {
   it('concurrent first connections make exactly one default', async () => {
     for (let round = 0; round < 3; round++) {
       const user = await registerUser();
-      const results = await Promise.all(Array.from({ length: 6 }, () => call('/connections', { token: user.token, body: { store_name: 's', platform: 'shopify', store_url: shopUrl() } })));
+      const results = await Promise.all(Array.from({ length: 6 }, () => answer(api({ token: user.token }).connections.$post({ json: { store_name: 's', platform: 'shopify', store_url: shopUrl() } }))));
       expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
       const rows = await defaults(user.id);
       expect(rows).toHaveLength(6);
@@ -282,10 +276,10 @@ describe('default store under concurrency', () => {
       const existing = [];
       for (let i = 0; i < 5; i++) existing.push(await connect(user));
       const ops = [
-        ...existing.slice(0, 3).map((c) => call(`/connections/${c.id}`, { method: 'DELETE', token: user.token })),
-        ...existing.slice(1).map((c) => call(`/connections/${c.id}/default`, { method: 'POST', token: user.token })),
-        ...existing.slice(2).map((c) => call(`/connections/${c.id}`, { method: 'PUT', token: user.token, body: { is_default: true } })),
-        ...Array.from({ length: 4 }, () => call('/connections', { token: user.token, body: { store_name: 'n', platform: 'shopify', store_url: shopUrl() } })),
+        ...existing.slice(0, 3).map((c) => answer(api({ token: user.token }).connections[':conn_id'].$delete({ param: { conn_id: c.id } }))),
+        ...existing.slice(1).map((c) => answer(api({ token: user.token }).connections[':conn_id'].default.$post({ param: { conn_id: c.id } }))),
+        ...existing.slice(2).map((c) => answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: c.id }, json: { is_default: true } }))),
+        ...Array.from({ length: 4 }, () => answer(api({ token: user.token }).connections.$post({ json: { store_name: 'n', platform: 'shopify', store_url: shopUrl() } }))),
       ];
       const results = await Promise.all(ops);
       for (const r of results) expect([200, 201, 204, 404], JSON.stringify(r.json)).toContain(r.status);
@@ -302,9 +296,9 @@ describe('default store under concurrency', () => {
       for (let i = 0; i < 4; i++) cs.push(await connect(user));
       // cs[0] is the default; cs[1] is its promotion candidate, deleted at the same time.
       await Promise.all([
-        call(`/connections/${cs[0].id}`, { method: 'DELETE', token: user.token }),
-        call(`/connections/${cs[1].id}`, { method: 'DELETE', token: user.token }),
-        call('/connections', { token: user.token, body: { store_name: 'late', platform: 'shopify', store_url: shopUrl() } }),
+        answer(api({ token: user.token }).connections[':conn_id'].$delete({ param: { conn_id: cs[0].id } })),
+        answer(api({ token: user.token }).connections[':conn_id'].$delete({ param: { conn_id: cs[1].id } })),
+        answer(api({ token: user.token }).connections.$post({ json: { store_name: 'late', platform: 'shopify', store_url: shopUrl() } })),
       ]);
       const rows = await defaults(user.id);
       expect(rows).toHaveLength(3);
@@ -316,10 +310,10 @@ describe('default store under concurrency', () => {
 describe('connections with an API key', () => {
   it('works with read/write scopes like the dashboard', async () => {
     const keyed = await userWithKey(['read', 'write']);
-    const r = await call('/connections', { apiKey: keyed.apiKey, body: { store_name: 'API', platform: 'shopify', store_url: shopUrl() } });
+    const r = await answer(api({ apiKey: keyed.apiKey }).connections.$post({ json: { store_name: 'API', platform: 'shopify', store_url: shopUrl() } }));
     expect(r.status).toBe(201);
     const reader = await userWithKey(['read']);
-    expect((await call('/connections', { apiKey: reader.apiKey })).status).toBe(200);
-    expect((await call('/connections', { apiKey: reader.apiKey, body: { store_name: 'x', platform: 'shopify', store_url: shopUrl() } })).status).toBe(403);
+    expect((await answer(api({ apiKey: reader.apiKey }).connections.$get())).status).toBe(200);
+    expect((await answer(api({ apiKey: reader.apiKey }).connections.$post({ json: { store_name: 'x', platform: 'shopify', store_url: shopUrl() } }))).status).toBe(403);
   });
 });

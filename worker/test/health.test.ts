@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { call } from './helpers';
+import { answer, api } from './helpers';
 
 describe('GET /health', () => {
   it('answers ok with a +00:00 timestamp and the security headers', async () => {
-    const { status, json, res } = await call('/health');
+    const { status, json, res } = await answer(api().health.$get());
     expect(status).toBe(200);
     expect(json.service).toBe('sourcepilot');
     expect(json.status).toBe('ok');
@@ -19,7 +19,7 @@ describe('GET /health', () => {
   });
 
   it('echoes an incoming X-Request-ID', async () => {
-    const { res } = await call('/health', { headers: { 'X-Request-ID': 'abc-123' } });
+    const { res } = await answer(api({ headers: { 'X-Request-ID': 'abc-123' } }).health.$get());
     expect(res.headers.get('X-Request-ID')).toBe('abc-123');
   });
 });

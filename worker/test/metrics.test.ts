@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiKeys, apiKeyUsage, importJobs, priceAlerts, pricePoints, priceWatches, storeConnections, subscriptions, users } from '../db/schema';
 import worker from '../index';
 import { DAILY_METRICS_CRON } from '../jobs/daily-metrics';
-import { call, registerUser, userWithKey, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, userWithKey, withDb } from './helpers';
 
 /*
  * Admin metrics are global, and other test files write to the same database at the same
@@ -181,7 +181,7 @@ beforeAll(async () => {
 
 afterAll(removeSeed);
 
-const adminMetrics = (query: string, headers: Record<string, string> = service()) => call(`/admin/metrics${query}`, { headers });
+const adminMetrics = (query: string, headers: Record<string, string> = service()) => rawCall(`/admin/metrics${query}`, { headers });
 
 describe('GET /admin/metrics', () => {
   it('answers all eight metrics for a window, from the rows on and inside its edges', async () => {
@@ -296,11 +296,11 @@ describe('GET /admin/metrics', () => {
     const keyed = await userWithKey(['read', 'write']);
     const path = '/admin/metrics?from=2025-02-30';
     for (const opts of [{}, { token: keyed.token }, { apiKey: keyed.apiKey }, { headers: { 'X-Service-Key': 'wrong' } }, { headers: { 'X-Service-Key': '' } }]) {
-      const r = await call(path, opts);
+      const r = await rawCall(path, opts);
       expect(r.status).toBe(403);
       expect(r.json).toEqual(FORBIDDEN);
     }
-    expect((await call(path, { headers: { 'X-Service-Key': `${env.PLATFORM_SERVICE_KEY}x` } })).status).toBe(403);
+    expect((await rawCall(path, { headers: { 'X-Service-Key': `${env.PLATFORM_SERVICE_KEY}x` } })).status).toBe(403);
   });
 
   it('rejects unreadable instants, from after to and windows over 366 days with 422', async () => {
@@ -415,7 +415,7 @@ describe('GET /stats', () => {
       await db.insert(storeConnections).values([connection(user.id, 1, at('2024-01-01T00:00:00Z')), connection(user.id, 2, at('2024-03-10T00:00:00Z')), connection(other.id, 1, at('2024-01-01T00:00:00Z'))]);
     });
 
-    const r = await call(`/stats${M}`, { token: user.token });
+    const r = await rawCall(`/stats${M}`, { token: user.token });
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(r.json).toEqual({
@@ -442,7 +442,7 @@ describe('GET /stats', () => {
 
   it('a new merchant sees an empty 30-day window', async () => {
     const user = await registerUser('stats-new');
-    const r = await call('/stats', { token: user.token });
+    const r = await answer(api({ token: user.token }).stats.$get({ query: {} }));
     expect(r.status).toBe(200);
     expect(r.json.imports).toEqual({
       total: 0,
@@ -463,33 +463,33 @@ describe('GET /stats', () => {
   it('counts today’s imports in the default window and the key’s own requests, including this one', async () => {
     const keyed = await userWithKey(['read']);
     await withDb((db) => db.insert(importJobs).values([job(keyed.id, 'completed', new Date(), 45), job(keyed.id, 'pending', new Date())]));
-    const first = await call('/stats', { apiKey: keyed.apiKey });
+    const first = await answer(api({ apiKey: keyed.apiKey }).stats.$get({ query: {} }));
     expect(first.status).toBe(200);
     expect(first.roundTrips).toBeLessThanOrEqual(2);
     expect(first.json.api_keys.requests).toBe(1);
-    expect(Date.parse(first.json.api_keys.last_used_at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(first.json.api_keys.last_used_at!)).toBeGreaterThan(Date.now() - 60_000);
     expect(first.json.imports).toMatchObject({ total: 2, success_rate: 1, average_duration_seconds: 45 });
-    const today = first.json.daily.at(-1);
+    const today = first.json.daily.at(-1)!;
     expect(today.date).toBe(first.json.window.to.slice(0, 10));
     expect(today).toMatchObject({ total: 2, completed: 1, in_progress: 1 });
 
-    const second = await call('/stats', { apiKey: keyed.apiKey });
+    const second = await answer(api({ apiKey: keyed.apiKey }).stats.$get({ query: {} }));
     expect(second.json.api_keys.requests).toBe(2);
     // The dashboard (JWT) sees the key's requests too, without adding one.
-    const viaJwt = await call('/stats', { token: keyed.token });
+    const viaJwt = await answer(api({ token: keyed.token }).stats.$get({ query: {} }));
     expect(viaJwt.json.api_keys.requests).toBe(2);
     expect(viaJwt.roundTrips).toBeLessThanOrEqual(2);
   });
 
   it('authenticates before validating, and validates the window like the admin route', async () => {
-    const none = await call('/stats?from=nope');
+    const none = await answer(api().stats.$get({ query: { from: 'nope' } }));
     expect(none.status).toBe(401);
     expect(none.json).toEqual({ detail: 'Not authenticated. Provide a Bearer token or X-API-Key.' });
     const user = await registerUser('stats-422');
-    const r = await call('/stats?from=2025-03-03&to=2025-03-01', { token: user.token });
+    const r = await answer(api({ token: user.token }).stats.$get({ query: { from: '2025-03-03', to: '2025-03-01' } }));
     expect(r.status).toBe(422);
     expect(r.json.detail[0]).toMatchObject({ type: 'value_error', loc: ['query', 'from'] });
-    const long = await call('/stats?from=2020-01-01', { token: user.token });
+    const long = await answer(api({ token: user.token }).stats.$get({ query: { from: '2020-01-01' } }));
     expect(long.status).toBe(422);
     expect(long.json.detail[0]).toMatchObject({ type: 'value_error', ctx: { max_days: 366 } });
   });

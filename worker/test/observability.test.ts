@@ -8,7 +8,7 @@ import type { AppEnv } from '../env';
 import worker from '../index';
 import { describeError, errorDetails } from '../lib/log';
 import { healthRoutes, runCheck } from '../routes/health';
-import { call, registerUser, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, withDb } from './helpers';
 
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
@@ -50,14 +50,14 @@ describe('contract headers on every kind of answer', () => {
   it('carries the security headers and a fresh request id on errors too', async () => {
     const user = await registerUser('headers');
     const answers = [
-      await call('/no/such/route'),
-      await call('/auth/login', { method: 'GET' }),
-      await call('/imports'),
-      await call('/imports', { token: user.token, body: { source: 'aliexpress' } }),
-      await call('/imports', { token: user.token, rawBody: '{"broken"' }),
-      await call(`/imports/${crypto.randomUUID()}`, { token: user.token }),
-      await call('/products/preview', { token: user.token, rawBody: JSON.stringify({ url: 'x'.repeat(1_100_000) }) }),
-      await call('/health'),
+      await rawCall('/no/such/route'),
+      await rawCall('/auth/login', { method: 'GET' }),
+      await answer(api().imports.$get({ query: {} })),
+      await rawCall('/imports', { token: user.token, body: { source: 'aliexpress' } }),
+      await rawCall('/imports', { token: user.token, rawBody: '{"broken"' }),
+      await answer(api({ token: user.token }).imports[':job_id'].$get({ param: { job_id: crypto.randomUUID() } })),
+      await rawCall('/products/preview', { token: user.token, rawBody: JSON.stringify({ url: 'x'.repeat(1_100_000) }) }),
+      await answer(api().health.$get()),
     ];
     expect(answers.map((a) => a.status)).toEqual([404, 405, 401, 422, 422, 404, 413, 200]);
     for (const a of answers) expectContractHeaders(a.res);
@@ -66,7 +66,7 @@ describe('contract headers on every kind of answer', () => {
   });
 
   it('echoes the caller’s X-Request-ID on an error', async () => {
-    const r = await call('/imports', { headers: { 'X-Request-ID': 'trace-4242' } });
+    const r = await answer(api({ headers: { 'X-Request-ID': 'trace-4242' } }).imports.$get({ query: {} }));
     expect(r.status).toBe(401);
     expect(r.res.headers.get('X-Request-ID')).toBe('trace-4242');
   });
@@ -76,7 +76,7 @@ describe('access log', () => {
   it('writes one JSON line per request with request id, user, route pattern, status and duration', async () => {
     const user = await registerUser('logged');
     const id = crypto.randomUUID();
-    const lines = await logsOf(() => call(`/imports/${id}`, { token: user.token, headers: { 'X-Request-ID': `log-${id}` } }));
+    const lines = await logsOf(() => answer(api({ token: user.token, headers: { 'X-Request-ID': `log-${id}` } }).imports[':job_id'].$get({ param: { job_id: id } })));
     const line = lines.find((l) => l.msg === 'request' && l.request_id === `log-${id}`);
     expect(line).toMatchObject({
       level: 'info',
@@ -87,14 +87,14 @@ describe('access log', () => {
       status: 404,
     });
     expect(typeof line!.duration_ms).toBe('number');
-    const anonymous = await logsOf(() => call('/imports', { headers: { 'X-Request-ID': `anon-${id}` } }));
+    const anonymous = await logsOf(() => answer(api({ headers: { 'X-Request-ID': `anon-${id}` } }).imports.$get({ query: {} })));
     expect(anonymous.find((l) => l.request_id === `anon-${id}`)).toMatchObject({ user_id: null, status: 401 });
   });
 });
 
 describe('GET /health', () => {
   it('checks the database and reports it', async () => {
-    const r = await call('/health');
+    const r = await answer(api().health.$get());
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ service: 'sourcepilot', status: 'ok', timestamp: expect.stringMatching(/\+00:00$/), checks: { database: 'ok' } });
   });

@@ -4,7 +4,7 @@ import { createDb } from '../db/client';
 import { demoControlsEnabled, demoPriceFactor, demoWindow, DEMO_WINDOW_MS, DriftingDemoAdapter } from '../services/demo-prices';
 import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { demoProduct } from '../suppliers/demo';
-import { call, registerUser } from './helpers';
+import { answer, api, registerUser } from './helpers';
 import { aliId, aliUrl, createWatch } from './price-helpers';
 import { connectAliExpress } from './supplier-helpers';
 
@@ -47,23 +47,23 @@ describe('demo catalogue prices for price watches', () => {
     const other = await registerUser();
     const w = await createWatch(user, { product_url: aliUrl(), source: 'aliexpress' });
     await check([w.id]);
-    const r = await call(`/price-watches/${w.id}/demo-advance`, { token: user.token, method: 'POST' });
+    const r = await answer(api({ token: user.token })['price-watches'][':watch_id']['demo-advance'].$post({ param: { watch_id: w.id } }));
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(r.json).toMatchObject({ source: 'aliexpress', source_product_id: w.source_product_id, shift: 1 });
     const result = await check([w.id]);
     expect(result).toMatchObject({ changed: 1, alerts: 1 });
-    const watch = (await call('/price-watches', { token: user.token })).json.items[0];
-    expect(Math.abs(watch.change_percent)).toBeGreaterThanOrEqual(11);
+    const watch = (await answer(api({ token: user.token })['price-watches'].$get({ query: {} }))).json.items[0];
+    expect(Math.abs(watch.change_percent!)).toBeGreaterThanOrEqual(11);
     expect(watch.price_changed).toBe(true);
 
-    expect((await call(`/price-watches/${w.id}/demo-advance`, { token: other.token, method: 'POST' })).json).toEqual({ detail: 'Price watch not found' });
+    expect((await answer(api({ token: other.token })['price-watches'][':watch_id']['demo-advance'].$post({ param: { watch_id: w.id } }))).json).toEqual({ detail: 'Price watch not found' });
     const bad = await createWatch(user, { product_url: 'https://example.com/x', source: 'aliexpress' });
-    expect((await call(`/price-watches/${bad.id}/demo-advance`, { token: user.token, method: 'POST' })).status).toBe(400);
+    expect((await answer(api({ token: user.token })['price-watches'][':watch_id']['demo-advance'].$post({ param: { watch_id: bad.id } }))).status).toBe(400);
     const live = await registerUser();
     await connectAliExpress(live.id);
     const liveWatch = await createWatch(live, { product_url: aliUrl(), source: 'aliexpress' });
-    expect((await call(`/price-watches/${liveWatch.id}/demo-advance`, { token: live.token, method: 'POST' })).json.detail).toBe(
+    expect((await answer(api({ token: live.token })['price-watches'][':watch_id']['demo-advance'].$post({ param: { watch_id: liveWatch.id } }))).json.detail).toBe(
       'This watch is checked against your supplier account, not the demo catalogue',
     );
   });

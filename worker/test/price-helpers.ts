@@ -2,17 +2,17 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import worker from '../index';
-import { call, type TestUser } from './helpers';
+import { answer, api, type TestUser } from './helpers';
 
 /** A demo-catalogue AliExpress product URL with a fresh id (the topic is digits 5–7). */
 export const aliId = () => `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
 export const aliUrl = (id = aliId()) => `https://www.aliexpress.com/item/${id}.html`;
 
 /** POST /price-watches, expecting 201. */
-export async function createWatch(user: TestUser, body: Record<string, unknown>) {
-  const r = await call('/price-watches', { token: user.token, body });
+export async function createWatch(user: TestUser, body: Parameters<ReturnType<typeof api>['price-watches']['$post']>[0]['json']) {
+  const r = await answer(api({ token: user.token })['price-watches'].$post({ json: body }));
   expect(r.status, JSON.stringify(r.json)).toBe(201);
-  return r.json as Record<string, any> & { id: string };
+  return r.json;
 }
 
 /** Runs the worker's queue handler on PRICE_QUEUE messages made by hand; reports acks and retries. */

@@ -8,7 +8,7 @@ import worker from '../index';
 import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { priceFor } from '../shared/pricing';
 import { fakeAliExpressProduct } from './fakes/aliexpress';
-import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
+import { answer, api, registerUser, setPlan, withDb, type TestUser } from './helpers';
 import { fakeShopifyShop } from './store-fakes';
 import { connectAliExpress } from './supplier-helpers';
 
@@ -34,7 +34,7 @@ async function settle(user: TestUser, jobId: string) {
   await waitOnExecutionContext(ctx);
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const j = (await call(`/imports/${jobId}`, { token: user.token })).json;
+    const j = (await answer(api({ token: user.token }).imports[':job_id'].$get({ param: { job_id: jobId } }))).json;
     if (!['pending', 'running'].includes(j.status)) return j;
     if (Date.now() > deadline) throw new Error(`import ${jobId} still ${j.status}`);
     await new Promise((r) => setTimeout(r, 150));
@@ -58,16 +58,16 @@ describe('auto-reprice', () => {
     await setPlan(user.id, 'pro');
     const ae = await connectAliExpress(user.id);
     const shop = await fakeShopifyShop();
-    const conn = await call('/connections', { token: user.token, body: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    const conn = await answer(api({ token: user.token }).connections.$post({ json: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } }));
     expect(conn.status).toBe(201);
     const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
     await ae.control('products', { product_id: productId, price: 20 });
 
-    const created = await call('/imports', { token: user.token, body: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config: RULE } });
+    const created = await answer(api({ token: user.token }).imports.$post({ json: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config: RULE } }));
     const job = await settle(user, created.json.id);
     expect(job.status).toBe('completed');
 
-    const w = await call('/price-watches', { token: user.token, body: { import_job_id: job.id, auto_reprice: true, threshold_percent: 25 } });
+    const w = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: job.id, auto_reprice: true, threshold_percent: 25 } }));
     expect(w.status).toBe(201);
     expect(w.json).toMatchObject({ auto_reprice: true, store_id: conn.json.id, source_product_id: productId });
     await check([w.json.id]);
@@ -102,19 +102,19 @@ describe('auto-reprice', () => {
     const user = await registerUser('noreprice');
     const ae = await connectAliExpress(user.id);
     const shop = await fakeShopifyShop();
-    await call('/connections', { token: user.token, body: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    await answer(api({ token: user.token }).connections.$post({ json: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } }));
     const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
     await ae.control('products', { product_id: productId, price: 8 });
-    const created = await call('/imports', { token: user.token, body: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config: RULE } });
+    const created = await answer(api({ token: user.token }).imports.$post({ json: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config: RULE } }));
     const job = await settle(user, created.json.id);
-    const w = await call('/price-watches', { token: user.token, body: { import_job_id: job.id } });
+    const w = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: job.id } }));
     await check([w.json.id]);
     await ae.control('products', { product_id: productId, price: 12 });
     expect(await check([w.json.id])).toMatchObject({ reprices: 0, alerts: 1 });
     expect((await shop.requests()).filter((q) => q.operation === 'productVariantsBulkUpdate')).toHaveLength(0);
 
     // Turning it on later works once the watch is linked to the store product.
-    const on = await call(`/price-watches/${w.json.id}`, { token: user.token, method: 'PUT', body: { auto_reprice: true } });
+    const on = await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: w.json.id }, json: { auto_reprice: true } }));
     expect(on.status).toBe(200);
     expect(on.json.auto_reprice).toBe(true);
   }, 40_000);

@@ -1,7 +1,7 @@
 import { and, count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { priceWatches } from '../db/schema';
-import { call, registerUser, setPlan, withDb } from './helpers';
+import { answer, api, registerUser, setPlan, withDb } from './helpers';
 import { aliUrl } from './price-helpers';
 
 /*
@@ -18,7 +18,7 @@ describe('max_secondary under concurrency', () => {
     const user = await registerUser();
     await withDb((db) => db.insert(priceWatches).values(Array.from({ length: 20 }, () => ({ userId: user.id, source: 'aliexpress', productUrl: aliUrl() }))));
     const results = await Promise.all(
-      Array.from({ length: 16 }, () => call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } })),
+      Array.from({ length: 16 }, () => answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }))),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(5);
@@ -37,8 +37,8 @@ describe('max_secondary under concurrency', () => {
         .returning({ id: priceWatches.id }),
     );
     const results = await Promise.all([
-      ...paused.map((p) => call(`/price-watches/${p.id}`, { token: user.token, method: 'PUT', body: { is_active: true } })),
-      ...Array.from({ length: 6 }, () => call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } })),
+      ...paused.map((p) => answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: p.id }, json: { is_active: true } }))),
+      ...Array.from({ length: 6 }, () => answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }))),
     ]);
     const ok = results.filter((r) => r.status === 200 || r.status === 201);
     expect(ok).toHaveLength(3);
@@ -48,10 +48,10 @@ describe('max_secondary under concurrency', () => {
     // Pausing and deleting concurrently frees exactly what was freed.
     const active = await withDb((db) => db.select({ id: priceWatches.id }).from(priceWatches).where(and(eq(priceWatches.userId, user.id), eq(priceWatches.isActive, true))));
     await Promise.all([
-      call(`/price-watches/${active[0].id}`, { token: user.token, method: 'PUT', body: { is_active: false } }),
-      call(`/price-watches/${active[1].id}`, { token: user.token, method: 'DELETE' }),
+      answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: active[0].id }, json: { is_active: false } })),
+      answer(api({ token: user.token })['price-watches'][':watch_id'].$delete({ param: { watch_id: active[1].id } })),
     ]);
-    const refill = await Promise.all(Array.from({ length: 5 }, () => call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } })));
+    const refill = await Promise.all(Array.from({ length: 5 }, () => answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }))));
     expect(refill.filter((r) => r.status === 201)).toHaveLength(2);
     expect(await activeCount(user.id)).toBe(25);
   });
@@ -59,10 +59,10 @@ describe('max_secondary under concurrency', () => {
   it('keeps unlimited plans unlimited and applies a downgrade at once', async () => {
     const user = await registerUser();
     await setPlan(user.id, 'enterprise');
-    const created = await Promise.all(Array.from({ length: 30 }, () => call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } })));
+    const created = await Promise.all(Array.from({ length: 30 }, () => answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }))));
     expect(created.every((r) => r.status === 201)).toBe(true);
     await setPlan(user.id, 'free');
-    const refused = await call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } });
+    const refused = await answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }));
     expect(refused.status).toBe(403);
     expect(refused.json.detail).toBe(LIMIT_DETAIL);
   });

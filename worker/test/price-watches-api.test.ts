@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { importJobs, pricePoints, priceWatches } from '../db/schema';
-import { call, registerUser, setPlan, userWithKey, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { aliId, aliUrl, createWatch } from './price-helpers';
 
 const CONTRACT_KEYS = [
@@ -29,7 +29,7 @@ describe('POST /price-watches', () => {
     const user = await registerUser();
     const id = aliId();
     const conn = crypto.randomUUID();
-    const r = await call('/price-watches', { token: user.token, body: { product_url: aliUrl(id), source: 'aliexpress', threshold_percent: 7.5, connection_id: conn } });
+    const r = await answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(id), source: 'aliexpress', threshold_percent: 7.5, connection_id: conn } }));
     expect(r.status).toBe(201);
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     for (const k of CONTRACT_KEYS) expect(r.json).toHaveProperty(k);
@@ -100,13 +100,13 @@ describe('POST /price-watches', () => {
       [{ product_url: 12, source: 'aliexpress' }, 'product_url', 'string_type'],
     ];
     for (const [body, field, type] of cases) {
-      const r = await call('/price-watches', { token: user.token, body });
+      const r = await answer(api({ token: user.token })['price-watches'].$post({ json: body }));
       expect(r.status, JSON.stringify(body)).toBe(422);
       expect(r.json.detail[0]).toMatchObject({ type, loc: ['body', field] });
     }
-    expect((await call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress', threshold_percent: 999.99 } })).status).toBe(201);
-    expect((await call('/price-watches', { token: user.token, rawBody: '{"product_url":' })).json.detail[0].type).toBe('json_invalid');
-    const anonymous = await call('/price-watches', { body: { source: 's'.repeat(60) } });
+    expect((await answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress', threshold_percent: 999.99 } }))).status).toBe(201);
+    expect((await rawCall('/price-watches', { token: user.token, rawBody: '{"product_url":' })).json.detail[0].type).toBe('json_invalid');
+    const anonymous = await answer(api()['price-watches'].$post({ json: { source: 's'.repeat(60) } }));
     expect(anonymous.status).toBe(401);
   });
 
@@ -126,7 +126,7 @@ describe('POST /price-watches', () => {
         ])
         .returning({ id: importJobs.id }),
     );
-    const r = await call('/price-watches', { token: user.token, body: { import_job_id: done.id, threshold_percent: 5 } });
+    const r = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: done.id, threshold_percent: 5 } }));
     expect(r.status).toBe(201);
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     expect(r.json).toMatchObject({
@@ -139,17 +139,17 @@ describe('POST /price-watches', () => {
       threshold_percent: 5,
       last_error: null,
     });
-    expect((await call('/price-watches', { token: user.token, body: { import_job_id: foreign.id } })).json).toEqual({ detail: 'Import job not found' });
-    expect((await call('/price-watches', { token: user.token, body: { import_job_id: crypto.randomUUID() } })).status).toBe(404);
-    const unfinished = await call('/price-watches', { token: user.token, body: { import_job_id: pending.id } });
+    expect((await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: foreign.id } }))).json).toEqual({ detail: 'Import job not found' });
+    expect((await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: crypto.randomUUID() } }))).status).toBe(404);
+    const unfinished = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: pending.id } }));
     expect(unfinished.status).toBe(400);
     expect(unfinished.json.detail).toBe('Only a completed import can be watched; this one is pending');
-    expect((await call('/price-watches', { token: user.token, body: { import_job_id: manual.id } })).json.detail).toBe('A manual import has no supplier price to watch');
+    expect((await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: manual.id } }))).json.detail).toBe('A manual import has no supplier price to watch');
   });
 
   it('refuses auto-reprice without an imported store product', async () => {
     const user = await registerUser();
-    const r = await call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress', auto_reprice: true } });
+    const r = await answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress', auto_reprice: true } }));
     expect(r.status).toBe(400);
     expect(r.json.detail).toMatch(/^Auto-reprice needs a store product/);
   });
@@ -160,35 +160,35 @@ describe('plan limit on active watches', () => {
     const user = await registerUser();
     await withDb((db) => db.insert(priceWatches).values(Array.from({ length: 24 }, () => ({ userId: user.id, source: 'aliexpress', productUrl: aliUrl() }))));
     const last = await createWatch(user, { product_url: aliUrl(), source: 'aliexpress' });
-    const over = await call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } });
+    const over = await answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }));
     expect(over.status).toBe(403);
     expect(over.json).toEqual({ detail: 'Price watch limit reached for free plan. Upgrade your plan for more price watches.' });
 
     // Pausing frees a place; resuming beyond the limit is refused like creating.
-    const paused = await call(`/price-watches/${last.id}`, { token: user.token, method: 'PUT', body: { is_active: false } });
+    const paused = await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: last.id }, json: { is_active: false } }));
     expect(paused.json.is_active).toBe(false);
-    const usage = await call('/usage', { token: user.token });
+    const usage = await answer(api({ token: user.token }).usage.$get());
     expect(usage.json.metrics[1]).toMatchObject({ name: 'secondary_used', used: 24, limit: 25 });
     await createWatch(user, { product_url: aliUrl(), source: 'aliexpress' });
-    const resume = await call(`/price-watches/${last.id}`, { token: user.token, method: 'PUT', body: { is_active: true } });
+    const resume = await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: last.id }, json: { is_active: true } }));
     expect(resume.status).toBe(403);
     expect(resume.json.detail).toBe('Price watch limit reached for free plan. Upgrade your plan for more price watches.');
     // Threshold edits of a paused watch are still fine.
-    expect((await call(`/price-watches/${last.id}`, { token: user.token, method: 'PUT', body: { threshold_percent: 3 } })).status).toBe(200);
+    expect((await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: last.id }, json: { threshold_percent: 3 } }))).status).toBe(200);
 
     // Deleting an active watch frees a place too, and then the resume fits.
-    const list = await call('/price-watches', { token: user.token });
+    const list = await answer(api({ token: user.token })['price-watches'].$get({ query: {} }));
     const active = list.json.items.find((w: { is_active: boolean; id: string }) => w.is_active && w.id !== last.id);
-    expect((await call(`/price-watches/${active.id}`, { token: user.token, method: 'DELETE' })).status).toBe(204);
-    const resumed = await call(`/price-watches/${last.id}`, { token: user.token, method: 'PUT', body: { is_active: true } });
+    expect((await answer(api({ token: user.token })['price-watches'][':watch_id'].$delete({ param: { watch_id: active!.id } }))).status).toBe(204);
+    const resumed = await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: last.id }, json: { is_active: true } }));
     expect(resumed.status).toBe(200);
     expect(resumed.json.is_active).toBe(true);
 
     await setPlan(user.id, 'pro');
     const pro = await registerUser();
     await setPlan(pro.id, 'enterprise');
-    expect((await call('/price-watches', { token: user.token, body: { product_url: aliUrl(), source: 'aliexpress' } })).status).toBe(201);
-    expect((await call('/price-watches', { token: pro.token, body: { product_url: aliUrl(), source: 'aliexpress' } })).status).toBe(201);
+    expect((await answer(api({ token: user.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }))).status).toBe(201);
+    expect((await answer(api({ token: pro.token })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }))).status).toBe(201);
   });
 });
 
@@ -206,7 +206,7 @@ describe('GET /price-watches', () => {
         { watchId: a.id, price: '11.50', currency: 'USD', observedAt: new Date(Date.now() - 1000) },
       ]),
     );
-    const r = await call('/price-watches', { token: user.token });
+    const r = await answer(api({ token: user.token })['price-watches'].$get({ query: {} }));
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(Object.keys(r.json).sort()).toEqual(['items', 'total']);
@@ -215,17 +215,17 @@ describe('GET /price-watches', () => {
     expect(r.json.items[1].recent_prices).toEqual([10, 11.5]);
     expect(r.json.items[0].recent_prices).toEqual([]);
 
-    const filtered = await call(`/price-watches?connection_id=${conn}`, { token: user.token });
+    const filtered = await answer(api({ token: user.token })['price-watches'].$get({ query: { connection_id: `${conn}` } }));
     expect(filtered.json).toMatchObject({ total: 1, items: [{ id: a.id }] });
-    expect((await call('/price-watches?connection_id=nope', { token: user.token })).status).toBe(422);
+    expect((await answer(api({ token: user.token })['price-watches'].$get({ query: { connection_id: 'nope' } }))).status).toBe(422);
   });
 
   it('works with an API key: read lists, write creates', async () => {
     const reader = await userWithKey(['read']);
-    expect((await call('/price-watches', { apiKey: reader.apiKey })).status).toBe(200);
-    expect((await call('/price-watches', { apiKey: reader.apiKey, body: { product_url: aliUrl(), source: 'aliexpress' } })).status).toBe(403);
+    expect((await answer(api({ apiKey: reader.apiKey })['price-watches'].$get({ query: {} }))).status).toBe(200);
+    expect((await answer(api({ apiKey: reader.apiKey })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }))).status).toBe(403);
     const writer = await userWithKey(['read', 'write']);
-    expect((await call('/price-watches', { apiKey: writer.apiKey, body: { product_url: aliUrl(), source: 'aliexpress' } })).status).toBe(201);
+    expect((await answer(api({ apiKey: writer.apiKey })['price-watches'].$post({ json: { product_url: aliUrl(), source: 'aliexpress' } }))).status).toBe(201);
   });
 });
 
@@ -234,27 +234,27 @@ describe('PUT, DELETE and history', () => {
     const user = await registerUser();
     const other = await registerUser();
     const w = await createWatch(user, { product_url: aliUrl(), source: 'aliexpress' });
-    const r = await call(`/price-watches/${w.id}`, { token: user.token, method: 'PUT', body: { threshold_percent: 2.25 } });
+    const r = await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: w.id }, json: { threshold_percent: 2.25 } }));
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     expect(r.json).toMatchObject({ id: w.id, threshold_percent: 2.25, is_active: true });
     expect(new Date(r.json.updated_at) >= new Date(w.updated_at)).toBe(true);
-    const paused = await call(`/price-watches/${w.id}`, { token: user.token, method: 'PUT', body: { is_active: false, threshold_percent: null } });
+    const paused = await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: w.id }, json: { is_active: false, threshold_percent: null } }));
     expect(paused.json).toMatchObject({ is_active: false, threshold_percent: 2.25 });
-    expect((await call(`/price-watches/${w.id}`, { token: user.token, method: 'PUT', body: {} })).json.is_active).toBe(false);
-    expect((await call(`/price-watches/${w.id}`, { token: user.token, method: 'PUT', body: { auto_reprice: true } })).status).toBe(400);
+    expect((await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: w.id }, json: {} }))).json.is_active).toBe(false);
+    expect((await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: w.id }, json: { auto_reprice: true } }))).status).toBe(400);
 
     for (const [body, type] of [
       [{ threshold_percent: 1000 }, 'less_than_equal'],
       [{ threshold_percent: -1 }, 'greater_than_equal'],
       [{ is_active: 'no' }, 'boolean_type'],
     ] as const) {
-      const bad = await call(`/price-watches/${w.id}`, { token: user.token, method: 'PUT', body });
+      const bad = await rawCall(`/price-watches/${w.id}`, { token: user.token, method: 'PUT', body });
       expect(bad.status).toBe(422);
       expect(bad.json.detail[0].type).toBe(type);
     }
-    expect((await call('/price-watches/not-a-uuid', { token: user.token, method: 'PUT', body: {} })).json.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'watch_id'] });
-    const foreign = await call(`/price-watches/${w.id}`, { token: other.token, method: 'PUT', body: { threshold_percent: 1 } });
+    expect((await rawCall('/price-watches/not-a-uuid', { token: user.token, method: 'PUT', body: {} })).json.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'watch_id'] });
+    const foreign = await answer(api({ token: other.token })['price-watches'][':watch_id'].$put({ param: { watch_id: w.id }, json: { threshold_percent: 1 } }));
     expect(foreign.status).toBe(404);
     expect(foreign.json).toEqual({ detail: 'Price watch not found' });
   });
@@ -263,13 +263,13 @@ describe('PUT, DELETE and history', () => {
     const user = await registerUser();
     const other = await registerUser();
     const w = await createWatch(user, { product_url: aliUrl(), source: 'aliexpress' });
-    expect((await call(`/price-watches/${w.id}`, { token: other.token, method: 'DELETE' })).json).toEqual({ detail: 'Price watch not found' });
-    const r = await call(`/price-watches/${w.id}`, { token: user.token, method: 'DELETE' });
+    expect((await answer(api({ token: other.token })['price-watches'][':watch_id'].$delete({ param: { watch_id: w.id } }))).json).toEqual({ detail: 'Price watch not found' });
+    const r = await answer(api({ token: user.token })['price-watches'][':watch_id'].$delete({ param: { watch_id: w.id } }));
     expect(r.status).toBe(204);
     expect(r.json).toBeNull();
     expect(r.roundTrips).toBeLessThanOrEqual(3);
-    expect((await call(`/price-watches/${w.id}`, { token: user.token, method: 'DELETE' })).status).toBe(404);
-    expect((await call('/price-watches/123', { token: user.token, method: 'DELETE' })).status).toBe(422);
+    expect((await answer(api({ token: user.token })['price-watches'][':watch_id'].$delete({ param: { watch_id: w.id } }))).status).toBe(404);
+    expect((await rawCall('/price-watches/123', { token: user.token, method: 'DELETE' })).status).toBe(422);
     const [gone] = await withDb((db) => db.select().from(priceWatches).where(eq(priceWatches.id, w.id)));
     expect(gone).toBeUndefined();
   });
@@ -286,7 +286,7 @@ describe('PUT, DELETE and history', () => {
         { watchId: w.id, price: '11.99', currency: 'USD', stock: null, observedAt: new Date(t - 1000) },
       ]),
     );
-    const r = await call(`/price-watches/${w.id}/history`, { token: user.token });
+    const r = await answer(api({ token: user.token })['price-watches'][':watch_id'].history.$get({ param: { watch_id: w.id }, query: {} }));
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(r.json.items).toEqual([
@@ -294,10 +294,10 @@ describe('PUT, DELETE and history', () => {
       { price: 13.2, currency: 'USD', stock: 0, observed_at: new Date(t - 2000).toISOString() },
       { price: 11.99, currency: 'USD', stock: null, observed_at: new Date(t - 1000).toISOString() },
     ]);
-    expect((await call(`/price-watches/${w.id}/history?limit=2`, { token: user.token })).json.items.map((p: { price: number }) => p.price)).toEqual([13.2, 11.99]);
-    expect((await call(`/price-watches/${w.id}/history?limit=0`, { token: user.token })).status).toBe(422);
-    expect((await call(`/price-watches/${w.id}/history`, { token: other.token })).json).toEqual({ detail: 'Price watch not found' });
-    expect((await call('/price-watches/zzz/history', { token: user.token })).status).toBe(422);
+    expect((await answer(api({ token: user.token })['price-watches'][':watch_id'].history.$get({ param: { watch_id: w.id }, query: { limit: '2' } }))).json.items.map((p: { price: number }) => p.price)).toEqual([13.2, 11.99]);
+    expect((await answer(api({ token: user.token })['price-watches'][':watch_id'].history.$get({ param: { watch_id: w.id }, query: { limit: '0' } }))).status).toBe(422);
+    expect((await answer(api({ token: other.token })['price-watches'][':watch_id'].history.$get({ param: { watch_id: w.id }, query: {} }))).json).toEqual({ detail: 'Price watch not found' });
+    expect((await rawCall('/price-watches/zzz/history', { token: user.token })).status).toBe(422);
   });
 });
 
@@ -308,16 +308,16 @@ describe('POST /price-watches/sync', () => {
     const a = await createWatch(user, { product_url: aliUrl(), source: 'aliexpress' });
     await createWatch(user, { product_url: 'https://example.com/nothing', source: 'aliexpress' });
     const paused = await createWatch(user, { product_url: aliUrl(), source: 'aliexpress' });
-    await call(`/price-watches/${paused.id}`, { token: user.token, method: 'PUT', body: { is_active: false } });
+    await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: paused.id }, json: { is_active: false } }));
     const foreign = await createWatch(other, { product_url: aliUrl(), source: 'aliexpress' });
 
-    const r = await call('/price-watches/sync', { token: user.token, method: 'POST' });
+    const r = await answer(api({ token: user.token })['price-watches'].sync.$post());
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ total_checked: 2, total_changed: 0, total_errors: 1, queued: 0 });
     // auth + load + write; a demo-catalogue user resolves no supplier account.
     expect(r.roundTrips).toBeLessThanOrEqual(3);
 
-    const list = (await call('/price-watches', { token: user.token })).json.items as Record<string, any>[];
+    const list = (await answer(api({ token: user.token })['price-watches'].$get({ query: {} }))).json.items as Record<string, any>[];
     const checked = list.find((w) => w.id === a.id)!;
     expect(checked.current_price).toBeGreaterThan(0);
     expect(checked.last_price).toBeNull();
@@ -329,7 +329,7 @@ describe('POST /price-watches/sync', () => {
     expect(untouched.lastCheckedAt).toBeNull();
 
     const empty = await registerUser();
-    expect((await call('/price-watches/sync', { token: empty.token, method: 'POST' })).json).toEqual({ total_checked: 0, total_changed: 0, total_errors: 0, queued: 0 });
+    expect((await answer(api({ token: empty.token })['price-watches'].sync.$post())).json).toEqual({ total_checked: 0, total_changed: 0, total_errors: 0, queued: 0 });
   });
 
   it('checks the first 100 inline and queues the rest onto PRICE_QUEUE', async () => {
@@ -341,7 +341,7 @@ describe('POST /price-watches/sync', () => {
         .values(Array.from({ length: 130 }, () => ({ userId: user.id, source: 'aliexpress', productUrl: aliUrl(), sourceProductId: aliId() })).map((v) => ({ ...v, productUrl: aliUrl(v.sourceProductId) })))
         .returning({ id: priceWatches.id }),
     );
-    const r = await call('/price-watches/sync', { token: user.token, method: 'POST' });
+    const r = await answer(api({ token: user.token })['price-watches'].sync.$post());
     expect(r.json).toEqual({ total_checked: 100, total_changed: 0, total_errors: 0, queued: 30 });
     // The queue (the real one, in the test runtime) delivers the remaining chunk to the consumer.
     const deadline = Date.now() + 15_000;

@@ -3,11 +3,11 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import app from '../app';
 import { sha256Hex } from '../lib/encoding';
-import { call, registerUser, userWithKey } from './helpers';
+import { answer, api, rawCall, registerUser, userWithKey } from './helpers';
 import { connectAliExpress, connectCj } from './supplier-helpers';
 
-const search = (token: string, query: string) => call(`/products/search?${query}`, { token });
-const preview = (token: string, url: string) => call('/products/preview', { token, body: { url } });
+const search = (token: string, query: string) => rawCall(`/products/search?${query}`, { token });
+const preview = (token: string, url: string) => answer(api({ token }).products.preview.$post({ json: { url } }));
 
 /** Calls the app with some bindings changed (e.g. DEMO_CATALOGUE off, a short timeout). */
 async function callWith(overrides: Partial<Env>, path: string, init: { token: string; body?: unknown }) {
@@ -94,13 +94,13 @@ describe('GET /products/search (demo catalogue)', () => {
       expect(r.json.detail[0]).toMatchObject({ type, loc: ['query', field] });
     }
     expect((await search(user.token, `q=${'a'.repeat(500)}&page_size=100`)).status).toBe(200);
-    const anon = await call('/products/search?page_size=0');
+    const anon = await rawCall('/products/search?page_size=0');
     expect(anon.status).toBe(401);
   });
 
   it('accepts an API key with the read scope', async () => {
     const keyed = await userWithKey(['read']);
-    const r = await call('/products/search?q=lamp', { apiKey: keyed.apiKey });
+    const r = await answer(api({ apiKey: keyed.apiKey }).products.search.$get({ query: { q: 'lamp' } }));
     expect(r.status).toBe(200);
     expect(r.json.products.length).toBeGreaterThan(0);
   });
@@ -148,13 +148,13 @@ describe('POST /products/preview (demo catalogue)', () => {
       expect(r.status, url).toBe(400);
       expect(r.json).toEqual({ detail });
     }
-    const legacy = await call('/products/preview', { token: user.token, body: { source_url: 'https://www.aliexpress.com/item/1.html' } });
+    const legacy = await rawCall('/products/preview', { token: user.token, body: { source_url: 'https://www.aliexpress.com/item/1.html' } });
     expect(legacy.status).toBe(422);
     expect(legacy.json.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'url'] });
     const long = await preview(user.token, `https://www.aliexpress.com/item/1.html?${'x'.repeat(2000)}`);
     expect(long.status).toBe(422);
     expect(long.json.detail[0]).toMatchObject({ type: 'string_too_long', loc: ['body', 'url'] });
-    expect((await call('/products/preview', { body: { url: 5 } })).status).toBe(401);
+    expect((await rawCall('/products/preview', { body: { url: 5 } })).status).toBe(401);
   });
 
   it('with DEMO_CATALOGUE off and no account asks for a supplier account; Spocket says it has no API', async () => {

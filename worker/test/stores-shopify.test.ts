@@ -6,7 +6,7 @@ import { encryptSecret } from '../lib/secrets';
 import { connectorFor } from '../stores';
 import { supplierTag } from '../stores/shopify';
 import { StoreError, type StoreProductInput } from '../stores/types';
-import { call, registerUser, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, withDb } from './helpers';
 import { fakeShopifyShop } from './store-fakes';
 
 async function shopifyConnector(token: string, storeUrl: string, overrides: Partial<typeof env> = {}) {
@@ -47,8 +47,8 @@ describe('POST /connections/{id}/test against Shopify', () => {
   it('answers ok with the shop name and remembers it', async () => {
     const shop = await fakeShopifyShop('Linen & Co');
     const user = await registerUser();
-    const conn = await call('/connections', { token: user.token, body: { store_name: 'Mine', platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
-    const r = await call(`/connections/${conn.json.id}/test`, { method: 'POST', token: user.token });
+    const conn = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Mine', platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } }));
+    const r = await answer(api({ token: user.token }).connections[':conn_id'].test.$post({ param: { conn_id: conn.json.id } }));
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ ok: true, shop_name: 'Linen & Co', detail: null });
     expect(r.roundTrips).toBeLessThanOrEqual(3);
@@ -60,31 +60,31 @@ describe('POST /connections/{id}/test against Shopify', () => {
   it('answers ok:false with Shopify’s own message for a bad token, and explains missing keys and unknown platforms', async () => {
     const shop = await fakeShopifyShop();
     const user = await registerUser();
-    const conn = await call('/connections', { token: user.token, body: { store_name: 'Mine', platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    const conn = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Mine', platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } }));
     await shop.revoke();
-    const r = await call(`/connections/${conn.json.id}/test`, { method: 'POST', token: user.token });
+    const r = await answer(api({ token: user.token }).connections[':conn_id'].test.$post({ param: { conn_id: conn.json.id } }));
     expect(r.status).toBe(200);
     expect(r.json.ok).toBe(false);
     expect(r.json.shop_name).toBeNull();
     expect(r.json.detail).toBe('Shopify rejected the access token: [API] Invalid API key or access token (unrecognized login or wrong password)');
 
-    const keyless = await call('/connections', { token: user.token, body: { store_name: 'No key', platform: 'shopify', store_url: 'https://nokey.myshopify.com' } });
-    const k = await call(`/connections/${keyless.json.id}/test`, { method: 'POST', token: user.token });
+    const keyless = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'No key', platform: 'shopify', store_url: 'https://nokey.myshopify.com' } }));
+    const k = await answer(api({ token: user.token }).connections[':conn_id'].test.$post({ param: { conn_id: keyless.json.id } }));
     expect(k.json).toEqual({ ok: false, shop_name: null, detail: expect.stringContaining('No access token is saved') });
 
-    const other = await call('/connections', { token: user.token, body: { store_name: 'Big', platform: 'bigcommerce', store_url: 'https://big.example.com', api_key: 'x' } });
-    const o = await call(`/connections/${other.json.id}/test`, { method: 'POST', token: user.token });
+    const other = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Big', platform: 'bigcommerce', store_url: 'https://big.example.com', api_key: 'x' } }));
+    const o = await answer(api({ token: user.token }).connections[':conn_id'].test.$post({ param: { conn_id: other.json.id } }));
     expect(o.json).toEqual({ ok: false, shop_name: null, detail: 'SourcePilot cannot connect to "bigcommerce" stores; supported platforms are shopify and woocommerce' });
   });
 
   it('404s unknown and foreign connections, 422s bad ids', async () => {
     const user = await registerUser();
     const other = await registerUser();
-    const theirs = await call('/connections', { token: other.token, body: { store_name: 'T', platform: 'shopify', store_url: 'https://theirs.myshopify.com' } });
-    const r = await call(`/connections/${theirs.json.id}/test`, { method: 'POST', token: user.token });
+    const theirs = await answer(api({ token: other.token }).connections.$post({ json: { store_name: 'T', platform: 'shopify', store_url: 'https://theirs.myshopify.com' } }));
+    const r = await answer(api({ token: user.token }).connections[':conn_id'].test.$post({ param: { conn_id: theirs.json.id } }));
     expect(r.status).toBe(404);
     expect(r.json).toEqual({ detail: 'Store connection not found' });
-    expect((await call('/connections/xyz/test', { method: 'POST', token: user.token })).status).toBe(422);
+    expect((await rawCall('/connections/xyz/test', { method: 'POST', token: user.token })).status).toBe(422);
   });
 });
 

@@ -4,7 +4,7 @@ import { encryptSecret } from '../lib/secrets';
 import { connectorFor } from '../stores';
 import { StoreError, type StoreProductInput, type StoreVariantInput } from '../stores/types';
 import { parentSku } from '../stores/woocommerce';
-import { call, registerUser } from './helpers';
+import { answer, api, registerUser } from './helpers';
 import { fakeWooStore } from './store-fakes';
 
 async function wooConnector(apiKey: string, storeUrl: string) {
@@ -48,14 +48,14 @@ describe('POST /connections/{id}/test against WooCommerce', () => {
   it('answers ok with the site name; wrong secrets get WooCommerce’s own message', async () => {
     const store = await fakeWooStore('Mug Heaven');
     const user = await registerUser();
-    const conn = await call('/connections', { token: user.token, body: { store_name: 'Woo', platform: 'woocommerce', store_url: store.storeUrl, api_key: store.apiKey } });
+    const conn = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Woo', platform: 'woocommerce', store_url: store.storeUrl, api_key: store.apiKey } }));
     expect(conn.status).toBe(201);
-    const ok = await call(`/connections/${conn.json.id}/test`, { method: 'POST', token: user.token });
+    const ok = await answer(api({ token: user.token }).connections[':conn_id'].test.$post({ param: { conn_id: conn.json.id } }));
     expect(ok.json).toEqual({ ok: true, shop_name: 'Mug Heaven', detail: null });
     expect(ok.roundTrips).toBeLessThanOrEqual(3);
 
-    await call(`/connections/${conn.json.id}`, { method: 'PUT', token: user.token, body: { api_key: `${store.consumerKey}:cs_wrong` } });
-    const bad = await call(`/connections/${conn.json.id}/test`, { method: 'POST', token: user.token });
+    await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: conn.json.id }, json: { api_key: `${store.consumerKey}:cs_wrong` } }));
+    const bad = await answer(api({ token: user.token }).connections[':conn_id'].test.$post({ param: { conn_id: conn.json.id } }));
     expect(bad.json).toEqual({ ok: false, shop_name: null, detail: 'WooCommerce rejected the API keys: Consumer secret is invalid. (woocommerce_rest_authentication_error)' });
   });
 });

@@ -17,13 +17,13 @@ import {
   userRow,
   WEBHOOK_SECRET,
 } from './billing-support';
-import { call, registerUser, withDb } from './helpers';
+import { rawCall, registerUser, withDb } from './helpers';
 
 const PATH = '/webhooks/stripe';
 const now = () => epoch(new Date());
 
 /** Mock mode (the test default): unsigned events are accepted. */
-const post = (event: unknown) => call(PATH, { body: event });
+const post = (event: unknown) => rawCall(PATH, { body: event });
 
 /** Secret configured: every event must carry a valid Stripe-Signature. */
 const signedEnv = { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_PRO_PRICE_ID: 'price_pro_monthly', STRIPE_ENTERPRISE_PRICE_ID: 'price_enterprise_monthly' };
@@ -55,7 +55,7 @@ describe('POST /webhooks/stripe in mock mode (no Stripe keys)', () => {
   });
 
   it('answers invalid JSON with 400 "Invalid JSON payload" (not the generic 422)', async () => {
-    const r = await call(PATH, { rawBody: '{"id": "evt_1", ' });
+    const r = await rawCall(PATH, { rawBody: '{"id": "evt_1", ' });
     expect(r.status).toBe(400);
     expect(r.json).toEqual({ detail: 'Invalid JSON payload' });
   });

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { decryptJson } from '../lib/secrets';
-import { call, registerUser, userWithKey, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, userWithKey, withDb } from './helpers';
 
 const ALI = { app_key: '503012', app_secret: 'sEcReT-app-4f9a2c', access_token: '50000a01b2c3d4e5f6tokEN9zZ' };
 
@@ -12,10 +12,7 @@ const rawRow = (id: string) =>
 describe('POST /suppliers/accounts', () => {
   it('creates an account with masked credentials and stores only ciphertext', async () => {
     const user = await registerUser();
-    const r = await call('/suppliers/accounts', {
-      token: user.token,
-      body: { name: 'Main AliExpress', platform: 'aliexpress', credentials: ALI, settings: { ship_to_country: 'US', target_currency: 'USD' } },
-    });
+    const r = await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name: 'Main AliExpress', platform: 'aliexpress', credentials: ALI, settings: { ship_to_country: 'US', target_currency: 'USD' } } }));
     expect(r.status).toBe(201);
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     expect(r.json).toMatchObject({
@@ -39,12 +36,12 @@ describe('POST /suppliers/accounts', () => {
 
   it('accepts null and missing credentials, and any platform up to 100 characters', async () => {
     const user = await registerUser();
-    const none = await call('/suppliers/accounts', { token: user.token, body: { name: 'Spocket', platform: 'spocket' } });
+    const none = await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name: 'Spocket', platform: 'spocket' } }));
     expect(none.status).toBe(201);
     expect(none.json.credentials).toBeNull();
-    const nul = await call('/suppliers/accounts', { token: user.token, body: { name: 'X', platform: 'p'.repeat(100), credentials: null } });
+    const nul = await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name: 'X', platform: 'p'.repeat(100), credentials: null } }));
     expect(nul.status).toBe(201);
-    const long = await call('/suppliers/accounts', { token: user.token, body: { name: 'X', platform: 'p'.repeat(101) } });
+    const long = await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name: 'X', platform: 'p'.repeat(101) } }));
     expect(long.status).toBe(422);
     expect(long.json.detail[0]).toMatchObject({ type: 'string_too_long', loc: ['body', 'platform'], ctx: { max_length: 100 } });
   });
@@ -52,14 +49,14 @@ describe('POST /suppliers/accounts', () => {
   it('refuses an exact duplicate (name, platform) with 400, case-sensitively', async () => {
     const user = await registerUser();
     const body = { name: 'CJ', platform: 'cjdropshipping', credentials: { api_key: 'CJ123@api@abcdef' } };
-    expect((await call('/suppliers/accounts', { token: user.token, body })).status).toBe(201);
-    const dup = await call('/suppliers/accounts', { token: user.token, body });
+    expect((await answer(api({ token: user.token }).suppliers.accounts.$post({ json: body }))).status).toBe(201);
+    const dup = await answer(api({ token: user.token }).suppliers.accounts.$post({ json: body }));
     expect(dup.status).toBe(400);
     expect(dup.json).toEqual({ detail: "Supplier account with name 'CJ' and platform 'cjdropshipping' already exists." });
-    expect((await call('/suppliers/accounts', { token: user.token, body: { ...body, name: 'cj' } })).status).toBe(201);
+    expect((await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { ...body, name: 'cj' } }))).status).toBe(201);
     // Another user may use the same pair.
     const other = await registerUser();
-    expect((await call('/suppliers/accounts', { token: other.token, body })).status).toBe(201);
+    expect((await answer(api({ token: other.token }).suppliers.accounts.$post({ json: body }))).status).toBe(201);
   });
 
   it('answers malformed bodies with 422 and checks auth first', async () => {
@@ -73,13 +70,13 @@ describe('POST /suppliers/accounts', () => {
       [{ name: 'a', platform: 'aliexpress', settings: { ship_to_country: 'usa' } }, 'string_pattern_mismatch', ['body', 'settings', 'ship_to_country']],
     ];
     for (const [body, type, loc] of cases) {
-      const r = await call('/suppliers/accounts', { token: user.token, body });
+      const r = await rawCall('/suppliers/accounts', { token: user.token, body });
       expect(r.status, JSON.stringify(body)).toBe(422);
       expect(r.json.detail[0], JSON.stringify(body)).toMatchObject({ loc });
       if (type !== 'value_error') expect(r.json.detail[0].type).toBe(type);
     }
-    expect((await call('/suppliers/accounts', { body: { name: 5 } })).status).toBe(401);
-    expect((await call('/suppliers/accounts', { token: user.token, rawBody: '{"name":' })).json.detail[0].type).toBe('json_invalid');
+    expect((await rawCall('/suppliers/accounts', { body: { name: 5 } })).status).toBe(401);
+    expect((await rawCall('/suppliers/accounts', { token: user.token, rawBody: '{"name":' })).json.detail[0].type).toBe('json_invalid');
   });
 });
 
@@ -93,10 +90,10 @@ describe('GET /suppliers/accounts', () => {
       ['Alpha', 'aliexpress'],
       ['CJ main', 'cjdropshipping'],
     ]) {
-      await call('/suppliers/accounts', { token: user.token, body: { name, platform, credentials: { api_key: `key-${name}-1234` } } });
+      await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name, platform, credentials: { api_key: `key-${name}-1234` } } }));
     }
-    await call('/suppliers/accounts', { token: other.token, body: { name: 'Theirs', platform: 'aliexpress' } });
-    const r = await call('/suppliers/accounts', { token: user.token });
+    await answer(api({ token: other.token }).suppliers.accounts.$post({ json: { name: 'Theirs', platform: 'aliexpress' } }));
+    const r = await answer(api({ token: user.token }).suppliers.accounts.$get());
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(Object.keys(r.json)).toEqual(['items']);
@@ -109,13 +106,9 @@ describe('GET /suppliers/accounts', () => {
 describe('PUT /suppliers/accounts/{id}', () => {
   it('updates given fields, leaves null/absent ones, and re-encrypts new credentials', async () => {
     const user = await registerUser();
-    const created = await call('/suppliers/accounts', { token: user.token, body: { name: 'Ali', platform: 'aliexpress', credentials: ALI } });
+    const created = await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name: 'Ali', platform: 'aliexpress', credentials: ALI } }));
     const before = await rawRow(created.json.id);
-    const r = await call(`/suppliers/accounts/${created.json.id}`, {
-      method: 'PUT',
-      token: user.token,
-      body: { name: 'Ali renamed', platform: null, credentials: { ...ALI, access_token: 'new-token-ABCD' }, is_active: false },
-    });
+    const r = await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$put({ param: { account_id: created.json.id }, json: { name: 'Ali renamed', platform: null, credentials: { ...ALI, access_token: 'new-token-ABCD' }, is_active: false } }));
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     expect(r.json).toMatchObject({ name: 'Ali renamed', platform: 'aliexpress', is_active: false, credentials: { access_token: '••••ABCD' } });
@@ -125,27 +118,27 @@ describe('PUT /suppliers/accounts/{id}', () => {
     expect(JSON.stringify(after)).not.toContain('new-token-ABCD');
     expect(await decryptJson(env.ENCRYPTION_KEY, String(after.credentials))).toEqual({ ...ALI, access_token: 'new-token-ABCD' });
 
-    const unchanged = await call(`/suppliers/accounts/${created.json.id}`, { method: 'PUT', token: user.token, body: { credentials: null } });
-    expect(unchanged.json.credentials.access_token).toBe('••••ABCD');
+    const unchanged = await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$put({ param: { account_id: created.json.id }, json: { credentials: null } }));
+    expect(unchanged.json.credentials!.access_token).toBe('••••ABCD');
     expect((await rawRow(created.json.id)).credentials).toBe(after.credentials);
   });
 
   it('answers 404 for unknown and foreign ids, 422 for bad ids and bodies, 400 when renaming onto a duplicate', async () => {
     const user = await registerUser();
     const other = await registerUser();
-    const theirs = await call('/suppliers/accounts', { token: other.token, body: { name: 'T', platform: 'aliexpress' } });
-    const foreign = await call(`/suppliers/accounts/${theirs.json.id}`, { method: 'PUT', token: user.token, body: { name: 'mine now' } });
+    const theirs = await answer(api({ token: other.token }).suppliers.accounts.$post({ json: { name: 'T', platform: 'aliexpress' } }));
+    const foreign = await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$put({ param: { account_id: theirs.json.id }, json: { name: 'mine now' } }));
     expect(foreign.status).toBe(404);
     expect(foreign.json).toEqual({ detail: 'Supplier account not found' });
-    expect((await call(`/suppliers/accounts/${crypto.randomUUID()}`, { method: 'PUT', token: user.token, body: {} })).status).toBe(404);
-    const badId = await call('/suppliers/accounts/nope', { method: 'PUT', token: user.token, body: {} });
+    expect((await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$put({ param: { account_id: crypto.randomUUID() }, json: {} }))).status).toBe(404);
+    const badId = await rawCall('/suppliers/accounts/nope', { method: 'PUT', token: user.token, body: {} });
     expect(badId.status).toBe(422);
     expect(badId.json.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'account_id'] });
-    const a = await call('/suppliers/accounts', { token: user.token, body: { name: 'A', platform: 'aliexpress' } });
-    await call('/suppliers/accounts', { token: user.token, body: { name: 'B', platform: 'aliexpress' } });
-    const badBody = await call(`/suppliers/accounts/${a.json.id}`, { method: 'PUT', token: user.token, body: { is_active: 'yes' } });
+    const a = await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name: 'A', platform: 'aliexpress' } }));
+    await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name: 'B', platform: 'aliexpress' } }));
+    const badBody = await rawCall(`/suppliers/accounts/${a.json.id}`, { method: 'PUT', token: user.token, body: { is_active: 'yes' } });
     expect(badBody.status).toBe(422);
-    const dup = await call(`/suppliers/accounts/${a.json.id}`, { method: 'PUT', token: user.token, body: { name: 'B' } });
+    const dup = await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$put({ param: { account_id: a.json.id }, json: { name: 'B' } }));
     expect(dup.status).toBe(400);
     expect(dup.json).toEqual({ detail: "Supplier account with name 'B' and platform 'aliexpress' already exists." });
   });
@@ -155,14 +148,14 @@ describe('DELETE /suppliers/accounts/{id}', () => {
   it('hard-deletes the caller’s account and 404s otherwise', async () => {
     const user = await registerUser();
     const other = await registerUser();
-    const mine = await call('/suppliers/accounts', { token: user.token, body: { name: 'A', platform: 'aliexpress' } });
-    const theirs = await call('/suppliers/accounts', { token: other.token, body: { name: 'A', platform: 'aliexpress' } });
-    expect((await call(`/suppliers/accounts/${theirs.json.id}`, { method: 'DELETE', token: user.token })).status).toBe(404);
-    const del = await call(`/suppliers/accounts/${mine.json.id}`, { method: 'DELETE', token: user.token });
+    const mine = await answer(api({ token: user.token }).suppliers.accounts.$post({ json: { name: 'A', platform: 'aliexpress' } }));
+    const theirs = await answer(api({ token: other.token }).suppliers.accounts.$post({ json: { name: 'A', platform: 'aliexpress' } }));
+    expect((await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$delete({ param: { account_id: theirs.json.id } }))).status).toBe(404);
+    const del = await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$delete({ param: { account_id: mine.json.id } }));
     expect(del.status).toBe(204);
     expect(del.roundTrips).toBeLessThanOrEqual(3);
     expect(await rawRow(mine.json.id)).toBeUndefined();
-    const again = await call(`/suppliers/accounts/${mine.json.id}`, { method: 'DELETE', token: user.token });
+    const again = await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$delete({ param: { account_id: mine.json.id } }));
     expect(again.json).toEqual({ detail: 'Supplier account not found' });
     expect(await rawRow(theirs.json.id)).toBeDefined();
   });
@@ -171,10 +164,10 @@ describe('DELETE /suppliers/accounts/{id}', () => {
 describe('supplier accounts with an API key', () => {
   it('reads with the read scope, needs write to change', async () => {
     const reader = await userWithKey(['read']);
-    expect((await call('/suppliers/accounts', { apiKey: reader.apiKey })).status).toBe(200);
-    const w = await call('/suppliers/accounts', { apiKey: reader.apiKey, body: { name: 'A', platform: 'aliexpress' } });
+    expect((await answer(api({ apiKey: reader.apiKey }).suppliers.accounts.$get())).status).toBe(200);
+    const w = await answer(api({ apiKey: reader.apiKey }).suppliers.accounts.$post({ json: { name: 'A', platform: 'aliexpress' } }));
     expect(w.status).toBe(403);
     const writer = await userWithKey(['read', 'write']);
-    expect((await call('/suppliers/accounts', { apiKey: writer.apiKey, body: { name: 'A', platform: 'aliexpress' } })).status).toBe(201);
+    expect((await answer(api({ apiKey: writer.apiKey }).suppliers.accounts.$post({ json: { name: 'A', platform: 'aliexpress' } }))).status).toBe(201);
   });
 });

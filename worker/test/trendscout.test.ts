@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { importHistory, importJobs } from '../db/schema';
-import { call, registerUser, withDb } from './helpers';
+import { answer, api, registerUser, withDb } from './helpers';
+
+/** The job an import-triggering (or duplicate) answer names. */
+const jobIdOf = (json: object) => (json as { import_job_id: string }).import_job_id;
 
 const body = (over: Record<string, unknown> = {}) => ({
   product_url: `https://www.aliexpress.com/item/${Math.floor(Math.random() * 1e12)}.html`,
@@ -15,7 +18,7 @@ const body = (over: Record<string, unknown> = {}) => ({
 describe('POST /webhooks/product-scored', () => {
   it('ignores scores below 50', async () => {
     const user = await registerUser();
-    const r = await call('/webhooks/product-scored', { token: user.token, body: body({ score: 49.99 }) });
+    const r = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: body({ score: 49.99 }) }));
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ status: 'accepted', import_triggered: false, score: 49.99 });
   });
@@ -23,9 +26,9 @@ describe('POST /webhooks/product-scored', () => {
   it('imports at 50 and above, with the auto-import config and a history row', async () => {
     const user = await registerUser();
     const b = body({ score: 50 });
-    const r = await call('/webhooks/product-scored', { token: user.token, body: b });
+    const r = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: b }));
     expect(r.json).toMatchObject({ status: 'accepted', import_triggered: true, score: 50 });
-    const [job] = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, r.json.import_job_id)));
+    const [job] = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, jobIdOf(r.json))));
     expect(job).toMatchObject({ userId: user.id, source: 'aliexpress', sourceUrl: b.product_url, storeId: null });
     expect(job.config).toEqual({ auto_import: true, trendscout_score: 50, product_name: 'LED desk lamp', category: 'Home' });
     const history = await withDb((db) => db.select().from(importHistory).where(eq(importHistory.importJobId, job.id)));
@@ -34,27 +37,27 @@ describe('POST /webhooks/product-scored', () => {
 
   it('maps cjdropshipping to cjdropship and unknown sources to aliexpress', async () => {
     const user = await registerUser();
-    const cj = await call('/webhooks/product-scored', { token: user.token, body: body({ source: 'cjdropshipping', product_url: 'https://cjdropshipping.com/x-p-ABC1.html' }) });
-    const odd = await call('/webhooks/product-scored', { token: user.token, body: body({ source: 'temu' }) });
+    const cj = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: body({ source: 'cjdropshipping', product_url: 'https://cjdropshipping.com/x-p-ABC1.html' }) }));
+    const odd = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: body({ source: 'temu' }) }));
     const rows = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.userId, user.id)));
     const byId = new Map(rows.map((j) => [j.id, j.source]));
-    expect(byId.get(cj.json.import_job_id)).toBe('cjdropship');
-    expect(byId.get(odd.json.import_job_id)).toBe('aliexpress');
+    expect(byId.get(jobIdOf(cj.json))).toBe('cjdropship');
+    expect(byId.get(jobIdOf(odd.json))).toBe('aliexpress');
   });
 
   it('does not create a second job for a URL already pending', async () => {
     const user = await registerUser();
     const b = body();
-    const first = await call('/webhooks/product-scored', { token: user.token, body: b });
-    const second = await call('/webhooks/product-scored', { token: user.token, body: b });
-    expect(second.json).toMatchObject({ import_triggered: false, import_job_id: first.json.import_job_id });
-    expect(second.json.reason).toMatch(/already/);
+    const first = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: b }));
+    const second = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: b }));
+    expect(second.json).toMatchObject({ import_triggered: false, import_job_id: jobIdOf(first.json) });
+    expect((second.json as { reason?: string }).reason).toMatch(/already/);
   });
 
   it('counts against the plan limit and says why when over it', async () => {
     const user = await registerUser();
     await withDb((db) => db.insert(importJobs).values(Array.from({ length: 10 }, () => ({ userId: user.id, source: 'aliexpress' as const }))));
-    const r = await call('/webhooks/product-scored', { token: user.token, body: body({ score: 99 }) });
+    const r = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: body({ score: 99 }) }));
     expect(r.json).toEqual({
       status: 'accepted',
       import_triggered: false,
@@ -65,11 +68,11 @@ describe('POST /webhooks/product-scored', () => {
 
   it('validates the payload and accepts negative scores', async () => {
     const user = await registerUser();
-    const neg = await call('/webhooks/product-scored', { token: user.token, body: body({ score: -3 }) });
+    const neg = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: body({ score: -3 }) }));
     expect(neg.json.import_triggered).toBe(false);
-    const bad = await call('/webhooks/product-scored', { token: user.token, body: body({ score: 'high', product_name: '' }) });
+    const bad = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: body({ score: 'high', product_name: '' }) }));
     expect(bad.status).toBe(422);
     expect(bad.json.detail.map((d: { loc: string[] }) => d.loc.join('.'))).toEqual(['body.score', 'body.product_name']);
-    expect((await call('/webhooks/product-scored', { body: body() })).status).toBe(401);
+    expect((await answer(api().webhooks['product-scored'].$post({ json: body() }))).status).toBe(401);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importJobs, priceWatches } from '../db/schema';
-import { call, registerUser, setPlan, userWithKey, withDb } from './helpers';
+import { answer, api, registerUser, setPlan, userWithKey, withDb } from './helpers';
 
 const thisMonth = () => {
   const now = new Date();
@@ -30,7 +30,7 @@ describe('GET /usage', () => {
         { userId: other.id, source: 'aliexpress' },
       ]);
     });
-    const r = await call('/usage', { token: user.token });
+    const r = await answer(api({ token: user.token }).usage.$get());
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(r.json.plan).toBe('free');
@@ -45,20 +45,20 @@ describe('GET /usage', () => {
   it('follows the plan’s limits (-1 = unlimited)', async () => {
     const user = await registerUser();
     await setPlan(user.id, 'enterprise');
-    const r = await call('/usage', { token: user.token });
+    const r = await answer(api({ token: user.token }).usage.$get());
     expect(r.json.plan).toBe('enterprise');
     expect(r.json.metrics.map((m: { limit: number }) => m.limit)).toEqual([-1, -1]);
   });
 
   it('accepts a JWT or an API key and otherwise answers the combined 401', async () => {
     const keyed = await userWithKey(['read']);
-    expect((await call('/usage', { apiKey: keyed.apiKey })).json.plan).toBe('pro');
-    const none = await call('/usage');
+    expect((await answer(api({ apiKey: keyed.apiKey }).usage.$get())).json.plan).toBe('pro');
+    const none = await answer(api().usage.$get());
     expect(none.status).toBe(401);
     expect(none.json).toEqual({ detail: 'Not authenticated. Provide a Bearer token or X-API-Key.' });
-    const badToken = await call('/usage', { token: 'nope' });
+    const badToken = await answer(api({ token: 'nope' }).usage.$get());
     expect(badToken.status).toBe(401);
-    const badTokenGoodKey = await call('/usage', { token: 'nope', apiKey: keyed.apiKey });
+    const badTokenGoodKey = await answer(api({ token: 'nope', apiKey: keyed.apiKey }).usage.$get());
     expect(badTokenGoodKey.status).toBe(200);
   });
 });
