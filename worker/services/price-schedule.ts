@@ -5,7 +5,7 @@ import type { priceWatches } from '../db/schema';
 import { config, type ConfigEnv } from '../env';
 import { describeError, log } from '../lib/log';
 import { addMinutes } from '../lib/time';
-import { supplierSourceOf } from './price-watch';
+import { supplierSourceOf } from '../shared/sources';
 
 /** Watch ids per chunk: one PRICE_QUEUE message, one load and one write statement (price-check.ts). */
 export const CHUNK_SIZE = 100;
