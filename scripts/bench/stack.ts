@@ -101,7 +101,7 @@ export async function startWorker(opts: WorkerOptions): Promise<BenchWorker> {
   const devVars = existsSync(join(ROOT, '.dev.vars')) ? join(ROOT, '.dev.vars') : join(ROOT, '.dev.vars.example');
   copyFileSync(devVars, join(dir, '.dev.vars'));
   const port = await freePort();
-  const vars = { BENCH: 'on', DATABASE_URL: opts.db.databaseUrl, DB_WS_PROXY: opts.db.wsProxy, ...opts.vars };
+  const vars = { BENCH: 'on', DATABASE_URL: opts.db.databaseUrl, DB_WS_PROXY: opts.db.wsProxy, DB_HTTP_ENDPOINT: opts.db.httpEndpoint, ...opts.vars };
   const logFile = join(dir, 'wrangler.log');
   const log = createWriteStream(logFile);
   const child: ChildProcess = spawn(
