@@ -113,7 +113,7 @@ function parseDataRow(body: Buffer): (string | null)[] {
 
 /** One Postgres session over TCP. */
 export class PgConnection {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private waiting: ((m: Message | Error) => void) | undefined;
   private failure: Error | undefined;
   /** Set once the socket failed or the protocol got out of step: never reuse it then. */
