@@ -282,6 +282,11 @@ describe('local Neon HTTP endpoint, errors', () => {
     const err = await httpError(() => http().query('SELEC 1'));
     expect(err.message).toBe('syntax error at or near "SELEC"');
   });
+
+  it('refuses several statements in one query, as Neon\'s extended protocol does', async () => {
+    const err = await httpError(() => http().query('SELECT 1; SELECT 2'));
+    expect([err.code, err.message]).toEqual(['42601', 'cannot insert multiple commands into a prepared statement']);
+  });
 });
 
 describe('local Neon HTTP endpoint, wire format', () => {
