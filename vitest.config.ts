@@ -13,6 +13,7 @@ export default defineConfig({
               bindings: {
                 DATABASE_URL: inject('databaseUrl'),
                 DB_WS_PROXY: inject('dbWsProxy'),
+                DB_HTTP_ENDPOINT: inject('dbHttpEndpoint'),
                 EXPOSE_DB_ROUND_TRIPS: 'true',
                 ...inject('fakeBindings'),
               },

@@ -1,6 +1,6 @@
 /**
  * `npm run dev`: the whole local stack. Embedded Postgres (data under .data/, or the
- * server in DATABASE_URL) behind the WebSocket bridge, migrations, `wrangler dev` on
+ * server in DATABASE_URL) behind the WebSocket bridge and the Neon HTTP endpoint, migrations, `wrangler dev` on
  * 8109 with local KV/Queues/Cron, and the Vite dashboard on 3109 proxying /api.
  * Ctrl-C stops everything; the next start keeps the data.
  */
@@ -68,6 +68,7 @@ async function main() {
     '--persist-to', '.data/wrangler',
     '--var', `DATABASE_URL:${db.databaseUrl}`,
     '--var', `DB_WS_PROXY:${db.wsProxy}`,
+    '--var', `DB_HTTP_ENDPOINT:${db.httpEndpoint}`,
     '--test-scheduled',
   ]);
   run('vite', 'npx', ['vite', '--config', 'web/vite.config.ts', '--port', String(WEB_PORT), '--strictPort'], {

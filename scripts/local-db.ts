@@ -1,8 +1,9 @@
 /**
  * The embedded database for local development and tests: PGlite served over the
- * Postgres wire protocol by pglite-socket, fronted by a WebSocket-to-TCP bridge so the
- * worker's Neon driver talks to it exactly as it talks to Neon. With `databaseUrl`
- * set, the bridge fronts that real Postgres server instead and PGlite is not started.
+ * Postgres wire protocol by pglite-socket, fronted by a WebSocket-to-TCP bridge and by
+ * a local Neon HTTP query endpoint (scripts/neon-http.ts), so the worker's Neon driver
+ * talks to it exactly as it talks to Neon, over either path. With `databaseUrl` set,
+ * both front that real Postgres server instead and PGlite is not started.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer, connect, type AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { startNeonHttp } from './neon-http';
 
 export interface LocalDbOptions {
   /** Directory for PGlite's files; omit for an in-memory database. */
@@ -20,6 +22,8 @@ export interface LocalDbOptions {
   pgPort?: number;
   /** Port for the WebSocket bridge (0 = any free port). */
   bridgePort?: number;
+  /** Port for the Neon HTTP endpoint (0 = any free port). */
+  httpPort?: number;
   /** Concurrent connections pglite-server multiplexes onto its single session. */
   maxConnections?: number;
 }
@@ -29,12 +33,14 @@ export interface LocalDb {
   databaseUrl: string;
   /** host:port of the WebSocket bridge, for the worker's DB_WS_PROXY. */
   wsProxy: string;
+  /** URL of the Neon HTTP query endpoint, for the worker's DB_HTTP_ENDPOINT. */
+  httpEndpoint: string;
   stop(): Promise<void>;
 }
 
 const LOCAL_URL = (port: number) => `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
 
-/** Starts the embedded Postgres (unless a real one is given) and the ws bridge. */
+/** Starts the embedded Postgres (unless a real one is given), the ws bridge and the HTTP endpoint. */
 export async function startLocalDb(opts: LocalDbOptions = {}): Promise<LocalDb> {
   let pg: PGlite | undefined;
   let pgServer: PGLiteSocketServer | undefined;
@@ -57,11 +63,15 @@ export async function startLocalDb(opts: LocalDbOptions = {}): Promise<LocalDb> 
 
   const target = new URL(databaseUrl);
   const bridge = await startBridge(target.hostname, Number(target.port || 5432), opts.bridgePort ?? 0);
+  // PGlite is one Postgres backend: the endpoint's requests take turns on one session.
+  const http = await startNeonHttp({ databaseUrl, maxSessions: pg ? 1 : 10, port: opts.httpPort ?? 0 });
 
   return {
     databaseUrl,
     wsProxy: `127.0.0.1:${(bridge.address() as AddressInfo).port}`,
+    httpEndpoint: http.url,
     async stop() {
+      await http.stop();
       await new Promise<void>((resolve) => bridge.close(() => resolve()));
       await pgServer?.stop();
       await pg?.close();

@@ -9,7 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { neonConfig } from '@neondatabase/serverless';
@@ -101,7 +101,7 @@ export async function startWorker(opts: WorkerOptions): Promise<BenchWorker> {
   const devVars = existsSync(join(ROOT, '.dev.vars')) ? join(ROOT, '.dev.vars') : join(ROOT, '.dev.vars.example');
   copyFileSync(devVars, join(dir, '.dev.vars'));
   const port = await freePort();
-  const vars = { BENCH: 'on', DATABASE_URL: opts.db.databaseUrl, DB_WS_PROXY: opts.db.wsProxy, ...opts.vars };
+  const vars = { BENCH: 'on', DATABASE_URL: opts.db.databaseUrl, DB_WS_PROXY: opts.db.wsProxy, DB_HTTP_ENDPOINT: opts.db.httpEndpoint, ...opts.vars };
   const logFile = join(dir, 'wrangler.log');
   const log = createWriteStream(logFile);
   const child: ChildProcess = spawn(
@@ -178,6 +178,56 @@ export async function latencyProxy(target: string, latencyMs: number): Promise<{
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return { origin: `http://127.0.0.1:${port}${to.pathname === '/' ? '' : to.pathname}`, stop: () => new Promise((r) => server.close(() => r())) };
+}
+
+export interface DelayedLink {
+  /** 127.0.0.1:port to connect to instead of the target. */
+  address: string;
+  port: number;
+  /** One-way delay in ms, applied to every byte in each direction from now on. */
+  setDelay(ms: number): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP relay that holds every chunk (and the close) for `delay` ms in each direction,
+ * in order: the worker–database distance for the latency benchmark. Below HTTP and
+ * WebSocket, so a WebSocket upgrade, a Postgres startup or an HTTP request costs the
+ * round trips it costs on a real link. Connections are accepted at once: TCP and TLS
+ * handshakes are not counted (a warm connection's case).
+ */
+export async function delayedLink(target: { host: string; port: number }): Promise<DelayedLink> {
+  let delay = 0;
+  const sockets = new Set<Socket>();
+  const later = (fn: () => void) => (delay > 0 ? setTimeout(fn, delay) : setImmediate(fn));
+  const pipe = (from: Socket, to: Socket) => {
+    from.on('data', (chunk: Buffer) => later(() => to.destroyed || to.write(chunk)));
+    from.on('end', () => later(() => to.end()));
+    from.on('error', () => later(() => to.destroy()));
+    from.on('close', () => sockets.delete(from));
+  };
+  const server = createNetServer((client) => {
+    const upstream = connect({ host: target.host, port: target.port });
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    sockets.add(client).add(upstream);
+    pipe(client, upstream);
+    pipe(upstream, client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    setDelay: (ms) => {
+      delay = ms;
+    },
+    stop: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
 }
 
 /** JSON call to the bench worker; throws on an unexpected status. */

@@ -8,6 +8,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     dbWsProxy: string;
+    dbHttpEndpoint: string;
     fakeBindings: Record<string, string>;
   }
 }
@@ -23,6 +24,7 @@ export default async function setup(project: TestProject) {
   await applyMigrations(db.databaseUrl, db.wsProxy);
   project.provide('databaseUrl', db.databaseUrl);
   project.provide('dbWsProxy', db.wsProxy);
+  project.provide('dbHttpEndpoint', db.httpEndpoint);
   const fakes = await startFakes();
   project.provide('fakeBindings', fakes.bindings);
   return async () => {
