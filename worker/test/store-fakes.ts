@@ -37,8 +37,17 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     fail: (status: number, count = 1, opts: { body?: unknown; delayMs?: number } = {}) => control(`${at}/fail`, 'POST', { status, count, body: opts.body, delay_ms: opts.delayMs }),
     /** Revokes the token: later calls get Shopify's 401. */
     revoke: () => control(at, 'DELETE'),
+    /** The merchant approves the app's install screen: the callback URL Shopify redirects to. */
+    approve: async (authorizeUrl: string, opts: { scopes?: string[]; overrides?: Record<string, string> } = {}) =>
+      new URL((await control<{ callback_url: string }>(`${at}/approve`, 'POST', { authorize_url: authorizeUrl, ...opts })).callback_url),
+    /** The shop's expiring app tokens expire now. */
+    expire: () => control(`${at}/expire`, 'POST'),
   };
 }
+
+/** Tells the fake Shopify about an app's client id and secret (what Shopify knows from the app's registration). */
+export const registerFakeShopifyApp = (clientId: string, clientSecret: string) =>
+  control(`${fakes.FAKE_SHOPIFY_URL}/__control/apps`, 'POST', { client_id: clientId, client_secret: clientSecret });
 
 export async function fakeWooStore(name = `Woo ${crypto.randomUUID().slice(0, 6)}`) {
   const base = `${fakes.FAKE_WOOCOMMERCE_URL}/__control/stores`;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isNonNullType, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionNode } from 'graphql';
 import { SHOPIFY_SCOPE_NAMES } from '../../stores/shopify-scopes';
 import type { StartedFake } from './index';
+import { FakeShopifyOAuth } from './shopify-oauth';
 import { accessDenied, checkRequest, fieldAccess, loadShopifyAdminSchema, type ShopifyAdminSchema } from './shopify-schema';
 import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failure, type StoreReply, type StoreRequest } from './store-common';
 
@@ -24,7 +25,12 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  *   GET    /__control/shops/:token/products    → products as received (variants with prices)
  *   POST   /__control/shops/:token/throttle    {count, currently_available?} → next calls answer Throttled
  *   POST   /__control/shops/:token/fail        {status, count, body?, delay_ms?} → next calls fail (or stall)
- *   DELETE /__control/shops/:token             → the token stops working (a revoked app)
+ *   DELETE /__control/shops/:token             → every token of the shop stops working (a revoked app)
+ *   POST   /__control/shops/:token/approve     {authorize_url, scopes?, overrides?} → {callback_url}: the merchant
+ *                                               approves the app's install screen (./shopify-oauth.ts)
+ *   POST   /__control/shops/:token/expire      → the shop's expiring app tokens expire now
+ *   POST   /__control/apps                     {client_id, client_secret} → an app the token endpoint knows
+ *   POST   /admin/oauth/access_token           the code and refresh grants, as on a real shop
  *   GET    /__control/schema                   → {version, source} of the schema in use
  *   POST   /__control/access                   {query} → {errors} when invalid, else {gates: [{path, gate, scopes, required_access}]}:
  *                                               every field of the document that needs a scope
@@ -64,7 +70,7 @@ interface Product {
 interface Shop {
   token: string;
   name: string;
-  /** The access scopes granted to the token, as Shopify lists them (write_X without read_X). */
+  /** The scopes of the shop's custom-app token (`token`), as Shopify lists them. */
   scopes: string[];
   locationId: string;
   products: Map<string, Product>;
@@ -326,12 +332,12 @@ function project(value: unknown, selections: readonly SelectionNode[], fragments
 }
 
 /** One root field of a valid document; undefined when the fake does not model it. */
-function resolveRoot(shop: Shop, field: string, variables: Record<string, unknown>, query: string): unknown {
+function resolveRoot(shop: Shop, scopes: string[], field: string, variables: Record<string, unknown>, query: string): unknown {
   switch (field) {
     case 'shop':
       return { name: shop.name, myshopifyDomain: `${slug(shop.name)}.myshopify.com` };
     case 'currentAppInstallation':
-      return { accessScopes: shop.scopes.map((handle) => ({ handle })) };
+      return { accessScopes: scopes.map((handle) => ({ handle })) };
     case 'location':
       return { id: shop.locationId, name: 'Shop location' };
     case 'product': {
@@ -363,7 +369,7 @@ function resolveRoot(shop: Shop, field: string, variables: Record<string, unknow
  * whole; then each root field the token's scopes do not cover answers null with
  * ACCESS_DENIED, and the rest run.
  */
-function graphql(admin: ShopifyAdminSchema, shop: Shop, req: StoreRequest): StoreReply {
+function graphql(admin: ShopifyAdminSchema, shop: Shop, scopes: string[], req: StoreRequest): StoreReply {
   const body = parseBody(req.body);
   if (!isObject(body) || typeof body.query !== 'string') return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
   const query = body.query;
@@ -390,7 +396,7 @@ function graphql(admin: ShopifyAdminSchema, shop: Shop, req: StoreRequest): Stor
   }
   const cost = { requestedQueryCost, actualQueryCost: requestedQueryCost, throttleStatus: { maximumAvailable: MAX_AVAILABLE, currentlyAvailable: MAX_AVAILABLE - requestedQueryCost, restoreRate: RESTORE_RATE } };
 
-  const denied = accessDenied(fieldAccess(admin, operation, fragments), shop.scopes);
+  const denied = accessDenied(fieldAccess(admin, operation, fragments), scopes);
   const rootType = operation.operation === 'mutation' ? admin.schema.getMutationType()! : admin.schema.getQueryType()!;
   let data: Record<string, unknown> | null = {};
   for (const root of roots) {
@@ -408,7 +414,7 @@ function graphql(admin: ShopifyAdminSchema, shop: Shop, req: StoreRequest): Stor
       data[key] = null;
       continue;
     }
-    const value = resolveRoot(shop, root.name.value, variables, query);
+    const value = resolveRoot(shop, scopes, root.name.value, variables, query);
     if (value === undefined) {
       return { status: 501, body: { errors: [{ message: `The Shopify fake does not model ${rootType.name}.${root.name.value} (valid in Admin ${admin.version}); add it to worker/test/fakes/shopify.ts` }] } };
     }
@@ -420,6 +426,7 @@ function graphql(admin: ShopifyAdminSchema, shop: Shop, req: StoreRequest): Stor
 export async function startFakeShopify(): Promise<StartedFake> {
   const shops = new Map<string, Shop>();
   const admin = await loadShopifyAdminSchema();
+  const oauth = new FakeShopifyOAuth<Shop>(() => server.origin);
 
   const server = await startStoreServer((req) => {
     if (req.path === '/__control/schema' && req.method === 'GET') return { body: { version: admin.version, source: admin.source } };
@@ -431,7 +438,14 @@ export async function startFakeShopify(): Promise<StartedFake> {
       const gates = fieldAccess(admin, checked.operation, checked.fragments);
       return { body: { gates: gates.map((g) => ({ path: g.path, gate: g.gate, scopes: g.access.scopes, required_access: g.access.text })) } };
     }
-    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail))?$/.exec(req.path);
+    if (req.path === '/__control/apps' && req.method === 'POST') {
+      const input = parseBody(req.body);
+      if (!isObject(input) || typeof input.client_id !== 'string' || typeof input.client_secret !== 'string') return { status: 422, body: { error: 'client_id and client_secret are required' } };
+      oauth.apps.set(input.client_id, input.client_secret);
+      return { status: 201, body: { ok: true } };
+    }
+    if (req.path === '/admin/oauth/access_token' && req.method === 'POST') return oauth.tokenEndpoint(req);
+    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire))?$/.exec(req.path);
     if (control) {
       const [, token, action] = control;
       const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
@@ -447,13 +461,25 @@ export async function startFakeShopify(): Promise<StartedFake> {
           failure: null,
         };
         shops.set(shop.token, shop);
+        oauth.tokens.set(shop.token, { shop, scopes: shop.scopes, clientId: null, expiresAt: null });
         return { status: 201, body: { token: shop.token, name: shop.name, location_id: shop.locationId, scopes: shop.scopes } };
       }
       const shop = token ? shops.get(token) : undefined;
       if (!shop) return { status: 404, body: { error: 'no such shop' } };
       if (req.method === 'DELETE' && !action) {
         shops.delete(shop.token);
+        oauth.revokeShop(shop);
         return { status: 204 };
+      }
+      if (req.method === 'POST' && action === 'approve') {
+        const scopes = Array.isArray(input.scopes) ? input.scopes.map(String) : undefined;
+        const overrides = isObject(input.overrides) ? Object.fromEntries(Object.entries(input.overrides).map(([k, v]) => [k, String(v)])) : {};
+        const approved = oauth.approve(shop, String(input.authorize_url ?? ''), scopes, overrides);
+        return approved.error ? { status: 422, body: approved } : { body: approved };
+      }
+      if (req.method === 'POST' && action === 'expire') {
+        oauth.expireShop(shop);
+        return { body: { ok: true } };
       }
       if (req.method === 'GET' && !action) return { body: { name: shop.name, products: [...shop.products.values()].map(describeProduct), requests: shop.requests } };
       if (req.method === 'GET' && action === 'products') return { body: [...shop.products.values()].map(describeProduct) };
@@ -469,8 +495,9 @@ export async function startFakeShopify(): Promise<StartedFake> {
     }
 
     if (!/^\/admin\/api\/\d{4}-\d{2}\/graphql\.json$/.test(req.path)) return { status: 404, body: { errors: 'Not Found' } };
-    const shop = shops.get(String(req.headers['x-shopify-access-token'] ?? ''));
-    if (!shop) return { status: 401, body: INVALID_TOKEN };
+    const access = oauth.access(String(req.headers['x-shopify-access-token'] ?? ''));
+    if (!access) return { status: 401, body: INVALID_TOKEN };
+    const shop = access.shop;
     const failure = takeFailure(shop.failure);
     if (failure) {
       if (failure.delayMs) return { status: failure.status, body: failure.body ?? { errors: 'Internal Server Error' }, delayMs: failure.delayMs };
@@ -478,7 +505,7 @@ export async function startFakeShopify(): Promise<StartedFake> {
     }
     if (req.method !== 'POST') return { status: 405, body: { errors: 'Method Not Allowed' } };
     if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return { status: 415, body: { errors: 'Unsupported Media Type' } };
-    return graphql(admin, shop, req);
+    return graphql(admin, shop, access.scopes, req);
   });
 
   return { bindings: { FAKE_SHOPIFY_URL: server.origin }, stop: server.stop };
