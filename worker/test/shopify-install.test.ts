@@ -137,3 +137,47 @@ describe('Shopify app install', () => {
     expect((await call('/connections/shopify/install', { body: { shop: 'my-store' } })).status).toBe(401);
   });
 });
+
+describe('the fake Shopify’s expiring tokens (what the refresh code will face)', () => {
+  async function tokenGrant(body: Record<string, string>) {
+    const res = await fetch(`${(env as unknown as { FAKE_SHOPIFY_URL: string }).FAKE_SHOPIFY_URL}/admin/oauth/access_token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: app.SHOPIFY_API_KEY, client_secret: app.SHOPIFY_API_SECRET, ...body }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, string> };
+  }
+  const works = async (storeUrl: string, token: string) =>
+    (await fetch(`${storeUrl}/admin/api/${env.SHOPIFY_API_VERSION}/graphql.json`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': token }, body: JSON.stringify({ query: '{ shop { name } }' }) })).status === 200;
+
+  it('rotates refresh tokens, revokes the previous access token on every issue, and expires tokens', async () => {
+    const shop = await fakeShopifyShop();
+    const user = await registerUser();
+    await callback(await shop.approve(await install(user, shop.storeUrl)));
+    const [row] = await rows(user.id);
+    const a1 = await decryptSecret(env.ENCRYPTION_KEY, row.apiKey!);
+    const r1 = await decryptSecret(env.ENCRYPTION_KEY, row.refreshToken!);
+    expect(await works(shop.storeUrl, a1)).toBe(true);
+
+    const second = await tokenGrant({ grant_type: 'refresh_token', refresh_token: r1 });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ access_token: expect.stringMatching(/^shpat_/), refresh_token: expect.stringMatching(/^shprt_/), expires_in: 3600, scope: SHOPIFY_SCOPE_NAMES.join(',') });
+    expect(await works(shop.storeUrl, a1)).toBe(false);
+    expect(await works(shop.storeUrl, second.body.access_token)).toBe(true);
+
+    // The old refresh token may be retried until its replacement is used...
+    const retried = await tokenGrant({ grant_type: 'refresh_token', refresh_token: r1 });
+    expect(retried.status).toBe(200);
+    expect(await works(shop.storeUrl, second.body.access_token)).toBe(false);
+    const third = await tokenGrant({ grant_type: 'refresh_token', refresh_token: retried.body.refresh_token });
+    expect(third.status).toBe(200);
+    // ...then it is gone.
+    expect(await tokenGrant({ grant_type: 'refresh_token', refresh_token: r1 })).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is invalid, expired or revoked' } });
+    expect((await tokenGrant({ grant_type: 'refresh_token', refresh_token: r1, client_secret: 'wrong' })).status).toBe(401);
+
+    await shop.expire();
+    expect(await works(shop.storeUrl, third.body.access_token)).toBe(false);
+    // A custom app's token never expires.
+    expect(await works(shop.storeUrl, shop.token)).toBe(true);
+  });
+});
