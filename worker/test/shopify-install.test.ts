@@ -181,3 +181,20 @@ describe('the fake Shopify’s expiring tokens (what the refresh code will face)
     expect(await works(shop.storeUrl, shop.token)).toBe(true);
   });
 });
+
+describe('a connection that needs reconnecting', () => {
+  it('is never called: Test connection (and every import, through connectorFor) says to reconnect', async () => {
+    const shop = await fakeShopifyShop();
+    const user = await registerUser();
+    const id = (await callback(await shop.approve(await install(user, shop.storeUrl)))).searchParams.get('connected')!;
+    for (const [status, detail] of [
+      ['needs_reauth', 'The store no longer accepts SourcePilot’s authorization; reconnect it on the Connections page'],
+      ['uninstalled', 'SourcePilot was uninstalled from this store; reconnect it on the Connections page to import or reprice again'],
+    ]) {
+      await withDb((db) => db.update(storeConnections).set({ status }).where(eq(storeConnections.id, id)));
+      const before = (await shop.requests()).length;
+      expect((await call(`/connections/${id}/test`, { method: 'POST', token: user.token })).json).toEqual({ ok: false, shop_name: null, detail });
+      expect((await shop.requests()).length).toBe(before);
+    }
+  });
+});
