@@ -24,6 +24,7 @@ import { benchRoutes } from './routes/bench';
 import { productRoutes } from './routes/products';
 import { aiRoutes } from './routes/ai';
 import { connectionRoutes } from './routes/connections';
+import { shopifyOauthRoutes } from './routes/shopify-oauth';
 import { supplierAccountRoutes } from './routes/suppliers';
 
 const api = new Hono<AppEnv>()
@@ -45,6 +46,7 @@ const api = new Hono<AppEnv>()
   .route('/products', productRoutes)
   .route('/ai', aiRoutes)
   .route('/suppliers/accounts', supplierAccountRoutes)
+  .route('/connections/shopify', shopifyOauthRoutes)
   .route('/connections', connectionRoutes)
   .route('/imports', importRoutes)
   .route('/webhooks', trendscoutRoutes);

@@ -205,6 +205,19 @@ export const storeConnections = pgTable(
     /** The shop's own name, as reported by the last successful connection test. */
     shopName: varchar('shop_name', { length: 255 }),
     isDefault: boolean('is_default').notNull().default(false),
+    /** How the credential was obtained: `oauth`, `client_credentials`, `token` (pasted) or `keys` (WooCommerce). */
+    authType: varchar('auth_type', { length: 20 }).notNull().default('token'),
+    /** `connected`, `needs_reauth` or `uninstalled` (API.md §8.1). */
+    status: varchar('status', { length: 20 }).notNull().default('connected'),
+    /** The scopes the store granted, as it listed them; null when unknown (pasted tokens). */
+    scopes: text('scopes').array(),
+    statusDetail: varchar('status_detail', { length: 500 }),
+    /** AES-GCM envelope of the refresh token of an expiring access token; never returned. */
+    refreshToken: varchar('refresh_token', { length: 2000 }),
+    tokenExpiresAt: ts('token_expires_at'),
+    refreshTokenExpiresAt: ts('refresh_token_expires_at'),
+    /** Bumped by every token write: a refresh stores its result only over the version it read. */
+    tokenVersion: integer('token_version').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -413,4 +426,20 @@ export const supplierCallUsage = pgTable(
     calls: integer('calls').notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);
+
+/**
+ * Shopify installs under way: the `state` sent to Shopify's authorize screen, bound to
+ * the user who started it and the shop; consumed (deleted) by the callback, so each is
+ * used once, and honoured for 10 minutes.
+ */
+export const shopifyOauthStates = pgTable(
+  'shopify_oauth_states',
+  {
+    state: varchar('state', { length: 64 }).primaryKey(),
+    userId: userId(),
+    shopOrigin: varchar('shop_origin', { length: 500 }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('shopify_oauth_states_created_at_idx').on(t.createdAt)],
 );

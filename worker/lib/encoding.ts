@@ -44,3 +44,9 @@ export function safeEqual(a: string, b: string): boolean {
   }
   return crypto.subtle.timingSafeEqual(x, y);
 }
+
+/** HMAC-SHA256 of a UTF-8 message with a UTF-8 secret. */
+export async function hmacSha256(secret: string, message: string): Promise<ArrayBuffer> {
+  const key = await crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return crypto.subtle.sign('HMAC', key, utf8.encode(message));
+}

@@ -14,7 +14,7 @@ export type StoreConnectionRow = typeof storeConnections.$inferSelect;
 const ONE_DEFAULT = 'store_connections_one_default_uq';
 const USER_URL = 'store_connections_user_url_uq';
 
-/** The wire shape (API.md §2.6): the api_key and shop_name never leave the worker here. */
+/** The wire shape (API.md §2.6, §8.1): credentials, token times and shop_name never leave the worker here. */
 export const connectionOut = (r: StoreConnectionRow) => ({
   id: r.id,
   user_id: r.userId,
@@ -22,6 +22,10 @@ export const connectionOut = (r: StoreConnectionRow) => ({
   platform: r.platform,
   store_url: r.storeUrl,
   is_default: r.isDefault,
+  auth_type: r.authType,
+  status: r.status,
+  scopes: r.scopes,
+  status_detail: r.statusDetail,
   created_at: isoZ(r.createdAt)!,
   updated_at: isoZ(r.updatedAt)!,
 });
@@ -37,6 +41,14 @@ function rowFromJson(j: Record<string, unknown>): StoreConnectionRow {
     apiKey: (j.api_key as string | null) ?? null,
     shopName: (j.shop_name as string | null) ?? null,
     isDefault: Boolean(j.is_default),
+    authType: String(j.auth_type),
+    status: String(j.status),
+    scopes: (j.scopes as string[] | null) ?? null,
+    statusDetail: (j.status_detail as string | null) ?? null,
+    refreshToken: (j.refresh_token as string | null) ?? null,
+    tokenExpiresAt: j.token_expires_at ? new Date(String(j.token_expires_at)) : null,
+    refreshTokenExpiresAt: j.refresh_token_expires_at ? new Date(String(j.refresh_token_expires_at)) : null,
+    tokenVersion: Number(j.token_version),
     createdAt: new Date(String(j.created_at)),
     updatedAt: new Date(String(j.updated_at)),
   };
@@ -106,8 +118,8 @@ export async function createConnection(db: Db, rules: StoreRules, userId: string
         WITH existing AS (
           SELECT id FROM store_connections WHERE user_id = ${userId} FOR KEY SHARE
         )
-        INSERT INTO store_connections (user_id, store_name, platform, store_url, api_key, is_default)
-        VALUES (${userId}, ${input.store_name}, ${input.platform}, ${input.store_url}, ${apiKey}, NOT EXISTS (SELECT 1 FROM existing))
+        INSERT INTO store_connections (user_id, store_name, platform, store_url, api_key, auth_type, is_default)
+        VALUES (${userId}, ${input.store_name}, ${input.platform}, ${input.store_url}, ${apiKey}, ${storePlatform(input.platform) === 'woocommerce' ? 'keys' : 'token'}, NOT EXISTS (SELECT 1 FROM existing))
         ON CONFLICT (user_id, store_url) DO NOTHING
         RETURNING to_json(store_connections.*) AS row`),
     (err) => isUniqueViolation(err, ONE_DEFAULT),

@@ -14,18 +14,27 @@ export interface StoreEnv {
   ALLOW_LOCAL_STORES?: string;
 }
 
-type ConnectionRow = Pick<typeof storeConnections.$inferSelect, 'platform' | 'storeUrl' | 'apiKey'>;
+/** `status` when the caller loaded it: a connection that is not `connected` is never called. */
+type ConnectionRow = Pick<typeof storeConnections.$inferSelect, 'platform' | 'storeUrl' | 'apiKey'> & Partial<Pick<typeof storeConnections.$inferSelect, 'status'>>;
+
+const NOT_CONNECTED: Record<string, string> = {
+  needs_reauth: 'The store no longer accepts SourcePilot’s authorization; reconnect it on the Connections page',
+  uninstalled: 'SourcePilot was uninstalled from this store; reconnect it on the Connections page to import or reprice again',
+};
 
 /**
  * The connector for a store connection, with its key decrypted. Throws a permanent
  * StoreError a merchant can act on when the platform has no connector, the URL breaks
- * the store URL rules (checked again here: a row may predate a rule change), or no
- * usable credentials are saved.
+ * the store URL rules (checked again here: a row may predate a rule change), the
+ * connection needs reconnecting (API.md §8.1), or no usable credentials are saved.
  */
 export async function connectorFor(env: StoreEnv, connection: ConnectionRow): Promise<StoreConnector> {
   const platform = storePlatform(connection.platform);
   if (!platform) {
     throw new StoreError(`SourcePilot cannot connect to "${connection.platform}" stores; supported platforms are shopify and woocommerce`, false);
+  }
+  if (connection.status && connection.status !== 'connected') {
+    throw new StoreError(NOT_CONNECTED[connection.status] ?? 'This store is not connected; reconnect it on the Connections page', false);
   }
   const url = checkStoreUrl(platform, connection.storeUrl, config(env).allowLocalStores);
   if (!url.ok) throw new StoreError(url.msg, false);

@@ -1,5 +1,6 @@
 import { chunks, money, readJson, redirectError, retryableStatus, sleep, storeFetch } from './http';
 import { compareAtAbove, fitOptions } from './shape';
+import { missingScopes, SHOPIFY_SCOPES } from './shopify-scopes';
 import { StoreError, type ConnectionTest, type PushResult, type StoreConnector, type StoreProductInput } from './types';
 
 /** Shopify's caps: three options and 2,048 variants per product (INTEGRATIONS.md §4a). */
@@ -43,26 +44,33 @@ interface VariantPage {
 
 const VARIANT_FIELDS = `nodes { id metafield(namespace: "${METAFIELD_NAMESPACE}", key: "variant_key") { value } } pageInfo { hasNextPage endCursor }`;
 
-const SHOP_QUERY = `query SourcePilotShop { shop { name } }`;
-const LOCATION_QUERY = `query SourcePilotLocation { location { id } }`;
-const PRODUCT_VARIANTS_QUERY = `query SourcePilotProductVariants($id: ID!, $after: String) {
+/**
+ * Every GraphQL document the connector sends, exported so a test can check each one
+ * against Shopify's published schema and the scopes SourcePilot requests.
+ */
+export const SHOPIFY_DOCUMENTS = {
+  // The app's granted scopes need no scope to read: the way to check them all at once.
+  testConnection: `query SourcePilotTestConnection { shop { name } currentAppInstallation { accessScopes { handle } } }`,
+  location: `query SourcePilotLocation { location { id } }`,
+  productVariants: `query SourcePilotProductVariants($id: ID!, $after: String) {
   product(id: $id) { id variants(first: ${PAGE}, after: $after) { ${VARIANT_FIELDS} } }
-}`;
-const FIND_QUERY = `query SourcePilotFindProduct($query: String!) {
+}`,
+  findProduct: `query SourcePilotFindProduct($query: String!) {
   products(first: 5, query: $query) { nodes { id metafield(namespace: "${METAFIELD_NAMESPACE}", key: "supplier_key") { value } } }
-}`;
-const PRODUCT_SET = `mutation SourcePilotProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
+}`,
+  productSet: `mutation SourcePilotProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
   productSet(synchronous: true, input: $input, identifier: $identifier) {
     product { id handle variants(first: ${PAGE}) { ${VARIANT_FIELDS} } }
     userErrors { code field message }
   }
-}`;
-const VARIANTS_BULK_UPDATE = `mutation SourcePilotVariantPrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+}`,
+  variantPrices: `mutation SourcePilotVariantPrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
   productVariantsBulkUpdate(productId: $productId, variants: $variants, allowPartialUpdates: false) {
     productVariants { id }
     userErrors { code field message }
   }
-}`;
+}`,
+} as const;
 
 function errorText(body: unknown): string | null {
   const errors = (body as { errors?: unknown } | null)?.errors;
@@ -152,10 +160,22 @@ export class ShopifyConnector implements StoreConnector {
     return new StoreError(`${what[status] ?? `Shopify refused the request (HTTP ${status})`}${text ? `: ${text}` : ''}`, false, status);
   }
 
+  /**
+   * Checks the token and that it holds every scope the pipeline uses (SHOPIFY_SCOPES):
+   * a token missing one connects fine but fails imports with ACCESS_DENIED, so the
+   * test fails naming what is missing and what it is for.
+   */
   async testConnection(): Promise<ConnectionTest> {
     try {
-      const data = await this.gql<{ shop: { name: string } }>(SHOP_QUERY);
-      return { ok: true, shop_name: data.shop.name, detail: null };
+      const data = await this.gql<{ shop: { name: string }; currentAppInstallation: { accessScopes: { handle: string }[] } }>(SHOPIFY_DOCUMENTS.testConnection);
+      const missing = missingScopes(data.currentAppInstallation.accessScopes.map((s) => s.handle));
+      if (!missing.length) return { ok: true, shop_name: data.shop.name, detail: null };
+      const uses = missing.map((scope) => `${scope} (to ${SHOPIFY_SCOPES.find((s) => s.scope === scope)!.use})`);
+      return {
+        ok: false,
+        shop_name: data.shop.name,
+        detail: `The access token lacks ${missing.length === 1 ? 'a scope' : 'scopes'} that imports need: ${uses.join(', ')}. Grant ${missing.length === 1 ? 'it' : 'them'} to the app in Shopify, then test again`,
+      };
     } catch (err) {
       if (err instanceof StoreError) return { ok: false, shop_name: null, detail: err.message };
       throw err;
@@ -164,7 +184,7 @@ export class ShopifyConnector implements StoreConnector {
 
   private async primaryLocation(): Promise<string | null> {
     if (this.locationId === undefined) {
-      const data = await this.gql<{ location: { id: string } | null }>(LOCATION_QUERY);
+      const data = await this.gql<{ location: { id: string } | null }>(SHOPIFY_DOCUMENTS.location);
       this.locationId = data.location?.id ?? null;
     }
     return this.locationId;
@@ -176,14 +196,14 @@ export class ShopifyConnector implements StoreConnector {
     let page: VariantPage;
     if (first) page = first;
     else {
-      const data: { product: { variants: VariantPage } | null } = await this.gql(PRODUCT_VARIANTS_QUERY, { id: productId, after: null });
+      const data: { product: { variants: VariantPage } | null } = await this.gql(SHOPIFY_DOCUMENTS.productVariants, { id: productId, after: null });
       if (!data.product) return null;
       page = data.product.variants;
     }
     for (;;) {
       for (const node of page.nodes) if (node.metafield?.value) map[node.metafield.value] = node.id;
       if (!page.pageInfo.hasNextPage) return map;
-      const next: { product: { variants: VariantPage } | null } = await this.gql(PRODUCT_VARIANTS_QUERY, { id: productId, after: page.pageInfo.endCursor });
+      const next: { product: { variants: VariantPage } | null } = await this.gql(SHOPIFY_DOCUMENTS.productVariants, { id: productId, after: page.pageInfo.endCursor });
       if (!next.product) return map;
       page = next.product.variants;
     }
@@ -229,7 +249,7 @@ export class ShopifyConnector implements StoreConnector {
 
     const data = await this.gql<{
       productSet: { product: { id: string; handle: string; variants: VariantPage } | null; userErrors: UserError[] };
-    }>(PRODUCT_SET, { input: productInput, identifier: productId ? { id: productId } : null });
+    }>(SHOPIFY_DOCUMENTS.productSet, { input: productInput, identifier: productId ? { id: productId } : null });
     const { product, userErrors } = data.productSet;
     if (userErrors.length || !product) {
       throw new StoreError(`Shopify rejected the product: ${userErrors.length ? userErrorText(userErrors) : 'no product returned'}`, false, 422);
@@ -241,7 +261,7 @@ export class ShopifyConnector implements StoreConnector {
 
   async updateVariantPrices(productId: string, prices: { variantId: string; price: number; compareAt: number | null }[]): Promise<void> {
     for (const part of chunks(prices, PAGE)) {
-      const data = await this.gql<{ productVariantsBulkUpdate: { userErrors: UserError[] } }>(VARIANTS_BULK_UPDATE, {
+      const data = await this.gql<{ productVariantsBulkUpdate: { userErrors: UserError[] } }>(SHOPIFY_DOCUMENTS.variantPrices, {
         productId,
         variants: part.map((p) => ({ id: p.variantId, price: money(p.price), compareAtPrice: compareAtAbove(p) != null ? money(compareAtAbove(p)!) : null })),
       });
@@ -252,7 +272,7 @@ export class ShopifyConnector implements StoreConnector {
 
   async findProductBySupplierKey(supplierKey: string): Promise<{ productId: string; variantIds: Record<string, string> } | null> {
     const tag = supplierTag(supplierKey).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-    const data = await this.gql<{ products: { nodes: VariantNode[] } }>(FIND_QUERY, { query: `tag:"${tag}"` });
+    const data = await this.gql<{ products: { nodes: VariantNode[] } }>(SHOPIFY_DOCUMENTS.findProduct, { query: `tag:"${tag}"` });
     // The tag finds candidates; the metafield is the exact key (tags are case-insensitive).
     const match = data.products.nodes.find((n) => n.metafield?.value === supplierKey);
     if (!match) return null;

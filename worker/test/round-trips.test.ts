@@ -6,9 +6,9 @@ import app from '../app';
 import { importJobs } from '../db/schema';
 import { UNDOCUMENTED } from '../routes/docs';
 import { customerUser, stripeEvent, stripeSubscription } from './billing-support';
-import { freshIp, registerUser, setPlan, userWithKey, withDb } from './helpers';
+import { call, freshIp, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { aliUrl } from './price-helpers';
-import { fakeShopifyShop, fakeWooStore } from './store-fakes';
+import { fakeShopifyShop, fakeWooStore, registerFakeShopifyApp } from './store-fakes';
 import { connectAliExpress } from './supplier-helpers';
 
 /**
@@ -89,6 +89,8 @@ const ROWS: Row[] = [
   { route: 'POST /api/v1/connections/{conn_id}/default', kind: 'write', status: 200, request: (c) => ({ path: `/connections/${id(c, 'connection')}/default`, body: {} }) },
   { route: 'POST /api/v1/connections/{conn_id}/test', kind: 'write', status: 200, request: (c) => ({ path: `/connections/${id(c, 'connection')}/test`, body: {} }) },
   { route: 'DELETE /api/v1/connections/{conn_id}', kind: 'write', status: 204, request: (c) => ({ path: `/connections/${id(c, 'spareConnection')}` }) },
+  { route: 'POST /api/v1/connections/shopify/install', kind: 'write', status: 200, request: () => ({ path: '/connections/shopify/install', body: { shop: 'round-trips' } }) },
+  { route: 'GET /api/v1/connections/shopify/callback', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'shopifyCallback'), token: null }) },
   { route: 'GET /api/v1/products/search', label: 'demo catalogue', kind: 'read', status: 200, request: () => ({ path: '/products/search?q=desk%20lamp' }) },
   { route: 'GET /api/v1/products/search', label: 'live supplier account', kind: 'read', status: 200, request: (c) => ({ path: '/products/search?q=desk%20lamp', token: c.ids.liveToken }) },
   { route: 'POST /api/v1/products/preview', label: 'demo catalogue', kind: 'write', status: 200, request: () => ({ path: '/products/preview', body: { url: aliUrl() } }) },
@@ -189,6 +191,13 @@ beforeAll(async () => {
   const connection = await api('/connections', { store_name: 'Shop', platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token });
   // A platform without a connector is stored as sent (API.md §6), which is all a delete needs.
   const spareConnection = await api('/connections', { store_name: 'Spare', platform: 'bigcommerce', store_url: 'https://spare.example.com', api_key: 'spare' });
+  // A second user installs the app, so the callback creates a connection of its own.
+  const shopifyApp = env as unknown as { SHOPIFY_API_KEY: string; SHOPIFY_API_SECRET: string };
+  await registerFakeShopifyApp(shopifyApp.SHOPIFY_API_KEY, shopifyApp.SHOPIFY_API_SECRET);
+  const installer = await registerUser('rt-install');
+  const installed = await fakeShopifyShop();
+  const started = await call('/connections/shopify/install', { token: installer.token, body: { shop: installed.storeUrl } });
+  const shopifyCallback = await installed.approve(started.json.authorize_url);
   const account = await api('/suppliers/accounts', { name: 'Spocket', platform: 'spocket', credentials: { api_key: 'sp-1' } });
   const spareAccount = await api('/suppliers/accounts', { name: 'Spare', platform: 'spocket', credentials: null });
   const watch = await api('/price-watches', { product_url: aliUrl(), source: 'aliexpress' });
@@ -214,6 +223,7 @@ beforeAll(async () => {
     ids: {
       connection: connection.id,
       spareConnection: spareConnection.id,
+      shopifyCallback: `${shopifyCallback.pathname.replace(/^\/api\/v1/, '')}${shopifyCallback.search}`,
       wooUrl: woo.storeUrl,
       wooKey: woo.apiKey,
       account: account.id,

@@ -19,9 +19,10 @@ async function control<T>(url: string, method = 'GET', body?: unknown): Promise<
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
-export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0, 6)}`) {
+/** A fresh shop; its token holds `opts.scopes` (default: every scope SourcePilot requests). */
+export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0, 6)}`, opts: { scopes?: string[] } = {}) {
   const base = `${fakes.FAKE_SHOPIFY_URL}/__control/shops`;
-  const shop = await control<{ token: string; name: string; location_id: string }>(base, 'POST', { name });
+  const shop = await control<{ token: string; name: string; location_id: string }>(base, 'POST', { name, scopes: opts.scopes });
   const at = `${base}/${shop.token}`;
   return {
     storeUrl: fakes.FAKE_SHOPIFY_URL,
@@ -36,8 +37,17 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     fail: (status: number, count = 1, opts: { body?: unknown; delayMs?: number } = {}) => control(`${at}/fail`, 'POST', { status, count, body: opts.body, delay_ms: opts.delayMs }),
     /** Revokes the token: later calls get Shopify's 401. */
     revoke: () => control(at, 'DELETE'),
+    /** The merchant approves the app's install screen: the callback URL Shopify redirects to. */
+    approve: async (authorizeUrl: string, opts: { scopes?: string[]; overrides?: Record<string, string> } = {}) =>
+      new URL((await control<{ callback_url: string }>(`${at}/approve`, 'POST', { authorize_url: authorizeUrl, ...opts })).callback_url),
+    /** The shop's expiring app tokens expire now. */
+    expire: () => control(`${at}/expire`, 'POST'),
   };
 }
+
+/** Tells the fake Shopify about an app's client id and secret (what Shopify knows from the app's registration). */
+export const registerFakeShopifyApp = (clientId: string, clientSecret: string) =>
+  control(`${fakes.FAKE_SHOPIFY_URL}/__control/apps`, 'POST', { client_id: clientId, client_secret: clientSecret });
 
 export async function fakeWooStore(name = `Woo ${crypto.randomUUID().slice(0, 6)}`) {
   const base = `${fakes.FAKE_WOOCOMMERCE_URL}/__control/stores`;
@@ -57,5 +67,15 @@ export async function fakeWooStore(name = `Woo ${crypto.randomUUID().slice(0, 6)
     /** Makes the site ignore the Authorization header, as some hosts do. */
     stripAuth: (enabled = true) => control(`${at}/strip-auth`, 'POST', { enabled }),
     revoke: () => control(at, 'DELETE'),
+  };
+}
+
+/** The fake's copy of Shopify's published Admin schema: its version, and what a document needs. */
+export function fakeShopifySchema() {
+  return {
+    info: () => control<{ version: string; source: string }>(`${fakes.FAKE_SHOPIFY_URL}/__control/schema`),
+    /** Validation errors, or every field of the document that needs a scope (any one of `scopes`). */
+    access: (query: string) =>
+      control<{ errors?: { message: string }[]; gates?: { path: string[]; gate: string; scopes: string[]; required_access: string }[] }>(`${fakes.FAKE_SHOPIFY_URL}/__control/access`, 'POST', { query }),
   };
 }

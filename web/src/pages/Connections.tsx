@@ -63,7 +63,7 @@ function CredentialFields({ values, set, editing }: { values: StoreFormValues; s
         value={values.token}
         maxLength={500}
         onChange={(e) => set({ token: e.target.value })}
-        hint={keep ?? 'In Shopify admin: Settings › Apps and sales channels › Develop apps. Create an app with the write_products scope, install it and copy the token.'}
+        hint={keep ?? 'From a custom app made in Shopify admin before 2026 (Settings › Apps and sales channels › Develop apps): give it the Admin API scopes write_products, read_locations and write_inventory, reinstall it and copy the token.'}
       />
     );
   }

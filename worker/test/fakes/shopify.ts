@@ -1,23 +1,39 @@
 import { randomBytes } from 'node:crypto';
+import { isNonNullType, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionNode } from 'graphql';
+import { SHOPIFY_SCOPE_NAMES } from '../../stores/shopify-scopes';
 import type { StartedFake } from './index';
+import { FakeShopifyOAuth } from './shopify-oauth';
+import { accessDenied, checkRequest, fieldAccess, loadShopifyAdminSchema, type ShopifyAdminSchema } from './shopify-schema';
 import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failure, type StoreReply, type StoreRequest } from './store-common';
 
 /**
  * A fake Shopify Admin GraphQL API: `POST /admin/api/{version}/graphql.json` with
  * `X-Shopify-Access-Token`. Several shops live on one server, told apart by their
- * token, so parallel test files never share a shop. It understands the operations the
- * connectors send (shop, location, products by tag, product variants, productSet,
- * productVariantsBulkUpdate), validates their variables like Shopify does (option and
- * variant limits, option values, files, money strings, unknown ids), keeps products in
- * memory and answers with `extensions.cost`.
+ * token, so parallel test files never share a shop. Strict the way Shopify is: every
+ * document is validated against Shopify's published Admin schema for the pinned
+ * version (./shopify-schema.ts), variables against their declared types, and fields
+ * the token's scopes do not cover answer ACCESS_DENIED. It models the operations the
+ * connectors send (shop, the app's access scopes, location, products by tag, product
+ * variants, productSet, productVariantsBulkUpdate), checks their values like Shopify
+ * does (option and variant limits, option values, files, money strings, unknown ids),
+ * keeps products in memory, answers only the selected fields, with `extensions.cost`.
  *
  * Control (tests and the e2e runner):
- *   POST   /__control/shops                    {name?} → {token, name, location_id}
+ *   POST   /__control/shops                    {name?, scopes?} → {token, name, location_id, scopes}
+ *                                               (scopes default to everything SourcePilot requests)
  *   GET    /__control/shops/:token             → {name, products, requests}
  *   GET    /__control/shops/:token/products    → products as received (variants with prices)
  *   POST   /__control/shops/:token/throttle    {count, currently_available?} → next calls answer Throttled
  *   POST   /__control/shops/:token/fail        {status, count, body?, delay_ms?} → next calls fail (or stall)
- *   DELETE /__control/shops/:token             → the token stops working (a revoked app)
+ *   DELETE /__control/shops/:token             → every token of the shop stops working (a revoked app)
+ *   POST   /__control/shops/:token/approve     {authorize_url, scopes?, overrides?} → {callback_url}: the merchant
+ *                                               approves the app's install screen (./shopify-oauth.ts)
+ *   POST   /__control/shops/:token/expire      → the shop's expiring app tokens expire now
+ *   POST   /__control/apps                     {client_id, client_secret} → an app the token endpoint knows
+ *   POST   /admin/oauth/access_token           the code and refresh grants, as on a real shop
+ *   GET    /__control/schema                   → {version, source} of the schema in use
+ *   POST   /__control/access                   {query} → {errors} when invalid, else {gates: [{path, gate, scopes, required_access}]}:
+ *                                               every field of the document that needs a scope
  */
 
 interface Metafield {
@@ -54,6 +70,8 @@ interface Product {
 interface Shop {
   token: string;
   name: string;
+  /** The scopes of the shop's custom-app token (`token`), as Shopify lists them. */
+  scopes: string[];
   locationId: string;
   products: Map<string, Product>;
   requests: { operation: string; variables: unknown; at: string }[];
@@ -73,15 +91,6 @@ const RESTORE_RATE = 100;
 
 let nextId = 1000;
 const gid = (type: string) => `gid://shopify/${type}/${nextId++}`;
-
-/** The first field of the operation's selection set (aliases skipped): what the request is for. */
-export function rootField(query: string): string | null {
-  const text = query.replace(/#[^\n]*/g, '');
-  const open = text.indexOf('{');
-  if (open < 0) return null;
-  const m = /^\s*(?:[A-Za-z_]\w*\s*:\s*)?([A-Za-z_]\w*)/.exec(text.slice(open + 1));
-  return m ? m[1] : null;
-}
 
 const pageSize = (query: string, field: string) => Number(new RegExp(`${field}\\(first:\\s*(\\d+)`).exec(query)?.[1] ?? 250);
 
@@ -298,12 +307,81 @@ export function describeProduct(p: Product) {
   };
 }
 
-function graphql(shop: Shop, req: StoreRequest): StoreReply {
+/** The fields of a selection set, fragments spread in (the fake's objects carry no runtime type). */
+function fieldsOf(selections: readonly SelectionNode[], fragments: Record<string, FragmentDefinitionNode>): FieldNode[] {
+  return selections.flatMap((s) => {
+    if (s.kind === Kind.FIELD) return [s];
+    if (s.kind === Kind.INLINE_FRAGMENT) return fieldsOf(s.selectionSet.selections, fragments);
+    const fragment = fragments[s.name.value];
+    return fragment ? fieldsOf(fragment.selectionSet.selections, fragments) : [];
+  });
+}
+
+/** Only what the document selected, under its aliases, as a GraphQL server answers. */
+function project(value: unknown, selections: readonly SelectionNode[], fragments: Record<string, FragmentDefinitionNode>): unknown {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.map((v) => project(v, selections, fragments));
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const field of fieldsOf(selections, fragments)) {
+    const name = field.name.value;
+    const v = value[name];
+    out[field.alias?.value ?? name] = field.selectionSet ? project(v, field.selectionSet.selections, fragments) : (v ?? null);
+  }
+  return out;
+}
+
+/** One root field of a valid document; undefined when the fake does not model it. */
+function resolveRoot(shop: Shop, scopes: string[], field: string, variables: Record<string, unknown>, query: string): unknown {
+  switch (field) {
+    case 'shop':
+      return { name: shop.name, myshopifyDomain: `${slug(shop.name)}.myshopify.com` };
+    case 'currentAppInstallation':
+      return { accessScopes: scopes.map((handle) => ({ handle })) };
+    case 'location':
+      return { id: shop.locationId, name: 'Shop location' };
+    case 'product': {
+      const product = shop.products.get(String(variables.id));
+      return product ? productOut(product, query, typeof variables.after === 'string' ? variables.after : null) : null;
+    }
+    case 'products': {
+      const q = String(variables.query ?? '');
+      const tag = /tag:(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+))/.exec(q);
+      const wanted = tag ? (tag[1] ?? tag[2] ?? tag[3]).replace(/\\(.)/g, '$1').toLowerCase() : null;
+      const nodes = [...shop.products.values()].filter((p) => !wanted || p.tags.some((t) => t.toLowerCase() === wanted)).slice(0, pageSize(query, 'products'));
+      return { nodes: nodes.map((p) => productOut(p, query)) };
+    }
+    case 'productSet': {
+      if (!/synchronous:\s*true/.test(query)) return { product: null, productSetOperation: { id: gid('ProductSetOperation'), status: 'CREATED' }, userErrors: [] };
+      const { product, userErrors } = productSet(shop, variables);
+      return { product: product ? productOut(product, query) : null, userErrors };
+    }
+    case 'productVariantsBulkUpdate':
+      return bulkUpdate(shop, variables);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * One Admin GraphQL request, checked like Shopify: a document that fails validation
+ * against the pinned schema, or variables that do not fit their types, are refused
+ * whole; then each root field the token's scopes do not cover answers null with
+ * ACCESS_DENIED, and the rest run.
+ */
+function graphql(admin: ShopifyAdminSchema, shop: Shop, scopes: string[], req: StoreRequest): StoreReply {
   const body = parseBody(req.body);
   if (!isObject(body) || typeof body.query !== 'string') return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
   const query = body.query;
   const variables = isObject(body.variables) ? body.variables : {};
-  const field = rootField(query);
+  const checked = checkRequest(admin, query, variables, typeof body.operationName === 'string' ? body.operationName : null);
+  if (!checked.ok) {
+    shop.requests.push({ operation: '(invalid)', variables, at: new Date().toISOString() });
+    return { body: { errors: checked.errors } };
+  }
+  const { operation, fragments } = checked;
+  const roots = fieldsOf(operation.selectionSet.selections, fragments);
+  const field = roots[0]?.name.value ?? null;
   shop.requests.push({ operation: field ?? '?', variables, at: new Date().toISOString() });
 
   const requestedQueryCost = field === 'productSet' ? 10 + (Array.isArray((variables.input as { variants?: unknown[] })?.variants) ? (variables.input as { variants: unknown[] }).variants.length : 0) : field === 'productVariantsBulkUpdate' ? 10 : 2;
@@ -317,41 +395,57 @@ function graphql(shop: Shop, req: StoreRequest): StoreReply {
     };
   }
   const cost = { requestedQueryCost, actualQueryCost: requestedQueryCost, throttleStatus: { maximumAvailable: MAX_AVAILABLE, currentlyAvailable: MAX_AVAILABLE - requestedQueryCost, restoreRate: RESTORE_RATE } };
-  const answer = (data: unknown): StoreReply => ({ body: { data, extensions: { cost } } });
 
-  switch (field) {
-    case 'shop':
-      return answer({ shop: { name: shop.name, myshopifyDomain: `${slug(shop.name)}.myshopify.com` } });
-    case 'location':
-      return answer({ location: { id: shop.locationId, name: 'Shop location' } });
-    case 'product': {
-      const product = shop.products.get(String(variables.id));
-      return answer({ product: product ? productOut(product, query, typeof variables.after === 'string' ? variables.after : null) : null });
+  const denied = accessDenied(fieldAccess(admin, operation, fragments), scopes);
+  const rootType = operation.operation === 'mutation' ? admin.schema.getMutationType()! : admin.schema.getQueryType()!;
+  let data: Record<string, unknown> | null = {};
+  for (const root of roots) {
+    const key = root.alias?.value ?? root.name.value;
+    if (root.name.value === '__typename') {
+      data[key] = rootType.name;
+      continue;
     }
-    case 'products': {
-      const q = String(variables.query ?? '');
-      const tag = /tag:(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+))/.exec(q);
-      const wanted = tag ? (tag[1] ?? tag[2] ?? tag[3]).replace(/\\(.)/g, '$1').toLowerCase() : null;
-      const nodes = [...shop.products.values()].filter((p) => !wanted || p.tags.some((t) => t.toLowerCase() === wanted)).slice(0, pageSize(query, 'products'));
-      return answer({ products: { nodes: nodes.map((p) => productOut(p, query)) } });
+    if (denied.some((e) => e.path?.[0] === key)) {
+      // A refused non-null root field nulls the whole answer, as GraphQL propagates nulls.
+      if (isNonNullType(rootType.getFields()[root.name.value].type)) {
+        data = null;
+        break;
+      }
+      data[key] = null;
+      continue;
     }
-    case 'productSet': {
-      if (!/synchronous:\s*true/.test(query)) return answer({ productSet: { product: null, productSetOperation: { id: gid('ProductSetOperation'), status: 'CREATED' }, userErrors: [] } });
-      const { product, userErrors } = productSet(shop, variables);
-      return answer({ productSet: { product: product ? productOut(product, query) : null, userErrors } });
+    const value = resolveRoot(shop, scopes, root.name.value, variables, query);
+    if (value === undefined) {
+      return { status: 501, body: { errors: [{ message: `The Shopify fake does not model ${rootType.name}.${root.name.value} (valid in Admin ${admin.version}); add it to worker/test/fakes/shopify.ts` }] } };
     }
-    case 'productVariantsBulkUpdate':
-      return answer({ productVariantsBulkUpdate: bulkUpdate(shop, variables) });
-    default:
-      return { body: { errors: [{ message: `Field '${field}' doesn't exist on type 'QueryRoot'`, extensions: { code: 'undefinedField' } }] } };
+    data[key] = project(value, root.selectionSet?.selections ?? [], fragments);
   }
+  return { body: { ...(denied.length ? { errors: denied } : {}), data, extensions: { cost } } };
 }
 
 export async function startFakeShopify(): Promise<StartedFake> {
   const shops = new Map<string, Shop>();
+  const admin = await loadShopifyAdminSchema();
+  const oauth = new FakeShopifyOAuth<Shop>(() => server.origin);
 
   const server = await startStoreServer((req) => {
-    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail))?$/.exec(req.path);
+    if (req.path === '/__control/schema' && req.method === 'GET') return { body: { version: admin.version, source: admin.source } };
+    if (req.path === '/__control/access' && req.method === 'POST') {
+      const input = parseBody(req.body);
+      if (!isObject(input) || typeof input.query !== 'string') return { status: 422, body: { error: 'query is required' } };
+      const checked = checkRequest(admin, input.query, null);
+      if (!checked.ok) return { body: { errors: checked.errors } };
+      const gates = fieldAccess(admin, checked.operation, checked.fragments);
+      return { body: { gates: gates.map((g) => ({ path: g.path, gate: g.gate, scopes: g.access.scopes, required_access: g.access.text })) } };
+    }
+    if (req.path === '/__control/apps' && req.method === 'POST') {
+      const input = parseBody(req.body);
+      if (!isObject(input) || typeof input.client_id !== 'string' || typeof input.client_secret !== 'string') return { status: 422, body: { error: 'client_id and client_secret are required' } };
+      oauth.apps.set(input.client_id, input.client_secret);
+      return { status: 201, body: { ok: true } };
+    }
+    if (req.path === '/admin/oauth/access_token' && req.method === 'POST') return oauth.tokenEndpoint(req);
+    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire))?$/.exec(req.path);
     if (control) {
       const [, token, action] = control;
       const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
@@ -359,6 +453,7 @@ export async function startFakeShopify(): Promise<StartedFake> {
         const shop: Shop = {
           token: `shpat_${randomBytes(16).toString('hex')}`,
           name: typeof input.name === 'string' ? input.name : `Fake Shop ${shops.size + 1}`,
+          scopes: Array.isArray(input.scopes) ? input.scopes.map(String) : [...SHOPIFY_SCOPE_NAMES],
           locationId: gid('Location'),
           products: new Map(),
           requests: [],
@@ -366,13 +461,25 @@ export async function startFakeShopify(): Promise<StartedFake> {
           failure: null,
         };
         shops.set(shop.token, shop);
-        return { status: 201, body: { token: shop.token, name: shop.name, location_id: shop.locationId } };
+        oauth.tokens.set(shop.token, { shop, scopes: shop.scopes, clientId: null, expiresAt: null });
+        return { status: 201, body: { token: shop.token, name: shop.name, location_id: shop.locationId, scopes: shop.scopes } };
       }
       const shop = token ? shops.get(token) : undefined;
       if (!shop) return { status: 404, body: { error: 'no such shop' } };
       if (req.method === 'DELETE' && !action) {
         shops.delete(shop.token);
+        oauth.revokeShop(shop);
         return { status: 204 };
+      }
+      if (req.method === 'POST' && action === 'approve') {
+        const scopes = Array.isArray(input.scopes) ? input.scopes.map(String) : undefined;
+        const overrides = isObject(input.overrides) ? Object.fromEntries(Object.entries(input.overrides).map(([k, v]) => [k, String(v)])) : {};
+        const approved = oauth.approve(shop, String(input.authorize_url ?? ''), scopes, overrides);
+        return approved.error ? { status: 422, body: approved } : { body: approved };
+      }
+      if (req.method === 'POST' && action === 'expire') {
+        oauth.expireShop(shop);
+        return { body: { ok: true } };
       }
       if (req.method === 'GET' && !action) return { body: { name: shop.name, products: [...shop.products.values()].map(describeProduct), requests: shop.requests } };
       if (req.method === 'GET' && action === 'products') return { body: [...shop.products.values()].map(describeProduct) };
@@ -388,8 +495,9 @@ export async function startFakeShopify(): Promise<StartedFake> {
     }
 
     if (!/^\/admin\/api\/\d{4}-\d{2}\/graphql\.json$/.test(req.path)) return { status: 404, body: { errors: 'Not Found' } };
-    const shop = shops.get(String(req.headers['x-shopify-access-token'] ?? ''));
-    if (!shop) return { status: 401, body: INVALID_TOKEN };
+    const access = oauth.access(String(req.headers['x-shopify-access-token'] ?? ''));
+    if (!access) return { status: 401, body: INVALID_TOKEN };
+    const shop = access.shop;
     const failure = takeFailure(shop.failure);
     if (failure) {
       if (failure.delayMs) return { status: failure.status, body: failure.body ?? { errors: 'Internal Server Error' }, delayMs: failure.delayMs };
@@ -397,7 +505,7 @@ export async function startFakeShopify(): Promise<StartedFake> {
     }
     if (req.method !== 'POST') return { status: 405, body: { errors: 'Method Not Allowed' } };
     if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return { status: 415, body: { errors: 'Unsupported Media Type' } };
-    return graphql(shop, req);
+    return graphql(admin, shop, access.scopes, req);
   });
 
   return { bindings: { FAKE_SHOPIFY_URL: server.origin }, stop: server.stop };

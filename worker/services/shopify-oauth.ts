@@ -1,0 +1,198 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { config } from '../env';
+import { hmacSha256, randomBytes, safeEqual, toHex } from '../lib/encoding';
+import { isUniqueViolation, retryRace } from '../lib/pg-errors';
+import { encryptSecret } from '../lib/secrets';
+import { checkStoreUrl } from '../lib/store-url';
+import { readJson } from '../stores/http';
+import { SHOPIFY_SCOPE_NAMES } from '../stores/shopify-scopes';
+
+/**
+ * SourcePilot as a Shopify app merchants install (API.md §8.1, INTEGRATIONS.md §4c):
+ * the authorization code grant of a standalone app, asking for an expiring offline
+ * token. The install starts with a single-use state bound to the user and the shop;
+ * the callback proves it came from Shopify (HMAC, timestamp, shop) and from this
+ * install (state), exchanges the code and stores the tokens encrypted on the user's
+ * connection for that shop.
+ */
+export interface ShopifyAppEnv {
+  SHOPIFY_API_KEY?: string;
+  SHOPIFY_API_SECRET?: string;
+  ENCRYPTION_KEY: string;
+  ALLOW_LOCAL_STORES?: string;
+  CORS_ORIGINS: string;
+  STORE_REQUEST_TIMEOUT_MS: string;
+}
+
+const STATE_TTL = '10 minutes';
+/** How old Shopify's callback timestamp may be (API.md §8.1), and how far in the future (clock skew). */
+const MAX_CALLBACK_AGE_S = 600;
+const MAX_CLOCK_SKEW_S = 60;
+const EXCHANGE_TIMEOUT_MS = 20_000;
+
+/**
+ * The shop's origin from what a merchant typed: a shop name (`my-store`), its
+ * `my-store.myshopify.com` domain or `https://` URL; with ALLOW_LOCAL_STORES also a
+ * loopback origin. Null for anything else (a custom domain, a path, another host).
+ */
+export function shopOrigin(input: string, allowLocal: boolean): string | null {
+  const raw = input.trim();
+  let candidate: string;
+  if (/^[a-z0-9][a-z0-9-]*$/i.test(raw)) candidate = `https://${raw}.myshopify.com`;
+  else if (/^https?:\/\//i.test(raw)) candidate = raw;
+  else candidate = `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    return null;
+  }
+  // A loopback shop is a local fake or demo store; any other local host is refused.
+  if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return null;
+  const check = checkStoreUrl('shopify', candidate, allowLocal);
+  return check.ok ? check.origin : null;
+}
+
+export class ShopifyAppNotConfigured extends Error {}
+
+function appCredentials(env: ShopifyAppEnv) {
+  if (!env.SHOPIFY_API_KEY || !env.SHOPIFY_API_SECRET) throw new ShopifyAppNotConfigured('The Shopify app is not configured on this server (SHOPIFY_API_KEY, SHOPIFY_API_SECRET)');
+  return { clientId: env.SHOPIFY_API_KEY, clientSecret: env.SHOPIFY_API_SECRET };
+}
+
+/**
+ * Starts an install: records a fresh state for (user, shop) and answers Shopify's
+ * authorize URL. The same statement drops states nobody came back for.
+ */
+export async function startInstall(db: Db, env: ShopifyAppEnv, userId: string, origin: string, redirectUri: string): Promise<string> {
+  const { clientId } = appCredentials(env);
+  const state = toHex(randomBytes(24));
+  await db.execute(sql`
+    WITH expired AS (DELETE FROM shopify_oauth_states WHERE created_at < now() - ${STATE_TTL}::interval)
+    INSERT INTO shopify_oauth_states (state, user_id, shop_origin) VALUES (${state}, ${userId}, ${origin})`);
+  const url = new URL('/admin/oauth/authorize', origin);
+  url.search = new URLSearchParams({ client_id: clientId, scope: SHOPIFY_SCOPE_NAMES.join(','), redirect_uri: redirectUri, state }).toString();
+  return url.toString();
+}
+
+/**
+ * Shopify's signature of a redirect's query: hex HMAC-SHA256, with the app secret, of
+ * every other parameter sorted by name and form-encoded (as Shopify's own libraries
+ * rebuild it); compared in constant time.
+ */
+export async function validShopifyHmac(query: URLSearchParams, secret: string): Promise<boolean> {
+  const given = query.get('hmac');
+  if (!given) return false;
+  const rest = [...query.entries()].filter(([k]) => k !== 'hmac' && k !== 'signature').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const expected = toHex(await hmacSha256(secret, new URLSearchParams(rest).toString()));
+  return safeEqual(given.toLowerCase(), expected);
+}
+
+/** Why a callback was refused; the dashboard shows a message for each. */
+export type InstallError = 'not_configured' | 'invalid_request' | 'invalid_hmac' | 'stale_request' | 'invalid_shop' | 'invalid_state' | 'token_exchange_failed';
+
+export type InstallResult = { ok: true; connectionId: string } | { ok: false; error: InstallError };
+
+interface TokenAnswer {
+  access_token?: unknown;
+  scope?: unknown;
+  expires_in?: unknown;
+  refresh_token?: unknown;
+  refresh_token_expires_in?: unknown;
+}
+
+/** Code → expiring offline token at the shop's token endpoint; null when Shopify refuses. */
+async function exchangeCode(origin: string, clientId: string, clientSecret: string, code: string) {
+  let res: Response;
+  try {
+    res = await fetch(new URL('/admin/oauth/access_token', origin), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, code, expiring: '1' }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(EXCHANGE_TIMEOUT_MS),
+    });
+  } catch {
+    return null;
+  }
+  const body = (await readJson(res)) as TokenAnswer | null;
+  if (!res.ok || !body || typeof body.access_token !== 'string' || !body.access_token) return null;
+  const seconds = (v: unknown) => (typeof v === 'number' && v > 0 ? v : null);
+  return {
+    accessToken: body.access_token,
+    scopes: typeof body.scope === 'string' ? body.scope.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    expiresIn: seconds(body.expires_in),
+    refreshToken: typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : null,
+    refreshExpiresIn: seconds(body.refresh_token_expires_in),
+  };
+}
+
+/**
+ * Completes an install from Shopify's redirect. Checks, in order: the HMAC, the
+ * timestamp, the shop, then consumes the state (single use, 10 minutes, same shop):
+ * a forged or replayed redirect never reaches the token endpoint. On success the
+ * user's connection for the shop is created, or its tokens replaced.
+ */
+export async function completeInstall(db: Db, env: ShopifyAppEnv, query: URLSearchParams, now = Date.now()): Promise<InstallResult> {
+  let app: { clientId: string; clientSecret: string };
+  try {
+    app = appCredentials(env);
+  } catch {
+    return { ok: false, error: 'not_configured' };
+  }
+  const [code, shop, state, timestamp] = ['code', 'shop', 'state', 'timestamp'].map((k) => query.get(k));
+  if (!code || !shop || !state || !timestamp || !query.get('hmac')) return { ok: false, error: 'invalid_request' };
+  if (!(await validShopifyHmac(query, app.clientSecret))) return { ok: false, error: 'invalid_hmac' };
+  const age = now / 1000 - Number(timestamp);
+  if (!Number.isFinite(age) || age > MAX_CALLBACK_AGE_S || age < -MAX_CLOCK_SKEW_S) return { ok: false, error: 'stale_request' };
+  const allowLocal = config(env).allowLocalStores;
+  // Shopify names the shop by its myshopify.com domain; a bare name is not what it sends.
+  const origin = shop.includes('.') || shop.includes(':') ? shopOrigin(shop, allowLocal) : null;
+  if (!origin) return { ok: false, error: 'invalid_shop' };
+
+  const { rows } = await db.execute<{ user_id: string }>(sql`
+    DELETE FROM shopify_oauth_states
+    WHERE state = ${state} AND shop_origin = ${origin} AND created_at >= now() - ${STATE_TTL}::interval
+    RETURNING user_id`);
+  const userId = rows[0]?.user_id;
+  if (!userId) return { ok: false, error: 'invalid_state' };
+
+  const token = await exchangeCode(origin, app.clientId, app.clientSecret, code);
+  if (!token) return { ok: false, error: 'token_exchange_failed' };
+  const connectionId = await saveInstall(db, env.ENCRYPTION_KEY, userId, origin, token, now);
+  return { ok: true, connectionId };
+}
+
+/**
+ * The user's connection for the shop, created (first one becomes the default, as in
+ * createConnection) or with its tokens, scopes and status replaced in one write.
+ */
+async function saveInstall(db: Db, encryptionKey: string, userId: string, origin: string, token: NonNullable<Awaited<ReturnType<typeof exchangeCode>>>, now: number): Promise<string> {
+  const access = await encryptSecret(encryptionKey, token.accessToken);
+  const refresh = token.refreshToken ? await encryptSecret(encryptionKey, token.refreshToken) : null;
+  const at = (seconds: number | null) => (seconds ? new Date(now + seconds * 1000).toISOString() : null);
+  const name = new URL(origin).host.replace(/\.myshopify\.com$/, '');
+  const { rows } = await retryRace(
+    () =>
+      db.execute<{ id: string }>(sql`
+        WITH existing AS (
+          SELECT id FROM store_connections WHERE user_id = ${userId} FOR KEY SHARE
+        )
+        INSERT INTO store_connections (user_id, store_name, platform, store_url, api_key, auth_type, status, scopes, status_detail,
+                                       refresh_token, token_expires_at, refresh_token_expires_at, token_version, is_default)
+        VALUES (${userId}, ${name}, 'shopify', ${origin}, ${access}, 'oauth', 'connected', string_to_array(${token.scopes.join(',')}, ','), NULL,
+                ${refresh}, ${at(token.expiresIn)}::timestamptz, ${at(token.refreshExpiresIn)}::timestamptz, 1, NOT EXISTS (SELECT 1 FROM existing))
+        ON CONFLICT (user_id, store_url) DO UPDATE SET
+          api_key = EXCLUDED.api_key, auth_type = 'oauth', status = 'connected', scopes = EXCLUDED.scopes, status_detail = NULL,
+          refresh_token = EXCLUDED.refresh_token, token_expires_at = EXCLUDED.token_expires_at,
+          refresh_token_expires_at = EXCLUDED.refresh_token_expires_at,
+          token_version = store_connections.token_version + 1, updated_at = now()
+        RETURNING id`),
+    (err) => isUniqueViolation(err, 'store_connections_one_default_uq'),
+  );
+  return rows[0].id;
+}
+
+/** Where the dashboard lives: the first CORS origin (API.md §8.1). */
+export const dashboardOrigin = (env: ShopifyAppEnv) => env.CORS_ORIGINS.split(',')[0].trim().replace(/\/+$/, '');
