@@ -96,6 +96,10 @@ export const connectionSchema = z.object({
   platform: z.string(),
   store_url: z.string(),
   is_default: z.boolean(),
+  auth_type: z.string().meta({ description: '"oauth" (Shopify app install), "client_credentials" (own Dev Dashboard app), "token" (legacy token) or "keys" (WooCommerce)' }),
+  status: z.string().meta({ description: '"connected", "needs_reauth" or "uninstalled"' }),
+  scopes: z.array(z.string()).nullable().meta({ description: 'Scopes the store granted; null when unknown' }),
+  status_detail: z.string().nullable(),
   created_at: timestamp,
   updated_at: timestamp,
 });
