@@ -1,4 +1,4 @@
-import { ApiError } from '../lib/errors';
+import { InvalidInput } from '../shared/domain-errors';
 import type { SupplierSource } from './types';
 
 /** Every source an import or a search may name; `manual` carries its own product. */
@@ -21,10 +21,10 @@ export function canonicalSource(value: string): ImportSource | null {
   return (IMPORT_SOURCES as readonly string[]).includes(v) ? (v as ImportSource) : null;
 }
 
-/** canonicalSource, answering the contract's 400 for anything else. */
+/** canonicalSource, refusing anything else as invalid input. */
 export function parseSource(value: string): ImportSource {
   const source = canonicalSource(value);
-  if (!source) throw new ApiError(400, invalidSourceDetail(value));
+  if (!source) throw new InvalidInput(invalidSourceDetail(value));
   return source;
 }
 
@@ -86,17 +86,17 @@ function productIdFor(source: SupplierSource, url: URL): string | null {
  */
 export function detectProductUrl(raw: string): DetectedProduct {
   const value = raw.trim();
-  if (!/^https?:\/\//i.test(value)) throw new ApiError(400, INVALID_URL);
+  if (!/^https?:\/\//i.test(value)) throw new InvalidInput(INVALID_URL);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ApiError(400, UNSUPPORTED_URL);
+    throw new InvalidInput(UNSUPPORTED_URL);
   }
   const source = sourceForHost(url.hostname);
-  if (!source) throw new ApiError(400, UNSUPPORTED_URL);
+  if (!source) throw new InvalidInput(UNSUPPORTED_URL);
   const productId = productIdFor(source, url);
-  if (!productId || productId.length > 255) throw new ApiError(400, NO_PRODUCT_ID);
+  if (!productId || productId.length > 255) throw new InvalidInput(NO_PRODUCT_ID);
   return { source, productId };
 }
 

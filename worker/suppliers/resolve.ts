@@ -2,8 +2,8 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
 import { config } from '../env';
-import { ApiError } from '../lib/errors';
 import { decryptJson } from '../lib/secrets';
+import { Refused } from '../shared/domain-errors';
 import { AliExpressAdapter } from './aliexpress';
 import { CjAdapter } from './cj';
 import { DemoAdapter } from './demo';
@@ -36,19 +36,19 @@ const pick = (bag: Bag, ...names: string[]): string | null => {
   return null;
 };
 
-const connectFirst = (platform: string) => new ApiError(400, `Connect a ${platform} supplier account first`);
+const connectFirst = (platform: string) => new Refused(`Connect a ${platform} supplier account first`);
 
 /**
  * The adapter that answers for `source` on behalf of a user: the live API when the user
  * has an active supplier account with credentials for that platform (one round trip),
- * else the demo catalogue while DEMO_CATALOGUE is on, else a 400 asking for an account.
- * Spocket has no API at all: demo while the catalogue is on, else a 400 that says so.
+ * else the demo catalogue while DEMO_CATALOGUE is on, else a refusal asking for an account.
+ * Spocket has no API at all: demo while the catalogue is on, else a refusal that says so.
  */
 export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier> {
   const demoOn = config(env).demoCatalogue;
   if (source === 'spocket') {
     if (demoOn) return { adapter: new DemoAdapter('spocket'), scope: 'demo' };
-    throw new ApiError(400, SPOCKET_NO_API);
+    throw new Refused(SPOCKET_NO_API);
   }
 
   const [account] = await db
@@ -74,7 +74,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
   try {
     creds = await decryptJson<Bag>(env.ENCRYPTION_KEY, account.credentials!);
   } catch {
-    throw new ApiError(400, `The credentials of supplier account '${account.name}' cannot be read. Enter them again in Suppliers.`);
+    throw new Refused(`The credentials of supplier account '${account.name}' cannot be read. Enter them again in Suppliers.`);
   }
   const settings = (account.settings ?? {}) as Bag;
   const timeout = config(env).supplierTimeoutMs;
@@ -85,7 +85,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
     const appSecret = pick(creds, 'app_secret', 'appSecret');
     const accessToken = pick(creds, 'access_token', 'accessToken', 'session');
     if (!appKey || !appSecret || !accessToken) {
-      throw new ApiError(400, `Supplier account '${account.name}' needs app_key, app_secret and access_token for the AliExpress API.`);
+      throw new Refused(`Supplier account '${account.name}' needs app_key, app_secret and access_token for the AliExpress API.`);
     }
     const adapter = new AliExpressAdapter(
       env.ALIEXPRESS_API_BASE,
@@ -102,7 +102,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
   }
 
   const apiKey = pick(creds, 'api_key', 'apiKey');
-  if (!apiKey) throw new ApiError(400, `Supplier account '${account.name}' needs an api_key for the CJ Dropshipping API.`);
+  if (!apiKey) throw new Refused(`Supplier account '${account.name}' needs an api_key for the CJ Dropshipping API.`);
   const rate = Number(pick(settings, 'requests_per_second', 'rate_limit_per_second', 'qps') ?? 1);
   const adapter = new CjAdapter(
     env.CJ_API_BASE,

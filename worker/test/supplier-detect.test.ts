@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../lib/errors';
+import { ApiError, httpErrorFor } from '../lib/errors';
+import { InvalidInput } from '../shared/domain-errors';
 import { detectProductUrl, parseSource } from '../suppliers/detect';
 
 const detail = (fn: () => unknown) => {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ApiError) return `${err.status} ${err.detail}`;
+    const answer = err instanceof InvalidInput ? httpErrorFor(err, () => 'body') : err;
+    if (answer instanceof ApiError) return `${answer.status} ${answer.detail}`;
     throw err;
   }
   return 'no error';

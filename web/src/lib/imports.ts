@@ -1,6 +1,6 @@
-import { HTTPException } from 'hono/http-exception';
 import type { ImportSource } from '../api/imports';
 import { priceFor, pricingRuleSchema, type PricingRule } from '../../../worker/services/pricing';
+import { InvalidInput } from '../../../worker/shared/domain-errors';
 import { detectProductUrl } from '../../../worker/suppliers/detect';
 
 /** The sources a merchant can import from by URL (`manual` needs a product body, not a link). */
@@ -30,7 +30,7 @@ export function detectUrl(raw: string): Detection {
     const { source, productId } = detectProductUrl(raw);
     return { ok: true, source, productId };
   } catch (err) {
-    if (err instanceof HTTPException) return { ok: false, reason: err.message };
+    if (err instanceof InvalidInput) return { ok: false, reason: err.message };
     throw err;
   }
 }
