@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import { ApiError, httpErrorFor, ValidationError } from '../lib/errors';
 import { Conflict, InvalidInput, NotConfigured, NotFound, QuotaExceeded, Refused, UpstreamFailure } from '../shared/domain-errors';
