@@ -1,12 +1,13 @@
-import { Hono, type ErrorHandler, type NotFoundHandler } from 'hono';
+import { Hono, type Context, type ErrorHandler, type NotFoundHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env';
-import { ApiError, ValidationError } from './lib/errors';
+import { ApiError, httpErrorFor, ValidationError } from './lib/errors';
 import { errorDetails, log } from './lib/log';
+import { LOC_TARGET } from './lib/validate';
 import { accessLog, parseJsonFirst, withDb } from './middleware/request';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
@@ -26,6 +27,7 @@ import { aiRoutes } from './routes/ai';
 import { connectionRoutes } from './routes/connections';
 import { shopifyOauthRoutes } from './routes/shopify-oauth';
 import { supplierAccountRoutes } from './routes/suppliers';
+import { DomainError } from './shared/domain-errors';
 
 const api = new Hono<AppEnv>()
   // Public routes that answer before the JSON check and the per-request pool: the health
@@ -114,8 +116,24 @@ export const notFoundHandler: NotFoundHandler<AppEnv> = (c) => {
   return c.json({ detail: 'Not Found' }, 404);
 };
 
-/** Contract errors as `{"detail": …}`; anything unexpected is logged and answered 500 without internals. */
-export const errorHandler: ErrorHandler<AppEnv> = (err, c) => {
+/**
+ * The request part a service-named field came from: the validated part that holds it
+ * (services only name fields of the input a route validated and passed on).
+ */
+function partHolding(c: Context<AppEnv>, field: string | number): string {
+  for (const target of ['json', 'query', 'param'] as const) {
+    const data: unknown = c.req.valid(target as never);
+    if (data && typeof data === 'object' && field in data) return LOC_TARGET[target]!;
+  }
+  return LOC_TARGET.json!;
+}
+
+/**
+ * Contract errors as `{"detail": …}`, domain errors through their one mapping; anything
+ * unexpected is logged and answered 500 without internals.
+ */
+export const errorHandler: ErrorHandler<AppEnv> = (thrown, c) => {
+  const err = thrown instanceof DomainError ? (httpErrorFor(thrown, (field) => partHolding(c, field)) ?? thrown) : thrown;
   if (err instanceof ValidationError) return c.json({ detail: err.issues }, 422);
   if (err instanceof ApiError) return c.json({ detail: err.detail }, err.status, err.headers);
   if (err instanceof HTTPException) {

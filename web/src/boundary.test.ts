@@ -20,11 +20,7 @@ const FAKES = 'worker/test/fakes';
  * Known crossings still to be removed, as `file → target`. Each must still exist, so an
  * entry is deleted as soon as its import is.
  */
-const PENDING: Record<string, string> = {
-  // The URL parser and parseSource throw HTTP errors until services get domain errors (issue 12 §3).
-  'worker/shared/detect.ts': 'worker/lib/errors',
-  'worker/shared/sources.ts': 'worker/lib/errors',
-};
+const PENDING: Record<string, string> = {};
 
 interface Import {
   file: string;

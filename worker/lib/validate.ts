@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import type { core } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors';
 
-const LOC_TARGET: Partial<Record<keyof ValidationTargets, string>> = {
+/** Where each validated part of a request sits in a 422 issue's `loc`. */
+export const LOC_TARGET: Partial<Record<keyof ValidationTargets, string>> = {
   json: 'body',
   query: 'query',
   param: 'path',

@@ -7,6 +7,9 @@ import { API_ACCESS_DENIED, PLANS } from '../services/plans';
 
 const WWW_AUTH = { 'WWW-Authenticate': 'Bearer' };
 
+/** A valid token whose user no longer exists (or was deactivated). */
+export const USER_GONE = 'User not found or inactive';
+
 function bearerToken(header: string | undefined): string | null {
   const m = /^bearer\s+(.*)$/i.exec(header ?? '');
   const token = m?.[1].trim();
@@ -19,7 +22,7 @@ export const requireJwt = createMiddleware<AppEnv>(async (c, next) => {
   if (!token) throw new ApiError(401, 'Not authenticated', WWW_AUTH);
   const found = await userFromToken(c.var.db, c.env.JWT_SECRET_KEY, token, 'access');
   if (!found.ok) {
-    const detail = { invalid: 'Invalid or expired token', no_sub: 'Invalid token payload', no_user: 'User not found or inactive' }[found.reason];
+    const detail = { invalid: 'Invalid or expired token', no_sub: 'Invalid token payload', no_user: USER_GONE }[found.reason];
     throw new ApiError(401, detail, WWW_AUTH);
   }
   c.set('auth', { user: found.user, via: 'jwt', scopes: [] });

@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
+import { ApiError } from '../lib/errors';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
-import { requireJwt, requireUser } from '../middleware/auth';
+import { requireJwt, requireUser, USER_GONE } from '../middleware/auth';
 import { billingOverview, currentSubscription, listPlans, openPortal, startCheckout } from '../services/billing';
 import { TIERS } from '../services/plans';
 import { planListSchema, subscriptionSchema } from './serialize';
@@ -14,9 +15,11 @@ const doc = routeDocs('billing');
 
 export const billingRoutes = new Hono<AppEnv>()
   .get('/plans', doc({ summary: 'Plans and their limits', status: 200, body: planListSchema }), (c) => c.json(listPlans(), 200))
-  .post('/checkout', doc({ summary: 'Start a Stripe Checkout for a plan', status: 201 }), requireJwt, validate('json', checkoutBody), async (c) =>
-    c.json(await startCheckout(c.var.db, c.env, c.var.auth.user, c.req.valid('json').plan), 201),
-  )
+  .post('/checkout', doc({ summary: 'Start a Stripe Checkout for a plan', status: 201 }), requireJwt, validate('json', checkoutBody), async (c) => {
+    const r = await startCheckout(c.var.db, c.env, c.var.auth.user, c.req.valid('json').plan);
+    if (r.kind === 'user_gone') throw new ApiError(401, USER_GONE);
+    return c.json(r.session, 201);
+  })
   .post('/portal', doc({ summary: 'Open the Stripe billing portal', status: 200 }), requireJwt, async (c) =>
     c.json(await openPortal(c.env, c.var.auth.user), 200),
   )

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { config, type AppEnv } from '../env';
-import { ApiError, notFound } from '../lib/errors';
+import { notFound } from '../lib/errors';
 import { storableString } from '../lib/safe-text';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
@@ -10,7 +10,6 @@ import {
   connectionOut,
   createConnection,
   deleteConnection,
-  DuplicateStoreUrl,
   listConnections,
   setDefaultConnection,
   testConnection,
@@ -56,7 +55,6 @@ export const connectionRoutes = new Hono<AppEnv>()
     async (c) => {
       const body = c.req.valid('json');
       const row = await createConnection(c.var.db, rules(c.env), c.var.auth.user.id, body);
-      if (!row) throw new ApiError(409, `Store URL already connected: ${body.store_url}`);
       return c.json(connectionOut(row), 201);
     },
   )
@@ -71,14 +69,9 @@ export const connectionRoutes = new Hono<AppEnv>()
     validate('param', idParam),
     validate('json', updateBody),
     async (c) => {
-      try {
-        const row = await updateConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id, c.req.valid('json'));
-        if (!row) throw notFound(NOT_FOUND);
-        return c.json(connectionOut(row), 200);
-      } catch (err) {
-        if (err instanceof DuplicateStoreUrl) throw new ApiError(409, err.message);
-        throw err;
-      }
+      const row = await updateConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id, c.req.valid('json'));
+      if (!row) throw notFound(NOT_FOUND);
+      return c.json(connectionOut(row), 200);
     },
   )
   .delete(

@@ -86,8 +86,8 @@ export const supplierAccountRoutes = new Hono<AppEnv>()
     validate('json', updateBody),
     async (c) => {
       const outcome = await updateSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, c.req.valid('param').account_id, c.req.valid('json'));
-      if ('missing' in outcome) throw notFound(NOT_FOUND);
-      if ('duplicate' in outcome) throw badRequest(outcome.duplicate);
+      if (outcome.kind === 'not_found') throw notFound(NOT_FOUND);
+      if (outcome.kind === 'duplicate') throw badRequest(outcome.detail);
       return c.json(supplierAccountOut(outcome.row), 200);
     },
   )

@@ -1,8 +1,8 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { importJobs } from '../db/schema';
-import { ApiError } from '../lib/errors';
 import { isoZ } from '../lib/time';
+import { NotConfigured, UpstreamFailure } from '../shared/domain-errors';
 
 /** The contract's gateway timeout (API.md §2.12). */
 export const GATEWAY_TIMEOUT_MS = 60_000;
@@ -26,13 +26,17 @@ export interface GatewayRequest {
   temperature: number;
 }
 
+const NOT_CONFIGURED = 'AI gateway not configured';
+const UNREADABLE = 'AI gateway sent an unreadable response';
+
 /**
- * One call to the LLM gateway. Unset → 503; a gateway error, an unreadable answer or
- * no answer within `timeoutMs` → 502, so a flaky model never turns into a 500.
+ * One call to the LLM gateway. Unset → NotConfigured; a gateway error, an unreadable
+ * answer or no answer within `timeoutMs` → UpstreamFailure, so a flaky model never
+ * turns into a 500.
  */
 export async function generate(env: GatewayEnv, req: GatewayRequest, timeoutMs = GATEWAY_TIMEOUT_MS): Promise<GatewayAnswer> {
   const base = (env.LLM_GATEWAY_URL ?? '').trim().replace(/\/+$/, '');
-  if (!base) throw new ApiError(503, 'AI gateway not configured');
+  if (!base) throw new NotConfigured(NOT_CONFIGURED);
   let res: Response;
   try {
     res = await fetch(`${base}/api/v1/generate`, {
@@ -52,21 +56,21 @@ export async function generate(env: GatewayEnv, req: GatewayRequest, timeoutMs =
     });
   } catch (err) {
     if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-      throw new ApiError(502, `AI gateway did not answer within ${timeoutMs >= 1000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`);
+      throw new UpstreamFailure(`AI gateway did not answer within ${timeoutMs >= 1000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`, true);
     }
-    throw new ApiError(502, 'AI gateway could not be reached');
+    throw new UpstreamFailure('AI gateway could not be reached', true);
   }
   if (!res.ok) {
     await res.body?.cancel();
-    throw new ApiError(502, `AI gateway error (HTTP ${res.status})`);
+    throw new UpstreamFailure(`AI gateway error (HTTP ${res.status})`, res.status === 429 || res.status >= 500);
   }
   let body: Record<string, unknown>;
   try {
     body = (await res.json()) as Record<string, unknown>;
   } catch {
-    throw new ApiError(502, 'AI gateway sent an unreadable response');
+    throw new UpstreamFailure(UNREADABLE, false);
   }
-  if (typeof body?.content !== 'string') throw new ApiError(502, 'AI gateway sent an unreadable response');
+  if (typeof body?.content !== 'string') throw new UpstreamFailure(UNREADABLE, false);
   const cost = Number(body.cost_usd);
   return { content: body.content, provider: typeof body.provider === 'string' ? body.provider : 'unknown', cost_usd: Number.isFinite(cost) ? cost : 0 };
 }
@@ -137,7 +141,7 @@ const SUGGESTIONS_SYSTEM =
   '{"title": string, "description": string, "priority": "high" | "medium" | "low"}.';
 
 export async function sourcingSuggestions(env: GatewayEnv, db: Db, userId: string) {
-  if (!(env.LLM_GATEWAY_URL ?? '').trim()) throw new ApiError(503, 'AI gateway not configured');
+  if (!(env.LLM_GATEWAY_URL ?? '').trim()) throw new NotConfigured(NOT_CONFIGURED);
   // The merchant's latest imports give the model something concrete to reason about.
   const recent = await db
     .select({ source: importJobs.source, title: sql<string | null>`${importJobs.productData}->>'title'`, status: importJobs.status })

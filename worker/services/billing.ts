@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { Bindings, User } from '../env';
 import { toHex, randomBytes } from '../lib/encoding';
-import { ApiError, badRequest } from '../lib/errors';
 import { describeError, log } from '../lib/log';
 import { isoZ } from '../lib/time';
+import { Conflict, DomainError, InvalidInput, NotConfigured, Refused, UpstreamFailure } from '../shared/domain-errors';
 import { PLANS, TIERS, type Tier } from './plans';
 import { configuredPriceId, isMockMode, Stripe, stripeClient } from './stripe';
 import { usageCountsSql, usageOut } from './usage';
@@ -102,9 +102,9 @@ export async function billingOverview(db: Db, user: User, now = new Date()) {
   };
 }
 
-/** A Stripe failure as the API reports it: logged with Stripe's ids, answered 502 without internals. */
+/** A Stripe failure: logged with Stripe's ids, passed on as an upstream failure without internals. */
 function providerError(err: unknown, operation: string): never {
-  if (err instanceof ApiError) throw err;
+  if (err instanceof DomainError) throw err;
   const e = err as Partial<InstanceType<typeof Stripe.errors.StripeError>>;
   log.error('stripe request failed', {
     operation,
@@ -114,15 +114,15 @@ function providerError(err: unknown, operation: string): never {
     stripe_request_id: e.requestId ?? null,
     error: err instanceof Error ? err.message : String(err),
   });
-  throw new ApiError(502, PROVIDER_UNAVAILABLE);
+  throw new UpstreamFailure(PROVIDER_UNAVAILABLE, true);
 }
 
 /**
  * Mock checkout: the subscription exists at once, active for 30 days, and the plan changes.
  * The user row's version (xmin) guards the write, so two concurrent checkouts cannot both
- * pass the "no active subscription" check: the loser re-reads and gets the 400.
+ * pass the "no active subscription" check: the loser re-reads and is refused.
  */
-async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
+async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Promise<CheckoutResult> {
   const priceId = configuredPriceId(env, plan) ?? `price_mock_${plan}`;
   const subscriptionId = mockId('sub_mock_');
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -130,8 +130,8 @@ async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
       SELECT u.xmin::text AS version,
              EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.status IN ('active', 'trialing')) AS active
       FROM users u WHERE u.id = ${user.id}`);
-    if (!seen[0]) throw new ApiError(401, 'User not found or inactive');
-    if (seen[0].active) throw badRequest(ALREADY_SUBSCRIBED);
+    if (!seen[0]) return { kind: 'user_gone' };
+    if (seen[0].active) throw new Refused(ALREADY_SUBSCRIBED);
     const { rows } = await db.execute<{ created: number }>(sql`
       WITH u AS (
         UPDATE users SET plan = ${plan}::plantier,
@@ -146,10 +146,10 @@ async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
         RETURNING id
       )
       SELECT count(*)::int AS created FROM s`);
-    if (rows[0].created === 1) return { checkout_url: successUrl(env), session_id: mockId('cs_mock_') };
+    if (rows[0].created === 1) return { kind: 'started', session: { checkout_url: successUrl(env), session_id: mockId('cs_mock_') } };
   }
   // Three lost races in a row: someone else keeps changing this account; let the client retry.
-  throw new ApiError(409, 'The account changed during checkout. Please try again.');
+  throw new Conflict('The account changed during checkout. Please try again.');
 }
 
 /**
@@ -177,15 +177,15 @@ async function ensureCustomer(db: Db, stripe: Stripe, user: User): Promise<strin
   return stored;
 }
 
-async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
+async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Promise<CheckoutResult> {
   const priceId = configuredPriceId(env, plan);
   if (!priceId) {
     log.error('stripe price id not configured', { plan });
-    throw new ApiError(503, priceNotConfigured(plan));
+    throw new NotConfigured(priceNotConfigured(plan));
   }
   const { rows } = await db.execute<{ active: boolean }>(sql`
     SELECT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = ${user.id} AND status IN ('active', 'trialing')) AS active`);
-  if (rows[0].active) throw badRequest(ALREADY_SUBSCRIBED);
+  if (rows[0].active) throw new Refused(ALREADY_SUBSCRIBED);
 
   const stripe = stripeClient(env);
   const customer = await ensureCustomer(db, stripe, user);
@@ -204,18 +204,21 @@ async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
     })
     .catch((err) => providerError(err, 'checkout.sessions.create'));
   if (!session.url) providerError(new Error('checkout session without url'), 'checkout.sessions.create');
-  return { checkout_url: session.url, session_id: session.id };
+  return { kind: 'started', session: { checkout_url: session.url, session_id: session.id } };
 }
 
+/** A checkout to send the merchant to, or `user_gone`: the user row vanished after authentication. */
+export type CheckoutResult = { kind: 'started'; session: { checkout_url: string; session_id: string } } | { kind: 'user_gone' };
+
 /** Checks in the contract's order, then a mock or a Stripe Checkout session. */
-export async function startCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
-  if (plan === 'free') throw badRequest(FREE_CHECKOUT);
+export async function startCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Promise<CheckoutResult> {
+  if (plan === 'free') throw new InvalidInput(FREE_CHECKOUT);
   return isMockMode(env) ? mockCheckout(db, env, user, plan) : liveCheckout(db, env, user, plan);
 }
 
 /** Where "Manage billing" goes: the Stripe Billing Portal, or straight back in mock mode. */
 export async function openPortal(env: BillingEnv, user: User) {
-  if (!user.stripeCustomerId) throw badRequest(NO_BILLING_ACCOUNT);
+  if (!user.stripeCustomerId) throw new Refused(NO_BILLING_ACCOUNT);
   if (isMockMode(env)) return { portal_url: successUrl(env) };
   const session = await stripeClient(env)
     .billingPortal.sessions.create({ customer: user.stripeCustomerId, return_url: successUrl(env) })

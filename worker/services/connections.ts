@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { storeConnections } from '../db/schema';
-import { invalid } from '../lib/errors';
 import { isUniqueViolation, retryRace } from '../lib/pg-errors';
 import { encryptSecret } from '../lib/secrets';
 import { checkStoreUrl, parseWooKey, storePlatform, WOO_KEY_MESSAGE } from '../lib/store-url';
 import { isoZ } from '../lib/time';
+import { Conflict, InvalidInput } from '../shared/domain-errors';
 import { connectorFor, type StoreEnv } from '../stores';
 import { StoreError, type ConnectionTest } from '../stores/types';
 
@@ -61,7 +61,7 @@ export interface StoreRules {
 
 /**
  * Validates what a known platform needs (URL rules of §6, the WooCommerce `ck_…:cs_…`
- * key) and throws the contract's 422. Free-text platforms are stored as sent: nothing
+ * key), naming the offending field. Free-text platforms are stored as sent: nothing
  * ever calls them, and /test says they are unsupported.
  */
 function checkStoreInput(platform: string, input: { store_url?: string | null; api_key?: string | null }, allowLocal: boolean) {
@@ -69,10 +69,10 @@ function checkStoreInput(platform: string, input: { store_url?: string | null; a
   if (!known) return;
   if (input.store_url != null) {
     const check = checkStoreUrl(known, input.store_url, allowLocal);
-    if (!check.ok) throw invalid(['body', 'store_url'], 'value_error', check.msg, input.store_url);
+    if (!check.ok) throw new InvalidInput(check.msg, { field: ['store_url'], type: 'value_error', input: input.store_url });
   }
   if (known === 'woocommerce' && input.api_key && !parseWooKey(input.api_key)) {
-    throw invalid(['body', 'api_key'], 'value_error', WOO_KEY_MESSAGE, '••••');
+    throw new InvalidInput(WOO_KEY_MESSAGE, { field: ['api_key'], type: 'value_error', input: '••••' });
   }
 }
 
@@ -106,10 +106,10 @@ export interface NewConnection {
  * Creates a connection; the user's first one becomes the default. One statement:
  * `FOR KEY SHARE` waits for concurrent deletes of the user's rows and skips the deleted
  * ones, so "first" means "no connection still exists". Two concurrent firsts collide on
- * the one-default index; the loser runs again and sees the winner. Null = the URL is
- * already connected.
+ * the one-default index; the loser runs again and sees the winner. A Conflict when the
+ * URL is already connected.
  */
-export async function createConnection(db: Db, rules: StoreRules, userId: string, input: NewConnection): Promise<StoreConnectionRow | null> {
+export async function createConnection(db: Db, rules: StoreRules, userId: string, input: NewConnection): Promise<StoreConnectionRow> {
   checkStoreInput(input.platform, input, rules.allowLocal);
   const apiKey = input.api_key ? await encryptSecret(rules.ENCRYPTION_KEY, input.api_key.trim()) : null;
   const { rows } = await retryRace(
@@ -124,8 +124,11 @@ export async function createConnection(db: Db, rules: StoreRules, userId: string
         RETURNING to_json(store_connections.*) AS row`),
     (err) => isUniqueViolation(err, ONE_DEFAULT),
   );
-  return rows[0] ? rowFromJson(rows[0].row) : null;
+  if (!rows[0]) throw alreadyConnected(input.store_url);
+  return rowFromJson(rows[0].row);
 }
+
+const alreadyConnected = (storeUrl: string) => new Conflict(`Store URL already connected: ${storeUrl}`);
 
 export interface ConnectionPatch {
   store_name?: string | null;
@@ -139,7 +142,8 @@ export interface ConnectionPatch {
  * default of the user in the same statement: the clearing runs first (the main update
  * waits on its count) so the one-default index never sees two; a concurrent default
  * change that committed meanwhile makes the statement collide and run again.
- * Returns null when the connection is not the user's.
+ * Returns null when the connection is not the user's; a Conflict when the new URL is
+ * already connected.
  */
 export async function updateConnection(db: Db, rules: StoreRules, userId: string, id: string, patch: ConnectionPatch): Promise<StoreConnectionRow | null> {
   const apiKeyGiven = patch.api_key != null && patch.api_key !== '';
@@ -179,15 +183,8 @@ export async function updateConnection(db: Db, rules: StoreRules, userId: string
     );
     return rows[0] ? rowFromJson(rows[0].row) : null;
   } catch (err) {
-    if (isUniqueViolation(err, USER_URL)) throw new DuplicateStoreUrl(patch.store_url ?? '');
+    if (isUniqueViolation(err, USER_URL)) throw alreadyConnected(patch.store_url ?? '');
     throw err;
-  }
-}
-
-/** A PUT moved the connection onto a URL the user already has connected. */
-export class DuplicateStoreUrl extends Error {
-  constructor(readonly storeUrl: string) {
-    super(`Store URL already connected: ${storeUrl}`);
   }
 }
 

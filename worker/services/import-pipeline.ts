@@ -2,8 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { storeConnections } from '../db/schema';
 import type { Bindings } from '../env';
-import { ApiError } from '../lib/errors';
 import { describeError, log } from '../lib/log';
+import { DomainError } from '../shared/domain-errors';
 import { connectorFor } from '../stores';
 import { StoreError, type StoreConnector, type StoreProductInput } from '../stores/types';
 import { detectProductUrl } from '../shared/detect';
@@ -48,7 +48,7 @@ function classify(err: unknown): JobFailure {
   if (err instanceof JobFailure) return err;
   if (err instanceof SupplierError) return new JobFailure(err.message, err.retryable);
   if (err instanceof StoreError) return new JobFailure(`The store refused the product: ${err.message}`, err.retryable);
-  if (err instanceof ApiError) return new JobFailure(err.detail, false);
+  if (err instanceof DomainError) return new JobFailure(err.message, err.retryable);
   // Unknown errors (network resets, database hiccups) get another attempt. The merchant
   // sees a plain sentence; the log keeps the error, redacted.
   log.error('import step failed unexpectedly', { error: describeError(err) });

@@ -1,8 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { invalid } from '../lib/errors';
 import { round2 } from '../lib/round';
 import { isoDate, isoZ } from '../lib/time';
+import { InvalidInput } from '../shared/domain-errors';
 
 /** A metrics window: [from, to), in UTC. */
 export interface Window {
@@ -58,21 +58,25 @@ const startOfUtcDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 /**
  * The window of `?from=&to=`: `to` defaults to now; `from` to the start of the UTC day
  * 29 days before the last day of the window, so the default is 30 calendar days with
- * today's partial day last. 422 for unreadable instants, from > to, or more than 366 days.
+ * today's partial day last. InvalidInput naming `from` or `to` for unreadable instants,
+ * from > to, or more than 366 days.
  */
 export function parseWindow(query: { from?: string; to?: string }, now = new Date()): Window {
   const to = query.to === undefined ? now.getTime() : parseInstant(query.to, true);
-  if (to === null) throw invalid(['query', 'to'], 'datetime_parsing', BAD_INSTANT, query.to);
+  if (to === null) throw new InvalidInput(BAD_INSTANT, { field: ['to'], type: 'datetime_parsing', input: query.to });
   const from = query.from === undefined ? startOfUtcDay(to - 1) - (DEFAULT_WINDOW_DAYS - 1) * DAY_MS : parseInstant(query.from, false);
-  if (from === null) throw invalid(['query', 'from'], 'datetime_parsing', BAD_INSTANT, query.from);
+  if (from === null) throw new InvalidInput(BAD_INSTANT, { field: ['from'], type: 'datetime_parsing', input: query.from });
   const window = { from: new Date(from), to: new Date(to) };
   if (from > to) {
-    throw invalid(['query', 'from'], 'value_error', "Value error, 'from' must not be later than 'to'", query.from ?? isoZ(window.from));
+    throw new InvalidInput("Value error, 'from' must not be later than 'to'", { field: ['from'], type: 'value_error', input: query.from ?? isoZ(window.from) });
   }
   if (to - from > MAX_WINDOW_DAYS * DAY_MS) {
     const which = query.from !== undefined ? 'from' : 'to';
-    throw invalid(['query', which], 'value_error', `Value error, the window must not exceed ${MAX_WINDOW_DAYS} days`, query[which], {
-      max_days: MAX_WINDOW_DAYS,
+    throw new InvalidInput(`Value error, the window must not exceed ${MAX_WINDOW_DAYS} days`, {
+      field: [which],
+      type: 'value_error',
+      input: query[which],
+      ctx: { max_days: MAX_WINDOW_DAYS },
     });
   }
   return window;

@@ -1,10 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { config } from '../env';
-import { ApiError } from '../lib/errors';
 import { mapLimit } from '../lib/map-limit';
 import { round2 } from '../lib/round';
 import { addMinutes } from '../lib/time';
+import { DomainError } from '../shared/domain-errors';
 import { connectorFor, type StoreEnv } from '../stores';
 import { StoreError, type StoreConnector } from '../stores/types';
 import { hasLiveAccountSql } from '../suppliers/resolve';
@@ -168,7 +168,7 @@ const failure = (error: string, retryable: boolean): Outcome => ({ ok: false, er
 
 function classify(err: unknown): Outcome {
   if (err instanceof SupplierError) return failure(err.message, err.retryable);
-  if (err instanceof ApiError) return failure(err.detail, false);
+  if (err instanceof DomainError) return failure(err.message, err.retryable);
   return failure(`Unexpected error while checking the price: ${err instanceof Error ? err.message : String(err)}`, true);
 }
 

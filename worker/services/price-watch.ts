@@ -1,8 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { User } from '../env';
-import { ApiError } from '../lib/errors';
 import { isoZ } from '../lib/time';
+import { InvalidInput } from '../shared/domain-errors';
 import { detectProductUrl } from '../shared/detect';
 import { SOURCE_LABEL, storedSource, supplierSourceOf } from '../shared/sources';
 import type { JobRow } from './imports';
@@ -33,7 +33,7 @@ export function watchTarget(productUrl: string, source: string): WatchTarget {
   try {
     detected = detectProductUrl(productUrl);
   } catch (err) {
-    const why = err instanceof ApiError ? err.detail : 'Unsupported supplier URL';
+    const why = err instanceof InvalidInput ? err.message : 'Unsupported supplier URL';
     return {
       source: stored,
       sourceProductId: null,

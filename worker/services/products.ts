@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import { ApiError } from '../lib/errors';
+import { NotFound, UpstreamFailure } from '../shared/domain-errors';
 import { detectProductUrl } from '../shared/detect';
 import type { ImportSource, SupplierSource } from '../shared/sources';
 import { resolveSupplier, type SupplierEnv } from '../suppliers/resolve';
@@ -15,9 +15,9 @@ export const PREVIEW_TTL_SECONDS = 86_400;
  */
 export const previewCacheKey = (scope: string, source: SupplierSource, productId: string) => `v1:preview:${scope}:${source}:${productId}`;
 
-/** A supplier failure as the API answers it: an unknown product is a 404, anything else the supplier's 502. */
+/** A supplier failure for a merchant's request: an unknown product is not found, anything else the supplier's failure. */
 export function supplierFailure(err: unknown): never {
-  if (err instanceof SupplierError) throw new ApiError(err.kind === 'not_found' ? 404 : 502, err.message);
+  if (err instanceof SupplierError) throw err.kind === 'not_found' ? new NotFound(err.message) : new UpstreamFailure(err.message, err.retryable);
   throw err;
 }
 

@@ -74,7 +74,7 @@ export interface SupplierAccountPatch {
   is_active?: boolean | null;
 }
 
-export type UpdateOutcome = { row: SupplierAccountRow } | { missing: true } | { duplicate: string };
+export type UpdateOutcome = { kind: 'updated'; row: SupplierAccountRow } | { kind: 'not_found' } | { kind: 'duplicate'; detail: string };
 
 /**
  * Applies a PUT: absent or null fields stay as they are; new credentials replace the
@@ -94,7 +94,7 @@ export async function updateSupplierAccount(db: Db, encryptionKey: string, userI
       .set(set)
       .where(and(eq(supplierAccounts.id, id), eq(supplierAccounts.userId, userId)))
       .returning();
-    return row ? { row } : { missing: true };
+    return row ? { kind: 'updated', row } : { kind: 'not_found' };
   } catch (err) {
     if (isUniqueViolation(err, 'supplier_accounts_user_name_platform_uq')) {
       // Only on this error path: the message names the pair that collided.
@@ -102,7 +102,7 @@ export async function updateSupplierAccount(db: Db, encryptionKey: string, userI
         .select({ name: supplierAccounts.name, platform: supplierAccounts.platform })
         .from(supplierAccounts)
         .where(and(eq(supplierAccounts.id, id), eq(supplierAccounts.userId, userId)));
-      return { duplicate: duplicateAccountDetail(patch.name ?? current?.name ?? '', patch.platform ?? current?.platform ?? '') };
+      return { kind: 'duplicate', detail: duplicateAccountDetail(patch.name ?? current?.name ?? '', patch.platform ?? current?.platform ?? '') };
     }
     throw err;
   }

@@ -1,4 +1,4 @@
-import { ApiError } from '../lib/errors';
+import { InvalidInput } from './domain-errors';
 import type { SupplierSource } from './sources';
 
 export const INVALID_URL = 'Invalid URL: must start with http:// or https://';
@@ -49,17 +49,17 @@ function productIdFor(source: SupplierSource, url: URL): string | null {
  */
 export function detectProductUrl(raw: string): DetectedProduct {
   const value = raw.trim();
-  if (!/^https?:\/\//i.test(value)) throw new ApiError(400, INVALID_URL);
+  if (!/^https?:\/\//i.test(value)) throw new InvalidInput(INVALID_URL);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ApiError(400, UNSUPPORTED_URL);
+    throw new InvalidInput(UNSUPPORTED_URL);
   }
   const source = sourceForHost(url.hostname);
-  if (!source) throw new ApiError(400, UNSUPPORTED_URL);
+  if (!source) throw new InvalidInput(UNSUPPORTED_URL);
   const productId = productIdFor(source, url);
-  if (!productId || productId.length > 255) throw new ApiError(400, NO_PRODUCT_ID);
+  if (!productId || productId.length > 255) throw new InvalidInput(NO_PRODUCT_ID);
   return { source, productId };
 }
 

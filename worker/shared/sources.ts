@@ -1,4 +1,4 @@
-import { ApiError } from '../lib/errors';
+import { InvalidInput } from './domain-errors';
 
 /**
  * The supplier sources: which exist, what clients may call them, how merchants and
@@ -58,7 +58,7 @@ export function canonicalSource(value: string): ImportSource | null {
 /** canonicalSource, answering the contract's 400 for anything else. */
 export function parseSource(value: string): ImportSource {
   const source = canonicalSource(value);
-  if (!source) throw new ApiError(400, invalidSourceDetail(value));
+  if (!source) throw new InvalidInput(invalidSourceDetail(value));
   return source;
 }
 

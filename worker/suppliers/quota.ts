@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { config, type ConfigEnv } from '../env';
-import { ApiError } from '../lib/errors';
+import { QuotaExceeded } from '../shared/domain-errors';
 import type { SupplierAdapter } from './types';
 
 export const supplierQuotaDetail = (limit: number) =>
@@ -14,12 +14,12 @@ export function secondsToUtcMidnight(now = new Date()): number {
 }
 
 /**
- * The daily cap is spent: 429 with Retry-After for the API, and, being an ApiError,
- * a permanent failure with this message for an import job or a price check.
+ * The daily cap is spent until 00:00 UTC: a 429 with Retry-After for the API, a
+ * permanent failure with this message for an import job or a price check.
  */
-export class SupplierQuotaExceeded extends ApiError {
+export class SupplierQuotaExceeded extends QuotaExceeded {
   constructor(limit: number, now = new Date()) {
-    super(429, supplierQuotaDetail(limit), { 'Retry-After': String(secondsToUtcMidnight(now)) });
+    super(supplierQuotaDetail(limit), secondsToUtcMidnight(now));
   }
 }
 

@@ -2,8 +2,8 @@ import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
 import { config } from '../env';
-import { ApiError } from '../lib/errors';
 import { decryptJson } from '../lib/secrets';
+import { Refused } from '../shared/domain-errors';
 import { AliExpressAdapter } from './aliexpress';
 import { CjAdapter } from './cj';
 import { DemoAdapter } from './demo';
@@ -36,7 +36,7 @@ const pick = (bag: Bag, ...names: string[]): string | null => {
   return null;
 };
 
-const connectFirst = (platform: string) => new ApiError(400, `Connect a ${platform} supplier account first`);
+const connectFirst = (platform: string) => new Refused(`Connect a ${platform} supplier account first`);
 
 /** The user's newest active supplier account with credentials for `source` (one round trip). */
 async function liveAccount(db: Db, userId: string, source: SupplierSource) {
@@ -80,13 +80,13 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
   const account = hasLiveApi(source) ? await liveAccount(db, userId, source) : undefined;
   const catalogue = catalogueFor(source, { hasAccount: account !== undefined, demoOn: config(env).demoCatalogue });
   if (catalogue === 'demo') return { adapter: new DemoAdapter(source), scope: 'demo' };
-  if (!account) throw hasLiveApi(source) ? connectFirst(ACCOUNT_PLATFORM[source]) : new ApiError(400, SPOCKET_NO_API);
+  if (!account) throw hasLiveApi(source) ? connectFirst(ACCOUNT_PLATFORM[source]) : new Refused(SPOCKET_NO_API);
 
   let creds: Bag;
   try {
     creds = await decryptJson<Bag>(env.ENCRYPTION_KEY, account.credentials!);
   } catch {
-    throw new ApiError(400, `The credentials of supplier account '${account.name}' cannot be read. Enter them again in Suppliers.`);
+    throw new Refused(`The credentials of supplier account '${account.name}' cannot be read. Enter them again in Suppliers.`);
   }
   const settings = (account.settings ?? {}) as Bag;
   const timeout = config(env).supplierTimeoutMs;
@@ -97,7 +97,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
     const appSecret = pick(creds, 'app_secret', 'appSecret');
     const accessToken = pick(creds, 'access_token', 'accessToken', 'session');
     if (!appKey || !appSecret || !accessToken) {
-      throw new ApiError(400, `Supplier account '${account.name}' needs app_key, app_secret and access_token for the AliExpress API.`);
+      throw new Refused(`Supplier account '${account.name}' needs app_key, app_secret and access_token for the AliExpress API.`);
     }
     const adapter = new AliExpressAdapter(
       env.ALIEXPRESS_API_BASE,
@@ -114,7 +114,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
   }
 
   const apiKey = pick(creds, 'api_key', 'apiKey');
-  if (!apiKey) throw new ApiError(400, `Supplier account '${account.name}' needs an api_key for the CJ Dropshipping API.`);
+  if (!apiKey) throw new Refused(`Supplier account '${account.name}' needs an api_key for the CJ Dropshipping API.`);
   const rate = Number(pick(settings, 'requests_per_second', 'rate_limit_per_second', 'qps') ?? 1);
   const adapter = new CjAdapter(
     env.CJ_API_BASE,

@@ -2,8 +2,9 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import app from '../app';
-import { ApiError } from '../lib/errors';
+import { httpErrorFor } from '../lib/errors';
 import { generate, parseModelJson, toScoring, toSuggestions } from '../services/ai';
+import { UpstreamFailure } from '../shared/domain-errors';
 import { answer, api, rawCall, registerUser, userWithKey } from './helpers';
 import { fakeControl } from './supplier-helpers';
 
@@ -105,8 +106,9 @@ describe('AI gateway configuration and timeouts', () => {
     const user = await registerUser();
     await script(user.id, [{ delay_ms: 1500 }]);
     const err = await generate(env, { userId: user.id, taskType: 'sourcing_suggestions', prompt: 'p', system: 's', maxTokens: 10, temperature: 0 }, 200).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 502, detail: 'AI gateway did not answer within 0.2 s' });
+    expect(err).toBeInstanceOf(UpstreamFailure);
+    expect(err).toMatchObject({ retryable: true });
+    expect(httpErrorFor(err as UpstreamFailure, () => 'body')).toMatchObject({ status: 502, detail: 'AI gateway did not answer within 0.2 s' });
   });
 
   it('parses model JSON defensively', () => {

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../lib/errors';
+import { httpErrorFor } from '../lib/errors';
 import { getProductCached } from '../services/products';
+import { Refused } from '../shared/domain-errors';
 import { demoProduct } from '../suppliers/demo';
 import { supplierFor } from '../suppliers/resolve';
 import { SupplierError } from '../suppliers/types';
@@ -17,8 +18,8 @@ describe('supplierFor', () => {
       expect((await supplierFor(env, db, user.id, 'aliexpress')).mode).toBe('demo');
       expect((await supplierFor(env, db, user.id, 'spocket')).mode).toBe('demo');
       const off = await supplierFor({ ...env, DEMO_CATALOGUE: 'off' }, db, user.id, 'aliexpress').catch((e: unknown) => e);
-      expect(off).toBeInstanceOf(ApiError);
-      expect(off).toMatchObject({ status: 400, detail: 'Connect a aliexpress supplier account first' });
+      expect(off).toBeInstanceOf(Refused);
+      expect(httpErrorFor(off as Refused, () => 'body')).toMatchObject({ status: 400, detail: 'Connect a aliexpress supplier account first' });
     });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../lib/errors';
+import { ApiError, httpErrorFor } from '../lib/errors';
+import { InvalidInput } from '../shared/domain-errors';
 import { detectProductUrl } from '../shared/detect';
 import { parseSource } from '../shared/sources';
 
@@ -7,7 +8,8 @@ const detail = (fn: () => unknown) => {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ApiError) return `${err.status} ${err.detail}`;
+    const answer = err instanceof InvalidInput ? httpErrorFor(err, () => 'body') : err;
+    if (answer instanceof ApiError) return `${answer.status} ${answer.detail}`;
     throw err;
   }
   return 'no error';

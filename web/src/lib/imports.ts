@@ -1,9 +1,9 @@
-import { HTTPException } from 'hono/http-exception';
 import type { ImportSource } from '../api/imports';
 import { formatElapsed, formatNumber } from './format';
 import { priceFor, pricingRuleSchema, type PricingRule } from '../../../worker/shared/pricing';
 import { detectProductUrl } from '../../../worker/shared/detect';
 import { SOURCE_LABEL, SUPPLIER_SOURCES } from '../../../worker/shared/sources';
+import { InvalidInput } from '../../../worker/shared/domain-errors';
 
 /** The sources a merchant can import from by URL (`manual` needs a product body, not a link). */
 export type UrlSource = Exclude<ImportSource, 'manual'>;
@@ -27,7 +27,7 @@ export function detectUrl(raw: string): Detection {
     const { source, productId } = detectProductUrl(raw);
     return { ok: true, source, productId };
   } catch (err) {
-    if (err instanceof HTTPException) return { ok: false, reason: err.message };
+    if (err instanceof InvalidInput) return { ok: false, reason: err.message };
     throw err;
   }
 }
