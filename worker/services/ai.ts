@@ -3,9 +3,12 @@ import type { Db } from '../db/client';
 import { importJobs } from '../db/schema';
 import { ApiError } from '../lib/errors';
 import { isoZ } from '../lib/time';
+import { BodyTooLarge, describeBytes, readBoundedText } from '../lib/bounded-body';
 
 /** The contract's gateway timeout (API.md §2.12). */
 export const GATEWAY_TIMEOUT_MS = 60_000;
+/** The largest gateway answer read; completions are capped at a few thousand tokens. */
+export const GATEWAY_MAX_BYTES = 1024 * 1024;
 
 export const SCORE_DIMENSIONS = ['product_quality', 'shipping_speed', 'communication', 'pricing', 'return_policy', 'catalog_breadth', 'platform_reputation'] as const;
 
@@ -62,9 +65,9 @@ export async function generate(env: GatewayEnv, req: GatewayRequest, timeoutMs =
   }
   let body: Record<string, unknown>;
   try {
-    body = (await res.json()) as Record<string, unknown>;
-  } catch {
-    throw new ApiError(502, 'AI gateway sent an unreadable response');
+    body = JSON.parse(await readBoundedText(res, GATEWAY_MAX_BYTES)) as Record<string, unknown>;
+  } catch (err) {
+    throw new ApiError(502, err instanceof BodyTooLarge ? `AI gateway sent a response larger than ${describeBytes(GATEWAY_MAX_BYTES)}` : 'AI gateway sent an unreadable response');
   }
   if (typeof body?.content !== 'string') throw new ApiError(502, 'AI gateway sent an unreadable response');
   const cost = Number(body.cost_usd);
