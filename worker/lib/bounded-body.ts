@@ -12,17 +12,21 @@ export class BodyTooLarge extends Error {
   }
 }
 
+/** Refuses before reading when Content-Length already says the body is over the limit. */
+async function refuseDeclaredOver(res: Response, limitBytes: number) {
+  if (Number(res.headers.get('Content-Length') ?? NaN) > limitBytes) {
+    await res.body?.cancel();
+    throw new BodyTooLarge(limitBytes);
+  }
+}
+
 /**
  * A response body as text, streamed and abandoned as soon as it passes `limitBytes`
  * (or when Content-Length already says it will), so a hostile or broken server cannot
  * make the isolate buffer more than each call site allows. Throws BodyTooLarge.
  */
 export async function readBoundedText(res: Response, limitBytes: number): Promise<string> {
-  const declared = Number(res.headers.get('Content-Length') ?? NaN);
-  if (declared > limitBytes) {
-    await res.body?.cancel();
-    throw new BodyTooLarge(limitBytes);
-  }
+  await refuseDeclaredOver(res, limitBytes);
   if (!res.body) return '';
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -48,11 +52,7 @@ export async function readBoundedText(res: Response, limitBytes: number): Promis
 export function boundedFetch(limitBytes: number): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
-    const declared = Number(res.headers.get('Content-Length') ?? NaN);
-    if (declared > limitBytes) {
-      await res.body?.cancel();
-      throw new BodyTooLarge(limitBytes);
-    }
+    await refuseDeclaredOver(res, limitBytes);
     if (!res.body) return res;
     let total = 0;
     const limiter = new TransformStream<Uint8Array, Uint8Array>({
