@@ -33,11 +33,11 @@ const deepIssue = (loc: Loc): ValidationIssue => ({
   ctx: { max_depth: MAX_JSON_DEPTH },
 });
 
-const textIssue = (loc: Loc, s: string): ValidationIssue | null => {
+const textIssue = (s: string): Omit<ValidationIssue, 'loc'> | null => {
   if (s.length > MAX_TEXT_LENGTH) {
-    return { type: 'string_too_long', loc, msg: `String should have at most ${MAX_TEXT_LENGTH} characters`, input: s.slice(0, 100), ctx: { max_length: MAX_TEXT_LENGTH } };
+    return { type: 'string_too_long', msg: `String should have at most ${MAX_TEXT_LENGTH} characters`, input: s.slice(0, 100), ctx: { max_length: MAX_TEXT_LENGTH } };
   }
-  return storable(s) ? null : { type: 'value_error', loc, msg: UNSTORABLE_TEXT, input: s };
+  return storable(s) ? null : { type: 'value_error', msg: UNSTORABLE_TEXT, input: s };
 };
 
 /**
@@ -87,27 +87,34 @@ function decodeKey(quoted: string): string {
  * Iterative, so no input can exhaust the stack.
  */
 export function unacceptableInput(value: unknown, loc: Loc): ValidationIssue | null {
-  const stack: { v: unknown; loc: Loc }[] = [{ v: value, loc }];
+  // Frames link to their parent so a location is only built for the value that fails.
+  type Frame = { v: unknown; key: string | number; parent: Frame | null; depth: number };
+  const locOf = (f: Frame | null, extra: (string | number)[] = []) => {
+    const keys = [...extra];
+    for (let x = f; x?.parent; x = x.parent) keys.unshift(x.key);
+    return [...loc, ...keys];
+  };
+  const stack: Frame[] = [{ v: value, key: '', parent: null, depth: 0 }];
   while (stack.length) {
-    const { v, loc: at } = stack.pop()!;
+    const frame = stack.pop()!;
+    const v = frame.v;
     if (typeof v === 'string') {
-      const issue = textIssue(at, v);
-      if (issue) return issue;
+      const issue = textIssue(v);
+      if (issue) return { ...issue, loc: locOf(frame) };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (at.length - loc.length >= MAX_JSON_DEPTH) return deepIssue(at);
+    if (frame.depth >= MAX_JSON_DEPTH) return deepIssue(locOf(frame));
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], loc: [...at, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: i, parent: frame, depth: frame.depth + 1 });
       continue;
     }
     const entries = Object.entries(v as Record<string, unknown>);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, item] = entries[i];
-      const keyIssue = textIssue([...at, key], key);
-      if (keyIssue) return keyIssue;
-      stack.push({ v: item, loc: [...at, key] });
+    for (const [key] of entries) {
+      const keyIssue = textIssue(key);
+      if (keyIssue) return { ...keyIssue, loc: locOf(frame, [key]) };
     }
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ v: entries[i][1], key: entries[i][0], parent: frame, depth: frame.depth + 1 });
   }
   return null;
 }
