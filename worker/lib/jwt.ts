@@ -25,10 +25,15 @@ export async function tokenPair(secret: string, userId: string) {
 
 export type VerifiedToken = { ok: true; sub: string | undefined } | { ok: false };
 
-/** Verifies signature, expiry and type; `sub` may still be missing. */
+/**
+ * Verifies signature, expiry and type. jose checks `exp` only when the claim is there,
+ * so it is required explicitly: a token without one would never expire. A missing `sub`
+ * is reported separately (`sub: undefined`) because the contract answers it with its own
+ * 401 detail.
+ */
 export async function verifyToken(secret: string, token: string, type: TokenType): Promise<VerifiedToken> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ['HS256'], requiredClaims: ['exp', 'type'] });
     if (payload.type !== type) return { ok: false };
     return { ok: true, sub: typeof payload.sub === 'string' && payload.sub ? payload.sub : undefined };
   } catch {

@@ -1,8 +1,10 @@
-import type { ValidationTargets } from 'hono';
+import type { MiddlewareHandler, ValidationTargets } from 'hono';
 import { validator } from 'hono-openapi';
+import { validator as honoValidator } from 'hono/validator';
 import type { z } from 'zod';
 import type { core } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors';
+import { unacceptableInput } from './safe-text';
 
 /** Where each validated part of a request sits in a 422 issue's `loc`. */
 export const LOC_TARGET: Partial<Record<keyof ValidationTargets, string>> = {
@@ -78,12 +80,29 @@ export function toContractIssue(issue: core.$ZodIssue, target: string, root: unk
  * the middleware, which is how GET /openapi.json documents every route from the very
  * schemas the routes validate with. Thrown (not returned) so route response types stay
  * the handler's own.
+ *
+ * Before the schema runs, the whole value as the client sent it (every string and key,
+ * known to the schema or not) must be something the API can store: no NUL or unpaired
+ * surrogate, no string past MAX_TEXT_LENGTH, no nesting past MAX_JSON_DEPTH. Doing it
+ * here rather than in each schema is what covers a route nobody remembered to harden.
  */
 export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
-  return validator(target, schema, (result) => {
+  const where = LOC_TARGET[target] ?? target;
+  const checkSchema = validator(target, schema, (result) => {
     if (!result.success) {
-      const where = LOC_TARGET[target] ?? target;
       throw new ValidationError(result.error.map((i) => toContractIssue(i as unknown as core.$ZodIssue, where, result.data)));
     }
   });
+  const checkInput: MiddlewareHandler = honoValidator(target, (value) => {
+    const issue = unacceptableInput(value, [where]);
+    if (issue) throw new ValidationError([issue]);
+    return value;
+  });
+  // Object.assign keeps the schema hono-openapi attached to the middleware (a symbol key).
+  // The schema's hook throws on failure, so checkSchema never answers a Response itself.
+  const guarded: MiddlewareHandler = (c, next) =>
+    checkInput(c, async () => {
+      await checkSchema(c as never, next);
+    });
+  return Object.assign(guarded, checkSchema) as typeof checkSchema;
 }

@@ -3,18 +3,23 @@ import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
 import { ValidationError } from '../lib/errors';
 import { log } from '../lib/log';
+import { jsonTooDeep } from '../lib/safe-text';
 
 const JSON_TYPE = /^application\/([a-z.-]+\+)?json/i;
 
 /**
  * Rejects a malformed JSON body with 422 before authentication runs (API.md §0.1).
- * Reads the body as text so routes that need the raw bytes still get them.
+ * Reads the body as text so routes that need the raw bytes still get them. Nesting past
+ * MAX_JSON_DEPTH counts as malformed and is found by a scan of the text before it is
+ * parsed: such a body costs no parse, no database work and no recursion anywhere.
  */
 export const parseJsonFirst = createMiddleware<AppEnv>(async (c, next) => {
   const type = c.req.header('Content-Type');
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && (!type || JSON_TYPE.test(type))) {
     const raw = await c.req.text();
     if (raw.trim()) {
+      const deep = jsonTooDeep(raw, ['body']);
+      if (deep) throw new ValidationError([deep]);
       try {
         JSON.parse(raw);
       } catch (err) {

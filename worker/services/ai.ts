@@ -2,10 +2,13 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { importJobs } from '../db/schema';
 import { isoZ } from '../lib/time';
+import { BodyTooLarge, describeBytes, readBoundedText } from '../lib/bounded-body';
 import { NotConfigured, UpstreamFailure } from '../shared/domain-errors';
 
 /** The contract's gateway timeout (API.md §2.12). */
 export const GATEWAY_TIMEOUT_MS = 60_000;
+/** The largest gateway answer read; completions are capped at a few thousand tokens. */
+export const GATEWAY_MAX_BYTES = 1024 * 1024;
 
 export const SCORE_DIMENSIONS = ['product_quality', 'shipping_speed', 'communication', 'pricing', 'return_policy', 'catalog_breadth', 'platform_reputation'] as const;
 
@@ -66,9 +69,9 @@ export async function generate(env: GatewayEnv, req: GatewayRequest, timeoutMs =
   }
   let body: Record<string, unknown>;
   try {
-    body = (await res.json()) as Record<string, unknown>;
-  } catch {
-    throw new UpstreamFailure(UNREADABLE, false);
+    body = JSON.parse(await readBoundedText(res, GATEWAY_MAX_BYTES)) as Record<string, unknown>;
+  } catch (err) {
+    throw new UpstreamFailure(err instanceof BodyTooLarge ? `AI gateway sent a response larger than ${describeBytes(GATEWAY_MAX_BYTES)}` : UNREADABLE, false);
   }
   if (typeof body?.content !== 'string') throw new UpstreamFailure(UNREADABLE, false);
   const cost = Number(body.cost_usd);

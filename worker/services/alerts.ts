@@ -249,7 +249,8 @@ type Attempt = { ok: true; status: number } | { ok: false; retry: boolean; error
 async function post(url: string, headers: Record<string, string>, body: string): Promise<Attempt> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
+    // A redirect is not followed: it could lead the signed POST to a private or plain-http address.
+    res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
   } catch (err) {
     const timedOut = err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError');
     return { ok: false, retry: true, error: timedOut ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s` : 'could not connect' };

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { Bindings } from '../env';
 import { TIERS, type Tier } from './plans';
+import { boundedFetch } from '../lib/bounded-body';
 
 type StripeEnv = Pick<
   Bindings,
@@ -29,6 +30,9 @@ export function tierForPrice(env: StripeEnv, priceId: string): Tier | null {
   return null;
 }
 
+/** The largest Stripe API answer read (one object or a short list). */
+const STRIPE_MAX_BYTES = 1024 * 1024;
+
 /**
  * A Stripe client for one request, on the fetch HTTP client (Workers have no Node http).
  * STRIPE_API_BASE (tests, local fakes) moves host, port and protocol; empty means api.stripe.com.
@@ -37,7 +41,7 @@ export function stripeClient(env: StripeEnv): Stripe {
   const base = env.STRIPE_API_BASE?.trim();
   const target = base ? new URL(base) : null;
   return new Stripe(env.STRIPE_SECRET_KEY.trim(), {
-    httpClient: Stripe.createFetchHttpClient(),
+    httpClient: Stripe.createFetchHttpClient(boundedFetch(STRIPE_MAX_BYTES)),
     maxNetworkRetries: 2,
     timeout: 15_000,
     telemetry: false,

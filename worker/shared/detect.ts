@@ -10,6 +10,15 @@ export interface DetectedProduct {
   productId: string;
 }
 
+/** The path with its percent-escapes decoded, or as it is when an escape is broken (`%E0%A4%A`). */
+function decodedPath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
 /** The supplier a hostname belongs to; any subdomain (www., m., es., de. …) counts. */
 export function sourceForHost(host: string): SupplierSource | null {
   const h = host.toLowerCase().replace(/\.$/, '');
@@ -21,7 +30,7 @@ export function sourceForHost(host: string): SupplierSource | null {
 }
 
 function productIdFor(source: SupplierSource, url: URL): string | null {
-  const path = decodeURIComponent(url.pathname);
+  const path = decodedPath(url.pathname);
   const query = url.searchParams;
   switch (source) {
     case 'aliexpress': {

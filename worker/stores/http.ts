@@ -1,3 +1,4 @@
+import { BodyTooLarge, describeBytes, readBoundedText } from '../lib/bounded-body';
 import { StoreError } from './types';
 
 /** 429, 408 and 5xx are worth another try later; every other failure is the merchant's to fix. */
@@ -19,9 +20,18 @@ export async function storeFetch(label: string, url: string, init: RequestInit, 
   }
 }
 
-/** The body as JSON, or null when it is not JSON (an HTML error page, an empty body). */
-export async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text();
+/**
+ * The body as JSON, or null when it is not JSON (an HTML error page, an empty body). Read
+ * at most `limitBytes`: a bigger answer is the store's fault and not worth a retry.
+ */
+export async function readJson(label: string, res: Response, limitBytes: number): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readBoundedText(res, limitBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw new StoreError(`${label} sent a response larger than ${describeBytes(err.limitBytes)}`, false, res.status);
+    throw err;
+  }
   if (!text) return null;
   try {
     return JSON.parse(text);

@@ -14,6 +14,8 @@ export const supplierTag = (supplierKey: string) => `sourcepilot:${supplierKey}`
 const THROTTLE_RETRIES = 3;
 const MAX_THROTTLE_WAIT_MS = 4_000;
 const PAGE = 250;
+/** The largest GraphQL answer read (a page of 250 variants with metafields is well under 1 MiB). */
+export const SHOPIFY_MAX_BYTES = 4 * 1024 * 1024;
 
 interface GraphQLError {
   message: string;
@@ -110,7 +112,7 @@ export class ShopifyConnector implements StoreConnector {
       }, this.timeoutMs);
       const redirect = redirectError('Shopify', res);
       if (redirect) throw redirect;
-      const body = (await readJson(res)) as GraphQLResponse<T> | null;
+      const body = (await readJson('Shopify', res, SHOPIFY_MAX_BYTES)) as GraphQLResponse<T> | null;
 
       if (res.status === 429 || (res.ok && this.throttled(body))) {
         if (attempt < THROTTLE_RETRIES) {

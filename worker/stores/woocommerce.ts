@@ -3,6 +3,9 @@ import { chunks, money, readJson, redirectError, retryableStatus, storeFetch } f
 import { compareAtAbove, fitOptions } from './shape';
 import { StoreError, type ConnectionTest, type PushResult, type StoreConnector, type StoreProductInput, type StoreVariantInput } from './types';
 
+/** The largest REST answer read (a batch of 100 variations is a few hundred KiB). */
+export const WOO_MAX_BYTES = 4 * 1024 * 1024;
+
 /** WooCommerce refuses batches above 100 items (create + update + delete together). */
 export const WOO_BATCH_LIMIT = 100;
 export const SUPPLIER_KEY_META = '_sourcepilot_supplier_key';
@@ -84,7 +87,7 @@ export class WooCommerceConnector implements StoreConnector {
     const res = await storeFetch('WooCommerce', this.url(path, query, urlOverride), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, this.timeoutMs);
     const redirect = redirectError('WooCommerce', res);
     if (redirect) throw redirect;
-    const json = await readJson(res);
+    const json = await readJson('WooCommerce', res, WOO_MAX_BYTES);
     if (res.ok) return json as T;
     const err = (json ?? {}) as WooError;
     // "Sorry, you cannot …" with valid-looking keys: the host stripped the Authorization header.

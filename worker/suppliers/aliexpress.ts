@@ -14,6 +14,8 @@ import {
 } from './types';
 
 const LABEL = 'AliExpress';
+/** The largest API answer read (a product detail with every SKU is a few hundred KiB). */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export interface AliExpressCredentials {
   appKey: string;
@@ -115,6 +117,7 @@ export class AliExpressAdapter implements SupplierAdapter {
       `${this.baseUrl.replace(/\/+$/, '')}/sync`,
       { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=utf-8' }, body: new URLSearchParams(params).toString() },
       this.timeoutMs,
+      MAX_RESPONSE_BYTES,
     );
     const root = obj(body);
     const failure = root.error_response ? obj(root.error_response) : root.code && String(root.code) !== '0' ? root : null;

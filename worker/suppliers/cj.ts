@@ -14,6 +14,8 @@ import {
 } from './types';
 
 const LABEL = 'CJ Dropshipping';
+/** The largest API answer read (a product with its variants, or a page of a list, is well under 1 MiB). */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 /** CJ allows getAccessToken once per 5 minutes per account. */
 const TOKEN_CALL_INTERVAL_S = 300;
 /** Renew a little before CJ's stated expiry rather than fail on the boundary. */
@@ -107,7 +109,7 @@ export class CjAdapter implements SupplierAdapter {
       let status: number;
       let body: unknown;
       try {
-        ({ status, body } = await supplierFetch(LABEL, this.url(path), init, this.timeoutMs));
+        ({ status, body } = await supplierFetch(LABEL, this.url(path), init, this.timeoutMs, MAX_RESPONSE_BYTES));
       } catch (err) {
         if (err instanceof SupplierError && err.status === 429 && attempt < retries) continue;
         throw err;

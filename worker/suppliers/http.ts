@@ -1,16 +1,19 @@
+import { BodyTooLarge, describeBytes, readBoundedText } from '../lib/bounded-body';
 import { SupplierError } from './types';
 
 /**
  * One HTTP call to a supplier API, answered as parsed JSON. Timeouts, refused
  * connections, 429 and 5xx become retryable SupplierErrors; a body that is not JSON
  * is the supplier's fault too. Other statuses are returned for the adapter to read,
- * since both suppliers put their error codes in the body.
+ * since both suppliers put their error codes in the body. At most `limitBytes` of the
+ * body are read.
  */
 export async function supplierFetch(
   label: string,
   url: string,
   init: RequestInit,
   timeoutMs: number,
+  limitBytes: number,
 ): Promise<{ status: number; body: unknown }> {
   let res: Response;
   try {
@@ -28,7 +31,13 @@ export async function supplierFetch(
     await res.body?.cancel();
     throw new SupplierError(`${label} is unavailable (HTTP ${res.status})`, true, res.status, 'unavailable');
   }
-  const text = await res.text();
+  let text: string;
+  try {
+    text = await readBoundedText(res, limitBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw new SupplierError(`${label} sent a response larger than ${describeBytes(limitBytes)}`, false, res.status, 'unavailable');
+    throw err;
+  }
   try {
     return { status: res.status, body: JSON.parse(text) as unknown };
   } catch {

@@ -17,7 +17,7 @@ import { parseJson, startJsonServer, type FakeRequest, type FakeResponse } from 
  *   POST /__control/emails/fail {to, status, times}
  *   POST /__control/hooks {token?, secret}        → {token, url}
  *   GET  /__control/hooks/:token                  → {attempts, deliveries: [{headers, body, signature_valid}]}
- *   POST /__control/hooks/:token/fail {status, times}
+ *   POST /__control/hooks/:token/fail {status, times, location?}   (location: sent as the Location header)
  */
 
 const API_KEY = `re_fake_${randomBytes(12).toString('hex')}`;
@@ -26,6 +26,7 @@ const EMAIL_FROM = 'SourcePilot Alerts <alerts@sourcepilot.test>';
 interface Failure {
   status: number;
   times: number;
+  location?: string;
 }
 
 interface Mailbox {
@@ -106,7 +107,7 @@ function handleHook(req: FakeRequest, token: string): FakeResponse {
   );
   if (!valid) return { status: 401, body: { error: 'invalid signature' } };
   const failure = takeFailure(hook);
-  if (failure) return { status: failure.status, body: { error: 'receiver failure' } };
+  if (failure) return { status: failure.status, body: { error: 'receiver failure' }, headers: failure.location ? { Location: failure.location } : undefined };
   hook.deliveries.push({ headers, body: parseJson(req.body), signature_valid: valid, at: Date.now() });
   return { body: { ok: true } };
 }
@@ -130,7 +131,7 @@ function control(req: FakeRequest, origin: string): FakeResponse {
   const hook = m ? hooks.get(m[1]) : undefined;
   if (!m || !hook) return { status: 404, body: { error: 'unknown control path or hook' } };
   if (m[2] === '/fail') {
-    hook.failure = { status: Number(body.status ?? 500), times: Number(body.times ?? 1) };
+    hook.failure = { status: Number(body.status ?? 500), times: Number(body.times ?? 1), ...(typeof body.location === 'string' ? { location: body.location } : {}) };
     return { body: { ok: true } };
   }
   if (m[2] === '/secret') {
