@@ -102,6 +102,9 @@ interface TokenAnswer {
   refresh_token_expires_in?: unknown;
 }
 
+/** A token answer is a few hundred bytes; anything near this is not Shopify. */
+const TOKEN_ANSWER_MAX_BYTES = 64 * 1024;
+
 /** Code → expiring offline token at the shop's token endpoint; null when Shopify refuses. */
 async function exchangeCode(origin: string, clientId: string, clientSecret: string, code: string) {
   let res: Response;
@@ -116,7 +119,7 @@ async function exchangeCode(origin: string, clientId: string, clientSecret: stri
   } catch {
     return null;
   }
-  const body = (await readJson(res)) as TokenAnswer | null;
+  const body = (await readJson('Shopify', res, TOKEN_ANSWER_MAX_BYTES).catch(() => null)) as TokenAnswer | null;
   if (!res.ok || !body || typeof body.access_token !== 'string' || !body.access_token) return null;
   const seconds = (v: unknown) => (typeof v === 'number' && v > 0 ? v : null);
   return {
