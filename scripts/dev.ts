@@ -5,7 +5,8 @@
  * Ctrl-C stops everything; the next start keeps the data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { syncDevVars } from './dev-vars';
 import { startLocalDb } from './local-db';
 import { applyMigrations } from './migrate';
 
@@ -49,10 +50,8 @@ async function shutdown(code = 0) {
 }
 
 async function main() {
-  if (!existsSync('.dev.vars')) {
-    copyFileSync('.dev.vars.example', '.dev.vars');
-    console.log('[dev] created .dev.vars from .dev.vars.example');
-  }
+  const added = syncDevVars();
+  if (added.length) console.log(`[dev] .dev.vars: added ${added.join(', ')} from .dev.vars.example`);
   mkdirSync('.data', { recursive: true });
 
   const external = process.env.DATABASE_URL;

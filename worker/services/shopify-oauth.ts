@@ -6,7 +6,7 @@ import { isUniqueViolation, retryRace } from '../lib/pg-errors';
 import { encryptSecret } from '../lib/secrets';
 import { checkStoreUrl } from '../lib/store-url';
 import { readJson } from '../stores/http';
-import { SHOPIFY_SCOPE_NAMES } from '../stores/shopify-scopes';
+import { SHOPIFY_SCOPE_NAMES } from '../shared/shopify-scopes';
 
 /**
  * SourcePilot as a Shopify app merchants install (API.md §8.1, INTEGRATIONS.md §4c):

@@ -1,6 +1,6 @@
 import { chunks, money, readJson, redirectError, retryableStatus, sleep, storeFetch } from './http';
 import { compareAtAbove, fitOptions } from './shape';
-import { missingScopes, SHOPIFY_SCOPES } from './shopify-scopes';
+import { missingScopes, SHOPIFY_SCOPES } from '../shared/shopify-scopes';
 import { StoreError, type ConnectionTest, type PushResult, type StoreConnector, type StoreProductInput } from './types';
 
 /** Shopify's caps: three options and 2,048 variants per product (INTEGRATIONS.md §4a). */

@@ -16,7 +16,7 @@ describe('domain code and HTTP', () => {
   it('reads the modules it checks', () => {
     const files = Object.keys(sources);
     expect(files).toContain('../services/import-pipeline.ts');
-    expect(files).toContain('../suppliers/detect.ts');
+    expect(files).toContain('../shared/detect.ts');
     expect(files).toContain('../shared/domain-errors.ts');
     expect(specifiers(sources['../services/import-pipeline.ts'])).toContain('../shared/domain-errors');
   });

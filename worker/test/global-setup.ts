@@ -1,5 +1,5 @@
-import { copyFileSync, existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
+import { syncDevVars } from '../../scripts/dev-vars';
 import { startLocalDb } from '../../scripts/local-db';
 import { applyMigrations } from '../../scripts/migrate';
 import { startFakes } from './fakes';
@@ -19,7 +19,7 @@ declare module 'vitest' {
  * fake supplier, store and Stripe servers.
  */
 export default async function setup(project: TestProject) {
-  if (!existsSync('.dev.vars')) copyFileSync('.dev.vars.example', '.dev.vars');
+  syncDevVars();
   const db = await startLocalDb(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {});
   await applyMigrations(db.databaseUrl, db.wsProxy);
   project.provide('databaseUrl', db.databaseUrl);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { storeConnections } from '../db/schema';
 import { decryptSecret } from '../lib/secrets';
 import { connectorFor } from '../stores';
-import { SHOPIFY_SCOPE_NAMES } from '../stores/shopify-scopes';
+import { SHOPIFY_SCOPE_NAMES } from '../shared/shopify-scopes';
 import { call, registerUser, withDb, type TestUser } from './helpers';
 import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { encryptSecret } from '../lib/secrets';
 import { connectorFor } from '../stores';
 import { SHOPIFY_DOCUMENTS } from '../stores/shopify';
-import { effectiveScopes, missingScopes, SHOPIFY_SCOPE_NAMES } from '../stores/shopify-scopes';
+import { effectiveScopes, missingScopes, SHOPIFY_SCOPE_NAMES } from '../shared/shopify-scopes';
 import { StoreError, type StoreProductInput } from '../stores/types';
 import { call, registerUser } from './helpers';
 import { fakeShopifySchema, fakeShopifyShop } from './store-fakes';

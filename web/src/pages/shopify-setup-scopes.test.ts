@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHOPIFY_SCOPE_NAMES } from '../../../worker/stores/shopify-scopes';
+import { SHOPIFY_SCOPE_NAMES } from '../../../worker/shared/shopify-scopes';
 
 /** Every dashboard source file (tests aside) under `dir`. */
 function sources(dir: string): string[] {

@@ -30,7 +30,7 @@ import {
   type OperationDefinitionNode,
   type SelectionNode,
 } from 'graphql';
-import { effectiveScopes } from '../../stores/shopify-scopes';
+import { effectiveScopes } from '../../shared/shopify-scopes';
 
 /**
  * Shopify's published Admin GraphQL schema with per-field access scopes, as Shopify

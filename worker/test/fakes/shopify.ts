@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isNonNullType, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionNode } from 'graphql';
-import { SHOPIFY_SCOPE_NAMES } from '../../stores/shopify-scopes';
+import { SHOPIFY_SCOPE_NAMES } from '../../shared/shopify-scopes';
 import type { StartedFake } from './index';
 import { FakeShopifyOAuth } from './shopify-oauth';
 import { accessDenied, checkRequest, fieldAccess, loadShopifyAdminSchema, type ShopifyAdminSchema } from './shopify-schema';
