@@ -6,7 +6,7 @@ import { ApiError, badRequest } from '../lib/errors';
 import { describeError, log } from '../lib/log';
 import { isoZ } from '../lib/time';
 import { PLANS, TIERS, type Tier } from './plans';
-import { configuredPriceId, isMockMode, Stripe, stripeClient } from './stripe';
+import { configuredPriceId, isMockMode, Stripe, stripeClient, stripeSecret, type StripeEnv } from './stripe';
 import { usageCountsSql, usageOut } from './usage';
 
 export const FREE_CHECKOUT = 'Cannot checkout for free plan';
@@ -18,16 +18,7 @@ export const priceNotConfigured = (plan: Tier) => `Billing for the ${plan} plan 
 const DEFAULT_SUCCESS_URL = 'http://localhost:3109/billing?success=true';
 const DEFAULT_CANCEL_URL = 'http://localhost:3109/billing?canceled=true';
 
-type BillingEnv = Pick<
-  Bindings,
-  | 'STRIPE_SECRET_KEY'
-  | 'STRIPE_WEBHOOK_SECRET'
-  | 'STRIPE_PRO_PRICE_ID'
-  | 'STRIPE_ENTERPRISE_PRICE_ID'
-  | 'STRIPE_API_BASE'
-  | 'STRIPE_BILLING_SUCCESS_URL'
-  | 'STRIPE_BILLING_CANCEL_URL'
->;
+type BillingEnv = StripeEnv & Pick<Bindings, 'STRIPE_BILLING_SUCCESS_URL' | 'STRIPE_BILLING_CANCEL_URL'>;
 
 const successUrl = (env: BillingEnv) => env.STRIPE_BILLING_SUCCESS_URL?.trim() || DEFAULT_SUCCESS_URL;
 const cancelUrl = (env: BillingEnv) => env.STRIPE_BILLING_CANCEL_URL?.trim() || DEFAULT_CANCEL_URL;
@@ -178,6 +169,7 @@ async function ensureCustomer(db: Db, stripe: Stripe, user: User): Promise<strin
 }
 
 async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier) {
+  stripeSecret(env, 'STRIPE_SECRET_KEY');
   const priceId = configuredPriceId(env, plan);
   if (!priceId) {
     log.error('stripe price id not configured', { plan });

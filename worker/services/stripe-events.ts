@@ -1,15 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
-import type { Bindings } from '../env';
 import { log, type Fields, type Level } from '../lib/log';
 import type { Tier } from './plans';
-import { isMockMode, type Stripe, stripeClient, tierForPrice } from './stripe';
+import { isMockMode, type Stripe, stripeClient, type StripeEnv, tierForPrice } from './stripe';
 
-type WebhookEnv = Pick<
-  Bindings,
-  'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_PRO_PRICE_ID' | 'STRIPE_ENTERPRISE_PRICE_ID' | 'STRIPE_API_BASE'
->;
+type WebhookEnv = StripeEnv;
 
 const KNOWN_STATUSES = ['active', 'trialing', 'past_due', 'canceled', 'unpaid', 'incomplete'] as const;
 type Status = (typeof KNOWN_STATUSES)[number];

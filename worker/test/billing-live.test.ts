@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
-import { callWith, fakeStripe, liveEnv, subscriptionRows, userRow } from './billing-support';
+import { callWith, customerUser, fakeStripe, liveEnv, subscriptionRows, userRow } from './billing-support';
 import { registerUser, userWithKey } from './helpers';
 
 interface Received {
@@ -139,6 +139,24 @@ describe('POST /billing/checkout (live mode)', () => {
     const auth = await callWith(broken.env, '/billing/checkout', { token: other.token, body: { plan: 'pro' } });
     expect(auth.status).toBe(502);
     expect((await userRow(other.id)).stripeCustomerId).toBeNull();
+  });
+});
+
+describe('billing fails closed outside mock mode', () => {
+  it('answers 503 for checkout and portal when the Stripe secret key is missing, and grants nothing', async () => {
+    const user = await customerUser();
+    // An empty key used to mean mock mode (a free plan for anyone); an unset or misspelt BILLING_MODE is Stripe mode.
+    for (const overrides of [{ BILLING_MODE: 'stripe' }, { BILLING_MODE: '' }, { BILLING_MODE: 'mok' }]) {
+      const env = { ...overrides, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' };
+      const checkout = await callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'enterprise' } });
+      expect(checkout.status).toBe(503);
+      expect(checkout.json).toEqual({ detail: 'Billing is not configured. Please try again later.' });
+      const portal = await callWith(env, '/billing/portal', { token: user.token, method: 'POST' });
+      expect(portal.status).toBe(503);
+      expect(portal.json).toEqual({ detail: 'Billing is not configured. Please try again later.' });
+    }
+    expect(await subscriptionRows(user.id)).toHaveLength(0);
+    expect((await userRow(user.id)).plan).toBe('free');
   });
 });
 

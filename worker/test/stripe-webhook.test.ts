@@ -32,7 +32,7 @@ async function postSigned(event: unknown, overrides: Record<string, string> = si
   return callWith(overrides, PATH, { rawBody: payload, headers: { 'Stripe-Signature': await signed(payload) } });
 }
 
-describe('POST /webhooks/stripe in mock mode (no Stripe keys)', () => {
+describe('POST /webhooks/stripe in mock mode (BILLING_MODE=mock, no webhook secret)', () => {
   it('applies an unsigned subscription event: row, plan and trial dates', async () => {
     const user = await customerUser();
     const trialStart = now() - 3600;
@@ -322,16 +322,32 @@ describe('POST /webhooks/stripe with a webhook secret', () => {
     expect(await eventRows(event.id)).toHaveLength(0);
   });
 
-  it('requires the signature even without a secret key, and refuses unsigned events in live mode', async () => {
+  it('requires the signature in mock mode once a webhook secret is set', async () => {
     const user = await customerUser();
     const event = stripeEvent('customer.subscription.created', stripeSubscription({ customer: user.customer, price: 'price_mock_pro' }));
     const noSecretKey = await callWith({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }, PATH, { body: event });
     expect(noSecretKey.status).toBe(400);
     expect(noSecretKey.json).toEqual({ detail: 'Invalid webhook signature' });
-    const liveNoWebhookSecret = await callWith({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: '' }, PATH, { body: event });
-    expect(liveNoWebhookSecret.status).toBe(400);
-    expect(liveNoWebhookSecret.json).toEqual({ detail: 'Invalid webhook signature' });
     expect(await subscriptionRows(user.id)).toHaveLength(0);
+  });
+
+  it('never accepts an unsigned event outside mock mode: a missing webhook secret is a 503, whatever else is set', async () => {
+    const user = await customerUser();
+    const event = stripeEvent('customer.subscription.created', stripeSubscription({ customer: user.customer, status: 'active', price: 'price_mock_pro' }));
+    // No Stripe secret at all used to mean mock mode; an unset or misspelt BILLING_MODE is Stripe mode too.
+    for (const overrides of [
+      { BILLING_MODE: 'stripe', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      { BILLING_MODE: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: '' },
+      { BILLING_MODE: '', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      { BILLING_MODE: 'mok', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+    ]) {
+      const r = await callWith(overrides, PATH, { body: event });
+      expect(r.status).toBe(503);
+      expect(r.json).toEqual({ detail: 'Stripe webhooks are not configured' });
+    }
+    expect(await subscriptionRows(user.id)).toHaveLength(0);
+    expect(await eventRows(event.id)).toHaveLength(0);
+    expect((await userRow(user.id)).plan).toBe('free');
   });
 
   it('answers a signed body that is not JSON with 400 "Invalid JSON payload"', async () => {
