@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { subscriptions } from '../db/schema';
+import { subscriptions, users } from '../db/schema';
 import {
   callWith,
   customerUser,
@@ -150,8 +150,9 @@ describe('POST /webhooks/stripe in mock mode (BILLING_MODE=mock, no webhook secr
     const sub = stripeSubscription({ customer: user.customer, status: 'active', price: 'price_mock_enterprise' });
     await post(stripeEvent('customer.subscription.created', sub, now() - 100));
     await post(stripeEvent('customer.subscription.updated', { ...sub, items: stripeSubscription({ customer: user.customer, price: 'price_unknown' }).items }));
-    await post(stripeEvent('customer.subscription.updated', { ...sub, status: 'paused' }));
-    await post(stripeEvent('customer.subscription.updated', { ...sub, status: 'incomplete_expired' }));
+    // A status Stripe may add one day (paused and incomplete_expired have their own rules, below).
+    await post(stripeEvent('customer.subscription.updated', { ...sub, status: 'on_hold' }));
+    await post(stripeEvent('customer.subscription.updated', { ...sub, status: 'constructor' }));
     expect(await subscriptionRow(sub.id)).toMatchObject({ status: 'active', plan: 'enterprise', stripePriceId: 'price_mock_enterprise' });
     expect((await userRow(user.id)).plan).toBe('enterprise');
   });
@@ -201,6 +202,45 @@ describe('POST /webhooks/stripe in mock mode (BILLING_MODE=mock, no webhook secr
       expect((await subscriptionRow(sub.id)).status).toBe(status);
       expect((await userRow(user.id)).plan, `after ${status}`).toBe(plan);
     }
+  });
+
+  it('paused (trial ended without a payment method) takes the plan away, stored as unpaid, and a resume gives it back', async () => {
+    const user = await customerUser();
+    const sub = stripeSubscription({ customer: user.customer, status: 'trialing', price: 'price_mock_pro', trialStart: now() - 1000, trialEnd: now() - 10 });
+    await post(stripeEvent('customer.subscription.created', sub, now() - 300));
+    expect((await userRow(user.id)).plan).toBe('pro');
+    for (const type of ['customer.subscription.updated', 'customer.subscription.paused']) {
+      const r = await post(stripeEvent(type, { ...sub, status: 'paused' }, now() - 200));
+      expect(r.status).toBe(200);
+      expect(await subscriptionRow(sub.id)).toMatchObject({ status: 'unpaid', plan: 'pro' });
+      expect((await userRow(user.id)).plan, type).toBe('free');
+    }
+    // Not terminal: once the customer adds a payment method Stripe resumes it.
+    await post(stripeEvent('customer.subscription.resumed', { ...sub, status: 'active' }, now() - 100));
+    expect((await subscriptionRow(sub.id)).status).toBe('active');
+    expect((await userRow(user.id)).plan).toBe('pro');
+  });
+
+  it('incomplete_expired (first payment never came) is stored as canceled, keeps no paid plan and is never revived', async () => {
+    const user = await customerUser();
+    const live = stripeSubscription({ customer: user.customer, status: 'active', price: 'price_mock_pro' });
+    const upgrade = stripeSubscription({ customer: user.customer, status: 'incomplete', price: 'price_mock_enterprise' });
+    await post(stripeEvent('customer.subscription.created', live, now() - 400));
+    await post(stripeEvent('customer.subscription.created', upgrade, now() - 300));
+    await withDb((db) => db.update(users).set({ plan: 'enterprise' }).where(eq(users.id, user.id)));
+    await post(stripeEvent('customer.subscription.updated', { ...upgrade, status: 'incomplete_expired' }, now() - 200));
+    expect(await subscriptionRow(upgrade.id)).toMatchObject({ status: 'canceled', plan: 'enterprise' });
+    // The other live subscription's plan remains; without one the user is on free.
+    expect((await userRow(user.id)).plan).toBe('pro');
+    await post(stripeEvent('customer.subscription.updated', { ...upgrade, status: 'active' }, now() - 100));
+    expect((await subscriptionRow(upgrade.id)).status).toBe('canceled');
+    expect((await userRow(user.id)).plan).toBe('pro');
+
+    const alone = await customerUser('pro');
+    const expired = stripeSubscription({ customer: alone.customer, status: 'incomplete_expired', price: 'price_mock_pro' });
+    await post(stripeEvent('customer.subscription.updated', expired));
+    expect((await subscriptionRow(expired.id)).status).toBe('canceled');
+    expect((await userRow(alone.id)).plan).toBe('free');
   });
 
   it('a canceled subscription leaves the plan of another live subscription', async () => {
