@@ -123,12 +123,21 @@ export const importJobs = pgTable(
     attempts: integer('attempts').notNull().default(0),
     /** Non-fatal notes from the push (e.g. option axes folded to fit Shopify's limits). */
     warnings: jsonb('warnings'),
+    /**
+     * Set on jobs that must be unique among the user's pending and running ones
+     * (TrendScout auto-imports: the product URL); the unique index below makes two
+     * identical concurrent webhooks create one job. A manual retry clears it.
+     */
+    dedupeKey: varchar('dedupe_key', { length: 2000 }),
     startedAt: ts('started_at'),
     finishedAt: ts('finished_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    uniqueIndex('import_jobs_active_dedupe_uq')
+      .on(t.userId, t.dedupeKey)
+      .where(sql`${t.dedupeKey} IS NOT NULL AND ${t.status} IN ('pending', 'running')`),
     index('import_jobs_user_created_idx').on(t.userId, t.createdAt),
     index('import_jobs_store_id_idx').on(t.storeId),
     index('import_jobs_status_idx').on(t.status),

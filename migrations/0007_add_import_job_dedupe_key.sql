@@ -1,0 +1,2 @@
+ALTER TABLE "import_jobs" ADD COLUMN "dedupe_key" varchar(2000);--> statement-breakpoint
+CREATE UNIQUE INDEX "import_jobs_active_dedupe_uq" ON "import_jobs" USING btree ("user_id","dedupe_key") WHERE "import_jobs"."dedupe_key" IS NOT NULL AND "import_jobs"."status" IN ('pending', 'running');
