@@ -409,17 +409,28 @@ export const importQuota = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.month] })],
 );
 
+/** A per-user, per-UTC-day call counter (admitted through lib/daily-quota.ts). */
+function dailyCallCounter(name: string) {
+  return pgTable(
+    name,
+    {
+      userId: userId(),
+      day: date('day', { mode: 'string' }).notNull(),
+      calls: integer('calls').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.userId, t.day] })],
+  );
+}
+
 /**
  * Supplier API calls made for each user per UTC day (live search and product fetches):
  * a conditional upsert on this row admits a call only while the day's count is under
  * SUPPLIER_DAILY_CALL_LIMIT, so one merchant cannot drain a shared supplier quota.
  */
-export const supplierCallUsage = pgTable(
-  'supplier_call_usage',
-  {
-    userId: userId(),
-    day: date('day', { mode: 'string' }).notNull(),
-    calls: integer('calls').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.day] })],
-);
+export const supplierCallUsage = dailyCallCounter('supplier_call_usage');
+
+/**
+ * LLM gateway calls (`/ai/*`) made for each user per UTC day, admitted the same way
+ * against the plan's AI_DAILY_REQUESTS, so no user can loop the gateway at our cost.
+ */
+export const aiCallUsage = dailyCallCounter('ai_call_usage');

@@ -10,7 +10,8 @@ import worker from '../index';
 import { requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { withDb as dbMiddleware } from '../middleware/request';
-import { secondsToUtcMidnight, supplierQuotaDetail } from '../suppliers/quota';
+import { secondsToUtcMidnight } from '../lib/time';
+import { supplierQuotaDetail } from '../suppliers/quota';
 import { answer, api, rawCall, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { connectAliExpress } from './supplier-helpers';
 
