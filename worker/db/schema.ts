@@ -409,6 +409,20 @@ export const importQuota = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.month] })],
 );
 
+/**
+ * Each user's live Stripe checkout: taken in one conditional upsert (which also checks
+ * for an active subscription) while a checkout is being started, so concurrent
+ * checkouts cannot each open a Checkout Session; `session_id` is the one open session,
+ * expired at Stripe before another is created. At most one can ever be paid.
+ */
+export const checkoutClaims = pgTable('checkout_claims', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  sessionId: varchar('session_id', { length: 255 }),
+  lockedUntil: ts('locked_until').notNull(),
+});
+
 /** A per-user, per-UTC-day call counter (admitted through lib/daily-quota.ts). */
 function dailyCallCounter(name: string) {
   return pgTable(
