@@ -9,7 +9,9 @@
  *   observability as the local top level;
  * - every `env.NAME` the worker reads is a declared var or binding, a secret listed in
  *   .dev.vars.example, or one of the test/bench-only switches;
- * - production keeps the dev-only switches off.
+ * - production keeps the dev-only switches off;
+ * - staging and production bill through Stripe (BILLING_MODE = "stripe"): mock billing
+ *   gives plans away and accepts unsigned webhooks.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,6 +93,10 @@ function main() {
   if (['1', 'true', 'on', 'yes'].includes(String(prod.DEMO_CATALOGUE).toLowerCase())) problems.push('production has DEMO_CATALOGUE on');
   if (String(prod.ALLOW_LOCAL_STORES).toLowerCase() === 'true') problems.push('production has ALLOW_LOCAL_STORES=true');
   for (const name of TEST_ONLY) if (name in prod) problems.push(`production sets the test-only ${name}`);
+  for (const env of ['staging', 'production']) {
+    const mode = String((read(env).vars as Record<string, string>).BILLING_MODE ?? '').trim().toLowerCase();
+    if (mode !== 'stripe') problems.push(`${env} has BILLING_MODE=${JSON.stringify(mode)}; it must be "stripe" (mock billing grants plans for free and accepts unsigned webhooks)`);
+  }
 
   if (problems.length) {
     for (const p of problems) console.error(`✗ ${p}`);

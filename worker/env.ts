@@ -40,6 +40,7 @@ export interface ConfigEnv {
   HEALTH_DB_TIMEOUT_MS?: string;
   DEMO_CATALOGUE?: string;
   ALLOW_LOCAL_STORES?: string;
+  BILLING_MODE?: string;
 }
 
 /** Supplier calls per user and UTC day when SUPPLIER_DAILY_CALL_LIMIT is unset or unreadable. */
@@ -70,6 +71,11 @@ export function config(env: ConfigEnv) {
     healthDbTimeoutMs: positive(env.HEALTH_DB_TIMEOUT_MS, 2_000),
     demoCatalogue: isOn(env.DEMO_CATALOGUE),
     allowLocalStores: isOn(env.ALLOW_LOCAL_STORES),
+    /**
+     * `mock` only when BILLING_MODE says so exactly: anything else (unset, a typo) is
+     * Stripe, which without its secrets refuses to sell rather than giving plans away.
+     */
+    billingMode: (env.BILLING_MODE?.trim().toLowerCase() === 'mock' ? 'mock' : 'stripe') as 'mock' | 'stripe',
   };
 }
 

@@ -123,12 +123,21 @@ export const importJobs = pgTable(
     attempts: integer('attempts').notNull().default(0),
     /** Non-fatal notes from the push (e.g. option axes folded to fit Shopify's limits). */
     warnings: jsonb('warnings'),
+    /**
+     * Set on jobs that must be unique among the user's pending and running ones
+     * (TrendScout auto-imports: the product URL); the unique index below makes two
+     * identical concurrent webhooks create one job. A manual retry clears it.
+     */
+    dedupeKey: varchar('dedupe_key', { length: 2000 }),
     startedAt: ts('started_at'),
     finishedAt: ts('finished_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    uniqueIndex('import_jobs_active_dedupe_uq')
+      .on(t.userId, t.dedupeKey)
+      .where(sql`${t.dedupeKey} IS NOT NULL AND ${t.status} IN ('pending', 'running')`),
     index('import_jobs_user_created_idx').on(t.userId, t.createdAt),
     index('import_jobs_store_id_idx').on(t.storeId),
     index('import_jobs_status_idx').on(t.status),
@@ -414,19 +423,44 @@ export const importQuota = pgTable(
 );
 
 /**
+ * Each user's live Stripe checkout: taken in one conditional upsert (which also checks
+ * for an active subscription) while a checkout is being started, so concurrent
+ * checkouts cannot each open a Checkout Session; `session_id` is the one open session,
+ * expired at Stripe before another is created. At most one can ever be paid.
+ */
+export const checkoutClaims = pgTable('checkout_claims', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  sessionId: varchar('session_id', { length: 255 }),
+  lockedUntil: ts('locked_until').notNull(),
+});
+
+/** A per-user, per-UTC-day call counter (admitted through lib/daily-quota.ts). */
+function dailyCallCounter(name: string) {
+  return pgTable(
+    name,
+    {
+      userId: userId(),
+      day: date('day', { mode: 'string' }).notNull(),
+      calls: integer('calls').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.userId, t.day] })],
+  );
+}
+
+/**
  * Supplier API calls made for each user per UTC day (live search and product fetches):
  * a conditional upsert on this row admits a call only while the day's count is under
  * SUPPLIER_DAILY_CALL_LIMIT, so one merchant cannot drain a shared supplier quota.
  */
-export const supplierCallUsage = pgTable(
-  'supplier_call_usage',
-  {
-    userId: userId(),
-    day: date('day', { mode: 'string' }).notNull(),
-    calls: integer('calls').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.day] })],
-);
+export const supplierCallUsage = dailyCallCounter('supplier_call_usage');
+
+/**
+ * LLM gateway calls (`/ai/*`) made for each user per UTC day, admitted the same way
+ * against the plan's AI_DAILY_REQUESTS, so no user can loop the gateway at our cost.
+ */
+export const aiCallUsage = dailyCallCounter('ai_call_usage');
 
 /**
  * Shopify installs under way: the `state` sent to Shopify's authorize screen, bound to

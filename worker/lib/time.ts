@@ -14,3 +14,9 @@ export function billingMonth(now = new Date()) {
 export const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
 export const addMinutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
+
+/** Seconds from `now` to the next 00:00 UTC, when per-day counts start again. */
+export function secondsToUtcMidnight(now = new Date()): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+}

@@ -4,7 +4,7 @@ import { describeMiddleware, errorResponses } from '../lib/openapi';
 import { clientIp, rateLimit } from '../lib/rate-limit';
 
 /** Per-user limiters (wrangler.toml `[[ratelimits]]`, the same in every environment). */
-export type UserLimiter = 'IMPORT_LIMITER' | 'CATALOGUE_LIMITER' | 'SYNC_LIMITER';
+export type UserLimiter = 'IMPORT_LIMITER' | 'CATALOGUE_LIMITER' | 'SYNC_LIMITER' | 'CONNECTION_TEST_LIMITER' | 'AI_LIMITER';
 
 /**
  * Counts the request against the user's own budget on `limiter` and against the

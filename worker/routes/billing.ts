@@ -15,12 +15,22 @@ const doc = routeDocs('billing');
 
 export const billingRoutes = new Hono<AppEnv>()
   .get('/plans', doc({ summary: 'Plans and their limits', status: 200, body: planListSchema }), (c) => c.json(listPlans(), 200))
-  .post('/checkout', doc({ summary: 'Start a Stripe Checkout for a plan', status: 201 }), requireJwt, validate('json', checkoutBody), async (c) => {
-    const r = await startCheckout(c.var.db, c.env, c.var.auth.user, c.req.valid('json').plan);
-    if (r.kind === 'user_gone') throw new ApiError(401, USER_GONE);
-    return c.json(r.session, 201);
-  })
-  .post('/portal', doc({ summary: 'Open the Stripe billing portal', status: 200 }), requireJwt, async (c) =>
+  .post(
+    '/checkout',
+    doc({
+      summary: 'Start a Stripe Checkout for a plan',
+      status: 201,
+      errors: { 409: 'Another checkout for this account is being started', 503: 'Billing is not configured' },
+    }),
+    requireJwt,
+    validate('json', checkoutBody),
+    async (c) => {
+      const r = await startCheckout(c.var.db, c.env, c.var.auth.user, c.req.valid('json').plan);
+      if (r.kind === 'user_gone') throw new ApiError(401, USER_GONE);
+      return c.json(r.session, 201);
+    },
+  )
+  .post('/portal', doc({ summary: 'Open the Stripe billing portal', status: 200, errors: { 503: 'Billing is not configured' } }), requireJwt, async (c) =>
     c.json(await openPortal(c.env, c.var.auth.user), 200),
   )
   .get('/current', doc({ summary: 'The current subscription', status: 200, body: subscriptionSchema }), requireUser, async (c) =>

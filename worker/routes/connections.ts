@@ -6,6 +6,7 @@ import { storableString } from '../lib/safe-text';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
 import { requireUser } from '../middleware/auth';
+import { limitPerUser } from '../middleware/rate-limit';
 import {
   connectionOut,
   createConnection,
@@ -95,6 +96,7 @@ export const connectionRoutes = new Hono<AppEnv>()
   .post(
     '/:conn_id/test',
     doc({ summary: "Check a connection's credentials against the store", status: 200, errors: { 404: 'Store connection not found' } }),
+    limitPerUser('CONNECTION_TEST_LIMITER'),
     validate('param', idParam),
     async (c) => {
       const result = await testConnection(c.var.db, c.env, c.var.auth.user.id, c.req.valid('param').conn_id);

@@ -1,9 +1,12 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { importJobs } from '../db/schema';
+import { aiCallUsage } from '../db/schema';
+import type { User } from '../env';
+import { admitDailySql, DailyQuotaExceeded } from '../lib/daily-quota';
 import { isoZ } from '../lib/time';
 import { BodyTooLarge, describeBytes, readBoundedText } from '../lib/bounded-body';
 import { NotConfigured, UpstreamFailure } from '../shared/domain-errors';
+import { AI_DAILY_REQUESTS, PLANS } from './plans';
 
 /** The contract's gateway timeout (API.md §2.12). */
 export const GATEWAY_TIMEOUT_MS = 60_000;
@@ -31,6 +34,29 @@ export interface GatewayRequest {
 
 const NOT_CONFIGURED = 'AI gateway not configured';
 const UNREADABLE = 'AI gateway sent an unreadable response';
+export const aiQuotaDetail = (plan: User['plan']) =>
+  `Daily AI request limit reached (${AI_DAILY_REQUESTS[plan]} per day on the ${PLANS[plan].name} plan). It resets at 00:00 UTC.`;
+
+/** The gateway's base URL; unset → 503, before anything is counted or called. */
+function gatewayBase(env: GatewayEnv): string {
+  const base = (env.LLM_GATEWAY_URL ?? '').trim().replace(/\/+$/, '');
+  if (!base) throw new NotConfigured(NOT_CONFIGURED);
+  return base;
+}
+
+/**
+ * Admits one gateway call against the user's daily AI allowance, inside `then`: the
+ * statement the caller makes anyway, so metering costs no extra round trip. Over the
+ * allowance → 429 with Retry-After. Every admitted call counts, failed ones too.
+ */
+async function admitAiCall<T extends Record<string, unknown>>(db: Db, user: User, then: SQL): Promise<T> {
+  const { rows } = await db.execute<T & { admitted: boolean }>(sql`
+    WITH admitted AS (${admitDailySql(aiCallUsage, user.id, 1, AI_DAILY_REQUESTS[user.plan])})
+    SELECT EXISTS (SELECT 1 FROM admitted) AS admitted, ${then}`);
+  const row = rows[0] as T & { admitted: boolean };
+  if (!row.admitted) throw new DailyQuotaExceeded(aiQuotaDetail(user.plan));
+  return row;
+}
 
 /**
  * One call to the LLM gateway. Unset → NotConfigured; a gateway error, an unreadable
@@ -38,8 +64,7 @@ const UNREADABLE = 'AI gateway sent an unreadable response';
  * turns into a 500.
  */
 export async function generate(env: GatewayEnv, req: GatewayRequest, timeoutMs = GATEWAY_TIMEOUT_MS): Promise<GatewayAnswer> {
-  const base = (env.LLM_GATEWAY_URL ?? '').trim().replace(/\/+$/, '');
-  if (!base) throw new NotConfigured(NOT_CONFIGURED);
+  const base = gatewayBase(env);
   let res: Response;
   try {
     res = await fetch(`${base}/api/v1/generate`, {
@@ -143,15 +168,17 @@ const SUGGESTIONS_SYSTEM =
   'You are a dropshipping sourcing advisor. Answer with JSON only: an array of 3 to 5 objects ' +
   '{"title": string, "description": string, "priority": "high" | "medium" | "low"}.';
 
-export async function sourcingSuggestions(env: GatewayEnv, db: Db, userId: string) {
-  if (!(env.LLM_GATEWAY_URL ?? '').trim()) throw new NotConfigured(NOT_CONFIGURED);
+export async function sourcingSuggestions(env: GatewayEnv, db: Db, user: User) {
+  gatewayBase(env);
+  const userId = user.id;
   // The merchant's latest imports give the model something concrete to reason about.
-  const recent = await db
-    .select({ source: importJobs.source, title: sql<string | null>`${importJobs.productData}->>'title'`, status: importJobs.status })
-    .from(importJobs)
-    .where(eq(importJobs.userId, userId))
-    .orderBy(desc(importJobs.createdAt))
-    .limit(10);
+  const { recent } = await admitAiCall<{ recent: { source: string; title: string | null; status: string }[] }>(
+    db,
+    user,
+    sql`COALESCE((SELECT json_agg(r) FROM (
+      SELECT source, product_data->>'title' AS title, status FROM import_jobs
+      WHERE user_id = ${userId} ORDER BY created_at DESC LIMIT 10) r), '[]'::json) AS recent`,
+  );
   const history = recent.length
     ? recent.map((r) => `- ${r.title ?? '(untitled)'} from ${r.source} (${r.status})`).join('\n')
     : '- no imports yet';
@@ -171,9 +198,11 @@ const SCORING_SYSTEM =
   SCORE_DIMENSIONS.map((d) => `"${d}": 0-100`).join(', ') +
   '}, "overall_score": 0-100, "recommendation": string}.';
 
-export async function scoreSupplier(env: GatewayEnv, userId: string, supplierUrl: string) {
+export async function scoreSupplier(env: GatewayEnv, db: Db, user: User, supplierUrl: string) {
+  gatewayBase(env);
+  await admitAiCall(db, user, sql`true AS ok`);
   const answer = await generate(env, {
-    userId,
+    userId: user.id,
     taskType: 'supplier_scoring',
     system: SCORING_SYSTEM,
     prompt: `Score this supplier for a dropshipping merchant: ${supplierUrl}`,

@@ -6,7 +6,7 @@ import { describeError, log } from '../lib/log';
 import { isoZ } from '../lib/time';
 import { Conflict, DomainError, InvalidInput, NotConfigured, Refused, UpstreamFailure } from '../shared/domain-errors';
 import { PLANS, TIERS, type Tier } from './plans';
-import { configuredPriceId, isMockMode, Stripe, stripeClient } from './stripe';
+import { configuredPriceId, isMockMode, Stripe, stripeClient, stripeSecret, type StripeEnv } from './stripe';
 import { usageCountsSql, usageOut } from './usage';
 
 export const FREE_CHECKOUT = 'Cannot checkout for free plan';
@@ -18,16 +18,7 @@ export const priceNotConfigured = (plan: Tier) => `Billing for the ${plan} plan 
 const DEFAULT_SUCCESS_URL = 'http://localhost:3109/billing?success=true';
 const DEFAULT_CANCEL_URL = 'http://localhost:3109/billing?canceled=true';
 
-type BillingEnv = Pick<
-  Bindings,
-  | 'STRIPE_SECRET_KEY'
-  | 'STRIPE_WEBHOOK_SECRET'
-  | 'STRIPE_PRO_PRICE_ID'
-  | 'STRIPE_ENTERPRISE_PRICE_ID'
-  | 'STRIPE_API_BASE'
-  | 'STRIPE_BILLING_SUCCESS_URL'
-  | 'STRIPE_BILLING_CANCEL_URL'
->;
+type BillingEnv = StripeEnv & Pick<Bindings, 'STRIPE_BILLING_SUCCESS_URL' | 'STRIPE_BILLING_CANCEL_URL'>;
 
 const successUrl = (env: BillingEnv) => env.STRIPE_BILLING_SUCCESS_URL?.trim() || DEFAULT_SUCCESS_URL;
 const cancelUrl = (env: BillingEnv) => env.STRIPE_BILLING_CANCEL_URL?.trim() || DEFAULT_CANCEL_URL;
@@ -152,12 +143,62 @@ async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Pr
   throw new Conflict('The account changed during checkout. Please try again.');
 }
 
+export const CHECKOUT_IN_PROGRESS = 'A checkout for this account is already being started. Please try again in a moment.';
+
+/** How long a live checkout may take (three Stripe calls with their retries) before its claim lapses. */
+const CHECKOUT_CLAIM_MS = 120_000;
+
 /**
- * The user's Stripe customer, created once. The idempotency key makes concurrent
- * first checkouts receive the same customer from Stripe, and the conditional update
- * keeps whichever id was stored first (a stray customer is deleted again).
+ * Takes the user's checkout claim in one statement, together with the contract's
+ * "no active subscription" check: the upsert applies only while no other checkout holds
+ * an unexpired claim, so of concurrent checkouts exactly one goes on to Stripe. Returns
+ * the Checkout Session the previous checkout opened, which must be expired first.
  */
-async function ensureCustomer(db: Db, stripe: Stripe, user: User): Promise<string> {
+async function claimCheckout(db: Db, userId: string, until: Date) {
+  const { rows } = await db.execute<{ subscribed: boolean; claimed: boolean; previous: string | null }>(sql`
+    WITH active AS (
+      SELECT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = ${userId} AND status IN ('active', 'trialing')) AS yes
+    ), claim AS (
+      INSERT INTO checkout_claims AS c (user_id, session_id, locked_until)
+      SELECT ${userId}, NULL, ${until.toISOString()}::timestamptz FROM active WHERE NOT active.yes
+      ON CONFLICT (user_id) DO UPDATE SET locked_until = EXCLUDED.locked_until
+      WHERE c.locked_until < now()
+      RETURNING c.session_id
+    )
+    SELECT (SELECT yes FROM active) AS subscribed, EXISTS (SELECT 1 FROM claim) AS claimed, (SELECT session_id FROM claim) AS previous`);
+  const r = rows[0];
+  if (r.subscribed) throw new Refused(ALREADY_SUBSCRIBED);
+  if (!r.claimed) throw new Conflict(CHECKOUT_IN_PROGRESS);
+  return r.previous;
+}
+
+/** Gives the claim up after a failure, so the user can try again at once (best effort: it lapses anyway). */
+async function releaseClaim(db: Db, userId: string, until: Date) {
+  await db
+    .execute(sql`UPDATE checkout_claims SET locked_until = now() WHERE user_id = ${userId} AND locked_until = ${until.toISOString()}::timestamptz`)
+    .catch((err) => log.warn('could not release checkout claim', { user_id: userId, error: describeError(err) }));
+}
+
+/**
+ * Makes the previous checkout's session unpayable. Stripe refuses to expire a session
+ * that is no longer open: a completed one means the user has just subscribed (the
+ * webhook may not have arrived yet), an expired one is fine.
+ */
+async function expirePrevious(stripe: Stripe, sessionId: string) {
+  try {
+    await stripe.checkout.sessions.expire(sessionId);
+  } catch (err) {
+    const session = await stripe.checkout.sessions.retrieve(sessionId).catch(() => providerError(err, 'checkout.sessions.expire'));
+    if (session.status === 'complete') throw new Refused(ALREADY_SUBSCRIBED);
+    if (session.status !== 'expired') providerError(err, 'checkout.sessions.expire');
+  }
+}
+
+/**
+ * The user's Stripe customer, created once: the idempotency key makes a retried
+ * creation return the same customer. The caller stores it (only if none is stored yet).
+ */
+async function ensureCustomer(stripe: Stripe, user: User): Promise<string> {
   if (user.stripeCustomerId) return user.stripeCustomerId;
   const customer = await stripe.customers
     .create(
@@ -165,46 +206,66 @@ async function ensureCustomer(db: Db, stripe: Stripe, user: User): Promise<strin
       { idempotencyKey: `sourcepilot-customer-${user.id}` },
     )
     .catch((err) => providerError(err, 'customers.create'));
-  const { rows } = await db.execute<{ customer: string }>(sql`
-    UPDATE users SET stripe_customer_id = COALESCE(stripe_customer_id, ${customer.id}), updated_at = now()
-    WHERE id = ${user.id} RETURNING stripe_customer_id AS customer`);
-  const stored = rows[0]?.customer ?? customer.id;
-  if (stored !== customer.id) {
-    await stripe.customers.del(customer.id).catch((err) =>
-      log.warn('could not delete duplicate stripe customer', { customer: customer.id, error: describeError(err) }),
-    );
-  }
-  return stored;
+  return customer.id;
 }
 
+/**
+ * A Stripe Checkout Session for the plan. At most one session per user is ever open:
+ * the claim admits one checkout at a time (others get 409) and the previous session is
+ * expired before a new one is created, so two paid subscriptions cannot come out of it.
+ */
 async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Promise<CheckoutResult> {
+  stripeSecret(env, 'STRIPE_SECRET_KEY');
   const priceId = configuredPriceId(env, plan);
   if (!priceId) {
     log.error('stripe price id not configured', { plan });
     throw new NotConfigured(priceNotConfigured(plan));
   }
-  const { rows } = await db.execute<{ active: boolean }>(sql`
-    SELECT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = ${user.id} AND status IN ('active', 'trialing')) AS active`);
-  if (rows[0].active) throw new Refused(ALREADY_SUBSCRIBED);
+  const until = new Date(Date.now() + CHECKOUT_CLAIM_MS);
+  const previous = await claimCheckout(db, user.id, until);
 
   const stripe = stripeClient(env);
-  const customer = await ensureCustomer(db, stripe, user);
-  const metadata = { user_id: user.id, plan };
-  const trialDays = PLANS[plan].trial_days;
-  const session = await stripe.checkout.sessions
-    .create({
-      mode: 'subscription',
-      customer,
-      client_reference_id: user.id,
-      line_items: [{ price: priceId, quantity: 1 }],
-      success_url: successUrl(env),
-      cancel_url: cancelUrl(env),
-      metadata,
-      subscription_data: { metadata, ...(trialDays > 0 ? { trial_period_days: trialDays } : {}) },
-    })
-    .catch((err) => providerError(err, 'checkout.sessions.create'));
-  if (!session.url) providerError(new Error('checkout session without url'), 'checkout.sessions.create');
-  return { kind: 'started', session: { checkout_url: session.url, session_id: session.id } };
+  let session: Stripe.Checkout.Session;
+  let customer: string;
+  try {
+    if (previous) await expirePrevious(stripe, previous);
+    customer = await ensureCustomer(stripe, user);
+    const metadata = { user_id: user.id, plan };
+    const trialDays = PLANS[plan].trial_days;
+    session = await stripe.checkout.sessions
+      .create({
+        mode: 'subscription',
+        customer,
+        client_reference_id: user.id,
+        line_items: [{ price: priceId, quantity: 1 }],
+        success_url: successUrl(env),
+        cancel_url: cancelUrl(env),
+        metadata,
+        subscription_data: { metadata, ...(trialDays > 0 ? { trial_period_days: trialDays } : {}) },
+      })
+      .catch((err) => providerError(err, 'checkout.sessions.create'));
+    if (!session.url) providerError(new Error('checkout session without url'), 'checkout.sessions.create');
+  } catch (err) {
+    await releaseClaim(db, user.id, until);
+    throw err;
+  }
+
+  // Records the open session and frees the claim, only while the claim is still ours.
+  const { rows } = await db.execute<{ stored: number }>(sql`
+    WITH cus AS (
+      UPDATE users SET stripe_customer_id = ${customer}, updated_at = now() WHERE id = ${user.id} AND stripe_customer_id IS NULL
+    ), claim AS (
+      UPDATE checkout_claims SET session_id = ${session.id}, locked_until = now()
+      WHERE user_id = ${user.id} AND locked_until = ${until.toISOString()}::timestamptz
+      RETURNING 1
+    )
+    SELECT count(*)::int AS stored FROM claim`);
+  if (rows[0].stored === 0) {
+    // The claim lapsed and another checkout took over: this session must not stay payable.
+    await expirePrevious(stripe, session.id).catch((err) => log.warn('could not expire a superseded checkout session', { error: describeError(err) }));
+    throw new Conflict(CHECKOUT_IN_PROGRESS);
+  }
+  return { kind: 'started', session: { checkout_url: session.url!, session_id: session.id } };
 }
 
 /** A checkout to send the merchant to, or `user_gone`: the user row vanished after authentication. */

@@ -50,7 +50,10 @@ export interface NewImports {
   config: Record<string, unknown> | null;
   /** Merged into each `created` history row (e.g. {bulk: true}). */
   historyDetails?: Record<string, unknown>;
-  /** Skip URLs that already have a pending or running job of this user (TrendScout). */
+  /**
+   * Skip URLs that already have a pending or running job of this user (TrendScout). The
+   * new jobs carry the URL as dedupe_key, whose unique index settles concurrent requests.
+   */
   dedupe?: boolean;
 }
 
@@ -71,6 +74,7 @@ export async function createImports(db: Db, user: User, input: NewImports, now =
   const limit = PLANS[user.plan].max_items;
   const { start, end } = billingMonth(now);
   const n = input.urls.length;
+  const dedupe = input.dedupe ?? false;
   const { rows } = await db.execute<{ store_ok: boolean; admitted: boolean; duplicate_id: string | null; jobs: JobRow[] }>(sql`
     WITH store AS (
       SELECT id FROM store_connections
@@ -79,7 +83,7 @@ export async function createImports(db: Db, user: User, input: NewImports, now =
       LIMIT 1
     ), duplicate AS (
       SELECT id FROM import_jobs
-      WHERE ${input.dedupe ?? false} AND user_id = ${user.id} AND source_url = ANY(${sql.param(input.urls)}::text[])
+      WHERE ${dedupe} AND user_id = ${user.id} AND source_url = ANY(${sql.param(input.urls)}::text[])
         AND status IN ('pending', 'running')
       LIMIT 1
     ), go AS (
@@ -94,11 +98,15 @@ export async function createImports(db: Db, user: User, input: NewImports, now =
       WHERE ${limit} < 0 OR q.used + ${n} <= ${limit}
       RETURNING used
     ), jobs AS (
-      INSERT INTO import_jobs (user_id, store_id, source, source_url, config, created_at, updated_at)
+      INSERT INTO import_jobs (user_id, store_id, source, source_url, config, dedupe_key, created_at, updated_at)
       SELECT ${user.id}, (SELECT id FROM store), ${input.source}, u.url, ${input.config === null ? null : JSON.stringify(input.config)}::jsonb,
+             CASE WHEN ${dedupe} THEN u.url END,
              now() + u.ord * interval '1 microsecond', now() + u.ord * interval '1 microsecond'
       FROM unnest(${sql.param(input.urls)}::text[]) WITH ORDINALITY AS u(url, ord)
       WHERE EXISTS (SELECT 1 FROM quota)
+      -- A concurrent identical request committed its job after this statement's snapshot
+      -- (so "duplicate" missed it): the unique index turns this insert into nothing.
+      ON CONFLICT (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'running') DO NOTHING
       RETURNING *
     ), history AS (
       INSERT INTO import_history (user_id, import_job_id, action, details, created_at)
@@ -115,7 +123,23 @@ export async function createImports(db: Db, user: User, input: NewImports, now =
   if (r.duplicate_id) return { kind: 'duplicate', jobId: r.duplicate_id };
   if (!r.store_ok) return (await overLimit(db, user, n, now)) ? { kind: 'limit' } : { kind: 'store_not_found' };
   if (!r.admitted) return { kind: 'limit' };
+  if (dedupe && r.jobs.length === 0) return { kind: 'duplicate', jobId: await concurrentDuplicate(db, user.id, input.urls, n, start) };
   return { kind: 'created', jobs: r.jobs };
+}
+
+/**
+ * A deduplicated insert lost to a concurrent identical request: give back the plan quota
+ * it took and name the winner's job. One more statement, only on that race.
+ */
+async function concurrentDuplicate(db: Db, userId: string, urls: string[], n: number, month: Date): Promise<string> {
+  const { rows } = await db.execute<{ id: string }>(sql`
+    WITH back AS (
+      UPDATE import_quota SET used = used - ${n} WHERE user_id = ${userId} AND month = ${isoDate(month)} AND used >= ${n}
+    )
+    SELECT id FROM import_jobs
+    WHERE user_id = ${userId} AND dedupe_key = ANY(${sql.param(urls)}::text[])
+    ORDER BY created_at DESC LIMIT 1`);
+  return rows[0].id;
 }
 
 /** Whether `n` more imports would pass the plan limit (read-only; for ordering error answers). */
@@ -185,7 +209,8 @@ async function transition(db: Db, userId: string, jobId: string, action: 'cancel
   const set =
     action === 'cancelled'
       ? sql`status = 'cancelled', finished_at = now(), updated_at = now()`
-      : sql`status = 'pending', progress_percent = 0, error_message = NULL, attempts = 0, started_at = NULL, finished_at = NULL, updated_at = now()`;
+      : // A retried job is the user's own request now: it leaves TrendScout's dedupe, so it cannot collide with a newer pending one.
+        sql`status = 'pending', progress_percent = 0, error_message = NULL, attempts = 0, started_at = NULL, finished_at = NULL, dedupe_key = NULL, updated_at = now()`;
   const { rows } = await db.execute<{ previous: JobStatus | null; job: JobRow | null }>(sql`
     WITH cur AS (
       SELECT id, status FROM import_jobs WHERE id = ${jobId} AND user_id = ${userId} FOR UPDATE

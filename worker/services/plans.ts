@@ -19,4 +19,11 @@ export const PLANS: Record<Tier, Plan> = {
   enterprise: { tier: 'enterprise', name: 'Enterprise', price_monthly_cents: 9900, max_items: -1, max_secondary: -1, trial_days: 14, api_access: true },
 };
 
+/**
+ * LLM gateway calls (`/ai/*`) per user and UTC day. Not part of the contract's Plan
+ * object: a cost guard sized for a few ideas and scorings a day on Free and for daily
+ * sourcing work on the paid plans, far below what a loop would spend.
+ */
+export const AI_DAILY_REQUESTS: Record<Tier, number> = { free: 10, pro: 200, enterprise: 1000 };
+
 export const API_ACCESS_DENIED = 'API access requires the Pro or Enterprise plan';

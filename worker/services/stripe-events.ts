@@ -1,18 +1,25 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
-import type { Bindings } from '../env';
 import { log, type Fields, type Level } from '../lib/log';
 import type { Tier } from './plans';
-import { isMockMode, type Stripe, stripeClient, tierForPrice } from './stripe';
+import { isMockMode, type Stripe, stripeClient, type StripeEnv, tierForPrice } from './stripe';
 
-type WebhookEnv = Pick<
-  Bindings,
-  'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_PRO_PRICE_ID' | 'STRIPE_ENTERPRISE_PRICE_ID' | 'STRIPE_API_BASE'
->;
+type WebhookEnv = StripeEnv;
 
 const KNOWN_STATUSES = ['active', 'trialing', 'past_due', 'canceled', 'unpaid', 'incomplete'] as const;
 type Status = (typeof KNOWN_STATUSES)[number];
+
+/**
+ * Stripe statuses outside the contract's six (API.md §2.8), stored as the contract status
+ * that says the same to a client, and both ending the paid plan:
+ * - `incomplete_expired`: the first payment never came; terminal in Stripe, so `canceled`
+ *   (never revived).
+ * - `paused`: a trial ended without a payment method; nothing is billed until the
+ *   customer adds one and Stripe resumes it (then `active` arrives), so `unpaid` (not
+ *   terminal), but unlike a real `unpaid` it takes the plan away at once.
+ */
+const STORED_AS: Record<string, Status> = { incomplete_expired: 'canceled', paused: 'unpaid' };
 
 // Epoch seconds, bounded so a hostile payload cannot produce an invalid Date.
 const epoch = z.number().int().min(0).max(253_402_300_799).nullish().catch(null);
@@ -109,6 +116,8 @@ interface SubscriptionState {
   priceId: string | null;
   plan: Tier | null;
   status: Status;
+  /** The user loses this subscription's plan (to another live subscription's, or free). */
+  endsPlan: boolean;
   periodStart: Date | null;
   periodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
@@ -124,8 +133,9 @@ type Outcome = { fresh: boolean; matched: boolean; applied: boolean; userPlan: T
  * - a redelivered event finds its id in stripe_events and changes nothing;
  * - an event older than the stored state (stripe_state_at) is ignored, and on a tie a
  *   `created` event never overwrites; a canceled subscription stays canceled;
- * - the plan follows the status: active/trialing → the plan, canceled → the user's
- *   other live subscription's plan or free, anything else → unchanged.
+ * - the plan follows the status: active/trialing → the plan, canceled (or a status that
+ *   ends the plan, see STORED_AS) → the user's other live subscription's plan or free,
+ *   anything else → unchanged.
  */
 async function applyState(db: Db, event: EventContext, owner: Owner, state: SubscriptionState | null): Promise<Outcome> {
   const match: SQL =
@@ -134,6 +144,7 @@ async function applyState(db: Db, event: EventContext, owner: Owner, state: Subs
       : sql`u.id = ${owner.userId} AND (u.stripe_customer_id IS NULL OR u.stripe_customer_id = ${owner.customer})`;
   const linkCustomer = owner.by === 'user' && owner.customer ? owner.customer : null;
   const isCreated = event.type === 'customer.subscription.created';
+  const endsPlan = state?.endsPlan ?? false;
 
   const sub: SQL = state
     ? sql`
@@ -173,7 +184,7 @@ async function applyState(db: Db, event: EventContext, owner: Owner, state: Subs
           THEN ${linkCustomer} ELSE users.stripe_customer_id END,
         plan = CASE
           WHEN sub.status IN ('active', 'trialing') THEN sub.plan
-          WHEN sub.status = 'canceled' THEN COALESCE(
+          WHEN sub.status = 'canceled' OR (sub.status IS NOT NULL AND ${endsPlan}::boolean) THEN COALESCE(
             (SELECT o.plan FROM subscriptions o
               WHERE o.user_id = sub.user_id AND o.id <> sub.id AND o.status IN ('active', 'trialing')
               ORDER BY o.created_at DESC LIMIT 1),
@@ -182,7 +193,8 @@ async function applyState(db: Db, event: EventContext, owner: Owner, state: Subs
         updated_at = now()
       FROM target LEFT JOIN sub ON sub.user_id = target.user_id
       WHERE users.id = target.user_id
-        AND (sub.status IN ('active', 'trialing', 'canceled') OR (users.stripe_customer_id IS NULL AND ${linkCustomer}::text IS NOT NULL))
+        AND (sub.status IN ('active', 'trialing', 'canceled') OR (sub.status IS NOT NULL AND ${endsPlan}::boolean)
+             OR (users.stripe_customer_id IS NULL AND ${linkCustomer}::text IS NOT NULL))
       RETURNING users.plan
     )
     SELECT (SELECT count(*) FROM ev)::int AS fresh, (SELECT count(*) FROM target)::int AS matched,
@@ -193,7 +205,9 @@ async function applyState(db: Db, event: EventContext, owner: Owner, state: Subs
 
 /** Reads what the contract needs from a Stripe Subscription; null (logged) when it cannot be applied. */
 function subscriptionState(env: WebhookEnv, event: EventContext, sub: StripeSubscription, forceCanceled: boolean): SubscriptionState | null {
-  const status = forceCanceled ? 'canceled' : sub.status;
+  const received = forceCanceled ? 'canceled' : sub.status;
+  const mapped = received && Object.hasOwn(STORED_AS, received) ? STORED_AS[received] : undefined;
+  const status = mapped ?? received;
   if (!status || !(KNOWN_STATUSES as readonly string[]).includes(status)) {
     logEvent('warn', 'stripe subscription status not handled', event, { subscription_id: sub.id, status: status ?? null });
     return null;
@@ -210,6 +224,7 @@ function subscriptionState(env: WebhookEnv, event: EventContext, sub: StripeSubs
     priceId,
     plan,
     status: status as Status,
+    endsPlan: mapped !== undefined,
     periodStart: toDate(sub.current_period_start ?? item?.current_period_start),
     periodEnd: toDate(sub.current_period_end ?? item?.current_period_end),
     cancelAtPeriodEnd: sub.cancel_at_period_end ?? false,
@@ -320,6 +335,8 @@ export async function handleStripeEvent(db: Db, env: WebhookEnv, payload: unknow
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
     case 'customer.subscription.deleted':
+    case 'customer.subscription.paused':
+    case 'customer.subscription.resumed':
       return onSubscriptionEvent(db, env, event, data.object);
     case 'checkout.session.completed':
       return onCheckoutCompleted(db, env, event, data.object);

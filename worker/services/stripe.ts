@@ -1,15 +1,32 @@
 import Stripe from 'stripe';
-import type { Bindings } from '../env';
+import { type Bindings, config } from '../env';
+import { log } from '../lib/log';
+import { NotConfigured } from '../shared/domain-errors';
 import { TIERS, type Tier } from './plans';
 import { boundedFetch } from '../lib/bounded-body';
 
-type StripeEnv = Pick<
+export type StripeEnv = Pick<
   Bindings,
-  'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_PRO_PRICE_ID' | 'STRIPE_ENTERPRISE_PRICE_ID' | 'STRIPE_API_BASE'
+  'BILLING_MODE' | 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_PRO_PRICE_ID' | 'STRIPE_ENTERPRISE_PRICE_ID' | 'STRIPE_API_BASE'
 >;
 
-/** Without a secret key billing runs in mock mode: subscriptions are created locally, Stripe is never called. */
-export const isMockMode = (env: Pick<Bindings, 'STRIPE_SECRET_KEY'>) => !env.STRIPE_SECRET_KEY?.trim();
+export const BILLING_NOT_CONFIGURED = 'Billing is not configured. Please try again later.';
+export const WEBHOOK_NOT_CONFIGURED = 'Stripe webhooks are not configured';
+
+/**
+ * Mock billing (subscriptions created locally, Stripe never called, unsigned webhooks
+ * accepted) only where BILLING_MODE=mock says so: local development and tests. The
+ * deploy check refuses it in staging and production.
+ */
+export const isMockMode = (env: Pick<Bindings, 'BILLING_MODE'>) => config(env).billingMode === 'mock';
+
+/** A Stripe secret Stripe mode cannot work without: missing → 503 (logged), never mock mode. */
+export function stripeSecret(env: Pick<Bindings, 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET'>, name: 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET'): string {
+  const value = env[name]?.trim();
+  if (value) return value;
+  log.error('stripe secret not set; billing refused', { secret: name });
+  throw new NotConfigured(name === 'STRIPE_SECRET_KEY' ? BILLING_NOT_CONFIGURED : WEBHOOK_NOT_CONFIGURED);
+}
 
 /** The configured Stripe price id of a paid tier, or null when unset. */
 export function configuredPriceId(env: StripeEnv, tier: Tier): string | null {
@@ -40,7 +57,7 @@ const STRIPE_MAX_BYTES = 1024 * 1024;
 export function stripeClient(env: StripeEnv): Stripe {
   const base = env.STRIPE_API_BASE?.trim();
   const target = base ? new URL(base) : null;
-  return new Stripe(env.STRIPE_SECRET_KEY.trim(), {
+  return new Stripe(stripeSecret(env, 'STRIPE_SECRET_KEY'), {
     httpClient: Stripe.createFetchHttpClient(boundedFetch(STRIPE_MAX_BYTES)),
     maxNetworkRetries: 2,
     timeout: 15_000,

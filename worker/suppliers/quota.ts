@@ -1,40 +1,25 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { supplierCallUsage } from '../db/schema';
 import { config, type ConfigEnv } from '../env';
-import { QuotaExceeded } from '../shared/domain-errors';
+import { admitDailySql, DailyQuotaExceeded } from '../lib/daily-quota';
 import type { SupplierAdapter } from './types';
 
 export const supplierQuotaDetail = (limit: number) =>
   `Daily supplier call limit reached (${limit} searches and product lookups per day). It resets at 00:00 UTC; previews you already opened still work.`;
 
-/** Seconds from `now` to the next 00:00 UTC, when the day's count starts again. */
-export function secondsToUtcMidnight(now = new Date()): number {
-  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
-}
-
 /**
  * The daily cap is spent until 00:00 UTC: a 429 with Retry-After for the API, a
  * permanent failure with this message for an import job or a price check.
  */
-export class SupplierQuotaExceeded extends QuotaExceeded {
+export class SupplierQuotaExceeded extends DailyQuotaExceeded {
   constructor(limit: number, now = new Date()) {
-    super(supplierQuotaDetail(limit), secondsToUtcMidnight(now));
+    super(supplierQuotaDetail(limit), now);
   }
 }
 
-/**
- * Admits `calls` supplier calls for the user today in one statement: the upsert only
- * applies while the day's total stays within `limit`, so concurrent requests can never
- * pass it together. False when the calls would exceed it.
- */
+/** Admits `calls` supplier calls for the user today (see admitDailySql); false when they would exceed `limit`. */
 export async function admitSupplierCalls(db: Db, userId: string, calls: number, limit: number): Promise<boolean> {
-  const { rows } = await db.execute(sql`
-    INSERT INTO supplier_call_usage AS u (user_id, day, calls)
-    SELECT ${userId}::uuid, (now() AT TIME ZONE 'UTC')::date, ${calls}::int WHERE ${calls}::int <= ${limit}::int
-    ON CONFLICT (user_id, day) DO UPDATE SET calls = u.calls + EXCLUDED.calls
-    WHERE u.calls + EXCLUDED.calls <= ${limit}::int
-    RETURNING u.calls`);
+  const { rows } = await db.execute(admitDailySql(supplierCallUsage, userId, calls, limit));
   return rows.length > 0;
 }
 

@@ -10,7 +10,8 @@ import worker from '../index';
 import { requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { withDb as dbMiddleware } from '../middleware/request';
-import { secondsToUtcMidnight, supplierQuotaDetail } from '../suppliers/quota';
+import { secondsToUtcMidnight } from '../lib/time';
+import { supplierQuotaDetail } from '../suppliers/quota';
 import { answer, api, rawCall, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { connectAliExpress } from './supplier-helpers';
 
@@ -83,6 +84,20 @@ describe('rate limits per user', () => {
     const over = await answer(api({ token: user.token })['price-watches'].sync.$post());
     expect(over.status).toBe(429);
     expect(over.res.headers.get('Retry-After')).toBe('60');
+  }, 60_000);
+
+  it('limits store connection tests (each one calls the store) to 10 a minute per user', async () => {
+    await freshWindow();
+    const user = await registerUser('conn-test');
+    // Malformed ids count too: the limiter runs before validation.
+    const spent = await burst(10, () => rawCall('/connections/not-a-uuid/test', { token: user.token, method: 'POST' }), 5);
+    expect(spent.every((s) => s === 422)).toBe(true);
+    const over = await answer(api({ token: user.token }).connections[':conn_id'].test.$post({ param: { conn_id: crypto.randomUUID() } }));
+    expect(over.status).toBe(429);
+    expect(over.json).toEqual({ detail: 'Too many requests. Please try again later.' });
+    expect(over.res.headers.get('Retry-After')).toBe('60');
+    const other = await registerUser('conn-test-other');
+    expect((await answer(api({ token: other.token }).connections[':conn_id'].test.$post({ param: { conn_id: crypto.randomUUID() } }))).status).toBe(404);
   }, 60_000);
 
   it('answers 401 before 429: an anonymous caller never spends anyone’s budget', async () => {

@@ -2,10 +2,14 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import app from '../app';
+import { eq } from 'drizzle-orm';
+import { aiCallUsage } from '../db/schema';
 import { httpErrorFor } from '../lib/errors';
-import { generate, parseModelJson, toScoring, toSuggestions } from '../services/ai';
+import { secondsToUtcMidnight } from '../lib/time';
+import { aiQuotaDetail, generate, parseModelJson, toScoring, toSuggestions } from '../services/ai';
+import { AI_DAILY_REQUESTS } from '../services/plans';
 import { UpstreamFailure } from '../shared/domain-errors';
-import { answer, api, rawCall, registerUser, userWithKey } from './helpers';
+import { answer, api, rawCall, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { fakeControl } from './supplier-helpers';
 
 const script = (userId: string, replies: Record<string, unknown>[]) => fakeControl(env.LLM_GATEWAY_URL, 'script', { user_id: userId, replies });
@@ -83,6 +87,60 @@ describe('POST /ai/score-supplier', () => {
     expect(r.status).toBe(422);
     expect(r.json.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'supplier_url'] });
   });
+});
+
+describe('AI limits per user and plan', () => {
+  const usage = async (userId: string) =>
+    (await withDb((db) => db.select().from(aiCallUsage).where(eq(aiCallUsage.userId, userId))))[0]?.calls ?? 0;
+  /** Records `calls` gateway calls for the user today, as earlier requests would have. */
+  const spend = (userId: string, calls: number) =>
+    withDb((db) => db.insert(aiCallUsage).values({ userId, day: new Date().toISOString().slice(0, 10), calls }));
+
+  it('meters each gateway call and answers 429 past the plan’s daily allowance, without calling the gateway', async () => {
+    for (const plan of ['free', 'pro', 'enterprise'] as const) {
+      const user = await registerUser(`ai-${plan}`);
+      await setPlan(user.id, plan);
+      await spend(user.id, AI_DAILY_REQUESTS[plan] - 1);
+      const last = await answer(api({ token: user.token }).ai.suggestions.$get());
+      expect(last.status).toBe(200);
+      expect(last.roundTrips).toBeLessThanOrEqual(2);
+      expect(await usage(user.id)).toBe(AI_DAILY_REQUESTS[plan]);
+      const over = await answer(api({ token: user.token }).ai['score-supplier'].$post({ json: { supplier_url: 'https://www.aliexpress.com/store/1' } }));
+      expect(over.status).toBe(429);
+      expect(over.json).toEqual({ detail: aiQuotaDetail(plan) });
+      const retryAfter = Number(over.res.headers.get('Retry-After'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(secondsToUtcMidnight());
+      expect((await answer(api({ token: user.token }).ai.suggestions.$get())).status).toBe(429);
+      expect(await received(user.id)).toHaveLength(1);
+      expect(await usage(user.id)).toBe(AI_DAILY_REQUESTS[plan]);
+    }
+    expect(AI_DAILY_REQUESTS.free).toBeLessThan(AI_DAILY_REQUESTS.pro);
+    expect(AI_DAILY_REQUESTS.pro).toBeLessThan(AI_DAILY_REQUESTS.enterprise);
+    expect(aiQuotaDetail('free')).toBe('Daily AI request limit reached (10 per day on the Free plan). It resets at 00:00 UTC.');
+  });
+
+  it('concurrent calls cannot pass the allowance together', async () => {
+    const user = await registerUser('ai-race');
+    await spend(user.id, AI_DAILY_REQUESTS.free - 3);
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => answer(api({ token: user.token }).ai.suggestions.$get()).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    expect(await received(user.id)).toHaveLength(3);
+  });
+
+  it('limits /ai/* to 10 requests a minute per user, malformed ones included', async () => {
+    const left = 60 - ((Date.now() / 1000) % 60);
+    if (left < 20) await new Promise((r) => setTimeout(r, left * 1000 + 250));
+    const user = await registerUser('ai-minute');
+    await setPlan(user.id, 'enterprise');
+    for (let i = 0; i < 10; i++) expect((await rawCall('/ai/score-supplier', { token: user.token, body: {} })).status).toBe(422);
+    const over = await answer(api({ token: user.token }).ai.suggestions.$get());
+    expect(over.status).toBe(429);
+    expect(over.json).toEqual({ detail: 'Too many requests. Please try again later.' });
+    expect(over.res.headers.get('Retry-After')).toBe('60');
+    expect(await usage(user.id)).toBe(0);
+  }, 60_000);
 });
 
 describe('AI gateway configuration and timeouts', () => {

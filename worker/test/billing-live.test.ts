@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
-import { callWith, fakeStripe, liveEnv, subscriptionRows, userRow } from './billing-support';
+import { callWith, customerUser, fakeStripe, liveEnv, subscriptionRows, userRow } from './billing-support';
 import { registerUser, userWithKey } from './helpers';
 
 interface Received {
@@ -63,45 +63,57 @@ describe('POST /billing/checkout (live mode)', () => {
     // A second checkout (say the first was abandoned) reuses the stored customer.
     const again = await callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'enterprise' } });
     expect(again.status).toBe(201);
-    expect(again.roundTrips).toBeLessThanOrEqual(2);
+    // The claim and recording the open session (which the next checkout expires first).
+    expect(again.roundTrips).toBeLessThanOrEqual(3);
     expect(await requests('/v1/customers')).toHaveLength(1);
     const sessions = await requests('/v1/checkout/sessions');
     expect(sessions[1].form).toMatchObject({ customer: customer.id, 'line_items[0][price]': 'price_enterprise_monthly', 'metadata[plan]': 'enterprise' });
   });
 
-  it('concurrent first checkouts create one Stripe customer and store it once', async () => {
+  it('concurrent checkouts for one user open one Checkout Session: the others get 409, and one customer is stored', async () => {
     const { env, requests } = await live();
-    // Slow customer creation so the requests overlap at Stripe, as they would under load.
-    await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/setup', { delay_ms: 300 });
+    // Slow Stripe so the requests overlap, as they would under load; without idempotency,
+    // as after Stripe's 24-hour window, so only our own claim can keep them apart.
+    await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/setup', { delay_ms: 300, idempotency: false });
     const user = await registerUser('live');
-    const results = await Promise.all([1, 2, 3].map(() => callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'pro' } })));
-    expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
+    const results = await Promise.all(
+      (['pro', 'enterprise', 'pro', 'enterprise'] as const).map((plan) => callWith(env, '/billing/checkout', { token: user.token, body: { plan } })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const r of results.filter((r) => r.status === 409)) {
+      expect(r.json).toEqual({ detail: 'A checkout for this account is already being started. Please try again in a moment.' });
+    }
+    const sessions = await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/sessions');
+    expect(sessions).toHaveLength(1);
     const customers = await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/customers');
     expect(customers).toHaveLength(1);
     expect((await userRow(user.id)).stripeCustomerId).toBe(customers[0].id);
-    const sessions = await requests('/v1/checkout/sessions');
-    expect(new Set(sessions.map((s) => s.form.customer))).toEqual(new Set([customers[0].id]));
-    // Stripe itself deduplicated (same idempotency key), so no stray customer had to be deleted.
-    const all = await requests();
-    expect(new Set(all.filter((q) => q.path === '/v1/customers').map((q) => q.headers['idempotency-key']))).toEqual(new Set([`sourcepilot-customer-${user.id}`]));
-    expect(all.filter((q) => q.method === 'DELETE')).toHaveLength(0);
+    expect((await requests()).filter((q) => q.method === 'DELETE')).toHaveLength(0);
+    // Even if the user pays every checkout page they were given, one subscription comes out.
+    const paid = await Promise.all(sessions.map((s: { id: string }) => fakeStripe(env.STRIPE_SECRET_KEY, '/__control/complete-session', { session_id: s.id })));
+    expect(paid.filter((p) => p.status === 'complete')).toHaveLength(1);
   });
 
-  it('stores one customer even when the idempotency key no longer dedupes, and deletes the stray', async () => {
+  it('a new checkout expires the previous open session, so an abandoned page cannot be paid as well', async () => {
     const { env, requests } = await live();
-    // As after Stripe's 24-hour idempotency window: the same key creates a new customer.
-    await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/setup', { delay_ms: 200, idempotency: false });
     const user = await registerUser('live');
-    const results = await Promise.all([1, 2].map(() => callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'pro' } })));
-    expect(results.map((r) => r.status)).toEqual([201, 201]);
-    const kept = (await userRow(user.id)).stripeCustomerId!;
-    const remaining = await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/customers');
-    expect(remaining.map((c: { id: string }) => c.id)).toEqual([kept]);
-    const deletes = (await requests()).filter((q) => q.method === 'DELETE');
-    expect(deletes).toHaveLength(1);
-    expect(deletes[0].path).not.toBe(`/v1/customers/${kept}`);
-    const sessions = await requests('/v1/checkout/sessions');
-    expect(sessions.map((q) => q.form.customer)).toEqual([kept, kept]);
+    const first = await callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'pro' } });
+    const second = await callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'enterprise' } });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect((await requests(`/v1/checkout/sessions/${first.json.session_id}/expire`)).map((q) => q.method)).toEqual(['POST']);
+    const late = await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/complete-session', { session_id: first.json.session_id });
+    expect(late.error).toMatch(/not open/);
+    const paid = await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/complete-session', { session_id: second.json.session_id });
+    expect(paid.status).toBe('complete');
+
+    // Paid, but Stripe's webhook has not arrived yet: another checkout is refused, and no session is opened.
+    const third = await callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'pro' } });
+    expect(third.status).toBe(400);
+    expect(third.json).toEqual({ detail: 'User already has an active subscription' });
+    expect(await fakeStripe(env.STRIPE_SECRET_KEY, '/__control/sessions')).toHaveLength(2);
+    // The refusal released the claim: nothing is left locked.
+    const fourth = await callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'pro' } });
+    expect(fourth.status).toBe(400);
   });
 
   it('checks free plan and an active subscription before calling Stripe', async () => {
@@ -139,6 +151,24 @@ describe('POST /billing/checkout (live mode)', () => {
     const auth = await callWith(broken.env, '/billing/checkout', { token: other.token, body: { plan: 'pro' } });
     expect(auth.status).toBe(502);
     expect((await userRow(other.id)).stripeCustomerId).toBeNull();
+  });
+});
+
+describe('billing fails closed outside mock mode', () => {
+  it('answers 503 for checkout and portal when the Stripe secret key is missing, and grants nothing', async () => {
+    const user = await customerUser();
+    // An empty key used to mean mock mode (a free plan for anyone); an unset or misspelt BILLING_MODE is Stripe mode.
+    for (const overrides of [{ BILLING_MODE: 'stripe' }, { BILLING_MODE: '' }, { BILLING_MODE: 'mok' }]) {
+      const env = { ...overrides, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' };
+      const checkout = await callWith(env, '/billing/checkout', { token: user.token, body: { plan: 'enterprise' } });
+      expect(checkout.status).toBe(503);
+      expect(checkout.json).toEqual({ detail: 'Billing is not configured. Please try again later.' });
+      const portal = await callWith(env, '/billing/portal', { token: user.token, method: 'POST' });
+      expect(portal.status).toBe(503);
+      expect(portal.json).toEqual({ detail: 'Billing is not configured. Please try again later.' });
+    }
+    expect(await subscriptionRows(user.id)).toHaveLength(0);
+    expect((await userRow(user.id)).plan).toBe('free');
   });
 });
 

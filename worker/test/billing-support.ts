@@ -15,7 +15,7 @@ export const WEBHOOK_SECRET = 'whsec_test_sourcepilot';
 
 /**
  * Calls the app directly with bindings that differ from the test defaults (which are
- * mock mode), e.g. live Stripe keys pointed at the fake. Same result shape as rawCall().
+ * mock mode: BILLING_MODE=mock in wrangler.toml's top level), e.g. live Stripe keys pointed at the fake. Same result shape as rawCall().
  */
 export async function callWith(overrides: Record<string, string>, path: string, opts: RawCallOptions = {}) {
   const headers: Record<string, string> = { 'CF-Connecting-IP': freshIp(), ...opts.headers };
@@ -43,6 +43,7 @@ export async function callWith(overrides: Record<string, string>, path: string, 
 /** Live-mode bindings with a secret key of its own, so the fake's state is per test. */
 export function liveEnv(extra: Record<string, string> = {}) {
   return {
+    BILLING_MODE: 'stripe',
     STRIPE_SECRET_KEY: `sk_test_${crypto.randomUUID().replace(/-/g, '')}`,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STRIPE_API_BASE: FAKE_STRIPE_URL,

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { subscriptions } from '../db/schema';
+import { subscriptions, users } from '../db/schema';
 import {
   callWith,
   customerUser,
@@ -32,7 +32,7 @@ async function postSigned(event: unknown, overrides: Record<string, string> = si
   return callWith(overrides, PATH, { rawBody: payload, headers: { 'Stripe-Signature': await signed(payload) } });
 }
 
-describe('POST /webhooks/stripe in mock mode (no Stripe keys)', () => {
+describe('POST /webhooks/stripe in mock mode (BILLING_MODE=mock, no webhook secret)', () => {
   it('applies an unsigned subscription event: row, plan and trial dates', async () => {
     const user = await customerUser();
     const trialStart = now() - 3600;
@@ -150,8 +150,9 @@ describe('POST /webhooks/stripe in mock mode (no Stripe keys)', () => {
     const sub = stripeSubscription({ customer: user.customer, status: 'active', price: 'price_mock_enterprise' });
     await post(stripeEvent('customer.subscription.created', sub, now() - 100));
     await post(stripeEvent('customer.subscription.updated', { ...sub, items: stripeSubscription({ customer: user.customer, price: 'price_unknown' }).items }));
-    await post(stripeEvent('customer.subscription.updated', { ...sub, status: 'paused' }));
-    await post(stripeEvent('customer.subscription.updated', { ...sub, status: 'incomplete_expired' }));
+    // A status Stripe may add one day (paused and incomplete_expired have their own rules, below).
+    await post(stripeEvent('customer.subscription.updated', { ...sub, status: 'on_hold' }));
+    await post(stripeEvent('customer.subscription.updated', { ...sub, status: 'constructor' }));
     expect(await subscriptionRow(sub.id)).toMatchObject({ status: 'active', plan: 'enterprise', stripePriceId: 'price_mock_enterprise' });
     expect((await userRow(user.id)).plan).toBe('enterprise');
   });
@@ -201,6 +202,45 @@ describe('POST /webhooks/stripe in mock mode (no Stripe keys)', () => {
       expect((await subscriptionRow(sub.id)).status).toBe(status);
       expect((await userRow(user.id)).plan, `after ${status}`).toBe(plan);
     }
+  });
+
+  it('paused (trial ended without a payment method) takes the plan away, stored as unpaid, and a resume gives it back', async () => {
+    const user = await customerUser();
+    const sub = stripeSubscription({ customer: user.customer, status: 'trialing', price: 'price_mock_pro', trialStart: now() - 1000, trialEnd: now() - 10 });
+    await post(stripeEvent('customer.subscription.created', sub, now() - 300));
+    expect((await userRow(user.id)).plan).toBe('pro');
+    for (const type of ['customer.subscription.updated', 'customer.subscription.paused']) {
+      const r = await post(stripeEvent(type, { ...sub, status: 'paused' }, now() - 200));
+      expect(r.status).toBe(200);
+      expect(await subscriptionRow(sub.id)).toMatchObject({ status: 'unpaid', plan: 'pro' });
+      expect((await userRow(user.id)).plan, type).toBe('free');
+    }
+    // Not terminal: once the customer adds a payment method Stripe resumes it.
+    await post(stripeEvent('customer.subscription.resumed', { ...sub, status: 'active' }, now() - 100));
+    expect((await subscriptionRow(sub.id)).status).toBe('active');
+    expect((await userRow(user.id)).plan).toBe('pro');
+  });
+
+  it('incomplete_expired (first payment never came) is stored as canceled, keeps no paid plan and is never revived', async () => {
+    const user = await customerUser();
+    const live = stripeSubscription({ customer: user.customer, status: 'active', price: 'price_mock_pro' });
+    const upgrade = stripeSubscription({ customer: user.customer, status: 'incomplete', price: 'price_mock_enterprise' });
+    await post(stripeEvent('customer.subscription.created', live, now() - 400));
+    await post(stripeEvent('customer.subscription.created', upgrade, now() - 300));
+    await withDb((db) => db.update(users).set({ plan: 'enterprise' }).where(eq(users.id, user.id)));
+    await post(stripeEvent('customer.subscription.updated', { ...upgrade, status: 'incomplete_expired' }, now() - 200));
+    expect(await subscriptionRow(upgrade.id)).toMatchObject({ status: 'canceled', plan: 'enterprise' });
+    // The other live subscription's plan remains; without one the user is on free.
+    expect((await userRow(user.id)).plan).toBe('pro');
+    await post(stripeEvent('customer.subscription.updated', { ...upgrade, status: 'active' }, now() - 100));
+    expect((await subscriptionRow(upgrade.id)).status).toBe('canceled');
+    expect((await userRow(user.id)).plan).toBe('pro');
+
+    const alone = await customerUser('pro');
+    const expired = stripeSubscription({ customer: alone.customer, status: 'incomplete_expired', price: 'price_mock_pro' });
+    await post(stripeEvent('customer.subscription.updated', expired));
+    expect((await subscriptionRow(expired.id)).status).toBe('canceled');
+    expect((await userRow(alone.id)).plan).toBe('free');
   });
 
   it('a canceled subscription leaves the plan of another live subscription', async () => {
@@ -322,16 +362,32 @@ describe('POST /webhooks/stripe with a webhook secret', () => {
     expect(await eventRows(event.id)).toHaveLength(0);
   });
 
-  it('requires the signature even without a secret key, and refuses unsigned events in live mode', async () => {
+  it('requires the signature in mock mode once a webhook secret is set', async () => {
     const user = await customerUser();
     const event = stripeEvent('customer.subscription.created', stripeSubscription({ customer: user.customer, price: 'price_mock_pro' }));
     const noSecretKey = await callWith({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }, PATH, { body: event });
     expect(noSecretKey.status).toBe(400);
     expect(noSecretKey.json).toEqual({ detail: 'Invalid webhook signature' });
-    const liveNoWebhookSecret = await callWith({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: '' }, PATH, { body: event });
-    expect(liveNoWebhookSecret.status).toBe(400);
-    expect(liveNoWebhookSecret.json).toEqual({ detail: 'Invalid webhook signature' });
     expect(await subscriptionRows(user.id)).toHaveLength(0);
+  });
+
+  it('never accepts an unsigned event outside mock mode: a missing webhook secret is a 503, whatever else is set', async () => {
+    const user = await customerUser();
+    const event = stripeEvent('customer.subscription.created', stripeSubscription({ customer: user.customer, status: 'active', price: 'price_mock_pro' }));
+    // No Stripe secret at all used to mean mock mode; an unset or misspelt BILLING_MODE is Stripe mode too.
+    for (const overrides of [
+      { BILLING_MODE: 'stripe', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      { BILLING_MODE: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: '' },
+      { BILLING_MODE: '', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      { BILLING_MODE: 'mok', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+    ]) {
+      const r = await callWith(overrides, PATH, { body: event });
+      expect(r.status).toBe(503);
+      expect(r.json).toEqual({ detail: 'Stripe webhooks are not configured' });
+    }
+    expect(await subscriptionRows(user.id)).toHaveLength(0);
+    expect(await eventRows(event.id)).toHaveLength(0);
+    expect((await userRow(user.id)).plan).toBe('free');
   });
 
   it('answers a signed body that is not JSON with 400 "Invalid JSON payload"', async () => {

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { importHistory, importJobs } from '../db/schema';
-import { answer, api, registerUser, withDb } from './helpers';
+import { importHistory, importJobs, importQuota } from '../db/schema';
+import { answer, api, registerUser, setPlan, withDb } from './helpers';
 
 /** The job an import-triggering (or duplicate) answer names. */
 const jobIdOf = (json: object) => (json as { import_job_id: string }).import_job_id;
@@ -52,6 +52,34 @@ describe('POST /webhooks/product-scored', () => {
     const second = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: b }));
     expect(second.json).toMatchObject({ import_triggered: false, import_job_id: jobIdOf(first.json) });
     expect((second.json as { reason?: string }).reason).toMatch(/already/);
+  });
+
+  it('creates one job for identical webhooks arriving together, and gives the losers’ plan quota back', async () => {
+    const user = await registerUser();
+    await setPlan(user.id, 'pro');
+    const b = body();
+    const results = await Promise.all(Array.from({ length: 6 }, () => answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: b }))));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const jobs = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.userId, user.id)));
+    expect(jobs).toHaveLength(1);
+    const triggered = results.filter((r) => r.json.import_triggered);
+    expect(triggered).toHaveLength(1);
+    // Every answer names the one job.
+    expect(new Set(results.map((r) => jobIdOf(r.json)))).toEqual(new Set([jobs[0].id]));
+    const [quota] = await withDb((db) => db.select().from(importQuota).where(eq(importQuota.userId, user.id)));
+    expect(quota.used).toBe(1);
+  });
+
+  it('a retried auto-import does not collide with a newer pending one for the same URL', async () => {
+    const user = await registerUser();
+    const b = body();
+    const first = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: b }));
+    const firstId = jobIdOf(first.json);
+    expect((await answer(api({ token: user.token }).imports[':job_id'].cancel.$post({ param: { job_id: firstId } }))).status).toBe(200);
+    const second = await answer(api({ token: user.token }).webhooks['product-scored'].$post({ json: b }));
+    expect(second.json.import_triggered).toBe(true);
+    const retried = await answer(api({ token: user.token }).imports[':job_id'].retry.$post({ param: { job_id: firstId } }));
+    expect(retried.status).toBe(200);
   });
 
   it('counts against the plan limit and says why when over it', async () => {

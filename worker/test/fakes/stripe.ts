@@ -15,6 +15,9 @@ import type { StartedFake } from './index';
  * - POST /__control/setup {api_key, prices?: string[], delay_ms?: number, idempotency?: boolean,
  *                          fail?: {path, status, type, message}}
  * - POST /__control/subscriptions {api_key, subscription}  (served by GET /v1/subscriptions/:id)
+ * - POST /__control/complete-session {api_key, session_id}  the customer pays an open Checkout
+ *   Session: it becomes complete with a new subscription (answers the session, or 400 when not open)
+ * - GET  /__control/sessions?api_key=…   Checkout Sessions created with that key
  * - GET  /__control/requests?api_key=…   every API request received with that key
  * - GET  /__control/customers?api_key=…  customers created with that key
  */
@@ -38,6 +41,7 @@ interface Account {
   requests: Received[];
   customers: Map<string, Record<string, unknown>>;
   subscriptions: Map<string, Record<string, unknown>>;
+  sessions: Map<string, Record<string, unknown>>;
   /** Idempotency-Key → the request's form and its stored (or pending) response. */
   idempotency: Map<string, { form: string; response: Promise<[number, unknown]> | null; done?: [number, unknown] }>;
 }
@@ -47,7 +51,7 @@ const accounts = new Map<string, Account>();
 function account(key: string): Account {
   let a = accounts.get(key);
   if (!a) {
-    a = { prices: new Set(), delayMs: 0, idempotent: true, fail: null, requests: [], customers: new Map(), subscriptions: new Map(), idempotency: new Map() };
+    a = { prices: new Set(), delayMs: 0, idempotent: true, fail: null, requests: [], customers: new Map(), subscriptions: new Map(), sessions: new Map(), idempotency: new Map() };
     accounts.set(key, a);
   }
   return a;
@@ -157,7 +161,7 @@ function createCheckoutSession(acct: Account, body: Record<string, unknown>) {
     throw new StripeFail(400, 'invalid_request_error', 'Invalid integer: subscription_data[trial_period_days]', 'subscription_data[trial_period_days]');
   }
   const sessionId = `cs_test_${randomBytes(24).toString('hex')}`;
-  return {
+  const session: Record<string, unknown> = {
     id: sessionId,
     object: 'checkout.session',
     cancel_url: body.cancel_url ?? null,
@@ -176,6 +180,29 @@ function createCheckoutSession(acct: Account, body: Record<string, unknown>) {
     ui_mode: 'hosted',
     url: `https://checkout.stripe.com/c/pay/${sessionId}`,
   };
+  acct.sessions.set(sessionId, session);
+  return session;
+}
+
+/** Stripe refuses to expire a session that is not open; an expired one can no longer be paid. */
+function expireCheckoutSession(acct: Account, sessionId: string) {
+  const session = acct.sessions.get(sessionId);
+  if (!session) throw noSuch('checkout.session', sessionId, 'session');
+  if (session.status !== 'open') {
+    throw new StripeFail(400, 'invalid_request_error', `Only Checkout Sessions with a status of \`open\` can be expired. This Checkout Session has a status of \`${session.status}\`.`);
+  }
+  Object.assign(session, { status: 'expired', url: null });
+  return session;
+}
+
+/** The customer pays: an open session completes and creates its subscription. */
+function completeCheckoutSession(acct: Account, sessionId: string): [number, unknown] {
+  const session = acct.sessions.get(sessionId);
+  if (!session || session.status !== 'open') return [400, { error: `session ${sessionId} is not open` }];
+  const subscription = id('sub_');
+  acct.subscriptions.set(subscription, { id: subscription, object: 'subscription', customer: session.customer, status: 'trialing' });
+  Object.assign(session, { status: 'complete', payment_status: 'paid', subscription, url: null });
+  return [200, session];
 }
 
 function createPortalSession(acct: Account, body: Record<string, unknown>) {
@@ -204,6 +231,12 @@ function route(acct: Account, method: string, path: string, body: Record<string,
     return [200, { id: m[1], object: 'customer', deleted: true }];
   }
   if (method === 'POST' && path === '/v1/checkout/sessions') return [200, createCheckoutSession(acct, body)];
+  if (method === 'POST' && (m = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path))) return [200, expireCheckoutSession(acct, m[1])];
+  if (method === 'GET' && (m = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path))) {
+    const session = acct.sessions.get(m[1]);
+    if (!session) throw noSuch('checkout.session', m[1], 'session');
+    return [200, session];
+  }
   if (method === 'POST' && path === '/v1/billing_portal/sessions') return [200, createPortalSession(acct, body)];
   if (method === 'GET' && (m = /^\/v1\/subscriptions\/([^/]+)$/.exec(path))) {
     const sub = acct.subscriptions.get(m[1]);
@@ -301,6 +334,12 @@ async function control(req: IncomingMessage, res: ServerResponse, url: URL) {
       return send(res, 200, acct.requests);
     case 'GET /__control/customers':
       return send(res, 200, [...acct.customers.values()]);
+    case 'POST /__control/complete-session': {
+      const [status, payload] = completeCheckoutSession(acct, String(body.session_id));
+      return send(res, status, payload);
+    }
+    case 'GET /__control/sessions':
+      return send(res, 200, [...acct.sessions.values()]);
     default:
       return send(res, 404, { error: 'unknown control endpoint' });
   }
