@@ -1,0 +1,6 @@
+CREATE TABLE "shopify_webhook_events" (
+	"id" varchar(300) PRIMARY KEY NOT NULL,
+	"topic" varchar(100) NOT NULL,
+	"shop" varchar(255) NOT NULL,
+	"processed_at" timestamp with time zone DEFAULT now() NOT NULL
+);
