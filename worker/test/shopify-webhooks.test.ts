@@ -1,42 +1,16 @@
-import { env } from 'cloudflare:workers';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { priceWatches, priceWatchQuota, shopifyWebhookEvents, storeConnections, storeProducts } from '../db/schema';
-import { hmacSha256, toBase64 } from '../lib/encoding';
 import { callWith } from './billing-support';
 import { call, rawCall, registerUser, setPlan, withDb, type TestUser } from './helpers';
+import { shopifyDeliveryHeaders, signedShopifyDelivery, signShopifyBody as sign, type ShopifyDeliveryInput } from './shopify-webhook-support';
 
 const PATH = '/webhooks/shopify';
-const SECRET = (env as unknown as { SHOPIFY_API_SECRET: string }).SHOPIFY_API_SECRET;
 
-const sign = async (body: string, secret = SECRET) => toBase64(new Uint8Array(await hmacSha256(secret, body)));
-
-interface Delivery {
-  topic: string;
-  shop: string;
-  body?: unknown;
-  webhookId?: string;
-  eventId?: string;
-  hmac?: string | null;
-}
-
-function deliveryHeaders(d: Delivery, hmac: string | null) {
-  return {
-    'X-Shopify-Topic': d.topic,
-    'X-Shopify-Shop-Domain': d.shop,
-    'X-Shopify-API-Version': '2026-10',
-    'X-Shopify-Webhook-Id': d.webhookId ?? crypto.randomUUID(),
-    'X-Shopify-Event-Id': d.eventId ?? crypto.randomUUID(),
-    'X-Shopify-Triggered-At': new Date().toISOString(),
-    ...(hmac === null ? {} : { 'X-Shopify-Hmac-Sha256': hmac }),
-  };
-}
-
-/** Posts a delivery signed as Shopify signs it (unless `hmac` says otherwise). */
-async function deliver(d: Delivery) {
-  const rawBody = JSON.stringify(d.body ?? { shop_domain: d.shop });
-  const hmac = d.hmac === undefined ? await sign(rawBody) : d.hmac;
-  return rawCall(PATH, { rawBody, headers: deliveryHeaders(d, hmac) });
+/** Posts a delivery signed as Shopify signs it, or with the given `hmac` (null: none). */
+async function deliver(d: ShopifyDeliveryInput & { hmac?: string | null }) {
+  if (d.hmac === undefined) return rawCall(PATH, await signedShopifyDelivery(d));
+  return rawCall(PATH, { rawBody: JSON.stringify(d.body ?? { shop_domain: d.shop }), headers: shopifyDeliveryHeaders(d, d.hmac) });
 }
 
 const uniqueShop = () => `shop-${crypto.randomUUID().slice(0, 8)}.myshopify.com`;
@@ -76,7 +50,7 @@ describe('POST /webhooks/shopify: signature', () => {
       const id = await connect(user, shop);
       const body = JSON.stringify({ shop_domain: shop });
       for (const hmac of [await sign(body, 'not-the-app-secret'), await sign(`${body} `), 'garbage', '', null]) {
-        const r = await rawCall(PATH, { rawBody: body, headers: deliveryHeaders({ topic, shop }, hmac) });
+        const r = await rawCall(PATH, { rawBody: body, headers: shopifyDeliveryHeaders({ topic, shop }, hmac) });
         expect(r.status).toBe(401);
         expect(r.json).toEqual({ detail: 'Invalid webhook signature' });
       }
@@ -87,7 +61,7 @@ describe('POST /webhooks/shopify: signature', () => {
   it('answers 401 when the app secret is not configured, whatever the delivery carries', async () => {
     const shop = uniqueShop();
     const rawBody = JSON.stringify({ shop_domain: shop });
-    const r = await callWith({ SHOPIFY_API_SECRET: '' }, PATH, { rawBody, headers: deliveryHeaders({ topic: 'app/uninstalled', shop }, await sign(rawBody)) });
+    const r = await callWith({ SHOPIFY_API_SECRET: '' }, PATH, { rawBody, headers: shopifyDeliveryHeaders({ topic: 'app/uninstalled', shop }, await sign(rawBody)) });
     expect(r.status).toBe(401);
     expect(r.json).toEqual({ detail: 'Invalid webhook signature' });
   });
