@@ -1,8 +1,13 @@
 import { eq, inArray } from 'drizzle-orm';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { priceWatches, priceWatchQuota, shopifyWebhookEvents, storeConnections, storeProducts } from '../db/schema';
+import { createDb } from '../db/client';
+import { priceWatches, priceWatchQuota, repriceEvents, shopifyWebhookEvents, storeConnections, storeProducts } from '../db/schema';
+import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { callWith } from './billing-support';
 import { call, rawCall, registerUser, setPlan, withDb, type TestUser } from './helpers';
+import { fakeShopifyShop } from './store-fakes';
+import { connectAliExpress } from './supplier-helpers';
 import { shopifyDeliveryHeaders, signedShopifyDelivery, signShopifyBody as sign, type ShopifyDeliveryInput } from './shopify-webhook-support';
 
 const PATH = '/webhooks/shopify';
@@ -170,4 +175,39 @@ describe('shop/redact', () => {
     expect((await call('/connections', { token: user.token })).json.items).toEqual([expect.objectContaining({ id: kept, is_default: true })]);
     expect((await deliver({ topic: 'shop/redact', shop, hmac: 'forged' })).status).toBe(401);
   });
+});
+
+describe('reprice into a store that is no longer connected', () => {
+  it('is refused before any store call, with the reconnect message', async () => {
+    const user = await registerUser();
+    await setPlan(user.id, 'pro');
+    const ae = await connectAliExpress(user.id);
+    const shop = await fakeShopifyShop();
+    const conn = await call('/connections', { token: user.token, body: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
+    await ae.control('products', { product_id: productId, price: 20 });
+    const created = await call('/imports', { token: user.token, body: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress' } });
+    expect((await waitForJob(user, created.json.id)).status).toBe('completed');
+    const w = await call('/price-watches', { token: user.token, body: { import_job_id: created.json.id, auto_reprice: true, threshold_percent: 25 } });
+    expect(w.status).toBe(201);
+
+    const check = async () => {
+      const { db, pool } = createDb(env);
+      try {
+        return await checkWatchIds(env, db, priceCheckDeps(env), [w.json.id]);
+      } finally {
+        await pool.end();
+      }
+    };
+    await check();
+
+    // Uninstalled while the watch stays active (it was resumed, or the status came from a failed token refresh).
+    await withDb((db) => db.update(storeConnections).set({ status: 'uninstalled' }).where(eq(storeConnections.id, conn.json.id)));
+    await ae.control('products', { product_id: productId, price: 22 });
+    const before = (await shop.requests()).length;
+    expect(await check()).toMatchObject({ reprices: 1 });
+    const [event] = await withDb((db) => db.select().from(repriceEvents).where(eq(repriceEvents.watchId, w.json.id)));
+    expect(event).toMatchObject({ status: 'failed', error: expect.stringMatching(/uninstalled from this store; reconnect it/) });
+    expect((await shop.requests()).length).toBe(before);
+  }, 40_000);
 });
