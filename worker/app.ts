@@ -19,6 +19,7 @@ import { priceWatchRoutes } from './routes/price-watches';
 import { alertRoutes } from './routes/alerts';
 import { billingRoutes } from './routes/billing';
 import { stripeWebhookRoutes } from './routes/stripe-webhook';
+import { shopifyWebhookRoutes } from './routes/shopify-webhooks';
 import { healthRoutes } from './routes/health';
 import { docsRoutes } from './routes/docs';
 import { benchRoutes } from './routes/bench';
@@ -36,6 +37,7 @@ const api = new Hono<AppEnv>()
   .route('/health', healthRoutes)
   .route('/', docsRoutes(() => app))
   .route('/webhooks/stripe', stripeWebhookRoutes)
+  .route('/webhooks/shopify', shopifyWebhookRoutes)
   .use(parseJsonFirst, withDb)
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)

@@ -408,6 +408,17 @@ export const stripeEvents = pgTable('stripe_events', {
 });
 
 /**
+ * Shopify webhook deliveries already applied (deduplication): one row per key, `event:<X-Shopify-Event-Id>`
+ * (the same across duplicate deliveries of one event) and `webhook:<X-Shopify-Webhook-Id>`.
+ */
+export const shopifyWebhookEvents = pgTable('shopify_webhook_events', {
+  id: varchar('id', { length: 300 }).primaryKey(),
+  topic: varchar('topic', { length: 100 }).notNull(),
+  shop: varchar('shop', { length: 255 }).notNull(),
+  processedAt: ts('processed_at').notNull().defaultNow(),
+});
+
+/**
  * Imports admitted per user and billing month: the gate that keeps the plan limit
  * atomic (a conditional upsert on this row serialises concurrent imports). Usage and
  * metrics still count import_jobs itself.

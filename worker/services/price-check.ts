@@ -46,7 +46,8 @@ export interface PriceCheckDeps {
   resolve(db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier>;
   /** The demo catalogue behind every user without a live account for a source (one per source and run). */
   demo(source: SupplierSource): SupplierAdapter;
-  connector(connection: { platform: string; storeUrl: string; apiKey: string | null }): Promise<StoreConnector>;
+  /** `status` is passed so a connection that is no longer `connected` is refused before any call. */
+  connector(connection: { platform: string; storeUrl: string; apiKey: string | null; status?: string }): Promise<StoreConnector>;
   now(): Date;
 }
 
@@ -88,6 +89,7 @@ export interface CheckRow {
   conn_platform: string | null;
   conn_store_url: string | null;
   conn_api_key: string | null;
+  conn_status: string | null;
 }
 
 /** The columns of a CheckRow for the watches `w` that `filter` selects, as one JSON array. */
@@ -100,11 +102,12 @@ function checkRowsSql(filter: SQL): SQL {
              s.email AS alert_email, COALESCE(s.email_enabled, false) AS email_enabled, s.webhook_url, s.webhook_secret,
              COALESCE(s.webhook_enabled, false) AS webhook_enabled,
              sp.store_product_id AS sp_store_product_id, sp.variant_map AS sp_variant_map, sp.pricing AS sp_pricing,
-             sp.platform AS conn_platform, sp.store_url AS conn_store_url, sp.api_key AS conn_api_key
+             sp.platform AS conn_platform, sp.store_url AS conn_store_url, sp.api_key AS conn_api_key,
+             sp.status AS conn_status
       FROM price_watches w
       LEFT JOIN alert_settings s ON s.user_id = w.user_id
       LEFT JOIN LATERAL (
-        SELECT p.store_product_id, p.variant_map, p.pricing, c.platform, c.store_url, c.api_key
+        SELECT p.store_product_id, p.variant_map, p.pricing, c.platform, c.store_url, c.api_key, c.status
         FROM store_products p JOIN store_connections c ON c.id = p.store_id AND c.user_id = p.user_id
         WHERE w.auto_reprice AND p.user_id = w.user_id AND p.store_id = w.store_id
           AND p.source::text = w.source AND p.source_product_id = w.source_product_id
@@ -294,7 +297,7 @@ async function reprice(deps: PriceCheckDeps, due: { row: CheckRow; quote: PriceQ
       error = "None of the supplier's current variants match the store product's variants; import the product again to refresh them.";
     } else {
       try {
-        const connector = await deps.connector({ platform: row.conn_platform!, storeUrl: row.conn_store_url!, apiKey: row.conn_api_key });
+        const connector = await deps.connector({ platform: row.conn_platform!, storeUrl: row.conn_store_url!, apiKey: row.conn_api_key, status: row.conn_status ?? undefined });
         await connector.updateVariantPrices(row.sp_store_product_id!, prices.map(({ variantId, price, compareAt }) => ({ variantId, price, compareAt })));
       } catch (err) {
         status = 'failed';

@@ -8,6 +8,7 @@ import { UNDOCUMENTED } from '../routes/docs';
 import { customerUser, stripeEvent, stripeSubscription } from './billing-support';
 import { call, freshIp, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { aliUrl } from './price-helpers';
+import { signedShopifyDelivery } from './shopify-webhook-support';
 import { fakeShopifyShop, fakeWooStore, registerFakeShopifyApp } from './store-fakes';
 import { connectAliExpress } from './supplier-helpers';
 
@@ -104,6 +105,7 @@ const ROWS: Row[] = [
   { route: 'GET /api/v1/billing/current', kind: 'read', status: 200, request: () => ({ path: '/billing/current' }) },
   { route: 'GET /api/v1/billing/overview', kind: 'read', status: 200, request: () => ({ path: '/billing/overview' }) },
   { route: 'POST /api/v1/webhooks/stripe', kind: 'write', status: 200, request: (c) => ({ path: '/webhooks/stripe', token: null, rawBody: c.ids.stripeEvent }) },
+  { route: 'POST /api/v1/webhooks/shopify', label: 'app/uninstalled', kind: 'write', status: 200, request: (c) => ({ path: '/webhooks/shopify', token: null, rawBody: c.ids.shopifyWebhookBody, headers: JSON.parse(c.ids.shopifyWebhookHeaders) }) },
   { route: 'POST /api/v1/imports', kind: 'write', status: 201, request: () => ({ path: '/imports', body: { product_url: aliUrl(), source: 'aliexpress', config: { markup_percent: 50 } } }) },
   { route: 'POST /api/v1/imports/bulk', label: '50 URLs', kind: 'bulk', status: 201, request: () => ({ path: '/imports/bulk', body: { product_urls: Array.from({ length: 50 }, () => aliUrl()), source: 'aliexpress' } }) },
   { route: 'GET /api/v1/imports', kind: 'read', status: 200, request: () => ({ path: '/imports?limit=50' }) },
@@ -217,6 +219,12 @@ beforeAll(async () => {
   await connectAliExpress(live.id);
   const checkout = await registerUser('rt-checkout');
   const billing = await customerUser('free');
+  // A store of another user, so the uninstall has a connection to mark without touching the measured user's.
+  const uninstalling = await registerUser('rt-uninstall');
+  const uninstalledShop = `rt-${crypto.randomUUID().slice(0, 8)}.myshopify.com`;
+  const uninstalledConnection = await call('/connections', { token: uninstalling.token, body: { store_name: 'Uninstalled', platform: 'shopify', store_url: `https://${uninstalledShop}`, api_key: 'shpat_rt' } });
+  if (uninstalledConnection.status !== 201) throw new Error(`setup /connections: ${uninstalledConnection.status}`);
+  const shopifyWebhook = await signedShopifyDelivery({ topic: 'app/uninstalled', shop: uninstalledShop });
   const stripeEventBody = JSON.stringify(stripeEvent('customer.subscription.updated', stripeSubscription({ customer: billing.customer, status: 'active' })));
   ctx = {
     user,
@@ -237,6 +245,8 @@ beforeAll(async () => {
       liveUrl: 'https://www.aliexpress.com/item/1005006000000321.html',
       checkoutToken: checkout.token,
       stripeEvent: stripeEventBody,
+      shopifyWebhookBody: shopifyWebhook.rawBody,
+      shopifyWebhookHeaders: JSON.stringify(shopifyWebhook.headers),
     },
   };
 }, 60_000);
