@@ -48,6 +48,7 @@ function rowFromJson(j: Record<string, unknown>): StoreConnectionRow {
     refreshToken: (j.refresh_token as string | null) ?? null,
     tokenExpiresAt: j.token_expires_at ? new Date(String(j.token_expires_at)) : null,
     refreshTokenExpiresAt: j.refresh_token_expires_at ? new Date(String(j.refresh_token_expires_at)) : null,
+    refreshClaimedUntil: j.refresh_claimed_until ? new Date(String(j.refresh_claimed_until)) : null,
     tokenVersion: Number(j.token_version),
     createdAt: new Date(String(j.created_at)),
     updatedAt: new Date(String(j.updated_at)),
