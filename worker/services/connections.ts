@@ -255,7 +255,7 @@ export async function testConnection(db: Db, env: StoreEnv, userId: string, id: 
   if (!row) return null;
   let result: ConnectionTest;
   try {
-    result = await (await connectorFor(env, row)).testConnection();
+    result = await (await connectorFor(env, row, db)).testConnection();
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     result = { ok: false, shop_name: null, detail: err.message };
