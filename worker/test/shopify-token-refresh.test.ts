@@ -42,7 +42,7 @@ async function unqueuedJob(user: TestUser, connectionId: string) {
 }
 
 /** One queue delivery of the job, as a consumer of its own (own pool, own connector). */
-async function deliver(jobId: string) {
+async function deliver(jobId: string): Promise<{ retryMessages: unknown[] }> {
   const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: { jobId } }]);
   const ctx = createExecutionContext();
   await worker.queue(batch, env, ctx);
@@ -91,11 +91,11 @@ describe('Shopify token refresh', () => {
     // A slow refresh keeps the window open in which a second refresh would overlap the first.
     await slowFakeShopifyRefresh(300);
     const ids = await Promise.all(Array.from({ length: 20 }, () => unqueuedJob(user, connectionId)));
-    const first = ids.slice(0, 10).map(deliver);
+    const first = ids.slice(0, 10).map((id) => deliver(id));
     // The token expires once the first products are in: some imports are mid-run, the rest start after.
     for (let i = 0; i < 200 && (await shop.products()).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     await shop.expire();
-    const rest = ids.slice(10).map(deliver);
+    const rest = ids.slice(10).map((id) => deliver(id));
     const results = await Promise.all([...first, ...rest]);
     expect(results.flatMap((r) => r.retryMessages)).toEqual([]);
 
