@@ -227,6 +227,8 @@ export const storeConnections = pgTable(
     refreshTokenExpiresAt: ts('refresh_token_expires_at'),
     /** Bumped by every token write: a refresh stores its result only over the version it read. */
     tokenVersion: integer('token_version').notNull().default(0),
+    /** Until when one consumer holds the right to refresh the token (one refresh per connection at a time). */
+    refreshClaimedUntil: ts('refresh_claimed_until'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

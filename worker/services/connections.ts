@@ -48,6 +48,7 @@ function rowFromJson(j: Record<string, unknown>): StoreConnectionRow {
     refreshToken: (j.refresh_token as string | null) ?? null,
     tokenExpiresAt: j.token_expires_at ? new Date(String(j.token_expires_at)) : null,
     refreshTokenExpiresAt: j.refresh_token_expires_at ? new Date(String(j.refresh_token_expires_at)) : null,
+    refreshClaimedUntil: j.refresh_claimed_until ? new Date(String(j.refresh_claimed_until)) : null,
     tokenVersion: Number(j.token_version),
     createdAt: new Date(String(j.created_at)),
     updatedAt: new Date(String(j.updated_at)),
@@ -254,7 +255,7 @@ export async function testConnection(db: Db, env: StoreEnv, userId: string, id: 
   if (!row) return null;
   let result: ConnectionTest;
   try {
-    result = await (await connectorFor(env, row)).testConnection();
+    result = await (await connectorFor(env, row, db)).testConnection();
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     result = { ok: false, shop_name: null, detail: err.message };

@@ -23,13 +23,14 @@ import { getProductCached } from './products';
 /** What the pipeline needs from the catalogue and the store connectors. */
 export interface ImportDeps {
   fetchProduct(db: Db, userId: string, source: NormalizedProduct['source'], productId: string, url: string): Promise<NormalizedProduct>;
-  connectorFor(connection: StoreConnectionRow): Promise<StoreConnector>;
+  /** `db` lets an installed Shopify app's expiring token be refreshed. */
+  connectorFor(connection: StoreConnectionRow, db: Db): Promise<StoreConnector>;
 }
 
 /** The import pipeline's real dependencies: the cached catalogue and the store connectors. */
 export const importDeps = (env: Bindings): ImportDeps => ({
   fetchProduct: (db, userId, source, productId, url) => getProductCached(env, db, userId, source, productId, url),
-  connectorFor: async (connection) => connectorFor(env, connection),
+  connectorFor: async (connection, db) => connectorFor(env, connection, db),
 });
 
 type PipelineProduct = Omit<NormalizedProduct, 'source'> & { source: JobRow['source'] };
@@ -126,7 +127,7 @@ async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'comp
   }
   const mapping = await findMapping(db, connection.id, product);
   if (!(await progress(db, job, 75))) return 'cancelled';
-  const connector = await deps.connectorFor(connection);
+  const connector = await deps.connectorFor(connection, db);
   const { input, dropped } = storeSafeImages(priced.input);
   const pushed = await connector.upsertProduct(input, mapping);
   if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);

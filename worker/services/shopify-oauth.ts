@@ -56,7 +56,7 @@ export function shopOrigin(input: string, allowLocal: boolean): string | null {
 
 export class ShopifyAppNotConfigured extends Error {}
 
-function appCredentials(env: ShopifyAppEnv) {
+export function appCredentials(env: Pick<ShopifyAppEnv, 'SHOPIFY_API_KEY' | 'SHOPIFY_API_SECRET'>) {
   if (!env.SHOPIFY_API_KEY || !env.SHOPIFY_API_SECRET) throw new ShopifyAppNotConfigured('The Shopify app is not configured on this server (SHOPIFY_API_KEY, SHOPIFY_API_SECRET)');
   return { clientId: env.SHOPIFY_API_KEY, clientSecret: env.SHOPIFY_API_SECRET };
 }
@@ -105,29 +105,53 @@ interface TokenAnswer {
 /** A token answer is a few hundred bytes; anything near this is not Shopify. */
 const TOKEN_ANSWER_MAX_BYTES = 64 * 1024;
 
-/** Code → expiring offline token at the shop's token endpoint; null when Shopify refuses. */
-async function exchangeCode(origin: string, clientId: string, clientSecret: string, code: string) {
+/** What the token endpoint answered: tokens, Shopify's refusal (400/401: the grant is dead), or a transient failure. */
+export type TokenResult =
+  | { ok: true; token: IssuedToken }
+  | { ok: false; refused: boolean; detail: string };
+
+export interface IssuedToken {
+  accessToken: string;
+  scopes: string[];
+  expiresIn: number | null;
+  refreshToken: string | null;
+  refreshExpiresIn: number | null;
+}
+
+/**
+ * One call to the shop's `/admin/oauth/access_token` (the code, refresh and client
+ * credentials grants share it). A 400 or 401 is Shopify refusing the grant
+ * (`invalid_grant`, `invalid_request`, INTEGRATIONS.md §4c); 429, 5xx, timeouts and
+ * unreadable answers are worth another try.
+ */
+export async function requestToken(origin: string, params: Record<string, string>): Promise<TokenResult> {
   let res: Response;
   try {
     res = await fetch(new URL('/admin/oauth/access_token', origin), {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, code, expiring: '1' }),
+      body: new URLSearchParams(params),
       redirect: 'manual',
       signal: AbortSignal.timeout(EXCHANGE_TIMEOUT_MS),
     });
-  } catch {
-    return null;
+  } catch (err) {
+    return { ok: false, refused: false, detail: `Shopify's token endpoint did not answer (${(err as Error).name})` };
   }
-  const body = (await readJson('Shopify', res, TOKEN_ANSWER_MAX_BYTES).catch(() => null)) as TokenAnswer | null;
-  if (!res.ok || !body || typeof body.access_token !== 'string' || !body.access_token) return null;
+  const body = (await readJson('Shopify', res, TOKEN_ANSWER_MAX_BYTES).catch(() => null)) as (TokenAnswer & { error?: unknown }) | null;
+  if (!res.ok || !body || typeof body.access_token !== 'string' || !body.access_token) {
+    const refused = res.status === 400 || res.status === 401;
+    return { ok: false, refused, detail: `Shopify's token endpoint answered HTTP ${res.status}${typeof body?.error === 'string' ? ` (${body.error})` : ''}` };
+  }
   const seconds = (v: unknown) => (typeof v === 'number' && v > 0 ? v : null);
   return {
-    accessToken: body.access_token,
-    scopes: typeof body.scope === 'string' ? body.scope.split(',').map((s) => s.trim()).filter(Boolean) : [],
-    expiresIn: seconds(body.expires_in),
-    refreshToken: typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : null,
-    refreshExpiresIn: seconds(body.refresh_token_expires_in),
+    ok: true,
+    token: {
+      accessToken: body.access_token,
+      scopes: typeof body.scope === 'string' ? body.scope.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      expiresIn: seconds(body.expires_in),
+      refreshToken: typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : null,
+      refreshExpiresIn: seconds(body.refresh_token_expires_in),
+    },
   };
 }
 
@@ -161,9 +185,9 @@ export async function completeInstall(db: Db, env: ShopifyAppEnv, query: URLSear
   const userId = rows[0]?.user_id;
   if (!userId) return { ok: false, error: 'invalid_state' };
 
-  const token = await exchangeCode(origin, app.clientId, app.clientSecret, code);
-  if (!token) return { ok: false, error: 'token_exchange_failed' };
-  const connectionId = await saveInstall(db, env.ENCRYPTION_KEY, userId, origin, token, now);
+  const exchanged = await requestToken(origin, { client_id: app.clientId, client_secret: app.clientSecret, code, expiring: '1' });
+  if (!exchanged.ok) return { ok: false, error: 'token_exchange_failed' };
+  const connectionId = await saveInstall(db, env.ENCRYPTION_KEY, userId, origin, exchanged.token, now);
   return { ok: true, connectionId };
 }
 
@@ -171,7 +195,7 @@ export async function completeInstall(db: Db, env: ShopifyAppEnv, query: URLSear
  * The user's connection for the shop, created (first one becomes the default, as in
  * createConnection) or with its tokens, scopes and status replaced in one write.
  */
-async function saveInstall(db: Db, encryptionKey: string, userId: string, origin: string, token: NonNullable<Awaited<ReturnType<typeof exchangeCode>>>, now: number): Promise<string> {
+async function saveInstall(db: Db, encryptionKey: string, userId: string, origin: string, token: IssuedToken, now: number): Promise<string> {
   const access = await encryptSecret(encryptionKey, token.accessToken);
   const refresh = token.refreshToken ? await encryptSecret(encryptionKey, token.refreshToken) : null;
   const at = (seconds: number | null) => (seconds ? new Date(now + seconds * 1000).toISOString() : null);

@@ -84,14 +84,23 @@ function errorText(body: unknown): string | null {
 
 const userErrorText = (errors: UserError[]) => errors.map((e) => (e.field?.length ? `${e.field.join('.')}: ${e.message}` : e.message)).join('; ');
 
-/** A connector for one shop through the Admin GraphQL API. */
+/**
+ * Where an expiring token comes from (services/shopify-tokens.ts): the token to call
+ * with, and a newer one after the Admin API answered 401 to `used`.
+ */
+export interface ShopifyTokenSource {
+  current(): Promise<string>;
+  rejected(used: string): Promise<string>;
+}
+
+/** A connector for one shop through the Admin GraphQL API, with a fixed token or an expiring one. */
 export class ShopifyConnector implements StoreConnector {
   private readonly endpoint: string;
   private locationId: string | null | undefined;
 
   constructor(
     private readonly origin: string,
-    private readonly accessToken: string,
+    private readonly credential: string | ShopifyTokenSource,
     apiVersion: string,
     private readonly timeoutMs: number,
   ) {
@@ -101,17 +110,28 @@ export class ShopifyConnector implements StoreConnector {
   /**
    * One GraphQL call. Throttled answers wait as long as the bucket needs (from
    * extensions.cost) and try again a bounded number of times; HTTP failures map to
-   * retryable or permanent StoreErrors carrying Shopify's own message.
+   * retryable or permanent StoreErrors carrying Shopify's own message. With an
+   * expiring token, a 401 gets one newer token and one more try.
    */
   private async gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const source = typeof this.credential === 'string' ? null : this.credential;
+    let token = source ? await source.current() : (this.credential as string);
+    let reauthorized = false;
     for (let attempt = 0; ; attempt++) {
       const res = await storeFetch('Shopify', this.endpoint, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Shopify-Access-Token': this.accessToken },
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Shopify-Access-Token': token },
         body: JSON.stringify({ query, variables }),
       }, this.timeoutMs);
       const redirect = redirectError('Shopify', res);
       if (redirect) throw redirect;
+      if (res.status === 401 && source && !reauthorized) {
+        await res.body?.cancel();
+        reauthorized = true;
+        token = await source.rejected(token);
+        attempt--;
+        continue;
+      }
       const body = (await readJson('Shopify', res, SHOPIFY_MAX_BYTES)) as GraphQLResponse<T> | null;
 
       if (res.status === 429 || (res.ok && this.throttled(body))) {

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type { describeProduct as describeShopifyProduct } from './fakes/shopify';
+import type { AuthStats } from './fakes/shopify-oauth';
 import type { describeProduct as describeWooProduct } from './fakes/woocommerce';
 
 /**
@@ -40,10 +41,15 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     /** The merchant approves the app's install screen: the callback URL Shopify redirects to. */
     approve: async (authorizeUrl: string, opts: { scopes?: string[]; overrides?: Record<string, string> } = {}) =>
       new URL((await control<{ callback_url: string }>(`${at}/approve`, 'POST', { authorize_url: authorizeUrl, ...opts })).callback_url),
-    /** The shop's expiring app tokens expire now. */
-    expire: () => control(`${at}/expire`, 'POST'),
+    /** The shop's expiring app tokens expire now, or in `inMs`. */
+    expire: (inMs = 0) => control(`${at}/expire`, 'POST', { in_ms: inMs }),
+    /** Refresh grants and Admin calls refused for their token (see FakeShopifyOAuth). */
+    auth: () => control<AuthStats>(`${at}/auth`),
   };
 }
+
+/** Refresh grants take `ms` to answer, on every shop of the fake (0 restores instant answers). */
+export const slowFakeShopifyRefresh = (ms: number) => control(`${fakes.FAKE_SHOPIFY_URL}/__control/refresh-delay`, 'POST', { ms });
 
 /** Tells the fake Shopify about an app's client id and secret (what Shopify knows from the app's registration). */
 export const registerFakeShopifyApp = (clientId: string, clientSecret: string) =>

@@ -46,9 +46,26 @@ export function signQuery(params: Record<string, string>, secret: string): strin
   return createHmac('sha256', secret).update(new URLSearchParams(sorted).toString()).digest('hex');
 }
 
+/** What a test asserts about a shop's tokens: refresh concurrency and calls that failed for want of a live token. */
+export interface AuthStats {
+  refreshes: number;
+  /** Most refresh grants of the shop in flight at once (each takes `refreshDelayMs`). */
+  maxConcurrentRefreshes: number;
+  /** Refreshes that used a refresh token already used once: two consumers refreshing from the same state. */
+  staleRefreshes: number;
+  unauthorizedCalls: number;
+  /** Admin calls with an access token revoked, before its expiry, by a newer one. */
+  revokedTokenCalls: number;
+}
+
 export class FakeShopifyOAuth<S extends { name: string }> {
   readonly apps = new Map<string, string>();
   readonly tokens = new Map<string, AccessToken<S>>();
+  /** Access tokens a newer token replaced while they were still valid. */
+  private readonly revoked = new Map<string, S>();
+  private readonly stats = new Map<S, AuthStats & { inFlight: number }>();
+  /** How long a refresh grant takes to answer, so overlapping refreshes are observable. */
+  refreshDelayMs = 0;
   private readonly refreshTokens = new Map<string, RefreshToken<S>>();
   private readonly codes = new Map<string, { shop: S; clientId: string; scopes: string[]; expiresAt: number }>();
   /** Token endpoint calls, for assertions on refresh concurrency. */
@@ -63,15 +80,30 @@ export class FakeShopifyOAuth<S extends { name: string }> {
     return found;
   }
 
+  statsFor(shop: S): AuthStats & { inFlight: number } {
+    let found = this.stats.get(shop);
+    if (!found) this.stats.set(shop, (found = { refreshes: 0, maxConcurrentRefreshes: 0, staleRefreshes: 0, unauthorizedCalls: 0, revokedTokenCalls: 0, inFlight: 0 }));
+    return found;
+  }
+
+  /** Counts an Admin call refused for its token, by the shop the token belonged to. */
+  unauthorized(value: string) {
+    const shop = this.revoked.get(value) ?? this.tokens.get(value)?.shop;
+    if (!shop) return;
+    const stats = this.statsFor(shop);
+    stats.unauthorizedCalls++;
+    if (this.revoked.has(value)) stats.revokedTokenCalls++;
+  }
+
   /** Every token of a shop stops working (the app was uninstalled or the shop removed). */
   revokeShop(shop: S) {
     for (const [k, t] of this.tokens) if (t.shop === shop) this.tokens.delete(k);
     for (const [k, t] of this.refreshTokens) if (t.shop === shop) this.refreshTokens.delete(k);
   }
 
-  /** Makes the shop's current tokens of an app expire now (a test skipping the hour). */
-  expireShop(shop: S) {
-    for (const t of this.tokens.values()) if (t.shop === shop && t.clientId) t.expiresAt = Date.now();
+  /** Makes the shop's current tokens of an app expire now, or in `inMs` (a test skipping the hour). */
+  expireShop(shop: S, inMs = 0) {
+    for (const t of this.tokens.values()) if (t.shop === shop && t.clientId) t.expiresAt = Date.now() + inMs;
   }
 
   /**
@@ -107,7 +139,11 @@ export class FakeShopifyOAuth<S extends { name: string }> {
 
   private issue(shop: S, clientId: string, scopes: string[], expiring: boolean) {
     // One active token per app and shop: the previous access token stops working now.
-    for (const [k, t] of this.tokens) if (t.shop === shop && t.clientId === clientId) this.tokens.delete(k);
+    for (const [k, t] of this.tokens) {
+      if (t.shop !== shop || t.clientId !== clientId) continue;
+      this.tokens.delete(k);
+      if (t.expiresAt === null || t.expiresAt > Date.now()) this.revoked.set(k, shop);
+    }
     const access = token('shpat_');
     this.tokens.set(access, { shop, scopes, clientId, expiresAt: expiring ? Date.now() + ACCESS_TTL_S * 1000 : null });
     const answer: Record<string, unknown> = { access_token: access, scope: scopes.join(',') };
@@ -146,10 +182,16 @@ export class FakeShopifyOAuth<S extends { name: string }> {
       if (!old || old.clientId !== input.client_id || old.expiresAt <= Date.now()) return fail(400, 'invalid_grant', 'The refresh token is invalid, expired or revoked');
       // The previous refresh token is retired once its replacement is used.
       for (const [k, t] of this.refreshTokens) if (t.replacedBy === input.refresh_token) this.refreshTokens.delete(k);
+      const stats = this.statsFor(old.shop);
+      stats.refreshes++;
+      if (old.replacedBy) stats.staleRefreshes++;
+      stats.inFlight++;
+      stats.maxConcurrentRefreshes = Math.max(stats.maxConcurrentRefreshes, stats.inFlight);
+      setTimeout(() => stats.inFlight--, this.refreshDelayMs);
       const { answer, refresh } = this.issue(old.shop, old.clientId, old.scopes, true);
       old.replacedBy = refresh;
       this.log.push({ grant, at: Date.now(), ok: true });
-      return { body: answer };
+      return { body: answer, delayMs: this.refreshDelayMs };
     }
     return fail(400, 'unsupported_grant_type', `grant_type ${grant} is not supported here`);
   }

@@ -28,7 +28,9 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  *   DELETE /__control/shops/:token             → every token of the shop stops working (a revoked app)
  *   POST   /__control/shops/:token/approve     {authorize_url, scopes?, overrides?} → {callback_url}: the merchant
  *                                               approves the app's install screen (./shopify-oauth.ts)
- *   POST   /__control/shops/:token/expire      → the shop's expiring app tokens expire now
+ *   POST   /__control/shops/:token/expire      {in_ms?} → the shop's expiring app tokens expire now (or in in_ms)
+ *   GET    /__control/shops/:token/auth        → refreshes, concurrency, calls with expired or revoked tokens
+ *   POST   /__control/refresh-delay            {ms} → refresh grants take this long to answer
  *   POST   /__control/apps                     {client_id, client_secret} → an app the token endpoint knows
  *   POST   /admin/oauth/access_token           the code and refresh grants, as on a real shop
  *   GET    /__control/schema                   → {version, source} of the schema in use
@@ -444,8 +446,12 @@ export async function startFakeShopify(): Promise<StartedFake> {
       oauth.apps.set(input.client_id, input.client_secret);
       return { status: 201, body: { ok: true } };
     }
+    if (req.path === '/__control/refresh-delay' && req.method === 'POST') {
+      oauth.refreshDelayMs = Number((parseBody(req.body) as { ms?: unknown } | null)?.ms ?? 0);
+      return { body: { ok: true } };
+    }
     if (req.path === '/admin/oauth/access_token' && req.method === 'POST') return oauth.tokenEndpoint(req);
-    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire))?$/.exec(req.path);
+    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire|auth))?$/.exec(req.path);
     if (control) {
       const [, token, action] = control;
       const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
@@ -478,10 +484,14 @@ export async function startFakeShopify(): Promise<StartedFake> {
         return approved.error ? { status: 422, body: approved } : { body: approved };
       }
       if (req.method === 'POST' && action === 'expire') {
-        oauth.expireShop(shop);
+        oauth.expireShop(shop, Number(input.in_ms ?? 0));
         return { body: { ok: true } };
       }
       if (req.method === 'GET' && !action) return { body: { name: shop.name, products: [...shop.products.values()].map(describeProduct), requests: shop.requests } };
+      if (req.method === 'GET' && action === 'auth') {
+        const { inFlight: _, ...stats } = oauth.statsFor(shop);
+        return { body: stats };
+      }
       if (req.method === 'GET' && action === 'products') return { body: [...shop.products.values()].map(describeProduct) };
       if (req.method === 'POST' && action === 'throttle') {
         shop.throttle = { count: Number(input.count ?? 1), available: Number(input.currently_available ?? 0) };
@@ -495,8 +505,12 @@ export async function startFakeShopify(): Promise<StartedFake> {
     }
 
     if (!/^\/admin\/api\/\d{4}-\d{2}\/graphql\.json$/.test(req.path)) return { status: 404, body: { errors: 'Not Found' } };
-    const access = oauth.access(String(req.headers['x-shopify-access-token'] ?? ''));
-    if (!access) return { status: 401, body: INVALID_TOKEN };
+    const presented = String(req.headers['x-shopify-access-token'] ?? '');
+    const access = oauth.access(presented);
+    if (!access) {
+      oauth.unauthorized(presented);
+      return { status: 401, body: INVALID_TOKEN };
+    }
     const shop = access.shop;
     const failure = takeFailure(shop.failure);
     if (failure) {

@@ -1,0 +1,161 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { log } from '../lib/log';
+import { decryptSecret, encryptSecret } from '../lib/secrets';
+import { sleep } from '../stores/http';
+import type { ShopifyTokenSource } from '../stores/shopify';
+import { StoreError } from '../stores/types';
+import { appCredentials, requestToken, ShopifyAppNotConfigured, type ShopifyAppEnv } from './shopify-oauth';
+
+/**
+ * Expiring Shopify tokens of installed-app connections (`auth_type = 'oauth'`),
+ * refreshed before they expire and after a 401 (INTEGRATIONS.md §4c). Every refresh
+ * rotates the refresh token and revokes the previous access token, so two consumers
+ * refreshing one shop at once would revoke each other's tokens: one consumer claims the
+ * refresh with a conditional update on `token_version` and `refresh_claimed_until`,
+ * the others poll the row until the version moves and use the new token.
+ */
+
+/** The merchant's next step when Shopify refuses the refresh (uninstalled, revoked). */
+export const REAUTH_MESSAGE = 'The store no longer accepts SourcePilot’s authorization; reconnect it on the Connections page';
+
+/** Refresh this long before the stored expiry, so no call goes out with a token about to lapse. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+/** Longer than the token request's own timeout: a crashed claimant frees the row after this. */
+const CLAIM_TTL = '30 seconds';
+const POLL_MS = 100;
+const WAIT_LIMIT_MS = 30_000;
+
+export type ShopifyTokenEnv = Pick<ShopifyAppEnv, 'SHOPIFY_API_KEY' | 'SHOPIFY_API_SECRET' | 'ENCRYPTION_KEY'>;
+
+type TokenRow = {
+  api_key: string | null;
+  refresh_token: string | null;
+  token_expires_at: string | Date | null;
+  token_version: number;
+  status: string;
+};
+
+interface Held {
+  token: string;
+  version: number;
+  expiresAt: number | null;
+}
+
+export class ShopifyTokens implements ShopifyTokenSource {
+  private held: Held | null = null;
+  private refreshing: Promise<string> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly env: ShopifyTokenEnv,
+    private readonly connectionId: string,
+    private readonly origin: string,
+  ) {}
+
+  private async load(): Promise<TokenRow> {
+    const { rows } = await this.db.execute<TokenRow>(sql`
+      SELECT api_key, refresh_token, token_expires_at, token_version, status FROM store_connections WHERE id = ${this.connectionId}`);
+    if (!rows[0]) throw new StoreError('This store connection no longer exists', false);
+    return rows[0];
+  }
+
+  /** Takes the row's token as the one to call with; a connection that is not connected is never called. */
+  private async adopt(row: TokenRow): Promise<Held> {
+    if (row.status !== 'connected') throw new StoreError(row.status === 'needs_reauth' ? REAUTH_MESSAGE : 'This store is not connected; reconnect it on the Connections page', false);
+    if (!row.api_key) throw new StoreError(REAUTH_MESSAGE, false);
+    let token: string;
+    try {
+      token = await decryptSecret(this.env.ENCRYPTION_KEY, row.api_key);
+    } catch {
+      throw new StoreError('The saved store credentials cannot be read (the encryption key changed); reconnect the store', false);
+    }
+    this.held = { token, version: Number(row.token_version), expiresAt: row.token_expires_at ? new Date(row.token_expires_at).getTime() : null };
+    return this.held;
+  }
+
+  /** The token to call with, read fresh from the row once per connector and refreshed when it expires within the margin. */
+  async current(): Promise<string> {
+    const held = this.held ?? (await this.adopt(await this.load()));
+    if (held.expiresAt !== null && held.expiresAt - Date.now() < REFRESH_MARGIN_MS) return this.refresh(held.version);
+    return held.token;
+  }
+
+  /** The Admin API answered 401 to `used`: another consumer's newer token, or a refresh. */
+  async rejected(used: string): Promise<string> {
+    if (this.held && this.held.token !== used) return this.held.token;
+    const row = await this.load();
+    if (!this.held || Number(row.token_version) !== this.held.version) return (await this.adopt(row)).token;
+    return this.refresh(this.held.version);
+  }
+
+  /** One refresh per connector in flight; across consumers the claim on the row does the same. */
+  private refresh(version: number): Promise<string> {
+    this.refreshing ??= this.claimOrWait(version).finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  private async claimOrWait(version: number): Promise<string> {
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    for (;;) {
+      const { rows } = await this.db.execute<{ refresh_token: string | null }>(sql`
+        UPDATE store_connections SET refresh_claimed_until = now() + ${CLAIM_TTL}::interval
+        WHERE id = ${this.connectionId} AND token_version = ${version} AND status = 'connected'
+          AND (refresh_claimed_until IS NULL OR refresh_claimed_until < now())
+        RETURNING refresh_token`);
+      if (rows[0]) return this.refreshClaimed(version, rows[0].refresh_token);
+      const row = await this.load();
+      if (Number(row.token_version) !== version || row.status !== 'connected') return (await this.adopt(row)).token;
+      if (Date.now() > deadline) throw new StoreError('Another refresh of this store’s Shopify token is taking too long; the work will be retried', true);
+      await sleep(POLL_MS);
+    }
+  }
+
+  private async release(version: number) {
+    await this.db.execute(sql`UPDATE store_connections SET refresh_claimed_until = NULL WHERE id = ${this.connectionId} AND token_version = ${version}`);
+  }
+
+  private async refreshClaimed(version: number, sealedRefresh: string | null): Promise<string> {
+    let app: { clientId: string; clientSecret: string };
+    let refreshToken: string | null;
+    try {
+      app = appCredentials(this.env);
+      refreshToken = sealedRefresh ? await decryptSecret(this.env.ENCRYPTION_KEY, sealedRefresh) : null;
+    } catch (err) {
+      await this.release(version);
+      if (err instanceof ShopifyAppNotConfigured) throw new StoreError(err.message, false);
+      throw new StoreError('The saved store credentials cannot be read (the encryption key changed); reconnect the store', false);
+    }
+    const result = refreshToken
+      ? await requestToken(this.origin, { client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken })
+      : ({ ok: false, refused: true, detail: 'no refresh token is saved' } as const);
+    if (!result.ok) {
+      if (!result.refused) {
+        await this.release(version);
+        throw new StoreError(`Shopify did not renew the access token (${result.detail}); the work will be retried`, true);
+      }
+      await this.db.execute(sql`
+        UPDATE store_connections SET status = 'needs_reauth', status_detail = ${REAUTH_MESSAGE}, refresh_claimed_until = NULL, updated_at = now()
+        WHERE id = ${this.connectionId} AND token_version = ${version}`);
+      log.warn('shopify token refresh refused; connection needs reauth', { connectionId: this.connectionId, detail: result.detail });
+      throw new StoreError(REAUTH_MESSAGE, false);
+    }
+    const { token } = result;
+    const now = Date.now();
+    const at = (seconds: number | null) => (seconds ? new Date(now + seconds * 1000).toISOString() : null);
+    const access = await encryptSecret(this.env.ENCRYPTION_KEY, token.accessToken);
+    const refresh = token.refreshToken ? await encryptSecret(this.env.ENCRYPTION_KEY, token.refreshToken) : null;
+    // The new pair in one write, only over the version the claim was for.
+    const { rows } = await this.db.execute<{ token_version: number }>(sql`
+      UPDATE store_connections SET api_key = ${access}, refresh_token = COALESCE(${refresh}, refresh_token),
+        token_expires_at = ${at(token.expiresIn)}::timestamptz,
+        refresh_token_expires_at = COALESCE(${at(token.refreshExpiresIn)}::timestamptz, refresh_token_expires_at),
+        token_version = token_version + 1, refresh_claimed_until = NULL, updated_at = now()
+      WHERE id = ${this.connectionId} AND token_version = ${version}
+      RETURNING token_version`);
+    // A reinstall replaced the tokens meanwhile: its token is the live one.
+    if (!rows[0]) return (await this.adopt(await this.load())).token;
+    this.held = { token: token.accessToken, version: Number(rows[0].token_version), expiresAt: token.expiresIn ? now + token.expiresIn * 1000 : null };
+    return this.held.token;
+  }
+}
