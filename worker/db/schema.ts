@@ -164,6 +164,12 @@ export const priceWatches = pgTable(
     priceChanged: boolean('price_changed').notNull().default(false),
     lastCheckedAt: ts('last_checked_at'),
     isActive: boolean('is_active').notNull().default(true),
+    /**
+     * Why an inactive watch is paused: `plan_limit` when a plan change left the user over
+     * the plan's active-watch limit (resumed, oldest first, when room returns); null when
+     * the merchant paused it (or it is active).
+     */
+    pausedReason: varchar('paused_reason', { length: 20 }),
     currency: varchar('currency', { length: 3 }),
     /** Units in stock at the last check (sum over variants); 0 = out of stock. */
     lastStock: integer('last_stock'),
@@ -182,6 +188,7 @@ export const priceWatches = pgTable(
     index('price_watches_due_idx').on(t.nextCheckAt).where(sql`${t.isActive}`),
     index('price_watches_store_id_idx').on(t.storeId),
     index('price_watches_source_product_idx').on(t.source, t.sourceProductId),
+    index('price_watches_plan_paused_idx').on(t.userId).where(sql`${t.pausedReason} = 'plan_limit'`),
   ],
 );
 

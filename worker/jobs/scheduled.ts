@@ -1,6 +1,7 @@
 import { createDb } from '../db/client';
 import type { Bindings } from '../env';
 import { log } from '../lib/log';
+import { reconcileWatchLimits } from '../services/price-watch';
 import { schedulePriceChecks } from '../services/price-schedule';
 import { DAILY_METRICS_CRON, logDailyMetrics } from './daily-metrics';
 
@@ -14,6 +15,8 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
       const { db, pool } = createDb(env);
       try {
         const started = Date.now();
+        const limits = await reconcileWatchLimits(db);
+        if (limits.users) log.info('watch limits reconciled', { cron: controller.cron, ...limits });
         const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));
         log.info('price sync scheduled', { cron: controller.cron, ...r, duration_ms: Date.now() - started });
       } finally {

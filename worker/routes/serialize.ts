@@ -68,6 +68,9 @@ export const priceWatchSchema = z.object({
   connection_id: z.uuid().nullable(),
   store_id: z.uuid().nullable(),
   is_active: z.boolean(),
+  paused_reason: z.enum(['plan_limit']).nullable().meta({
+    description: '"plan_limit" when a plan change paused the watch (it resumes, oldest first, when the plan has room); null when active or paused by the merchant',
+  }),
   source_product_id: z.string().nullable(),
   source_url: z.string().nullable(),
   last_price: z.number().nullable(),

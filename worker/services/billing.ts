@@ -1,3 +1,4 @@
+import { watchLimitSql } from './price-watch';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { Bindings, User } from '../env';
@@ -129,8 +130,10 @@ async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Pr
           stripe_customer_id = COALESCE(stripe_customer_id, ${mockId('cus_mock_')}),
           updated_at = now()
         WHERE id = ${user.id} AND xmin::text = ${seen[0].version}
-        RETURNING id
-      ), s AS (
+        RETURNING id, plan
+      ),
+      ${watchLimitSql(sql`u`)},
+      s AS (
         INSERT INTO subscriptions (user_id, stripe_subscription_id, stripe_price_id, plan, status,
                                    current_period_start, current_period_end, cancel_at_period_end)
         SELECT id, ${subscriptionId}, ${priceId}, ${plan}::plantier, 'active'::subscriptionstatus, now(), now() + interval '30 days', false FROM u

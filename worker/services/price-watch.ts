@@ -65,6 +65,7 @@ export interface WatchRow {
   price_changed: boolean;
   last_checked_at: string | null;
   is_active: boolean;
+  paused_reason: string | null;
   currency: string | null;
   last_stock: number | null;
   last_error: string | null;
@@ -101,6 +102,7 @@ export function watchOut(w: WatchRow) {
     connection_id: w.store_id,
     store_id: w.store_id,
     is_active: w.is_active,
+    paused_reason: w.paused_reason === PLAN_LIMIT ? ('plan_limit' as const) : null,
     source_product_id: w.source_product_id,
     source_url: w.source_url,
     last_price: lastPrice,
@@ -257,7 +259,9 @@ export async function updateWatch(db: Db, user: User, watchId: string, ch: Watch
     released AS (${releaseSql(user.id, sql`EXISTS (SELECT 1 FROM want WHERE pausing AND reprice_ok)`)}),
     upd AS (
       UPDATE price_watches w
-      SET is_active = want.is_active, threshold_percent = want.threshold_percent, auto_reprice = want.auto_reprice,
+      SET is_active = want.is_active,
+          paused_reason = CASE WHEN want.resuming OR want.pausing THEN NULL ELSE w.paused_reason END,
+          threshold_percent = want.threshold_percent, auto_reprice = want.auto_reprice,
           next_check_at = CASE WHEN want.resuming THEN now() ELSE w.next_check_at END, updated_at = now()
       FROM want
       WHERE w.id = want.id AND want.reprice_ok AND (NOT want.resuming OR EXISTS (SELECT 1 FROM gate))
@@ -294,4 +298,96 @@ export async function watchHistory(db: Db, userId: string, watchId: string, limi
                WHERE pp.watch_id = ${watchId} ORDER BY pp.observed_at DESC, pp.id DESC LIMIT ${limit}) p), '[]'::json) AS items`);
   if (!rows[0].found) return null;
   return rows[0].items.map((p) => ({ price: Number(p.price), currency: p.currency, stock: p.stock, observed_at: isoZ(new Date(p.observed_at))! }));
+}
+
+/** `paused_reason` of a watch a plan change paused (the only reason stored; null = the merchant's choice). */
+export const PLAN_LIMIT = 'plan_limit';
+
+/** Each tier's active-watch limit as SQL rows `(tier, n)`, from PLANS (the one home of the limits). */
+const limitRows = () =>
+  sql.join(
+    Object.values(PLANS).map((p) => sql`(${p.tier}::text, ${p.max_secondary}::int)`),
+    sql`, `,
+  );
+
+/**
+ * Brings a user's active watches within their plan's limit, as CTEs (`wl_*`) for one
+ * statement; `source` names a relation with the user's `id` and (new) `plan`, so a
+ * statement that changes the plan can pass its own `RETURNING` and apply the limit in the
+ * same round trip. The user's active watches rank first, oldest first, then the watches a
+ * plan change paused, oldest first; ranks beyond the limit are paused with
+ * `paused_reason = 'plan_limit'` and plan-paused ranks within it resume (due at once).
+ * Watches the merchant paused are never touched. The quota gate is set to what stays
+ * active, so admissions count from there (admitSql repairs a gate that a concurrent
+ * admission made lag).
+ *
+ * A creation that raced the plan change itself can leave one watch over the limit;
+ * the cron's `reconcileWatchLimits` pauses it on its next run.
+ */
+export function watchLimitSql(source: SQL): SQL {
+  return sql`
+    wl_lim(tier, n) AS (VALUES ${limitRows()}),
+    wl_cap AS (SELECT src.id AS user_id, wl_lim.n FROM ${source} src JOIN wl_lim ON wl_lim.tier = src.plan::text),
+    wl_pool AS (
+      SELECT w.id, w.is_active, row_number() OVER (ORDER BY w.is_active DESC, w.created_at, w.id) AS rn
+      FROM price_watches w
+      WHERE w.user_id = (SELECT user_id FROM wl_cap) AND (w.is_active OR w.paused_reason = ${PLAN_LIMIT})
+    ),
+    wl_verdict AS (
+      SELECT p.id, p.is_active, (c.n < 0 OR p.rn <= c.n) AS keep FROM wl_pool p, wl_cap c
+    ),
+    wl_paused AS (
+      UPDATE price_watches w SET is_active = false, paused_reason = ${PLAN_LIMIT}, updated_at = now()
+      FROM wl_verdict v WHERE w.id = v.id AND v.is_active AND NOT v.keep
+      RETURNING w.id
+    ),
+    wl_resumed AS (
+      UPDATE price_watches w SET is_active = true, paused_reason = NULL, next_check_at = now(), updated_at = now()
+      FROM wl_verdict v WHERE w.id = v.id AND NOT v.is_active AND v.keep
+      RETURNING w.id
+    ),
+    wl_gate AS (
+      INSERT INTO price_watch_quota AS q (user_id, active, updated_at)
+      SELECT c.user_id, (SELECT count(*) FROM wl_verdict WHERE keep)::int, now() FROM wl_cap c
+      ON CONFLICT (user_id) DO UPDATE SET active = EXCLUDED.active, updated_at = now()
+    )`;
+}
+
+/** `watchLimitSql` on its own, for the user's current plan. */
+export async function enforceWatchLimit(db: Db, userId: string): Promise<{ paused: number; resumed: number }> {
+  const { rows } = await db.execute<{ paused: number; resumed: number }>(sql`
+    WITH wl_src AS (SELECT id, plan FROM users WHERE id = ${userId}),
+    ${watchLimitSql(sql`wl_src`)}
+    SELECT (SELECT count(*) FROM wl_paused)::int AS paused, (SELECT count(*) FROM wl_resumed)::int AS resumed`);
+  return rows[0] ?? { paused: 0, resumed: 0 };
+}
+
+/**
+ * The cron's safety net for `watchLimitSql`: users over their plan's limit (counted from
+ * the watches themselves, so a plan set outside the billing paths is caught too; an
+ * index-only scan of `price_watches_user_active_idx`) and users with plan-paused watches
+ * and room again. Bounded per run.
+ */
+export async function reconcileWatchLimits(db: Db, maxUsers = 200): Promise<{ users: number; paused: number; resumed: number }> {
+  const { rows } = await db.execute<{ user_id: string }>(sql`
+    WITH lim(tier, n) AS (VALUES ${limitRows()}),
+    counted AS (
+      SELECT w.user_id, count(*) FILTER (WHERE w.is_active) AS active,
+             bool_or(w.paused_reason = ${PLAN_LIMIT}) AS plan_paused
+      FROM price_watches w
+      WHERE w.is_active OR w.paused_reason = ${PLAN_LIMIT}
+      GROUP BY w.user_id
+    )
+    SELECT c.user_id FROM counted c
+      JOIN users u ON u.id = c.user_id JOIN lim ON lim.tier = u.plan::text
+      WHERE (lim.n >= 0 AND c.active > lim.n) OR (c.plan_paused AND (lim.n < 0 OR c.active < lim.n))
+      LIMIT ${maxUsers}`);
+  let paused = 0;
+  let resumed = 0;
+  for (const { user_id } of rows) {
+    const r = await enforceWatchLimit(db, user_id);
+    paused += r.paused;
+    resumed += r.resumed;
+  }
+  return { users: rows.length, paused, resumed };
 }

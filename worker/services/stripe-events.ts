@@ -1,3 +1,4 @@
+import { watchLimitSql } from './price-watch';
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
@@ -195,8 +196,9 @@ async function applyState(db: Db, event: EventContext, owner: Owner, state: Subs
       WHERE users.id = target.user_id
         AND (sub.status IN ('active', 'trialing', 'canceled') OR (sub.status IS NOT NULL AND ${endsPlan}::boolean)
              OR (users.stripe_customer_id IS NULL AND ${linkCustomer}::text IS NOT NULL))
-      RETURNING users.plan
-    )
+      RETURNING users.id, users.plan
+    ),
+    ${watchLimitSql(sql`changed`)}
     SELECT (SELECT count(*) FROM ev)::int AS fresh, (SELECT count(*) FROM target)::int AS matched,
            (SELECT count(*) FROM sub)::int AS applied, (SELECT plan FROM changed) AS user_plan`);
   const r = rows[0];

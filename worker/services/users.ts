@@ -1,3 +1,4 @@
+import { enforceWatchLimit } from './price-watch';
 import { eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { apiKeys, users } from '../db/schema';
@@ -78,6 +79,8 @@ export async function provisionUser(db: Db, input: ProvisionInput) {
     userId = row.id;
   }
 
+  // Provisioning may have changed the plan: pause the watches over its limit, or resume them.
+  await enforceWatchLimit(db, userId);
   const key = await mintApiKey();
   await db.insert(apiKeys).values({
     userId,

@@ -1,0 +1,2 @@
+ALTER TABLE "price_watches" ADD COLUMN "paused_reason" varchar(20);--> statement-breakpoint
+CREATE INDEX "price_watches_plan_paused_idx" ON "price_watches" USING btree ("user_id") WHERE "price_watches"."paused_reason" = 'plan_limit';
