@@ -79,8 +79,8 @@ export async function provisionUser(db: Db, input: ProvisionInput) {
     userId = row.id;
   }
 
-  // Provisioning may have changed the plan: pause the watches over its limit, or resume them.
-  await enforceWatchLimit(db, userId);
+  // Linking may have raised the plan (it never lowers it): resume watches a smaller plan paused.
+  if (found && input.plan !== 'free') await enforceWatchLimit(db, userId);
   const key = await mintApiKey();
   await db.insert(apiKeys).values({
     userId,

@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { importJobs, priceWatches, subscriptions } from '../db/schema';
 import { customerUser, stripeEvent, stripeSubscription, subscriptionRows, userRow } from './billing-support';
@@ -210,7 +211,7 @@ describe('GET /billing/current and /billing/overview', () => {
     expect((await answer(api().billing.overview.$get())).json).toEqual({ detail: 'Not authenticated. Provide a Bearer token or X-API-Key.' });
   });
 
-  it('a downgrade keeps every row: an over-limit user only cannot add more', async () => {
+  it('a downgrade keeps every row: the oldest watches up to the limit stay active, the rest are paused', async () => {
     const user = await registerUser('downgrade');
     await answer(api({ token: user.token }).billing.checkout.$post({ json: { plan: 'pro' } }));
     await withDb((db) => db.insert(priceWatches).values(Array.from({ length: 30 }, () => ({ userId: user.id, source: 'aliexpress' }))));
@@ -220,6 +221,9 @@ describe('GET /billing/current and /billing/overview', () => {
     expect((await answer(api().webhooks.stripe.$post({ json: stripeEvent('customer.subscription.deleted', canceled) }))).status).toBe(200);
     const r = await answer(api({ token: user.token }).billing.overview.$get());
     expect(r.json).toMatchObject({ current_plan: 'free', subscription: { status: 'canceled', plan: 'pro' } });
-    expect(r.json.usage.metrics[1]).toEqual({ name: 'secondary_used', label: 'Secondary Items', used: 30, limit: 25 });
+    expect(r.json.usage.metrics[1]).toEqual({ name: 'secondary_used', label: 'Secondary Items', used: 25, limit: 25 });
+    const rows = await withDb((db) => db.select({ pausedReason: priceWatches.pausedReason }).from(priceWatches).where(eq(priceWatches.userId, user.id)));
+    expect(rows).toHaveLength(30);
+    expect(rows.filter((w) => w.pausedReason === 'plan_limit')).toHaveLength(5);
   });
 });

@@ -9,12 +9,13 @@ describe('price watch helpers', () => {
   });
 
   it('puts paused before errors before changes', () => {
-    const w = { is_active: true, last_error: null, price_changed: false, last_checked_at: null };
+    const w = { is_active: true, paused_reason: null, last_error: null, price_changed: false, last_checked_at: null };
     expect(watchState(w)).toBe('new');
     expect(watchState({ ...w, last_checked_at: '2025-01-01T00:00:00Z' })).toBe('ok');
     expect(watchState({ ...w, price_changed: true })).toBe('changed');
     expect(watchState({ ...w, price_changed: true, last_error: 'x' })).toBe('error');
     expect(watchState({ ...w, is_active: false, last_error: 'x' })).toBe('paused');
+    expect(watchState({ ...w, is_active: false, paused_reason: 'plan_limit' as const })).toBe('plan_paused');
   });
 
   it('colours a supplier price rise red and a drop green', () => {

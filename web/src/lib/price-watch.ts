@@ -11,11 +11,11 @@ export function watchTitle(w: Pick<PriceWatch, 'source' | 'source_product_id' | 
   return (w.product_url ?? '').replace(/^https?:\/\/(www\.)?/i, '') || sourceLabel(w.source);
 }
 
-export type WatchState = 'paused' | 'error' | 'changed' | 'new' | 'ok';
+export type WatchState = 'plan_paused' | 'paused' | 'error' | 'changed' | 'new' | 'ok';
 
 /** What the status column says, in order of importance. */
-export function watchState(w: Pick<PriceWatch, 'is_active' | 'last_error' | 'price_changed' | 'last_checked_at'>): WatchState {
-  if (!w.is_active) return 'paused';
+export function watchState(w: Pick<PriceWatch, 'is_active' | 'paused_reason' | 'last_error' | 'price_changed' | 'last_checked_at'>): WatchState {
+  if (!w.is_active) return w.paused_reason === 'plan_limit' ? 'plan_paused' : 'paused';
   if (w.last_error) return 'error';
   if (w.price_changed) return 'changed';
   if (!w.last_checked_at) return 'new';
@@ -23,6 +23,7 @@ export function watchState(w: Pick<PriceWatch, 'is_active' | 'last_error' | 'pri
 }
 
 export const STATE_META: Record<WatchState, { label: string; color: 'gray' | 'red' | 'amber' | 'blue' | 'green' }> = {
+  plan_paused: { label: 'Paused · plan limit', color: 'amber' },
   paused: { label: 'Paused', color: 'gray' },
   error: { label: 'Needs attention', color: 'red' },
   changed: { label: 'Changed', color: 'amber' },

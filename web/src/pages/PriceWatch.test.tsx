@@ -17,6 +17,7 @@ function watch(overrides: Partial<PriceWatch> = {}): PriceWatch {
     connection_id: null,
     store_id: null,
     is_active: true,
+    paused_reason: null,
     source_product_id: pid,
     source_url: null,
     last_price: null,
@@ -103,6 +104,20 @@ describe('Price Watch page', { timeout: 30_000 }, () => {
     const pausedRow = document.querySelector(`tr[data-watch-id="${paused.id}"]`) as HTMLElement;
     expect(within(pausedRow).getByText('Paused')).toBeTruthy();
     expect(pausedRow.querySelector('.sparkline-down')).toBeTruthy();
+    expect(screen.queryByRole('status', { name: 'Watches paused by your plan' })).toBeNull();
+  });
+
+  it('says which watches a plan change paused and how they come back', async () => {
+    signIn();
+    const kept = watch();
+    const overLimit = watch({ is_active: false, paused_reason: 'plan_limit' });
+    mockApi(base(() => [kept, overLimit]));
+    renderApp('/price-watch');
+    const notice = await screen.findByRole('status', { name: 'Watches paused by your plan' }, SLOW);
+    expect(notice.textContent).toContain('1 watch is paused because your');
+    expect(notice.textContent).toContain('resume automatically, oldest first');
+    const row = document.querySelector(`tr[data-watch-id="${overLimit.id}"]`) as HTMLElement;
+    expect(within(row).getByText('Paused · plan limit')).toBeTruthy();
   });
 
   it('syncs now and reports what was checked and queued', async () => {

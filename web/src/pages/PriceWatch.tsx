@@ -2,7 +2,7 @@ import { CheckCircledIcon, ExclamationTriangleIcon, EyeOpenIcon, UpdateIcon } fr
 import { Box, Button, Callout, Card, Flex, Grid, Skeleton, Text } from '@radix-ui/themes';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link as RouterLink, useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/errors';
 import { storeConnectionsQuery } from '../api/imports';
 import { priceWatchApi, priceWatchesQuery, type PriceWatch as Watch, type SyncResult } from '../api/price-watch';
@@ -53,6 +53,24 @@ function SummaryCards({ summary }: { summary: WatchSummary | null }) {
         </Card>
       ))}
     </Grid>
+  );
+}
+
+/** Says which watches a plan change paused, and how they come back. */
+function PlanPausedNotice({ watches, plan }: { watches: Watch[]; plan: string | undefined }) {
+  const paused = watches.filter((w) => w.paused_reason === 'plan_limit').length;
+  if (!paused) return null;
+  return (
+    <Callout.Root color="amber" role="status" mb="4" aria-label="Watches paused by your plan">
+      <Callout.Icon>
+        <ExclamationTriangleIcon />
+      </Callout.Icon>
+      <Callout.Text>
+        {formatNumber(paused)} {paused === 1 ? 'watch is' : 'watches are'} paused because your {plan ? `${plan[0].toUpperCase()}${plan.slice(1)} ` : ''}plan
+        allows fewer active watches (marked “Paused · plan limit”). Your oldest watches stayed active. <RouterLink to="/billing">Upgrade</RouterLink> or remove
+        watches you no longer need, and the paused ones resume automatically, oldest first.
+      </Callout.Text>
+    </Callout.Root>
   );
 }
 
@@ -200,6 +218,7 @@ export default function PriceWatch() {
         {() => (
           <>
             <SummaryCards summary={summarize(watches)} />
+            <PlanPausedNotice watches={watches} plan={me.data?.plan} />
             {list.isError && (
               <Text as="p" size="1" color="red" role="alert" mb="2">
                 Could not refresh the list; showing what was loaded before.
