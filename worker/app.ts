@@ -16,7 +16,7 @@ import { trendscoutRoutes } from './routes/trendscout';
 import { usageRoutes } from './routes/usage';
 import { metricsRoutes } from './routes/metrics';
 import { priceWatchRoutes } from './routes/price-watches';
-import { alertRoutes } from './routes/alerts';
+import { alertEmailConfirmRoutes, alertRoutes } from './routes/alerts';
 import { billingRoutes } from './routes/billing';
 import { stripeWebhookRoutes } from './routes/stripe-webhook';
 import { shopifyWebhookRoutes } from './routes/shopify-webhooks';
@@ -45,6 +45,7 @@ const api = new Hono<AppEnv>()
   .route('/__bench', benchRoutes)
   .route('/', metricsRoutes)
   .route('/price-watches', priceWatchRoutes)
+  .route('/alerts/email/confirm', alertEmailConfirmRoutes)
   .route('/alerts', alertRoutes)
   .route('/billing', billingRoutes)
   .route('/products', productRoutes)

@@ -381,6 +381,12 @@ export const alertSettings = pgTable('alert_settings', {
     .references(() => users.id, { onDelete: 'cascade' }),
   email: varchar('email', { length: 255 }),
   emailEnabled: boolean('email_enabled').notNull().default(false),
+  /** When the address was confirmed through the emailed link; alerts are emailed only after it. */
+  emailVerifiedAt: ts('email_verified_at'),
+  /** SHA-256 (hex) of the pending confirmation token; null once confirmed or without an address. */
+  emailConfirmHash: varchar('email_confirm_hash', { length: 64 }),
+  /** When the pending confirmation was issued (the link is valid for a day; resends at most once a minute). */
+  emailConfirmSentAt: ts('email_confirm_sent_at'),
   webhookUrl: varchar('webhook_url', { length: 2000 }),
   /** AES-GCM envelope of the HMAC secret used to sign outgoing webhooks. */
   webhookSecret: text('webhook_secret'),

@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import type { RowJson } from '../db/rows';
 import type { alertSettings } from '../db/schema';
 import { config } from '../env';
-import { randomBytes, toBase64Url, toHex } from '../lib/encoding';
+import { randomBytes, sha256Hex, toBase64Url, toHex } from '../lib/encoding';
 import { decryptSecret, encryptSecret, maskSecret } from '../lib/secrets';
 import { isLocalHost } from '../lib/store-url';
 import { isoZ } from '../lib/time';
@@ -81,6 +81,9 @@ export async function settingsOut(env: AlertEnv, row: AlertSettingsRow | null) {
   return {
     email: row?.email ?? null,
     email_enabled: row?.email_enabled ?? false,
+    /** Alerts are emailed only to a confirmed address (the link sent when it was set). */
+    email_verified: Boolean(row?.email && row.email_verified_at),
+    email_confirmation_sent_at: row?.email && !row.email_verified_at && row.email_confirm_sent_at ? isoZ(new Date(row.email_confirm_sent_at)) : null,
     webhook_url: row?.webhook_url ?? null,
     webhook_enabled: row?.webhook_enabled ?? false,
     webhook_secret_hint: await secretHint(env, row?.webhook_secret ?? null),
@@ -104,20 +107,29 @@ export interface AlertSettingsInput {
 }
 
 export type PutSettingsResult =
-  | { kind: 'ok'; row: AlertSettingsRow; secret: string | null }
+  | { kind: 'ok'; row: AlertSettingsRow; secret: string | null; confirmToken: string | null }
   | { kind: 'email_missing' }
   | { kind: 'webhook_missing' };
+
+/** A confirmation token (sent in the link) and the hash stored for it. */
+async function confirmToken() {
+  const raw = toBase64Url(randomBytes(32));
+  return { raw, hash: await sha256Hex(raw) };
+}
 
 /**
  * Upserts the settings in one statement. Absent fields keep their value, null clears.
  * A webhook URL without a secret gets one, as does `rotate_webhook_secret`; the raw
  * secret is returned only then (like API keys, it is never shown again).
+ * A new address (or an unconfirmed one without a pending link) gets a confirmation
+ * token and loses any earlier confirmation; the raw token is returned for the email.
  */
 export async function putAlertSettings(db: Db, env: AlertEnv, userId: string, input: AlertSettingsInput): Promise<PutSettingsResult> {
   const candidate = newWebhookSecret();
   const sealed = await encryptSecret(env.ENCRYPTION_KEY, candidate);
+  const token = await confirmToken();
   const has = (k: keyof AlertSettingsInput) => Object.prototype.hasOwnProperty.call(input, k) && input[k] !== undefined;
-  const { rows } = await db.execute<{ email_ok: boolean; webhook_ok: boolean; generated: boolean; row: AlertSettingsRow | null }>(sql`
+  const { rows } = await db.execute<{ email_ok: boolean; webhook_ok: boolean; generated: boolean; issue_confirm: boolean; row: AlertSettingsRow | null }>(sql`
     WITH cur AS (SELECT * FROM alert_settings WHERE user_id = ${userId}),
     nxt AS (
       SELECT CASE WHEN ${has('email')} THEN ${input.email ?? null}::text ELSE (SELECT email FROM cur) END AS email,
@@ -129,22 +141,99 @@ export async function putAlertSettings(db: Db, env: AlertEnv, userId: string, in
     chk AS (
       SELECT nxt.*, (NOT email_enabled OR email IS NOT NULL) AS email_ok, (NOT webhook_enabled OR webhook_url IS NOT NULL) AS webhook_ok,
              CASE WHEN ${input.rotate_webhook_secret ?? false} OR (webhook_url IS NOT NULL AND old_secret IS NULL) THEN ${sealed}
-                  ELSE old_secret END AS secret
+                  ELSE old_secret END AS secret,
+             (email IS NOT NULL AND (email IS DISTINCT FROM (SELECT email FROM cur)
+               OR ((SELECT email_verified_at FROM cur) IS NULL AND (SELECT email_confirm_hash FROM cur) IS NULL))) AS issue_confirm,
+             (email IS NOT NULL AND email IS NOT DISTINCT FROM (SELECT email FROM cur)) AS same_email
       FROM nxt
     ),
     up AS (
-      INSERT INTO alert_settings AS a (user_id, email, email_enabled, webhook_url, webhook_secret, webhook_enabled, updated_at)
-      SELECT ${userId}, email, email_enabled, webhook_url, secret, webhook_enabled, now() FROM chk WHERE email_ok AND webhook_ok
-      ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, email_enabled = EXCLUDED.email_enabled, webhook_url = EXCLUDED.webhook_url,
+      INSERT INTO alert_settings AS a (user_id, email, email_enabled, email_verified_at, email_confirm_hash, email_confirm_sent_at,
+                                       webhook_url, webhook_secret, webhook_enabled, updated_at)
+      SELECT ${userId}, email, email_enabled,
+             CASE WHEN same_email THEN (SELECT email_verified_at FROM cur) END,
+             CASE WHEN issue_confirm THEN ${token.hash} WHEN same_email THEN (SELECT email_confirm_hash FROM cur) END,
+             CASE WHEN issue_confirm THEN now() WHEN same_email THEN (SELECT email_confirm_sent_at FROM cur) END,
+             webhook_url, secret, webhook_enabled, now()
+      FROM chk WHERE email_ok AND webhook_ok
+      ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, email_enabled = EXCLUDED.email_enabled,
+        email_verified_at = EXCLUDED.email_verified_at, email_confirm_hash = EXCLUDED.email_confirm_hash,
+        email_confirm_sent_at = EXCLUDED.email_confirm_sent_at, webhook_url = EXCLUDED.webhook_url,
         webhook_secret = EXCLUDED.webhook_secret, webhook_enabled = EXCLUDED.webhook_enabled, updated_at = now()
       RETURNING a.*
     )
-    SELECT chk.email_ok, chk.webhook_ok, chk.secret IS NOT DISTINCT FROM ${sealed} AS generated, (SELECT row_to_json(up) FROM up) AS row
+    SELECT chk.email_ok, chk.webhook_ok, chk.secret IS NOT DISTINCT FROM ${sealed} AS generated, chk.issue_confirm,
+           (SELECT row_to_json(up) FROM up) AS row
     FROM chk`);
   const r = rows[0];
   if (!r.email_ok) return { kind: 'email_missing' };
   if (!r.webhook_ok) return { kind: 'webhook_missing' };
-  return { kind: 'ok', row: r.row!, secret: r.generated ? candidate : null };
+  return { kind: 'ok', row: r.row!, secret: r.generated ? candidate : null, confirmToken: r.issue_confirm ? token.raw : null };
+}
+
+/** How long a confirmation link works, and how often one may be sent again. */
+export const CONFIRM_LINK_HOURS = 24;
+const RESEND_AFTER_SECONDS = 60;
+export const RESEND_TOO_SOON = 'A confirmation email was sent less than a minute ago; check your inbox (and spam folder) first';
+export const NOTHING_TO_CONFIRM = 'There is no unconfirmed alert address to send a link to';
+
+/**
+ * A fresh confirmation token for the user's unconfirmed address (the old link stops
+ * working), at most once a minute: the guard is in the statement, so two tabs cannot
+ * both send.
+ */
+export async function reissueEmailConfirmation(db: Db, userId: string): Promise<{ kind: 'ok'; email: string; token: string } | { kind: 'too_soon' } | { kind: 'nothing' }> {
+  const token = await confirmToken();
+  const { rows } = await db.execute<{ pending: boolean; email: string | null }>(sql`
+    WITH cur AS (SELECT * FROM alert_settings WHERE user_id = ${userId} AND email IS NOT NULL AND email_verified_at IS NULL),
+    up AS (
+      UPDATE alert_settings a SET email_confirm_hash = ${token.hash}, email_confirm_sent_at = now(), updated_at = now()
+      FROM cur WHERE a.user_id = cur.user_id
+        AND (cur.email_confirm_sent_at IS NULL OR cur.email_confirm_sent_at < now() - make_interval(secs => ${RESEND_AFTER_SECONDS}))
+      RETURNING a.email
+    )
+    SELECT EXISTS (SELECT 1 FROM cur) AS pending, (SELECT email FROM up) AS email`);
+  const r = rows[0];
+  if (!r.pending) return { kind: 'nothing' };
+  if (!r.email) return { kind: 'too_soon' };
+  return { kind: 'ok', email: r.email, token: token.raw };
+}
+
+/**
+ * Confirms the address a token was issued for: only the latest link of the address
+ * still set, within CONFIRM_LINK_HOURS. Single use (the hash is cleared).
+ */
+export async function confirmAlertEmail(db: Db, rawToken: string): Promise<{ email: string } | null> {
+  const hash = await sha256Hex(rawToken);
+  const { rows } = await db.execute<{ email: string }>(sql`
+    UPDATE alert_settings SET email_verified_at = now(), email_confirm_hash = NULL, updated_at = now()
+    WHERE email_confirm_hash = ${hash} AND email IS NOT NULL
+      AND email_confirm_sent_at > now() - make_interval(hours => ${CONFIRM_LINK_HOURS})
+    RETURNING email`);
+  return rows[0] ?? null;
+}
+
+/** The confirmation email: the link (to the dashboard's confirm page) is the only content beyond fixed text. */
+export function confirmationEmail(dashboard: string, token: string) {
+  const link = `${dashboard}/confirm-alert-email?token=${encodeURIComponent(token)}`;
+  const subject = 'Confirm your SourcePilot alert address';
+  const text = [
+    'Someone (hopefully you) asked SourcePilot to send price and stock alerts to this address.',
+    `Confirm it within ${CONFIRM_LINK_HOURS} hours: ${link}`,
+    'If it was not you, ignore this email: nothing will be sent here.',
+  ].join('\n\n');
+  const html = `<p>Someone (hopefully you) asked SourcePilot to send price and stock alerts to this address.</p>
+<p><a href="${escapeHtml(link)}">Confirm this address</a> (the link works for ${CONFIRM_LINK_HOURS} hours).</p>
+<p>If it was not you, ignore this email: nothing will be sent here.</p>`;
+  return { subject, html, text };
+}
+
+/** Sends the confirmation email (one attempt with the delivery retries); `unavailable` without an email API. */
+export async function sendConfirmationEmail(env: AlertEnv, dashboard: string, to: string, token: string): Promise<'sent' | 'failed' | 'unavailable'> {
+  if (!emailConfigured(env)) return 'unavailable';
+  const { subject, html, text } = confirmationEmail(dashboard, token);
+  const r = await postEmail(env, to, subject, html, text);
+  return r.status === 'sent' ? 'sent' : 'failed';
 }
 
 // ---- recorded alerts --------------------------------------------------------
@@ -217,10 +306,14 @@ export interface OutgoingAlert {
   observedAt: Date;
 }
 
+export const UNCONFIRMED_ADDRESS = 'The alert address is not confirmed yet: open the link SourcePilot emailed to it (Price Watch › Alerts can send it again)';
+
 /** Where one user's alerts go, as loaded with the watches. */
 export interface Channels {
   email: string | null;
   emailEnabled: boolean;
+  /** The address was confirmed through the emailed link; nothing is emailed before. */
+  emailVerified: boolean;
   webhookUrl: string | null;
   webhookSecret: string | null;
   webhookEnabled: boolean;
@@ -342,6 +435,10 @@ export function webhookPayload(deliveryId: string, alerts: OutgoingAlert[], at =
 
 async function sendEmail(env: AlertEnv, to: string, alerts: OutgoingAlert[]): Promise<ChannelResult> {
   const { subject, html, text } = alertEmail(alerts);
+  return postEmail(env, to, subject, html, text);
+}
+
+function postEmail(env: AlertEnv, to: string, subject: string, html: string, text: string): Promise<ChannelResult> {
   const body = JSON.stringify({ from: env.EMAIL_FROM?.trim() || 'alerts@sourcepilot.app', to: [to], subject, html, text });
   return withRetries(() =>
     post(env.EMAIL_API_URL!.trim(), { Authorization: `Bearer ${env.EMAIL_API_KEY!.trim()}`, 'Content-Type': 'application/json' }, body),
@@ -381,6 +478,8 @@ export async function deliverAlerts(env: AlertEnv, ch: Channels, alerts: Outgoin
   const email: Promise<ChannelResult> =
     !ch.emailEnabled || !ch.email
       ? Promise.resolve({ status: 'off', attempts: 0 })
+      : !ch.emailVerified
+        ? Promise.resolve({ status: 'skipped', attempts: 0, error: UNCONFIRMED_ADDRESS })
       : emailConfigured(env)
         ? sendEmail(env, ch.email, alerts)
         : Promise.resolve({ status: 'skipped', attempts: 0, error: 'No email API is configured; the alert is shown in the dashboard only' });

@@ -80,6 +80,7 @@ export interface CheckRow {
   live: boolean;
   alert_email: string | null;
   email_enabled: boolean;
+  email_verified: boolean;
   webhook_url: string | null;
   webhook_secret: string | null;
   webhook_enabled: boolean;
@@ -99,7 +100,8 @@ function checkRowsSql(filter: SQL): SQL {
       SELECT w.id, w.user_id, w.source, w.source_product_id, w.product_url, w.current_price, w.currency, w.last_stock,
              w.last_error, w.last_checked_at::text AS last_checked_at, w.threshold_percent, w.auto_reprice, w.store_id,
              ${hasLiveAccountSql(sql`w.user_id`, sql`w.source`)} AS live,
-             s.email AS alert_email, COALESCE(s.email_enabled, false) AS email_enabled, s.webhook_url, s.webhook_secret,
+             s.email AS alert_email, COALESCE(s.email_enabled, false) AS email_enabled,
+             (s.email_verified_at IS NOT NULL) AS email_verified, s.webhook_url, s.webhook_secret,
              COALESCE(s.webhook_enabled, false) AS webhook_enabled,
              sp.store_product_id AS sp_store_product_id, sp.variant_map AS sp_variant_map, sp.pricing AS sp_pricing,
              sp.platform AS conn_platform, sp.store_url AS conn_store_url, sp.api_key AS conn_api_key,
@@ -365,6 +367,7 @@ function alertsFor(row: CheckRow, o: Extract<Outcome, { ok: true }>, now: Date):
 const channelsOf = (row: CheckRow): Channels => ({
   email: row.alert_email,
   emailEnabled: row.email_enabled,
+  emailVerified: row.email_verified,
   webhookUrl: row.webhook_url,
   webhookSecret: row.webhook_secret,
   webhookEnabled: row.webhook_enabled,

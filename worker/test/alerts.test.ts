@@ -35,6 +35,21 @@ async function check(ids: string[], override: Partial<typeof env> = {}) {
   }
 }
 
+/** The token in the confirmation link SourcePilot emailed to `to` (the newest one). */
+async function emailedToken(to: string): Promise<string> {
+  const box = await mailbox(to);
+  const mail = box.emails.filter((e) => e.subject === 'Confirm your SourcePilot alert address').at(-1);
+  if (!mail) throw new Error(`no confirmation email for ${to}`);
+  return new URL(/https?:\/\/\S+confirm-alert-email\?token=\S+/.exec(mail.text)![0]).searchParams.get('token')!;
+}
+
+/** Opens the emailed link the way the dashboard's confirm page does, then empties the mailbox. */
+async function confirmAddress(to: string) {
+  const r = await rawCall('/alerts/email/confirm', { body: { token: await emailedToken(to) } });
+  expect(r.status).toBe(200);
+  await fake('emails/clear', { to });
+}
+
 /** A live-supplier user whose product price the test moves, with email and a signed webhook set up. */
 async function alertingUser(opts: { email?: boolean; webhook?: boolean } = {}) {
   const user = await registerUser('alerts');
@@ -47,6 +62,7 @@ async function alertingUser(opts: { email?: boolean; webhook?: boolean } = {}) {
       ...(opts.webhook === false ? {} : { webhook_url: `${FAKE}/hooks/${token}`, webhook_enabled: true }),
     } }));
   expect(settings.status).toBe(200);
+  await confirmAddress(address);
   if (opts.webhook !== false) await fake('hooks', { token, secret: settings.json.webhook_secret });
   const productId = numericId();
   // Explicit stock: the fake's default per-product stock is not guaranteed positive.
@@ -71,6 +87,8 @@ describe('alert settings', () => {
       webhook_enabled: false,
       webhook_secret_hint: null,
       email_delivery_available: true,
+      email_verified: false,
+      email_confirmation_sent_at: null,
       updated_at: null,
     });
 
@@ -264,3 +282,78 @@ describe('alert delivery', () => {
   });
 });
 
+
+describe('alert address confirmation', () => {
+  it('emails nothing to an address until its link is opened, and the link works once', async () => {
+    const u = await alertingUser({ webhook: false });
+    // Confirmed by the helper; change the address: it is unconfirmed again and gets a link.
+    const other = uniqueEmail('changed');
+    const changed = await answer(api({ token: u.user.token }).alerts.settings.$put({ json: { email: other } }));
+    expect(changed.status).toBe(200);
+    expect(changed.json).toMatchObject({ email: other, email_verified: false, email_confirmation: 'sent' });
+    expect(changed.json.email_confirmation_sent_at).toEqual(expect.any(String));
+    const confirmation = (await mailbox(other)).emails;
+    expect(confirmation).toHaveLength(1);
+    // The only user-controlled text in it is the address it goes to; the link leads to the dashboard.
+    expect(confirmation[0].text).toContain(`${env.CORS_ORIGINS.split(',')[0].trim()}/confirm-alert-email?token=`);
+
+    // A price move now: recorded, shown in the dashboard, not emailed.
+    await u.ae.control('products', { product_id: u.productId, price: 13 });
+    expect((await check([u.watchId])).alerts).toBe(1);
+    expect((await mailbox(other)).emails).toHaveLength(1);
+    const [row] = await alertRows(u.watchId).then((rows) => rows.filter((r) => r.newPrice === '13.00'));
+    expect(row.delivery).toMatchObject({ email: { status: 'skipped', error: expect.stringContaining('not confirmed') } });
+
+    // Saving the same address again does not send another link or unconfirm anything.
+    const again = await answer(api({ token: u.user.token }).alerts.settings.$put({ json: { email: other, email_enabled: true } }));
+    expect(again.json.email_confirmation).toBeNull();
+    const token = await emailedToken(other);
+    const ok = await rawCall('/alerts/email/confirm', { body: { token } });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ email: other, email_verified: true });
+    const reused = await rawCall('/alerts/email/confirm', { body: { token } });
+    expect(reused.status).toBe(400);
+    expect((await answer(api({ token: u.user.token }).alerts.settings.$get())).json).toMatchObject({ email_verified: true, email_confirmation_sent_at: null });
+
+    await u.ae.control('products', { product_id: u.productId, price: 16 });
+    await check([u.watchId]);
+    expect((await mailbox(other)).emails.map((e) => e.subject)).toContain('Confirm your SourcePilot alert address');
+    expect((await mailbox(other)).emails).toHaveLength(2);
+  });
+
+  it('a link for an address that was replaced, a made-up token and an old link are refused', async () => {
+    const user = await registerUser('confirm');
+    const first = uniqueEmail('first');
+    await answer(api({ token: user.token }).alerts.settings.$put({ json: { email: first, email_enabled: true } }));
+    const stale = await emailedToken(first);
+    const second = uniqueEmail('second');
+    await answer(api({ token: user.token }).alerts.settings.$put({ json: { email: second } }));
+    expect((await rawCall('/alerts/email/confirm', { body: { token: stale } })).status).toBe(400);
+    expect((await rawCall('/alerts/email/confirm', { body: { token: 'A'.repeat(43) } })).json).toEqual({
+      detail: 'This confirmation link is invalid, was already used, or has expired; send a new one from Price Watch › Alerts',
+    });
+    // A day-old link no longer works.
+    const token = await emailedToken(second);
+    await withDb((db) => db.update(alertSettings).set({ emailConfirmSentAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(alertSettings.userId, user.id)));
+    expect((await rawCall('/alerts/email/confirm', { body: { token } })).status).toBe(400);
+    // Bad bodies are 422, not 500.
+    expect((await rawCall('/alerts/email/confirm', { body: { token: 5 } })).status).toBe(422);
+  });
+
+  it('sends a new link at most once a minute, even from two tabs at once', async () => {
+    const user = await registerUser('resend');
+    const address = uniqueEmail('resend');
+    const nothing = await answer(api({ token: user.token }).alerts.settings['confirm-email'].$post());
+    expect(nothing.status).toBe(400);
+    await answer(api({ token: user.token }).alerts.settings.$put({ json: { email: address } }));
+    const tooSoon = await answer(api({ token: user.token }).alerts.settings['confirm-email'].$post());
+    expect(tooSoon.status).toBe(429);
+    await withDb((db) => db.update(alertSettings).set({ emailConfirmSentAt: new Date(Date.now() - 120_000) }).where(eq(alertSettings.userId, user.id)));
+    const both = await Promise.all([0, 1].map(() => answer(api({ token: user.token }).alerts.settings['confirm-email'].$post())));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 429]);
+    expect((await mailbox(address)).emails).toHaveLength(2);
+    // Only the newest link works.
+    const newest = await emailedToken(address);
+    expect((await rawCall('/alerts/email/confirm', { body: { token: newest } })).status).toBe(200);
+  });
+});

@@ -39,7 +39,7 @@ describe('alert webhooks do not follow redirects', () => {
     await fake(`hooks/${first.token}/fail`, { status, times: 3, location: elsewhere.url });
     const result = await deliverAlerts(
       env,
-      { email: null, emailEnabled: false, webhookUrl: first.url, webhookSecret: await encryptSecret(env.ENCRYPTION_KEY, secret), webhookEnabled: true },
+      { email: null, emailEnabled: false, emailVerified: false, webhookUrl: first.url, webhookSecret: await encryptSecret(env.ENCRYPTION_KEY, secret), webhookEnabled: true },
       [alert],
     );
     expect(result.webhook).toMatchObject({ status: 'failed', attempts: 1, http_status: status, error: `HTTP ${status}` });

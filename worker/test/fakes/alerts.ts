@@ -15,6 +15,7 @@ import { parseJson, startJsonServer, type FakeRequest, type FakeResponse } from 
  * State is per recipient address and per hook token, so parallel test files never mix:
  *   GET  /__control/emails?to=…                   → {attempts, emails: [{from,to,subject,html,text}]}
  *   POST /__control/emails/fail {to, status, times}
+ *   POST /__control/emails/clear {to}             empties the mailbox (a test that has read the confirmation)
  *   POST /__control/hooks {token?, secret}        → {token, url}
  *   GET  /__control/hooks/:token                  → {attempts, deliveries: [{headers, body, signature_valid}]}
  *   POST /__control/hooks/:token/fail {status, times, location?}   (location: sent as the Location header)
@@ -117,6 +118,10 @@ function control(req: FakeRequest, origin: string): FakeResponse {
   if (req.path === '/__control/emails') {
     const box = mailbox(String(req.query.get('to') ?? ''));
     return { body: { attempts: box.attempts, emails: box.emails } };
+  }
+  if (req.path === '/__control/emails/clear') {
+    mailboxes.delete(String(body.to));
+    return { body: { ok: true } };
   }
   if (req.path === '/__control/emails/fail') {
     mailbox(String(body.to)).failure = { status: Number(body.status ?? 500), times: Number(body.times ?? 1) };
