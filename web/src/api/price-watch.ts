@@ -51,6 +51,9 @@ export const priceWatchApi = {
   remove: (id: string) => unwrap(watch.$delete({ param: { watch_id: id } })),
   sync: () => unwrap(watches.sync.$post()),
   saveAlertSettings: (json: AlertSettingsInput) => unwrap(api.alerts.settings.$put({ json })),
+  resendConfirmation: () => unwrap(api.alerts.settings['confirm-email'].$post()),
+  /** Public: the token from the emailed link is the credential. */
+  confirmEmail: (token: string) => unwrap(api.alerts.email.confirm.$post({ json: { token } })),
 };
 
 /** Completed supplier imports: what a watch can be created from. */

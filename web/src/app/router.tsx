@@ -15,6 +15,7 @@ const Suppliers = lazy(() => import('../pages/Suppliers'));
 const Connections = lazy(() => import('../pages/Connections'));
 const PriceWatch = lazy(() => import('../pages/PriceWatch'));
 const Billing = lazy(() => import('../pages/Billing'));
+const ConfirmAlertEmail = lazy(() => import('../pages/ConfirmAlertEmail'));
 
 /** Pages outside the app shell load with a blank frame; they are small. */
 function Standalone({ page: Page }: { page: LazyExoticComponent<ComponentType> }) {
@@ -52,6 +53,8 @@ export const routes: RouteObject[] = [
       },
     ],
   },
+  // Opened from an email, signed in or not.
+  { path: '/confirm-alert-email', element: <Standalone page={ConfirmAlertEmail} /> },
   { path: '*', element: <Standalone page={NotFound} /> },
 ];
 

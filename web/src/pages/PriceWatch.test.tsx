@@ -45,6 +45,8 @@ const SETTINGS = {
   webhook_enabled: false,
   webhook_secret_hint: null,
   email_delivery_available: true,
+  email_verified: false,
+  email_confirmation_sent_at: null,
   updated_at: null,
 };
 
@@ -105,6 +107,22 @@ describe('Price Watch page', { timeout: 30_000 }, () => {
     expect(within(pausedRow).getByText('Paused')).toBeTruthy();
     expect(pausedRow.querySelector('.sparkline-down')).toBeTruthy();
     expect(screen.queryByRole('status', { name: 'Watches paused by your plan' })).toBeNull();
+  });
+
+  it('says when the alert address is not confirmed and sends the link again', async () => {
+    signIn();
+    const pending = { ...SETTINGS, email: 'alerts@shop.test', email_enabled: true, email_confirmation_sent_at: new Date(Date.now() - 3_600_000).toISOString() };
+    const { requests } = mockApi({
+      ...base(() => []),
+      'GET /api/v1/alerts/settings': [200, pending],
+      'POST /api/v1/alerts/settings/confirm-email': [200, { ...pending, email_confirmation_sent_at: new Date().toISOString(), email_confirmation: 'sent' }],
+    });
+    renderApp('/price-watch');
+    const notice = await screen.findByRole('status', { name: 'Alert address not confirmed' }, SLOW);
+    expect(notice.textContent).toContain('alerts@shop.test is not confirmed yet, so no alert is emailed there.');
+    await userEvent.click(within(notice).getByRole('button', { name: 'Send the link again' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'POST' && r.path === '/api/v1/alerts/settings/confirm-email')).toBe(true));
+    expect(await within(notice).findByText('Sent.')).toBeTruthy();
   });
 
   it('says which watches a plan change paused and how they come back', async () => {

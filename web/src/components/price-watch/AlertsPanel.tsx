@@ -128,6 +128,49 @@ function SecretOnce({ secret }: { secret: string }) {
   );
 }
 
+/** Whether the saved address is confirmed; a way to send the link again when it is not. */
+function EmailConfirmation({ settings }: { settings: AlertSettings }) {
+  const queryClient = useQueryClient();
+  const resend = useMutation({
+    mutationFn: priceWatchApi.resendConfirmation,
+    onSuccess: (result) => queryClient.setQueryData(priceWatchKeys.settings, result),
+  });
+  if (!settings.email) return null;
+  if (settings.email_verified) {
+    return (
+      <Text as="p" size="1" color="green" mt="1">
+        <CheckIcon aria-hidden="true" /> {settings.email} is confirmed.
+      </Text>
+    );
+  }
+  return (
+    <Callout.Root color="amber" size="1" mt="2" role="status" aria-label="Alert address not confirmed">
+      <Callout.Icon>
+        <InfoCircledIcon />
+      </Callout.Icon>
+      <Callout.Text>
+        {settings.email} is not confirmed yet, so no alert is emailed there.{' '}
+        {settings.email_confirmation_sent_at ? `We sent a confirmation link ${formatRelative(settings.email_confirmation_sent_at)}. ` : ''}
+        <Button type="button" variant="ghost" size="1" loading={resend.isPending} onClick={() => resend.mutate()}>
+          Send the link again
+        </Button>
+        {resend.isError && (
+          <Text as="span" color="red" role="alert">
+            {' '}
+            {errorMessage(resend.error)}
+          </Text>
+        )}
+        {resend.isSuccess && (
+          <Text as="span" color="green">
+            {' '}
+            {resend.data.email_confirmation === 'sent' ? 'Sent.' : resend.data.email_confirmation === 'failed' ? 'The email could not be sent; try again later.' : 'No email service is configured here.'}
+          </Text>
+        )}
+      </Callout.Text>
+    </Callout.Root>
+  );
+}
+
 function SettingsForm({ settings, accountEmail }: { settings: AlertSettings; accountEmail: string | undefined }) {
   const queryClient = useQueryClient();
   const [email, setEmail] = useState(settings.email ?? accountEmail ?? '');
@@ -171,6 +214,7 @@ function SettingsForm({ settings, accountEmail }: { settings: AlertSettings; acc
             </Flex>
           </Text>
           <FormField label="Email address" type="email" value={email} maxLength={255} onChange={(e) => setEmail(e.target.value)} placeholder="you@shop.com" />
+          <EmailConfirmation settings={settings} />
           {!settings.email_delivery_available && (
             <Text as="p" size="1" color="gray" mt="1">
               <InfoCircledIcon aria-hidden="true" /> This SourcePilot has no email service configured; alerts are shown here only.
