@@ -2,6 +2,7 @@ import { createDb } from '../db/client';
 import type { Bindings } from '../env';
 import { log } from '../lib/log';
 import { reconcileWatchLimits } from '../services/price-watch';
+import { rewrapSecrets } from '../services/secret-rewrap';
 import { schedulePriceChecks } from '../services/price-schedule';
 import { DAILY_METRICS_CRON, logDailyMetrics } from './daily-metrics';
 
@@ -15,6 +16,7 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
       const { db, pool } = createDb(env);
       try {
         const started = Date.now();
+        await rewrapSecrets(db, env.ENCRYPTION_KEY);
         const limits = await reconcileWatchLimits(db);
         if (limits.users) log.info('watch limits reconciled', { cron: controller.cron, ...limits });
         const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));

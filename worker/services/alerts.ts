@@ -4,7 +4,7 @@ import type { RowJson } from '../db/rows';
 import type { alertSettings } from '../db/schema';
 import { config } from '../env';
 import { randomBytes, sha256Hex, toBase64Url, toHex } from '../lib/encoding';
-import { decryptSecret, encryptSecret, maskSecret } from '../lib/secrets';
+import { alertWebhookSecret, decryptSecret, encryptSecret, maskSecret } from '../lib/secrets';
 import { isLocalHost } from '../lib/store-url';
 import { isoZ } from '../lib/time';
 import { supplierLabel } from '../shared/sources';
@@ -67,10 +67,10 @@ export async function signWebhook(secret: string, timestamp: string, body: strin
 
 export type AlertSettingsRow = RowJson<typeof alertSettings.$inferSelect>;
 
-async function secretHint(env: AlertEnv, sealed: string | null): Promise<string | null> {
+async function secretHint(env: AlertEnv, userId: string, sealed: string | null): Promise<string | null> {
   if (!sealed) return null;
   try {
-    return maskSecret(await decryptSecret(env.ENCRYPTION_KEY, sealed));
+    return maskSecret(await decryptSecret(env.ENCRYPTION_KEY, sealed, alertWebhookSecret(userId)));
   } catch {
     return '••••';
   }
@@ -86,7 +86,7 @@ export async function settingsOut(env: AlertEnv, row: AlertSettingsRow | null) {
     email_confirmation_sent_at: row?.email && !row.email_verified_at && row.email_confirm_sent_at ? isoZ(new Date(row.email_confirm_sent_at)) : null,
     webhook_url: row?.webhook_url ?? null,
     webhook_enabled: row?.webhook_enabled ?? false,
-    webhook_secret_hint: await secretHint(env, row?.webhook_secret ?? null),
+    webhook_secret_hint: row ? await secretHint(env, row.user_id, row.webhook_secret) : null,
     /** False when the deployment has no email API: email alerts then show in the dashboard only. */
     email_delivery_available: emailConfigured(env),
     updated_at: row ? isoZ(new Date(row.updated_at)) : null,
@@ -126,7 +126,7 @@ async function confirmToken() {
  */
 export async function putAlertSettings(db: Db, env: AlertEnv, userId: string, input: AlertSettingsInput): Promise<PutSettingsResult> {
   const candidate = newWebhookSecret();
-  const sealed = await encryptSecret(env.ENCRYPTION_KEY, candidate);
+  const sealed = await encryptSecret(env.ENCRYPTION_KEY, candidate, alertWebhookSecret(userId));
   const token = await confirmToken();
   const has = (k: keyof AlertSettingsInput) => Object.prototype.hasOwnProperty.call(input, k) && input[k] !== undefined;
   const { rows } = await db.execute<{ email_ok: boolean; webhook_ok: boolean; generated: boolean; issue_confirm: boolean; row: AlertSettingsRow | null }>(sql`
@@ -310,6 +310,7 @@ export const UNCONFIRMED_ADDRESS = 'The alert address is not confirmed yet: open
 
 /** Where one user's alerts go, as loaded with the watches. */
 export interface Channels {
+  userId: string;
   email: string | null;
   emailEnabled: boolean;
   /** The address was confirmed through the emailed link; nothing is emailed before. */
@@ -450,7 +451,7 @@ async function sendWebhook(env: AlertEnv, ch: Channels, alerts: OutgoingAlert[])
   if (!target.ok) return { status: 'failed', attempts: 0, error: target.msg };
   let secret: string;
   try {
-    secret = await decryptSecret(env.ENCRYPTION_KEY, ch.webhookSecret!);
+    secret = await decryptSecret(env.ENCRYPTION_KEY, ch.webhookSecret!, alertWebhookSecret(ch.userId));
   } catch {
     return { status: 'failed', attempts: 0, error: 'The webhook secret cannot be read; generate a new one in Price Watch › Alerts' };
   }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { storeConnections } from '../db/schema';
 import { isUniqueViolation, retryRace } from '../lib/pg-errors';
-import { encryptSecret } from '../lib/secrets';
+import { connectionSecret, encryptSecret } from '../lib/secrets';
 import { checkStoreUrl, parseWooKey, storePlatform, WOO_KEY_MESSAGE } from '../lib/store-url';
 import { isoZ } from '../lib/time';
 import { Conflict, InvalidInput } from '../shared/domain-errors';
@@ -112,15 +112,17 @@ export interface NewConnection {
  */
 export async function createConnection(db: Db, rules: StoreRules, userId: string, input: NewConnection): Promise<StoreConnectionRow> {
   checkStoreInput(input.platform, input, rules.allowLocal);
-  const apiKey = input.api_key ? await encryptSecret(rules.ENCRYPTION_KEY, input.api_key.trim()) : null;
+  // The id is chosen here so the credential can be bound to the row it is stored in.
+  const id = crypto.randomUUID();
+  const apiKey = input.api_key ? await encryptSecret(rules.ENCRYPTION_KEY, input.api_key.trim(), connectionSecret('api_key', { id, userId })) : null;
   const { rows } = await retryRace(
     () =>
       db.execute<{ row: Record<string, unknown> }>(sql`
         WITH existing AS (
           SELECT id FROM store_connections WHERE user_id = ${userId} FOR KEY SHARE
         )
-        INSERT INTO store_connections (user_id, store_name, platform, store_url, api_key, auth_type, is_default)
-        VALUES (${userId}, ${input.store_name}, ${input.platform}, ${input.store_url}, ${apiKey}, ${storePlatform(input.platform) === 'woocommerce' ? 'keys' : 'token'}, NOT EXISTS (SELECT 1 FROM existing))
+        INSERT INTO store_connections (id, user_id, store_name, platform, store_url, api_key, auth_type, is_default)
+        VALUES (${id}, ${userId}, ${input.store_name}, ${input.platform}, ${input.store_url}, ${apiKey}, ${storePlatform(input.platform) === 'woocommerce' ? 'keys' : 'token'}, NOT EXISTS (SELECT 1 FROM existing))
         ON CONFLICT (user_id, store_url) DO NOTHING
         RETURNING to_json(store_connections.*) AS row`),
     (err) => isUniqueViolation(err, ONE_DEFAULT),
@@ -158,7 +160,7 @@ export async function updateConnection(db: Db, rules: StoreRules, userId: string
     if (!current) return null;
     checkStoreInput(current.platform, patch, rules.allowLocal);
   }
-  const apiKey = apiKeyGiven ? await encryptSecret(rules.ENCRYPTION_KEY, patch.api_key!.trim()) : null;
+  const apiKey = apiKeyGiven ? await encryptSecret(rules.ENCRYPTION_KEY, patch.api_key!.trim(), connectionSecret('api_key', { id, userId })) : null;
   const makeDefault = patch.is_default === true;
   try {
     const { rows } = await retryRace(

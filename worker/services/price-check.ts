@@ -47,7 +47,7 @@ export interface PriceCheckDeps {
   /** The demo catalogue behind every user without a live account for a source (one per source and run). */
   demo(source: SupplierSource): SupplierAdapter;
   /** `status` is passed so a connection that is no longer `connected` is refused before any call. */
-  connector(connection: { platform: string; storeUrl: string; apiKey: string | null; status?: string }): Promise<StoreConnector>;
+  connector(connection: { id: string; userId: string; platform: string; storeUrl: string; apiKey: string | null; status?: string }): Promise<StoreConnector>;
   now(): Date;
 }
 
@@ -299,7 +299,7 @@ async function reprice(deps: PriceCheckDeps, due: { row: CheckRow; quote: PriceQ
       error = "None of the supplier's current variants match the store product's variants; import the product again to refresh them.";
     } else {
       try {
-        const connector = await deps.connector({ platform: row.conn_platform!, storeUrl: row.conn_store_url!, apiKey: row.conn_api_key, status: row.conn_status ?? undefined });
+        const connector = await deps.connector({ id: row.store_id!, userId: row.user_id, platform: row.conn_platform!, storeUrl: row.conn_store_url!, apiKey: row.conn_api_key, status: row.conn_status ?? undefined });
         await connector.updateVariantPrices(row.sp_store_product_id!, prices.map(({ variantId, price, compareAt }) => ({ variantId, price, compareAt })));
       } catch (err) {
         status = 'failed';
@@ -365,6 +365,7 @@ function alertsFor(row: CheckRow, o: Extract<Outcome, { ok: true }>, now: Date):
 }
 
 const channelsOf = (row: CheckRow): Channels => ({
+  userId: row.user_id,
   email: row.alert_email,
   emailEnabled: row.email_enabled,
   emailVerified: row.email_verified,

@@ -1,11 +1,13 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { storeConnections } from '../db/schema';
 import { config } from '../env';
 import { hmacSha256, randomBytes, safeEqual, toHex } from '../lib/encoding';
 import { isUniqueViolation, retryRace } from '../lib/pg-errors';
-import { encryptSecret } from '../lib/secrets';
+import { connectionSecret, encryptSecret } from '../lib/secrets';
 import { checkStoreUrl } from '../lib/store-url';
 import { readJson } from '../stores/http';
+import { Conflict } from '../shared/domain-errors';
 import { SHOPIFY_SCOPE_NAMES } from '../shared/shopify-scopes';
 
 /**
@@ -196,8 +198,25 @@ export async function completeInstall(db: Db, env: ShopifyAppEnv, query: URLSear
  * createConnection) or with its tokens, scopes and status replaced in one write.
  */
 async function saveInstall(db: Db, encryptionKey: string, userId: string, origin: string, token: IssuedToken, now: number): Promise<string> {
-  const access = await encryptSecret(encryptionKey, token.accessToken);
-  const refresh = token.refreshToken ? await encryptSecret(encryptionKey, token.refreshToken) : null;
+  // The tokens are bound to the row they are stored in, so its id is known first: the
+  // existing connection's, or a new one. A concurrent install that created the row
+  // meanwhile makes the guarded upsert write nothing; the next round binds to its id.
+  for (let round = 0; round < 3; round++) {
+    const [found] = await db
+      .select({ id: storeConnections.id })
+      .from(storeConnections)
+      .where(and(eq(storeConnections.userId, userId), eq(storeConnections.storeUrl, origin)));
+    const id = found?.id ?? crypto.randomUUID();
+    const saved = await upsertInstall(db, encryptionKey, { id, userId }, origin, token, now);
+    if (saved) return saved;
+  }
+  throw new Conflict('The store connection changed during the install. Please try again.');
+}
+
+async function upsertInstall(db: Db, encryptionKey: string, row: { id: string; userId: string }, origin: string, token: IssuedToken, now: number): Promise<string | null> {
+  const userId = row.userId;
+  const access = await encryptSecret(encryptionKey, token.accessToken, connectionSecret('api_key', row));
+  const refresh = token.refreshToken ? await encryptSecret(encryptionKey, token.refreshToken, connectionSecret('refresh_token', row)) : null;
   const at = (seconds: number | null) => (seconds ? new Date(now + seconds * 1000).toISOString() : null);
   const name = new URL(origin).host.replace(/\.myshopify\.com$/, '');
   const { rows } = await retryRace(
@@ -206,19 +225,20 @@ async function saveInstall(db: Db, encryptionKey: string, userId: string, origin
         WITH existing AS (
           SELECT id FROM store_connections WHERE user_id = ${userId} FOR KEY SHARE
         )
-        INSERT INTO store_connections (user_id, store_name, platform, store_url, api_key, auth_type, status, scopes, status_detail,
+        INSERT INTO store_connections (id, user_id, store_name, platform, store_url, api_key, auth_type, status, scopes, status_detail,
                                        refresh_token, token_expires_at, refresh_token_expires_at, token_version, is_default)
-        VALUES (${userId}, ${name}, 'shopify', ${origin}, ${access}, 'oauth', 'connected', string_to_array(${token.scopes.join(',')}, ','), NULL,
+        VALUES (${row.id}, ${userId}, ${name}, 'shopify', ${origin}, ${access}, 'oauth', 'connected', string_to_array(${token.scopes.join(',')}, ','), NULL,
                 ${refresh}, ${at(token.expiresIn)}::timestamptz, ${at(token.refreshExpiresIn)}::timestamptz, 1, NOT EXISTS (SELECT 1 FROM existing))
         ON CONFLICT (user_id, store_url) DO UPDATE SET
           api_key = EXCLUDED.api_key, auth_type = 'oauth', status = 'connected', scopes = EXCLUDED.scopes, status_detail = NULL,
           refresh_token = EXCLUDED.refresh_token, token_expires_at = EXCLUDED.token_expires_at,
           refresh_token_expires_at = EXCLUDED.refresh_token_expires_at,
           token_version = store_connections.token_version + 1, updated_at = now()
+        WHERE store_connections.id = ${row.id}
         RETURNING id`),
     (err) => isUniqueViolation(err, 'store_connections_one_default_uq'),
   );
-  return rows[0].id;
+  return rows[0]?.id ?? null;
 }
 
 /** Where the dashboard lives: the first CORS origin (API.md §8.1). */

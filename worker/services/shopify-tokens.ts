@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { log } from '../lib/log';
-import { decryptSecret, encryptSecret } from '../lib/secrets';
+import { connectionSecret, decryptSecret, encryptSecret } from '../lib/secrets';
 import { sleep } from '../stores/http';
 import type { ShopifyTokenSource } from '../stores/shopify';
 import { StoreError } from '../stores/types';
@@ -29,6 +29,7 @@ const WAIT_LIMIT_MS = 30_000;
 export type ShopifyTokenEnv = Pick<ShopifyAppEnv, 'SHOPIFY_API_KEY' | 'SHOPIFY_API_SECRET' | 'ENCRYPTION_KEY'>;
 
 type TokenRow = {
+  user_id: string;
   api_key: string | null;
   refresh_token: string | null;
   token_expires_at: string | Date | null;
@@ -44,6 +45,8 @@ interface Held {
 
 export class ShopifyTokens implements ShopifyTokenSource {
   private held: Held | null = null;
+  /** The connection's owner, read with the tokens: the secrets are bound to it (lib/secrets.ts). */
+  private ownerId = '';
   private refreshing: Promise<string> | null = null;
 
   constructor(
@@ -53,10 +56,15 @@ export class ShopifyTokens implements ShopifyTokenSource {
     private readonly origin: string,
   ) {}
 
+  private binding(column: 'api_key' | 'refresh_token') {
+    return connectionSecret(column, { id: this.connectionId, userId: this.ownerId });
+  }
+
   private async load(): Promise<TokenRow> {
     const { rows } = await this.db.execute<TokenRow>(sql`
-      SELECT api_key, refresh_token, token_expires_at, token_version, status FROM store_connections WHERE id = ${this.connectionId}`);
+      SELECT user_id, api_key, refresh_token, token_expires_at, token_version, status FROM store_connections WHERE id = ${this.connectionId}`);
     if (!rows[0]) throw new StoreError('This store connection no longer exists', false);
+    this.ownerId = rows[0].user_id;
     return rows[0];
   }
 
@@ -66,7 +74,7 @@ export class ShopifyTokens implements ShopifyTokenSource {
     if (!row.api_key) throw new StoreError(REAUTH_MESSAGE, false);
     let token: string;
     try {
-      token = await decryptSecret(this.env.ENCRYPTION_KEY, row.api_key);
+      token = await decryptSecret(this.env.ENCRYPTION_KEY, row.api_key, this.binding('api_key'));
     } catch {
       throw new StoreError('The saved store credentials cannot be read (the encryption key changed); reconnect the store', false);
     }
@@ -120,7 +128,7 @@ export class ShopifyTokens implements ShopifyTokenSource {
     let refreshToken: string | null;
     try {
       app = appCredentials(this.env);
-      refreshToken = sealedRefresh ? await decryptSecret(this.env.ENCRYPTION_KEY, sealedRefresh) : null;
+      refreshToken = sealedRefresh ? await decryptSecret(this.env.ENCRYPTION_KEY, sealedRefresh, this.binding('refresh_token')) : null;
     } catch (err) {
       await this.release(version);
       if (err instanceof ShopifyAppNotConfigured) throw new StoreError(err.message, false);
@@ -143,8 +151,8 @@ export class ShopifyTokens implements ShopifyTokenSource {
     const { token } = result;
     const now = Date.now();
     const at = (seconds: number | null) => (seconds ? new Date(now + seconds * 1000).toISOString() : null);
-    const access = await encryptSecret(this.env.ENCRYPTION_KEY, token.accessToken);
-    const refresh = token.refreshToken ? await encryptSecret(this.env.ENCRYPTION_KEY, token.refreshToken) : null;
+    const access = await encryptSecret(this.env.ENCRYPTION_KEY, token.accessToken, this.binding('api_key'));
+    const refresh = token.refreshToken ? await encryptSecret(this.env.ENCRYPTION_KEY, token.refreshToken, this.binding('refresh_token')) : null;
     // The new pair in one write, only over the version the claim was for.
     const { rows } = await this.db.execute<{ token_version: number }>(sql`
       UPDATE store_connections SET api_key = ${access}, refresh_token = COALESCE(${refresh}, refresh_token),

@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
 import { isUniqueViolation } from '../lib/pg-errors';
-import { encryptJson, maskSecret } from '../lib/secrets';
+import { encryptJson, maskSecret, supplierCredentials } from '../lib/secrets';
 import { isoZ } from '../lib/time';
 
 export type SupplierAccountRow = typeof supplierAccounts.$inferSelect;
@@ -32,9 +32,10 @@ export function maskCredentials(credentials: Credentials): Record<string, string
   return Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, v === null ? null : maskSecret(typeof v === 'string' ? v : String(v))]));
 }
 
-async function sealed(encryptionKey: string, credentials: Credentials | null | undefined) {
+/** The credentials encrypted for the account row `id` of `userId`, and their mask. */
+async function sealed(encryptionKey: string, row: { id: string; userId: string }, credentials: Credentials | null | undefined) {
   if (credentials == null) return { credentials: null, credentialsMask: null };
-  return { credentials: await encryptJson(encryptionKey, credentials), credentialsMask: maskCredentials(credentials) };
+  return { credentials: await encryptJson(encryptionKey, credentials, supplierCredentials(row)), credentialsMask: maskCredentials(credentials) };
 }
 
 export const duplicateAccountDetail = (name: string, platform: string) =>
@@ -58,9 +59,11 @@ export interface NewSupplierAccount {
 
 /** Inserts the account; null when the user already has one with this exact (name, platform). */
 export async function createSupplierAccount(db: Db, encryptionKey: string, userId: string, input: NewSupplierAccount) {
+  // The id is chosen here so the credentials can be bound to the row they are stored in.
+  const id = crypto.randomUUID();
   const [row] = await db
     .insert(supplierAccounts)
-    .values({ userId, name: input.name, platform: input.platform, settings: input.settings ?? null, ...(await sealed(encryptionKey, input.credentials)) })
+    .values({ id, userId, name: input.name, platform: input.platform, settings: input.settings ?? null, ...(await sealed(encryptionKey, { id, userId }, input.credentials)) })
     .onConflictDoNothing({ target: [supplierAccounts.userId, supplierAccounts.name, supplierAccounts.platform] })
     .returning();
   return row ?? null;
@@ -87,7 +90,7 @@ export async function updateSupplierAccount(db: Db, encryptionKey: string, userI
   if (patch.platform != null) set.platform = patch.platform;
   if (patch.is_active != null) set.isActive = patch.is_active;
   if (patch.settings != null) set.settings = patch.settings;
-  if (patch.credentials != null) Object.assign(set, await sealed(encryptionKey, patch.credentials));
+  if (patch.credentials != null) Object.assign(set, await sealed(encryptionKey, { id, userId }, patch.credentials));
   try {
     const [row] = await db
       .update(supplierAccounts)

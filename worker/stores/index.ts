@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import type { storeConnections } from '../db/schema';
 import { config } from '../env';
-import { decryptSecret } from '../lib/secrets';
+import { connectionSecret, decryptSecret } from '../lib/secrets';
 import { checkStoreUrl, parseWooKey, storePlatform } from '../lib/store-url';
 import { REAUTH_MESSAGE, ShopifyTokens, type ShopifyTokenEnv } from '../services/shopify-tokens';
 import { ShopifyConnector } from './shopify';
@@ -17,8 +17,8 @@ export interface StoreEnv extends ShopifyTokenEnv {
 }
 
 /** `status` when the caller loaded it: a connection that is not `connected` is never called. */
-type ConnectionRow = Pick<typeof storeConnections.$inferSelect, 'platform' | 'storeUrl' | 'apiKey'> &
-  Partial<Pick<typeof storeConnections.$inferSelect, 'status' | 'id' | 'authType'>>;
+type ConnectionRow = Pick<typeof storeConnections.$inferSelect, 'id' | 'userId' | 'platform' | 'storeUrl' | 'apiKey'> &
+  Partial<Pick<typeof storeConnections.$inferSelect, 'status' | 'authType'>>;
 
 const NOT_CONNECTED: Record<string, string> = {
   needs_reauth: REAUTH_MESSAGE,
@@ -53,14 +53,14 @@ export async function connectorFor(env: StoreEnv, connection: ConnectionRow, db?
   }
   let secret: string;
   try {
-    secret = await decryptSecret(env.ENCRYPTION_KEY, connection.apiKey);
+    secret = await decryptSecret(env.ENCRYPTION_KEY, connection.apiKey, connectionSecret('api_key', connection));
   } catch {
     throw new StoreError('The saved store credentials cannot be read (the encryption key changed); enter them again', false);
   }
   const timeoutMs = config(env).storeTimeoutMs;
   if (platform === 'shopify') {
-    const expiring = connection.authType === 'oauth' && connection.id && db;
-    const credential = expiring ? new ShopifyTokens(db, env, connection.id!, url.origin) : secret;
+    const expiring = connection.authType === 'oauth' && db;
+    const credential = expiring ? new ShopifyTokens(db, env, connection.id, url.origin) : secret;
     return new ShopifyConnector(url.origin, credential, env.SHOPIFY_API_VERSION, timeoutMs);
   }
   const woo = parseWooKey(secret);

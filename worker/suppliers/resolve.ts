@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
 import { config } from '../env';
-import { decryptJson } from '../lib/secrets';
+import { decryptJson, supplierCredentials } from '../lib/secrets';
 import { Refused } from '../shared/domain-errors';
 import { AliExpressAdapter } from './aliexpress';
 import { CjAdapter } from './cj';
@@ -41,7 +41,7 @@ const connectFirst = (platform: string) => new Refused(`Connect a ${platform} su
 /** The user's newest active supplier account with credentials for `source` (one round trip). */
 async function liveAccount(db: Db, userId: string, source: SupplierSource) {
   const [account] = await db
-    .select({ id: supplierAccounts.id, name: supplierAccounts.name, credentials: supplierAccounts.credentials, settings: supplierAccounts.settings, updatedAt: supplierAccounts.updatedAt })
+    .select({ id: supplierAccounts.id, userId: supplierAccounts.userId, name: supplierAccounts.name, credentials: supplierAccounts.credentials, settings: supplierAccounts.settings, updatedAt: supplierAccounts.updatedAt })
     .from(supplierAccounts)
     .where(
       and(
@@ -84,7 +84,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
 
   let creds: Bag;
   try {
-    creds = await decryptJson<Bag>(env.ENCRYPTION_KEY, account.credentials!);
+    creds = await decryptJson<Bag>(env.ENCRYPTION_KEY, account.credentials!, supplierCredentials(account));
   } catch {
     throw new Refused(`The credentials of supplier account '${account.name}' cannot be read. Enter them again in Suppliers.`);
   }

@@ -111,7 +111,7 @@ describe('alert settings', () => {
     expect(JSON.stringify(read.json)).not.toContain(secret);
     expect(read.json.webhook_secret_hint).toBe(`••••${secret.slice(-4)}`);
     const [row] = await withDb((db) => db.select().from(alertSettings).where(eq(alertSettings.userId, user.id)));
-    expect(row.webhookSecret).toMatch(/^v1\./);
+    expect(row.webhookSecret).toMatch(/^v2\./);
     expect(row.webhookSecret).not.toContain(secret);
 
     // Saving again keeps the secret (and does not show it); rotating replaces it.

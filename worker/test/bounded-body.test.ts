@@ -1,10 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { BodyTooLarge, boundedFetch, readBoundedText } from '../lib/bounded-body';
-import { encryptSecret } from '../lib/secrets';
 import { GATEWAY_MAX_BYTES } from '../services/ai';
 import { connectorFor } from '../stores';
-import { call, registerUser } from './helpers';
+import { call, registerUser, sealedConnection } from './helpers';
 import { fakeWooStore } from './store-fakes';
 import { fakeControl } from './supplier-helpers';
 
@@ -54,7 +53,7 @@ describe('outbound response bodies are read bounded', () => {
 
   it('a store connector fails the call, naming its limit, when the store sends a huge body', async () => {
     const store = await fakeWooStore();
-    const connector = await connectorFor(env, { platform: 'woocommerce', storeUrl: store.storeUrl, apiKey: await encryptSecret(env.ENCRYPTION_KEY, store.apiKey) });
+    const connector = await connectorFor(env, await sealedConnection('woocommerce', store.storeUrl, store.apiKey));
     await store.fail(200, 1, { message: 'x'.repeat(5 * MIB) });
     expect(await connector.testConnection()).toEqual({ ok: false, shop_name: null, detail: 'WooCommerce sent a response larger than 4 MiB' });
     expect(await connector.testConnection()).toMatchObject({ ok: true });

@@ -1,9 +1,7 @@
-import { env } from 'cloudflare:workers';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { storeConnections } from '../db/schema';
-import { decryptSecret } from '../lib/secrets';
-import { answer, api, rawCall, registerUser, userWithKey, withDb, type TestUser } from './helpers';
+import { answer, api, openConnectionSecret, rawCall, registerUser, type TestUser, userWithKey, withDb } from './helpers';
 
 let shopCounter = 0;
 const shopUrl = () => `https://sp-${crypto.randomUUID().slice(0, 8)}-${shopCounter++}.myshopify.com`;
@@ -34,8 +32,8 @@ describe('POST /connections', () => {
 
     const row = await rawRow(first.json.id);
     expect(JSON.stringify(row)).not.toContain('supersecret');
-    expect(String(row.api_key)).toMatch(/^v1\.k1\./);
-    expect(await decryptSecret(env.ENCRYPTION_KEY, String(row.api_key))).toBe('shpat_supersecret_value_1234');
+    expect(String(row.api_key)).toMatch(/^v2\.k1\./);
+    expect(await openConnectionSecret({ id: first.json.id, userId: user.id }, String(row.api_key))).toBe('shpat_supersecret_value_1234');
   });
 
   it('refuses the same store_url twice for a user with 409, exact match only', async () => {
@@ -153,7 +151,7 @@ describe('PUT /connections/{id}', () => {
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(3);
     expect(r.json).toMatchObject({ id: c.id, store_name: 'New', store_url: newUrl, is_default: true });
-    expect(await decryptSecret(env.ENCRYPTION_KEY, String((await rawRow(c.id)).api_key))).toBe('shpat_rotated_9999');
+    expect(await openConnectionSecret({ id: c.id, userId: user.id }, String((await rawRow(c.id)).api_key))).toBe('shpat_rotated_9999');
 
     const bad = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: c.id }, json: { store_url: 'https://example.com' } }));
     expect(bad.status).toBe(422);
@@ -163,7 +161,7 @@ describe('PUT /connections/{id}', () => {
 
     const nulls = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: c.id }, json: { store_name: null, api_key: null } }));
     expect(nulls.json.store_name).toBe('New');
-    expect(await decryptSecret(env.ENCRYPTION_KEY, String((await rawRow(c.id)).api_key))).toBe('shpat_rotated_9999');
+    expect(await openConnectionSecret({ id: c.id, userId: user.id }, String((await rawRow(c.id)).api_key))).toBe('shpat_rotated_9999');
   });
 
   it('is_default true moves the default; false clears it and may leave none', async () => {

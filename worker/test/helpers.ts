@@ -5,6 +5,7 @@ import { hc, type ClientResponse } from 'hono/client';
 import type { AppType } from '../app';
 import { createDb, type Db } from '../db/client';
 import { users } from '../db/schema';
+import { connectionSecret, decryptSecret, encryptSecret } from '../lib/secrets';
 
 const ORIGIN = 'http://sourcepilot.test';
 const BASE = `${ORIGIN}/api/v1`;
@@ -134,3 +135,16 @@ export async function userWithKey(scopes: ('read' | 'write')[] = ['read', 'write
 
 /** @deprecated Untyped; the test files not yet moved to `api` + `answer` or `rawCall` still use it. */
 export const call = rawCall;
+
+/**
+ * A store connection row that exists only in the test: random ids, and the credential
+ * encrypted bound to them (lib/secrets.ts), as connectorFor expects a stored one.
+ */
+export async function sealedConnection(platform: string, storeUrl: string, secret: string, extra: { authType?: string; status?: string } = {}) {
+  const row = { id: crypto.randomUUID(), userId: crypto.randomUUID() };
+  return { ...row, platform, storeUrl, apiKey: await encryptSecret(env.ENCRYPTION_KEY, secret, connectionSecret('api_key', row)), ...extra };
+}
+
+/** The plaintext of a store connection's stored `api_key` (or `refresh_token`), opened with its row's binding. */
+export const openConnectionSecret = (row: { id: string; userId: string }, value: string, column: 'api_key' | 'refresh_token' = 'api_key') =>
+  decryptSecret(env.ENCRYPTION_KEY, value, connectionSecret(column, row));

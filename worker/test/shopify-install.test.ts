@@ -3,10 +3,9 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storeConnections } from '../db/schema';
-import { decryptSecret } from '../lib/secrets';
 import { connectorFor } from '../stores';
 import { SHOPIFY_SCOPE_NAMES } from '../shared/shopify-scopes';
-import { call, registerUser, withDb, type TestUser } from './helpers';
+import { call, openConnectionSecret, registerUser, type TestUser, withDb } from './helpers';
 import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
 
 const app = env as unknown as { SHOPIFY_API_KEY: string; SHOPIFY_API_SECRET: string; CORS_ORIGINS: string };
@@ -54,7 +53,7 @@ describe('Shopify app install', () => {
     const [row] = await rows(user.id);
     expect(row.tokenExpiresAt!.getTime() - Date.now()).toBeGreaterThan(3500_000);
     expect(row.refreshTokenExpiresAt!.getTime() - Date.now()).toBeGreaterThan(80 * 24 * 3600_000);
-    expect(await decryptSecret(env.ENCRYPTION_KEY, row.refreshToken!)).toMatch(/^shprt_/);
+    expect(await openConnectionSecret(row, row.refreshToken!, 'refresh_token')).toMatch(/^shprt_/);
     expect(row.apiKey).not.toMatch(/shpat_/);
 
     expect((await call(`/connections/${id}/test`, { method: 'POST', token: user.token })).json).toEqual({ ok: true, shop_name: 'Linen & Co', detail: null });
@@ -155,8 +154,8 @@ describe('the fake Shopify’s expiring tokens (what the refresh code will face)
     const user = await registerUser();
     await callback(await shop.approve(await install(user, shop.storeUrl)));
     const [row] = await rows(user.id);
-    const a1 = await decryptSecret(env.ENCRYPTION_KEY, row.apiKey!);
-    const r1 = await decryptSecret(env.ENCRYPTION_KEY, row.refreshToken!);
+    const a1 = await openConnectionSecret(row, row.apiKey!);
+    const r1 = await openConnectionSecret(row, row.refreshToken!, 'refresh_token');
     expect(await works(shop.storeUrl, a1)).toBe(true);
 
     const second = await tokenGrant({ grant_type: 'refresh_token', refresh_token: r1 });

@@ -1,11 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { encryptSecret } from '../lib/secrets';
 import { connectorFor } from '../stores';
 import { SHOPIFY_DOCUMENTS } from '../stores/shopify';
 import { effectiveScopes, missingScopes, SHOPIFY_SCOPE_NAMES } from '../shared/shopify-scopes';
 import { StoreError, type StoreProductInput } from '../stores/types';
-import { call, registerUser } from './helpers';
+import { call, registerUser, sealedConnection } from './helpers';
 import { fakeShopifySchema, fakeShopifyShop } from './store-fakes';
 
 const schema = fakeShopifySchema();
@@ -124,7 +123,7 @@ describe('the Shopify fake is as strict as Shopify', () => {
 
   it('makes an import with stock fail on a token with write_products only, naming the scope', async () => {
     const shop = await fakeShopifyShop(undefined, { scopes: ['write_products'] });
-    const connector = await connectorFor(env, { platform: 'shopify', storeUrl: shop.storeUrl, apiKey: await encryptSecret(env.ENCRYPTION_KEY, shop.token) });
+    const connector = await connectorFor(env, await sealedConnection('shopify', shop.storeUrl, shop.token));
     const err = await connector.upsertProduct(withStock).catch((e) => e);
     expect(err).toBeInstanceOf(StoreError);
     expect(err.retryable).toBe(false);

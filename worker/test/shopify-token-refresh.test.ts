@@ -4,9 +4,8 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importJobs, storeConnections } from '../db/schema';
 import worker from '../index';
-import { decryptSecret } from '../lib/secrets';
 import { REAUTH_MESSAGE } from '../services/shopify-tokens';
-import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
+import { call, openConnectionSecret, registerUser, setPlan, type TestUser, withDb } from './helpers';
 import { fakeShopifyShop, registerFakeShopifyApp, slowFakeShopifyRefresh } from './store-fakes';
 
 /**
@@ -69,8 +68,8 @@ describe('Shopify token refresh', () => {
     expect(after.tokenExpiresAt!.getTime() - Date.now()).toBeGreaterThan(3500_000);
     expect(after.refreshClaimedUntil).toBeNull();
     // Rotation: both tokens are new, and stored encrypted.
-    expect(await decryptSecret(env.ENCRYPTION_KEY, after.refreshToken!)).not.toBe(await decryptSecret(env.ENCRYPTION_KEY, before.refreshToken!));
-    expect(await decryptSecret(env.ENCRYPTION_KEY, after.apiKey!)).not.toBe(await decryptSecret(env.ENCRYPTION_KEY, before.apiKey!));
+    expect(await openConnectionSecret(after, after.refreshToken!, 'refresh_token')).not.toBe(await openConnectionSecret(before, before.refreshToken!, 'refresh_token'));
+    expect(await openConnectionSecret(after, after.apiKey!)).not.toBe(await openConnectionSecret(before, before.apiKey!));
   });
 
   it('refreshes once after a 401 and retries the call', async () => {

@@ -2,15 +2,14 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { storeConnections } from '../db/schema';
-import { encryptSecret } from '../lib/secrets';
 import { connectorFor } from '../stores';
 import { supplierTag } from '../stores/shopify';
 import { StoreError, type StoreProductInput } from '../stores/types';
-import { answer, api, rawCall, registerUser, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, sealedConnection, withDb } from './helpers';
 import { fakeShopifyShop } from './store-fakes';
 
 async function shopifyConnector(token: string, storeUrl: string, overrides: Partial<typeof env> = {}) {
-  return connectorFor({ ...env, ...overrides }, { platform: 'shopify', storeUrl, apiKey: await encryptSecret(env.ENCRYPTION_KEY, token) });
+  return connectorFor({ ...env, ...overrides }, await sealedConnection('shopify', storeUrl, token));
 }
 
 function product(key = crypto.randomUUID().slice(0, 8), overrides: Partial<StoreProductInput> = {}): StoreProductInput {
@@ -270,10 +269,10 @@ describe('Shopify connector', () => {
   });
 
   it('refuses to build a connector for URLs outside the rules or without usable keys', async () => {
-    const err = await connectorFor({ ...env, ALLOW_LOCAL_STORES: 'false' }, { platform: 'shopify', storeUrl: 'http://127.0.0.1:1', apiKey: await encryptSecret(env.ENCRYPTION_KEY, 't') }).catch((e) => e);
+    const err = await connectorFor({ ...env, ALLOW_LOCAL_STORES: 'false' }, await sealedConnection('shopify', 'http://127.0.0.1:1', 't')).catch((e) => e);
     expect(err).toBeInstanceOf(StoreError);
     expect(err.message).toMatch(/public address/);
-    const unreadable = await connectorFor(env, { platform: 'shopify', storeUrl: 'https://a.myshopify.com', apiKey: 'v1.k9.AAAA.BBBB' }).catch((e) => e);
+    const unreadable = await connectorFor(env, { ...(await sealedConnection('shopify', 'https://a.myshopify.com', 'x')), apiKey: 'v1.k9.AAAA.BBBB' }).catch((e) => e);
     expect(unreadable.message).toMatch(/cannot be read/);
   });
 });

@@ -1,14 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { encryptSecret } from '../lib/secrets';
 import { connectorFor } from '../stores';
 import { StoreError, type StoreProductInput, type StoreVariantInput } from '../stores/types';
 import { parentSku } from '../stores/woocommerce';
-import { answer, api, registerUser } from './helpers';
+import { answer, api, registerUser, sealedConnection } from './helpers';
 import { fakeWooStore } from './store-fakes';
 
 async function wooConnector(apiKey: string, storeUrl: string) {
-  return connectorFor(env, { platform: 'woocommerce', storeUrl, apiKey: await encryptSecret(env.ENCRYPTION_KEY, apiKey) });
+  return connectorFor(env, await sealedConnection('woocommerce', storeUrl, apiKey));
 }
 
 const variant = (key: string, options: Record<string, string>, price: number, extra: Partial<StoreVariantInput> = {}): StoreVariantInput => ({
@@ -205,7 +204,7 @@ describe('WooCommerce connector', () => {
     expect(e404.ok).toBe(false);
     expect(e404.detail).toMatch(/REST API was not found/);
 
-    const slow = await connectorFor({ ...env, STORE_REQUEST_TIMEOUT_MS: '200' }, { platform: 'woocommerce', storeUrl: store.storeUrl, apiKey: await encryptSecret(env.ENCRYPTION_KEY, store.apiKey) });
+    const slow = await connectorFor({ ...env, STORE_REQUEST_TIMEOUT_MS: '200' }, await sealedConnection('woocommerce', store.storeUrl, store.apiKey));
     await store.fail(200, 1, { delayMs: 1500 });
     const timeout = await slow.findProductBySupplierKey('x').catch((e) => e);
     expect([timeout.retryable, timeout.message]).toEqual([true, 'WooCommerce did not answer within 200 ms']);

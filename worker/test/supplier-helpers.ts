@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { supplierAccounts } from '../db/schema';
-import { encryptJson } from '../lib/secrets';
+import { encryptJson, supplierCredentials } from '../lib/secrets';
 import { withDb } from './helpers';
 
 /**
@@ -22,11 +22,12 @@ export async function fakeControl(base: string, path: string, body?: unknown) {
 }
 
 async function insertAccount(userId: string, platform: string, credentials: unknown, settings: Record<string, unknown>, isActive = true) {
-  const sealed = await encryptJson(env.ENCRYPTION_KEY, credentials);
+  const id = crypto.randomUUID();
+  const sealed = await encryptJson(env.ENCRYPTION_KEY, credentials, supplierCredentials({ id, userId }));
   const [row] = await withDb((db) =>
     db
       .insert(supplierAccounts)
-      .values({ userId, name: `${platform} ${crypto.randomUUID().slice(0, 6)}`, platform, credentials: sealed, settings, isActive })
+      .values({ id, userId, name: `${platform} ${crypto.randomUUID().slice(0, 6)}`, platform, credentials: sealed, settings, isActive })
       .returning({ id: supplierAccounts.id }),
   );
   return row.id;

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { decryptJson } from '../lib/secrets';
+import { decryptJson, supplierCredentials } from '../lib/secrets';
 import { answer, api, rawCall, registerUser, userWithKey, withDb } from './helpers';
 
 const ALI = { app_key: '503012', app_secret: 'sEcReT-app-4f9a2c', access_token: '50000a01b2c3d4e5f6tokEN9zZ' };
@@ -30,8 +30,8 @@ describe('POST /suppliers/accounts', () => {
     const row = await rawRow(r.json.id);
     const raw = JSON.stringify(row);
     for (const secret of Object.values(ALI)) expect(raw).not.toContain(secret);
-    expect(String(row.credentials)).toMatch(/^v1\.k1\./);
-    expect(await decryptJson(env.ENCRYPTION_KEY, String(row.credentials))).toEqual(ALI);
+    expect(String(row.credentials)).toMatch(/^v2\.k1\./);
+    expect(await decryptJson(env.ENCRYPTION_KEY, String(row.credentials), supplierCredentials({ id: r.json.id, userId: user.id }))).toEqual(ALI);
   });
 
   it('accepts null and missing credentials, and any platform up to 100 characters', async () => {
@@ -116,7 +116,7 @@ describe('PUT /suppliers/accounts/{id}', () => {
     const after = await rawRow(created.json.id);
     expect(after.credentials).not.toBe(before.credentials);
     expect(JSON.stringify(after)).not.toContain('new-token-ABCD');
-    expect(await decryptJson(env.ENCRYPTION_KEY, String(after.credentials))).toEqual({ ...ALI, access_token: 'new-token-ABCD' });
+    expect(await decryptJson(env.ENCRYPTION_KEY, String(after.credentials), supplierCredentials({ id: created.json.id, userId: user.id }))).toEqual({ ...ALI, access_token: 'new-token-ABCD' });
 
     const unchanged = await answer(api({ token: user.token }).suppliers.accounts[':account_id'].$put({ param: { account_id: created.json.id }, json: { credentials: null } }));
     expect(unchanged.json.credentials!.access_token).toBe('••••ABCD');

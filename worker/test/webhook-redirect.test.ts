@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { encryptSecret } from '../lib/secrets';
+import { alertWebhookSecret, encryptSecret } from '../lib/secrets';
 import { deliverAlerts, newWebhookSecret, type OutgoingAlert } from '../services/alerts';
 
 const FAKE = new URL(env.EMAIL_API_URL).origin;
@@ -34,12 +34,13 @@ const alert: OutgoingAlert = {
 describe('alert webhooks do not follow redirects', () => {
   it.each([301, 302, 307, 308])('records a %i as a failed delivery and never posts to where it points', async (status) => {
     const secret = newWebhookSecret();
+    const userId = crypto.randomUUID();
     const first = await fake<{ token: string; url: string }>('hooks', { secret });
     const elsewhere = await fake<{ token: string; url: string }>('hooks', { secret });
     await fake(`hooks/${first.token}/fail`, { status, times: 3, location: elsewhere.url });
     const result = await deliverAlerts(
       env,
-      { email: null, emailEnabled: false, emailVerified: false, webhookUrl: first.url, webhookSecret: await encryptSecret(env.ENCRYPTION_KEY, secret), webhookEnabled: true },
+      { userId, email: null, emailEnabled: false, emailVerified: false, webhookUrl: first.url, webhookSecret: await encryptSecret(env.ENCRYPTION_KEY, secret, alertWebhookSecret(userId)), webhookEnabled: true },
       [alert],
     );
     expect(result.webhook).toMatchObject({ status: 'failed', attempts: 1, http_status: status, error: `HTTP ${status}` });
