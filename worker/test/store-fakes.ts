@@ -32,6 +32,19 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     locationId: shop.location_id,
     products: () => control<ShopifyFakeProduct[]>(`${at}/products`),
     requests: async () => (await control<{ requests: { operation: string; variables: Record<string, unknown> }[] }>(at)).requests,
+    /** Requests refused because the shop's bucket was short. */
+    throttledByBucket: async () => (await control<{ throttled_by_bucket: number }>(at)).throttled_by_bucket,
+    /** The merchant edits a product in the Shopify admin (see the fake's control list). */
+    merchantEdit: (edit: {
+      product_id: string;
+      title?: string;
+      description_html?: string;
+      add_tags?: string[];
+      add_metafields?: { namespace: string; key: string; type: string; value: string }[];
+      add_media?: string[];
+      add_collections?: string[];
+      variant_metafields?: Record<string, { namespace: string; key: string; type: string; value: string }[]>;
+    }) => control(`${at}/merchant`, 'POST', edit),
     /** The next `count` GraphQL calls answer `Throttled` with this much left in the bucket. */
     throttle: (count: number, currentlyAvailable = 0) => control(`${at}/throttle`, 'POST', { count, currently_available: currentlyAvailable }),
     /** The next `count` calls answer this HTTP status (after `delayMs`, to force timeouts). */
