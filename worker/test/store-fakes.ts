@@ -31,7 +31,7 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     name: shop.name,
     locationId: shop.location_id,
     products: () => control<ShopifyFakeProduct[]>(`${at}/products`),
-    requests: async () => (await control<{ requests: { operation: string; variables: Record<string, unknown> }[] }>(at)).requests,
+    requests: async () => (await control<{ requests: { operation: string; variables: Record<string, unknown>; cost?: number }[] }>(at)).requests,
     /** Requests refused because the shop's bucket was short. */
     throttledByBucket: async () => (await control<{ throttled_by_bucket: number }>(at)).throttled_by_bucket,
     /** The merchant edits a product in the Shopify admin (see the fake's control list). */

@@ -94,7 +94,7 @@ interface Shop {
   scopes: string[];
   locationId: string;
   products: Map<string, Product>;
-  requests: { operation: string; variables: unknown; at: string }[];
+  requests: { operation: string; variables: unknown; at: string; cost?: number }[];
   throttle: { count: number; available: number } | null;
   /** Requests refused because the bucket was short (not scripted by /throttle). */
   throttledByBucket: number;
@@ -569,6 +569,7 @@ function graphql(admin: ShopifyAdminSchema, shop: Shop, scopes: string[], req: S
   shop.requests.push({ operation: field ?? '?', variables, at: new Date().toISOString() });
 
   const requestedQueryCost = requestCost(field, variables);
+  shop.requests[shop.requests.length - 1].cost = requestedQueryCost;
   const now = Date.now();
   const available = Math.min(MAX_AVAILABLE, shop.bucket.available + ((now - shop.bucket.at) / 1000) * RESTORE_RATE);
   shop.bucket = { available, at: now };
