@@ -83,6 +83,12 @@ export async function fakeWooStore(name = `Woo ${crypto.randomUUID().slice(0, 6)
     requests: async () => (await control<{ requests: { method: string; path: string; body: unknown }[] }>(at)).requests,
     fail: (status: number, count = 1, opts: { code?: string; message?: string; delayMs?: number } = {}) =>
       control(`${at}/fail`, 'POST', { status, count, code: opts.code, message: opts.message, delay_ms: opts.delayMs }),
+    /** The media library: one entry per image the site downloaded. */
+    media: () => control<{ id: number; source: string }[]>(`${at}/media`),
+    /** Variation batches take `msPerItem` per item (0: fast again). */
+    slow: (msPerItem: number) => control(`${at}/slow`, 'POST', { ms_per_item: msPerItem }),
+    /** An image URL the site can download (served by the fake itself); `missing` gives a 404. */
+    imageUrl: (name: string, missing = false) => `${fakes.FAKE_WOOCOMMERCE_URL}/__images/${missing ? 'missing/' : ''}${name}`,
     /** Makes the site ignore the Authorization header, as some hosts do. */
     stripAuth: (enabled = true) => control(`${at}/strip-auth`, 'POST', { enabled }),
     revoke: () => control(at, 'DELETE'),
