@@ -381,6 +381,10 @@ export class WooCommerceConnector implements StoreConnector {
               warnings.push(`The variation ${Object.values(op.variant.options).join(' / ')} was saved without its SKU ${op.variant.sku}, which another product in the store already uses`);
               again.push({ ...op, withSku: false });
             }
+          } else if (code === 'woocommerce_variation_invalid_image_id' && op.variant.image) {
+            // The merchant deleted that upload from the media library: save the variation without it.
+            warnings.push(`The image of the variation ${Object.values(op.variant.options).join(' / ')} was deleted from the store's media library; saved it without an image`);
+            again.push({ ...op, variant: { ...op.variant, image: null } });
           } else if (item?.error || !item?.id) {
             throw new StoreError(`WooCommerce rejected a variation: ${item?.error?.message ?? 'no id returned'}${code ? ` (${code})` : ''}`, false, 400);
           } else ids[op.variant.supplierKey] = String(item.id);

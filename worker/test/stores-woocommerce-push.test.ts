@@ -120,3 +120,26 @@ describe('WooCommerce writes are idempotent on retry', () => {
     expect(products[0].variations.map((v) => pushed.variantIds[v.variant_key!] === v.id).every(Boolean)).toBe(true);
   });
 });
+
+describe('WooCommerce: the merchant’s edits survive a re-import', () => {
+  it('keeps the name, description and gallery the merchant set; prices still follow the supplier', async () => {
+    const store = await fakeWooStore();
+    const connector = await wooConnector(store.apiKey, store.storeUrl);
+    const key = crypto.randomUUID().slice(0, 8);
+    const input = product(key, { main: [store.imageUrl(`main-${key}.jpg`)], colour: () => null });
+    const first = await connector.upsertProduct(input);
+    // The merchant edits the product in wp-admin (the same REST write WooCommerce's UI makes).
+    const edit = await fetch(`${store.storeUrl}/wp-json/wc/v3/products/${first.productId}`, {
+      method: 'PUT',
+      headers: { Authorization: `Basic ${btoa(store.apiKey)}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Merchant name', description: '<p>Merchant copy</p>', images: [] }),
+    });
+    expect(edit.status).toBe(200);
+    await connector.upsertProduct({ ...input, variants: input.variants.map((v) => ({ ...v, price: 19 })) }, first.productId);
+    const [p] = await store.products();
+    expect(p.name).toBe('Merchant name');
+    expect(p.images).toEqual([]);
+    expect(p.variations.every((v) => v.regular_price === '19.00')).toBe(true);
+    expect(await store.media()).toHaveLength(1);
+  });
+});
