@@ -171,3 +171,32 @@ describe('Shopify: big products', () => {
     expect(await shop.throttledByBucket()).toBe(0);
   });
 });
+
+describe('the Shopify fake charges like Shopify', () => {
+  it('charges productSet by Shopify’s formula and refuses one above the 1,000-point maximum with MAX_COST_EXCEEDED', async () => {
+    const shop = await fakeShopifyShop();
+    const send = async (input: Record<string, unknown>) => {
+      const res = await fetch(`${shop.storeUrl}/admin/api/${env.SHOPIFY_API_VERSION}/graphql.json`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': shop.token },
+        body: JSON.stringify({ query: 'mutation P($input: ProductSetInput!) { productSet(synchronous: true, input: $input) { product { id } userErrors { message } } }', variables: { input } }),
+      });
+      return (await res.json()) as { data?: unknown; errors?: { extensions: { code: string; cost: number; maxCost: number } }[] };
+    };
+    const variants = Array.from({ length: 1200 }, (_, i) => ({
+      optionValues: [{ optionName: 'Size', name: `S${i}` }],
+      price: '10.00',
+      metafields: [{ namespace: 'sourcepilot', key: 'variant_key', type: 'single_line_text_field', value: `k${i}` }],
+    }));
+    const base = { title: 'Big', productOptions: [{ name: 'Size', values: variants.map((v) => ({ name: v.optionValues[0].name })) }], variants };
+    // 10 + 1,200 × (0.2 + 0.4) = 730 points: accepted.
+    expect((await send(base)).errors).toBeUndefined();
+    // Plus 200 files × 1.9 = 1,110 points: refused whole.
+    const files = Array.from({ length: 200 }, (_, i) => ({ originalSource: `https://img.example.com/${i}.jpg`, contentType: 'IMAGE' }));
+    const refused = await send({ ...base, title: 'Too big', files });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'MAX_COST_EXCEEDED', cost: 1110, maxCost: 1000 });
+    expect(refused.data).toBeUndefined();
+    expect((await shop.products()).map((p) => p.title)).toEqual(['Big']);
+    expect((await shop.requests()).map((r) => r.cost)).toEqual([730, 1110]);
+  });
+});
