@@ -129,7 +129,7 @@ async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'comp
   if (!(await progress(db, job, 75))) return 'cancelled';
   const connector = await deps.connectorFor(connection, db);
   const { input, dropped } = storeSafeImages(priced.input);
-  const pushed = await connector.upsertProduct(input, mapping);
+  const pushed = await connector.upsertProduct({ ...input, overwrite: config.overwrite === true }, mapping);
   if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);
   const data = { ...priced.data, store: { id: connection.id, name: connection.storeName, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
   const ok = await complete(db, job, data, pushed.productId, pushed.warnings, {

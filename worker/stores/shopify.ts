@@ -1,7 +1,7 @@
 import { chunks, money, readJson, redirectError, retryableStatus, sleep, storeFetch } from './http';
-import { compareAtAbove, fitOptions } from './shape';
+import { compareAtAbove, fitOptions, type ShapedProduct } from './shape';
 import { missingScopes, SHOPIFY_SCOPES } from '../shared/shopify-scopes';
-import { StoreError, type ConnectionTest, type PushResult, type StoreConnector, type StoreProductInput } from './types';
+import { StoreError, type ConnectionTest, type PushResult, type StoreConnector, type StoreProductInput, type StoreVariantInput } from './types';
 
 /** Shopify's caps: three options and 2,048 variants per product (INTEGRATIONS.md §4a). */
 export const SHOPIFY_MAX_OPTIONS = 3;
@@ -10,6 +10,17 @@ export const SHOPIFY_MAX_VARIANTS = 2048;
 export const METAFIELD_NAMESPACE = 'sourcepilot';
 /** The tag that makes a product findable by supplier key (metafields are not searchable by default). */
 export const supplierTag = (supplierKey: string) => `sourcepilot:${supplierKey}`.replace(/,/g, ' ').slice(0, 255);
+
+/** Shopify refuses a single request above 1,000 points; input arrays hold at most 250 items (INTEGRATIONS.md §4e). */
+export const SHOPIFY_MAX_QUERY_COST = 1000;
+const MAX_ARRAY = 250;
+/** What a push plans to spend per request, leaving room for the selection's own cost. */
+const COST_BUDGET = 900;
+/** productSet's weights (INTEGRATIONS.md §4e): 0.2 per variant + 0.4 per variant metafield (our key); 0.6 per variant file. */
+const VARIANT_COST = 0.2 + 0.4;
+const VARIANT_FILE_COST = 0.6;
+/** At most this many images on create (1.9 points each): the rest of the budget is for variants. */
+const MAX_FILES = 200;
 
 const THROTTLE_RETRIES = 3;
 const MAX_THROTTLE_WAIT_MS = 4_000;
@@ -55,16 +66,30 @@ export const SHOPIFY_DOCUMENTS = {
   testConnection: `query SourcePilotTestConnection { shop { name } currentAppInstallation { accessScopes { handle } } }`,
   location: `query SourcePilotLocation { location { id } }`,
   productVariants: `query SourcePilotProductVariants($id: ID!, $after: String) {
-  product(id: $id) { id variants(first: ${PAGE}, after: $after) { ${VARIANT_FIELDS} } }
+  product(id: $id) { id options { name } variants(first: ${PAGE}, after: $after) { ${VARIANT_FIELDS} } }
 }`,
   findProduct: `query SourcePilotFindProduct($query: String!) {
   products(first: 5, query: $query) { nodes { id metafield(namespace: "${METAFIELD_NAMESPACE}", key: "supplier_key") { value } } }
 }`,
+  /** Only for a product's first push (productSet replaces every list it is given). */
   productSet: `mutation SourcePilotProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
   productSet(synchronous: true, input: $input, identifier: $identifier) {
-    product { id handle variants(first: ${PAGE}) { ${VARIANT_FIELDS} } }
+    product { id handle media(first: ${PAGE}) { nodes { id } } variants(first: ${PAGE}) { ${VARIANT_FIELDS} } }
     userErrors { code field message }
   }
+}`,
+  /** A full overwrite's scalar fields and tags; never media, metafields or variants. */
+  productUpdate: `mutation SourcePilotProductUpdate($product: ProductUpdateInput!) {
+  productUpdate(product: $product) { product { id } userErrors { field message } }
+}`,
+  variantsCreate: `mutation SourcePilotVariantsCreate($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+  productVariantsBulkCreate(productId: $productId, variants: $variants) {
+    productVariants { id metafield(namespace: "${METAFIELD_NAMESPACE}", key: "variant_key") { value } }
+    userErrors { code field message }
+  }
+}`,
+  variantsDelete: `mutation SourcePilotVariantsDelete($productId: ID!, $variantsIds: [ID!]!) {
+  productVariantsBulkDelete(productId: $productId, variantsIds: $variantsIds) { userErrors { code field message } }
 }`,
   variantPrices: `mutation SourcePilotVariantPrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
   productVariantsBulkUpdate(productId: $productId, variants: $variants, allowPartialUpdates: false) {
@@ -97,6 +122,8 @@ export interface ShopifyTokenSource {
 export class ShopifyConnector implements StoreConnector {
   private readonly endpoint: string;
   private locationId: string | null | undefined;
+  /** The shop's bucket as its last answer reported it. */
+  private bucket: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number; at: number } | null = null;
 
   constructor(
     private readonly origin: string,
@@ -133,6 +160,8 @@ export class ShopifyConnector implements StoreConnector {
         continue;
       }
       const body = (await readJson('Shopify', res, SHOPIFY_MAX_BYTES)) as GraphQLResponse<T> | null;
+      const status = body?.extensions?.cost?.throttleStatus;
+      if (status) this.bucket = { ...status, at: Date.now() };
 
       if (res.status === 429 || (res.ok && this.throttled(body))) {
         if (attempt < THROTTLE_RETRIES) {
@@ -214,71 +243,224 @@ export class ShopifyConnector implements StoreConnector {
 
   /** Supplier variant key → variant id, over every page of the product's variants. */
   private async variantMap(productId: string, first?: VariantPage): Promise<Record<string, string> | null> {
+    return (await this.productState(productId, first))?.variants ?? null;
+  }
+
+  /** The product's option names and its variants by supplier key (null: no such product). */
+  private async productState(productId: string, first?: VariantPage): Promise<{ options: string[]; variants: Record<string, string> } | null> {
     const map: Record<string, string> = {};
+    let options: string[] = [];
     let page: VariantPage;
     if (first) page = first;
     else {
-      const data: { product: { variants: VariantPage } | null } = await this.gql(SHOPIFY_DOCUMENTS.productVariants, { id: productId, after: null });
+      const data: { product: { options: { name: string }[]; variants: VariantPage } | null } = await this.gql(SHOPIFY_DOCUMENTS.productVariants, { id: productId, after: null });
       if (!data.product) return null;
+      options = data.product.options.map((o) => o.name);
       page = data.product.variants;
     }
     for (;;) {
       for (const node of page.nodes) if (node.metafield?.value) map[node.metafield.value] = node.id;
-      if (!page.pageInfo.hasNextPage) return map;
+      if (!page.pageInfo.hasNextPage) return { options, variants: map };
       const next: { product: { variants: VariantPage } | null } = await this.gql(SHOPIFY_DOCUMENTS.productVariants, { id: productId, after: page.pageInfo.endCursor });
-      if (!next.product) return map;
+      if (!next.product) return { options, variants: map };
       page = next.product.variants;
     }
   }
 
+  /**
+   * Waits until the shop's bucket (as its last answer reported it, refilled at its
+   * restore rate since) holds `cost`, so a big product's batches never hit Throttled.
+   */
+  private async budget(cost: number): Promise<void> {
+    const b = this.bucket;
+    if (!b || b.restoreRate <= 0) return;
+    const now = Date.now();
+    const available = Math.min(b.maximumAvailable, b.currentlyAvailable + ((now - b.at) / 1000) * b.restoreRate);
+    if (cost <= available) return;
+    await sleep(Math.ceil(((cost - available) / b.restoreRate) * 1000));
+  }
+
+  /**
+   * First push: productSet creates the product with its images, our metafield and the
+   * first slice of variants, sized to stay under Shopify's per-request cost maximum
+   * (INTEGRATIONS.md §4e); the rest follow through productVariantsBulkCreate in batches
+   * of at most 250, each waiting for the bucket. Later pushes never send productSet
+   * (it deletes list entries it is not given: the merchant's metafields, media,
+   * collections, tags): prices, SKUs and the supplier's variants are updated, added and
+   * removed with the productVariantsBulk* mutations, and only a full overwrite
+   * (`input.overwrite`) writes title, description, status and tags with productUpdate.
+   * Media are sent on create only.
+   */
   async upsertProduct(input: StoreProductInput, existingProductId?: string | null): Promise<PushResult> {
     const shaped = fitOptions(input, SHOPIFY_MAX_OPTIONS, SHOPIFY_MAX_VARIANTS);
     const warnings = [...shaped.warnings];
 
     let productId = existingProductId ?? (await this.findProductBySupplierKey(input.supplierKey))?.productId ?? null;
-    let existingVariants: Record<string, string> = {};
+    let state: { options: string[]; variants: Record<string, string> } | null = null;
     if (productId) {
-      const map = await this.variantMap(productId);
-      if (map === null) {
+      state = await this.productState(productId);
+      if (state === null) {
         warnings.push('The product this import created earlier no longer exists in the store; created it again');
         productId = null;
-      } else existingVariants = map;
+      }
     }
-
     const location = shaped.variants.some((v) => v.stock != null) ? await this.primaryLocation() : null;
-    const images = [...new Set([...input.images, ...shaped.variants.map((v) => v.image).filter((i): i is string => !!i)])];
+    const result = productId && state
+      ? await this.updateExisting(productId, state, input, shaped, location, warnings)
+      : await this.create(input, shaped, location, warnings);
+    const numericId = result.productId.split('/').pop();
+    return { ...result, warnings, url: `${this.origin}/admin/products/${numericId}` };
+  }
+
+  private variantBulkInput(v: StoreVariantInput, options: { name: string }[], location: string | null, mediaId?: string) {
+    const tracked = v.stock != null && location;
+    return {
+      optionValues: options.map((o) => ({ optionName: o.name, name: v.options[o.name] })),
+      price: money(v.price),
+      compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!) : null,
+      ...(v.sku || tracked ? { inventoryItem: { ...(v.sku ? { sku: v.sku } : {}), ...(tracked ? { tracked: true } : {}) } } : {}),
+      ...(tracked ? { inventoryQuantities: [{ locationId: location, availableQuantity: Math.max(0, Math.floor(v.stock!)) }] } : {}),
+      ...(mediaId ? { mediaId } : {}),
+      metafields: [{ namespace: METAFIELD_NAMESPACE, key: 'variant_key', type: 'single_line_text_field', value: v.supplierKey }],
+    };
+  }
+
+  private async create(input: StoreProductInput, shaped: ShapedProduct, location: string | null, warnings: string[]) {
+    let images = [...new Set([...input.images, ...shaped.variants.map((v) => v.image).filter((i): i is string => !!i)])];
+    if (images.length > MAX_FILES) {
+      warnings.push(`Sent the first ${MAX_FILES} of ${images.length} images (Shopify's per-request limit)`);
+      images = images.slice(0, MAX_FILES);
+    }
+    const fileSet = new Set(images);
+    // productSet's cost (INTEGRATIONS.md §4e): 10 + 1.9 per file + 0.4 per product metafield, then per variant.
+    let cost = 10 + 1.9 * images.length + 0.4;
+    let first = 0;
+    while (first < shaped.variants.length && first < MAX_ARRAY) {
+      const v = shaped.variants[first];
+      const next = cost + VARIANT_COST + (v.image && fileSet.has(v.image) ? VARIANT_FILE_COST : 0);
+      if (next > COST_BUDGET && first > 0) break;
+      cost = next;
+      first++;
+    }
+    const slice = shaped.variants.slice(0, first);
     const productInput = {
       title: input.title,
       descriptionHtml: input.descriptionHtml,
       status: input.published ? 'ACTIVE' : 'DRAFT',
       tags: [...new Set([...input.tags, supplierTag(input.supplierKey)])],
-      productOptions: shaped.options.map((o) => ({ name: o.name, values: o.values.map((name) => ({ name })) })),
+      // Only the values the first slice uses: productVariantsBulkCreate adds the others.
+      productOptions: shaped.options.map((o) => ({ name: o.name, values: o.values.filter((val) => slice.some((v) => v.options[o.name] === val)).map((name) => ({ name })) })),
       files: images.map((originalSource) => ({ originalSource, contentType: 'IMAGE' })),
       metafields: [{ namespace: METAFIELD_NAMESPACE, key: 'supplier_key', type: 'single_line_text_field', value: input.supplierKey }],
-      variants: shaped.variants.map((v) => ({
-        ...(existingVariants[v.supplierKey] ? { id: existingVariants[v.supplierKey] } : {}),
+      variants: slice.map((v) => ({
         optionValues: shaped.options.map((o) => ({ optionName: o.name, name: v.options[o.name] })),
         price: money(v.price),
         compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!) : null,
         ...(v.sku ? { sku: v.sku } : {}),
-        ...(v.image ? { file: { originalSource: v.image, contentType: 'IMAGE' } } : {}),
+        ...(v.image && fileSet.has(v.image) ? { file: { originalSource: v.image, contentType: 'IMAGE' } } : {}),
         ...(v.stock != null && location
           ? { inventoryItem: { tracked: true }, inventoryQuantities: [{ locationId: location, name: 'available', quantity: Math.max(0, Math.floor(v.stock)) }] }
           : {}),
         metafields: [{ namespace: METAFIELD_NAMESPACE, key: 'variant_key', type: 'single_line_text_field', value: v.supplierKey }],
       })),
     };
-
+    await this.budget(cost);
     const data = await this.gql<{
-      productSet: { product: { id: string; handle: string; variants: VariantPage } | null; userErrors: UserError[] };
-    }>(SHOPIFY_DOCUMENTS.productSet, { input: productInput, identifier: productId ? { id: productId } : null });
+      productSet: { product: { id: string; handle: string; media: { nodes: { id: string }[] }; variants: VariantPage } | null; userErrors: UserError[] };
+    }>(SHOPIFY_DOCUMENTS.productSet, { input: productInput, identifier: null });
     const { product, userErrors } = data.productSet;
     if (userErrors.length || !product) {
       throw new StoreError(`Shopify rejected the product: ${userErrors.length ? userErrorText(userErrors) : 'no product returned'}`, false, 422);
     }
-    const variantIds = (await this.variantMap(product.id, product.variants)) ?? {};
-    const numericId = product.id.split('/').pop();
-    return { productId: product.id, variantIds, created: !productId, warnings, url: `${this.origin}/admin/products/${numericId}` };
+    // Files become media in the order given.
+    const media: Record<string, string> = {};
+    images.forEach((src, i) => {
+      const id = product.media.nodes[i]?.id;
+      if (id) media[src] = id;
+    });
+    const rest = shaped.variants.slice(first);
+    if (rest.length) await this.createVariants(product.id, shaped.options, rest, location, media);
+    const variantIds = (await this.variantMap(product.id, rest.length ? undefined : product.variants)) ?? {};
+    return { productId: product.id, variantIds, created: true, media };
+  }
+
+  /** productVariantsBulkCreate in batches under the cost budget and the 250-item input limit. */
+  private async createVariants(productId: string, options: { name: string }[], variants: StoreVariantInput[], location: string | null, media: Record<string, string>) {
+    const perBatch = Math.min(MAX_ARRAY, Math.floor((COST_BUDGET - 10) / (VARIANT_COST + VARIANT_FILE_COST)));
+    for (const part of chunks(variants, perBatch)) {
+      const cost = 10 + part.reduce((sum, v) => sum + VARIANT_COST + (v.image && media[v.image] ? VARIANT_FILE_COST : 0), 0);
+      await this.budget(cost);
+      const data = await this.gql<{ productVariantsBulkCreate: { userErrors: UserError[] } }>(SHOPIFY_DOCUMENTS.variantsCreate, {
+        productId,
+        variants: part.map((v) => this.variantBulkInput(v, options, location, v.image ? media[v.image] : undefined)),
+      });
+      const errors = data.productVariantsBulkCreate.userErrors;
+      if (errors.length) throw new StoreError(`Shopify rejected new variants: ${userErrorText(errors)}`, false, 422);
+    }
+  }
+
+  private async updateExisting(
+    productId: string,
+    state: { options: string[]; variants: Record<string, string> },
+    input: StoreProductInput,
+    shaped: ShapedProduct,
+    location: string | null,
+    warnings: string[],
+  ) {
+    if (input.overwrite) {
+      const data = await this.gql<{ productUpdate: { userErrors: UserError[] } }>(SHOPIFY_DOCUMENTS.productUpdate, {
+        product: {
+          id: productId,
+          title: input.title,
+          descriptionHtml: input.descriptionHtml,
+          status: input.published ? 'ACTIVE' : 'DRAFT',
+          tags: [...new Set([...input.tags, supplierTag(input.supplierKey)])],
+        },
+      });
+      const errors = data.productUpdate.userErrors;
+      if (errors.length) throw new StoreError(`Shopify rejected the product update: ${userErrorText(errors)}`, false, 422);
+    }
+    const existing = state.variants;
+    const sameOptions = state.options.length === shaped.options.length && shaped.options.every((o, i) => o.name === state.options[i]);
+    const updates = shaped.variants.filter((v) => existing[v.supplierKey]);
+    const creates = shaped.variants.filter((v) => !existing[v.supplierKey]);
+    const wanted = new Set(shaped.variants.map((v) => v.supplierKey));
+    const gone = Object.entries(existing).filter(([key]) => !wanted.has(key)).map(([, id]) => id);
+
+    for (const part of chunks(updates, MAX_ARRAY)) {
+      await this.budget(10 + part.length * VARIANT_COST);
+      const data = await this.gql<{ productVariantsBulkUpdate: { userErrors: UserError[] } }>(SHOPIFY_DOCUMENTS.variantPrices, {
+        productId,
+        variants: part.map((v) => ({
+          id: existing[v.supplierKey],
+          price: money(v.price),
+          compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!) : null,
+          ...(v.sku ? { inventoryItem: { sku: v.sku } } : {}),
+        })),
+      });
+      const errors = data.productVariantsBulkUpdate.userErrors;
+      if (errors.length) throw new StoreError(`Shopify rejected the variant update: ${userErrorText(errors)}`, false, 422);
+    }
+    if (creates.length && !sameOptions) {
+      warnings.push(
+        `The supplier's options (${shaped.options.map((o) => o.name).join(', ')}) no longer match the store product's (${state.options.join(', ')}); ` +
+          `${creates.length} new variant(s) were not added. Delete the product in the store and import it again to take the new options`,
+      );
+    } else if (creates.length) {
+      await this.createVariants(productId, shaped.options, creates, location, {});
+    }
+    // A product keeps at least one variant: when the supplier lists none we had, keep them.
+    if (gone.length && (updates.length || (creates.length && sameOptions))) {
+      for (const part of chunks(gone, MAX_ARRAY)) {
+        const data = await this.gql<{ productVariantsBulkDelete: { userErrors: UserError[] } }>(SHOPIFY_DOCUMENTS.variantsDelete, { productId, variantsIds: part });
+        const errors = data.productVariantsBulkDelete.userErrors;
+        if (errors.length) throw new StoreError(`Shopify refused to remove variants the supplier no longer lists: ${userErrorText(errors)}`, false, 422);
+      }
+    } else if (gone.length) {
+      warnings.push(`The supplier no longer lists any of this product's ${gone.length} variant(s); they were kept in the store`);
+    }
+    const variantIds = (await this.variantMap(productId)) ?? {};
+    return { productId, variantIds, created: false, media: {} as Record<string, string> };
   }
 
   async updateVariantPrices(productId: string, prices: { variantId: string; price: number; compareAt: number | null }[]): Promise<void> {

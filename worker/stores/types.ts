@@ -22,6 +22,11 @@ export interface StoreProductInput {
   tags: string[];
   published: boolean;
   currency: string;
+  /**
+   * After the first push the store's copy of title, description, tags and status belongs
+   * to the merchant (README, Imports); `true` (a job's `config.overwrite`) writes ours over them.
+   */
+  overwrite?: boolean;
 }
 
 export interface PushResult {
@@ -34,6 +39,12 @@ export interface PushResult {
   warnings: string[];
   /** Admin or storefront link to the product, when known. */
   url: string | null;
+  /**
+   * Image URL → the store's media id for it, as far as known after this push. The
+   * WooCommerce connector also keeps this on the product itself (hidden meta), so a
+   * later push reuses the uploads without the caller storing anything.
+   */
+  media?: Record<string, string>;
 }
 
 export interface ConnectionTest {

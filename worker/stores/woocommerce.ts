@@ -8,7 +8,15 @@ export const WOO_MAX_BYTES = 4 * 1024 * 1024;
 
 /** WooCommerce refuses batches above 100 items (create + update + delete together). */
 export const WOO_BATCH_LIMIT = 100;
+/**
+ * Variations per batch request. WooCommerce accepts 100, but each item is a full product
+ * save (and used to be an image download); 25 keeps a batch well within the 20 s store
+ * timeout on slow hosts, so a timeout, and a retry racing PHP still writing, is rare.
+ */
+export const WOO_VARIATION_BATCH = 25;
 export const SUPPLIER_KEY_META = '_sourcepilot_supplier_key';
+/** Image URL → attachment id of everything SourcePilot uploaded to this product (JSON). */
+export const MEDIA_META = '_sourcepilot_media';
 export const VARIANT_KEY_META = '_sourcepilot_variant_key';
 
 /** Woo has no option cap; a generous one keeps a runaway supplier product sane. */
@@ -28,10 +36,37 @@ interface WooProduct {
   type: string;
   permalink?: string;
   meta_data?: Meta[];
+  images?: { id: number; src: string }[];
 }
 interface WooVariation {
   id: number;
+  sku?: string;
   meta_data?: Meta[];
+}
+
+/** A refusal with WooCommerce's own error code. */
+class WooRequestError extends StoreError {
+  constructor(
+    message: string,
+    retryable: boolean,
+    status: number,
+    readonly code: string | undefined,
+  ) {
+    super(message, retryable, status);
+  }
+}
+
+/** The uploads remembered on a product (MEDIA_META), ignoring anything malformed. */
+function mediaOf(meta: Meta[] | undefined): Record<string, number> {
+  const raw = meta?.find((m) => m.key === MEDIA_META)?.value;
+  if (typeof raw !== 'string') return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => Number.isInteger(e[1]) && (e[1] as number) > 0));
+  } catch {
+    return {};
+  }
 }
 interface BatchItem {
   id: number;
@@ -101,6 +136,7 @@ export class WooCommerceConnector implements StoreConnector {
   private error(status: number, err: WooError): StoreError {
     const text = err.message ? `${err.message}${err.code ? ` (${err.code})` : ''}` : null;
     if (retryableStatus(status)) return new StoreError(`WooCommerce is unavailable (HTTP ${status})${text ? `: ${text}` : ''}`, true, status);
+    if (status === 400 && err.code) return new WooRequestError(`WooCommerce refused the request (HTTP 400): ${text}`, false, 400, err.code);
     if (status === 404 && err.code === 'rest_no_route') {
       return new StoreError('The WooCommerce REST API was not found at this URL (is WooCommerce installed, and are permalinks set to anything but "Plain"?)', false, 404);
     }
@@ -170,10 +206,19 @@ export class WooCommerceConnector implements StoreConnector {
     }
   }
 
+  /**
+   * Creates the product, or updates the one found (`existingProductId`, else by parent
+   * SKU). Images are uploaded once: unknown ones go as `{src}` in the product's images,
+   * the ids WooCommerce answers are kept in the product's `_sourcepilot_media` meta
+   * (URL → id), and later writes and every variation refer to them by `{id}`. An image
+   * the store cannot download is left out with a warning. After the first push title,
+   * description, status, tags and the gallery are the merchant's unless `overwrite`.
+   */
   async upsertProduct(input: StoreProductInput, existingProductId?: string | null): Promise<PushResult> {
     const shaped = fitOptions(input, Number.MAX_SAFE_INTEGER, WOO_MAX_VARIANTS);
     const warnings = [...shaped.warnings];
     const variable = !(shaped.options.length === 1 && shaped.options[0].name === 'Title' && shaped.variants.length === 1);
+    const sku = await parentSku(input.supplierKey);
 
     let existing: WooProduct | null = null;
     if (existingProductId) {
@@ -184,15 +229,17 @@ export class WooCommerceConnector implements StoreConnector {
       existing = found ? await this.getProduct(found.productId) : null;
     }
 
+    const known = existing ? mediaOf(existing.meta_data) : {};
+    const knownBefore = JSON.stringify(known);
+    const wanted = [...new Set([...input.images, ...shaped.variants.map((v) => v.image).filter((i): i is string => !!i)])];
     const first = shaped.variants[0];
+    const full = !existing || input.overwrite === true;
     const body: Record<string, unknown> = {
-      name: input.title,
+      ...(full
+        ? { name: input.title, status: input.published ? 'publish' : 'draft', description: input.descriptionHtml, tags: await this.tagIds(input.tags) }
+        : {}),
       type: variable ? 'variable' : 'simple',
-      status: input.published ? 'publish' : 'draft',
-      description: input.descriptionHtml,
-      sku: await parentSku(input.supplierKey),
-      images: input.images.map((src) => ({ src })),
-      tags: await this.tagIds(input.tags),
+      sku,
       meta_data: [
         { key: SUPPLIER_KEY_META, value: input.supplierKey },
         ...(variable ? [] : [{ key: VARIANT_KEY_META, value: first.supplierKey }]),
@@ -201,98 +248,165 @@ export class WooCommerceConnector implements StoreConnector {
         ? { attributes: shaped.options.map((o, position) => ({ name: o.name, position, visible: true, variation: true, options: o.values })) }
         : { ...prices(first), ...stock(first) }),
     };
+    // The gallery: ours in full on create or overwrite; otherwise the merchant's as it is,
+    // plus supplier images not uploaded yet (a new colour's image), or nothing at all.
+    type Image = { id: number } | { src: string };
+    let images: Image[] | null;
+    if (full) images = wanted.map((src) => (known[src] ? { id: known[src] } : { src }));
+    else {
+      const fresh = wanted.filter((src) => !known[src]);
+      images = fresh.length ? [...(existing!.images ?? []).map((i) => ({ id: i.id })), ...fresh.map((src) => ({ src }))] : null;
+    }
 
-    const product = existing
-      ? await this.request<WooProduct>('PUT', `/products/${existing.id}`, body)
-      : await this.request<WooProduct>('POST', '/products', body);
+    let product: WooProduct | null = null;
+    for (let attempt = 0; attempt <= wanted.length + 1 && !product; attempt++) {
+      const send = images ? { ...body, images } : body;
+      try {
+        product = existing ? await this.request<WooProduct>('PUT', `/products/${existing.id}`, send) : await this.request<WooProduct>('POST', '/products', send);
+      } catch (err) {
+        if (!(err instanceof WooRequestError)) throw err;
+        if (err.code === 'product_invalid_sku' && !existing) {
+          // An earlier attempt created it after all (a timed-out request PHP finished): adopt it.
+          const adopted = await this.findProductBySupplierKey(input.supplierKey);
+          existing = adopted ? await this.getProduct(adopted.productId) : null;
+          if (!existing) throw err;
+          Object.assign(known, mediaOf(existing.meta_data));
+          if (images) images = images.map((i) => ('src' in i && known[i.src] ? { id: known[i.src] } : i));
+          continue;
+        }
+        if (!images) throw err;
+        if (err.code === 'woocommerce_product_image_upload_error') {
+          const dead = images.find((i): i is { src: string } => 'src' in i && err.message.includes(i.src));
+          const drop = dead ? [dead] : images.filter((i): i is { src: string } => 'src' in i);
+          images = images.filter((i) => !drop.includes(i as { src: string }));
+          for (const d of drop) warnings.push(`The store could not download the image ${d.src}; the product was pushed without it`);
+          continue;
+        }
+        if (err.code === 'woocommerce_product_invalid_image_id') {
+          // The merchant deleted an upload: forget it and upload the image again.
+          const id = Number(/#(\d+)/.exec(err.message)?.[1]);
+          const url = Object.keys(known).find((k) => known[k] === id);
+          if (url) delete known[url];
+          images = images.flatMap((i) => ('id' in i && i.id === id ? (url ? [{ src: url }] : []) : [i]));
+          continue;
+        }
+        throw err;
+      }
+    }
+    if (!product) throw new StoreError('WooCommerce refused every attempt to save the product images', false, 400);
     const productId = String(product.id);
+
+    // The answer lists the images in the order sent: remember the new uploads.
+    if (images) {
+      images.forEach((img, i) => {
+        const id = product!.images?.[i]?.id;
+        if ('src' in img && id) known[img.src] = id;
+      });
+    }
+    if (JSON.stringify(known) !== knownBefore) {
+      await this.request('PUT', `/products/${productId}`, { meta_data: [{ key: MEDIA_META, value: JSON.stringify(known) }] });
+    }
 
     let variantIds: Record<string, string> = {};
     if (variable) {
-      variantIds = await this.syncVariations(productId, shaped.options.map((o) => o.name), shaped.variants, existing ? await this.variantMapOf({ ...product, type: 'variable' }) : {}, warnings);
+      const current = existing ? await this.variations(productId) : [];
+      variantIds = await this.syncVariations(productId, shaped.options.map((o) => o.name), shaped.variants, current, known, warnings);
     } else {
       variantIds = { [first.supplierKey]: productId };
     }
-    return { productId, variantIds, created: !existing, warnings, url: product.permalink ?? null };
+    const media = Object.fromEntries(Object.entries(known).map(([src, id]) => [src, String(id)]));
+    return { productId, variantIds, created: !existing, warnings, url: product.permalink ?? null, media };
   }
 
   /**
-   * Creates, updates and deletes variations in batches of at most 100, matching
-   * existing ones by the supplier variant key kept in their meta. A duplicated SKU is
-   * not worth failing the import for: the variation goes in without it and a warning says so.
+   * Creates, updates and deletes variations in batches of WOO_VARIATION_BATCH, matching
+   * existing ones by the supplier variant key kept in their meta, else by SKU. A create
+   * refused for a duplicated SKU is looked up: a variation of this product holding it (an
+   * earlier timed-out batch that WooCommerce finished) is updated instead; a SKU used
+   * elsewhere in the store is dropped from the variation, with a warning.
    */
   private async syncVariations(
     productId: string,
     optionNames: string[],
     variants: StoreVariantInput[],
-    existing: Record<string, string>,
+    current: WooVariation[],
+    media: Record<string, number>,
     warnings: string[],
   ): Promise<Record<string, string>> {
     const ids: Record<string, string> = {};
+    const byKey = new Map<string, number>();
+    const bySku = new Map<string, number>();
+    for (const v of current) {
+      const key = metaValue(v.meta_data, VARIANT_KEY_META);
+      if (key) byKey.set(key, v.id);
+      if (v.sku) bySku.set(v.sku, v.id);
+    }
     const wanted = new Set(variants.map((v) => v.supplierKey));
     const payload = (v: StoreVariantInput, withSku = true) => ({
       ...prices(v),
       ...stock(v),
       ...(withSku && v.sku ? { sku: v.sku } : {}),
-      ...(v.image ? { image: { src: v.image } } : {}),
+      ...(v.image && media[v.image] ? { image: { id: media[v.image] } } : {}),
       attributes: optionNames.map((name) => ({ name, option: v.options[name] })),
       meta_data: [{ key: VARIANT_KEY_META, value: v.supplierKey }],
     });
-    type Write = { kind: 'create' | 'update'; variant: StoreVariantInput };
+    type Write = { kind: 'create' | 'update'; variant: StoreVariantInput; id?: number; withSku: boolean };
     type Op = Write | { kind: 'delete'; id: number };
-    const isWrite = (kind: Op['kind']) => (o: Op): o is Write => o.kind === kind;
-    const ops: Op[] = [
-      ...variants.map((variant) => ({ kind: existing[variant.supplierKey] ? ('update' as const) : ('create' as const), variant })),
-      ...Object.entries(existing)
-        .filter(([key]) => !wanted.has(key))
-        .map(([, id]) => ({ kind: 'delete' as const, id: Number(id) })),
+    let ops: Op[] = [
+      ...variants.map((variant): Write => {
+        const id = byKey.get(variant.supplierKey) ?? (variant.sku ? bySku.get(variant.sku) : undefined);
+        return id ? { kind: 'update', variant, id, withSku: true } : { kind: 'create', variant, withSku: true };
+      }),
+      ...[...byKey].filter(([key]) => !wanted.has(key)).map(([, id]) => ({ kind: 'delete' as const, id })),
     ];
 
-    for (const part of chunks(ops, WOO_BATCH_LIMIT)) {
-      const creates = part.filter(isWrite('create'));
-      const updates = part.filter(isWrite('update'));
-      const deletes = part.filter((o): o is Extract<Op, { kind: 'delete' }> => o.kind === 'delete');
-      const out = await this.request<{ create?: BatchItem[]; update?: BatchItem[] }>('POST', `/products/${productId}/variations/batch`, {
-        create: creates.map((o) => payload(o.variant)),
-        update: updates.map((o) => ({ id: Number(existing[o.variant.supplierKey]), ...payload(o.variant) })),
-        delete: deletes.map((o) => o.id),
-      });
-      const retryWithoutSku: { kind: 'create' | 'update'; variant: StoreVariantInput }[] = [];
-      const results: [{ kind: 'create' | 'update'; variant: StoreVariantInput }, BatchItem | undefined][] = [
-        ...creates.map((o, i) => [o, out.create?.[i]] as [typeof o, BatchItem | undefined]),
-        ...updates.map((o, i) => [o, out.update?.[i]] as [typeof o, BatchItem | undefined]),
-      ];
-      for (const [op, item] of results) {
-        if (item?.error?.code === 'product_invalid_sku' || item?.error?.code === 'woocommerce_rest_product_not_unique_sku') {
-          retryWithoutSku.push(op);
-        } else if (item?.error || !item?.id) {
-          throw new StoreError(`WooCommerce rejected a variation: ${item?.error?.message ?? 'no id returned'}${item?.error?.code ? ` (${item.error.code})` : ''}`, false, 400);
-        } else ids[op.variant.supplierKey] = String(item.id);
-      }
-      if (retryWithoutSku.length) {
-        warnings.push(`${retryWithoutSku.length} variation(s) were saved without a SKU because their SKU is already used in the store`);
-        const again = await this.request<{ create?: BatchItem[]; update?: BatchItem[] }>('POST', `/products/${productId}/variations/batch`, {
-          create: retryWithoutSku.filter((o) => o.kind === 'create').map((o) => payload(o.variant, false)),
-          update: retryWithoutSku.filter((o) => o.kind === 'update').map((o) => ({ id: Number(existing[o.variant.supplierKey]), ...payload(o.variant, false) })),
+    for (let round = 0; ops.length && round < 3; round++) {
+      const again: Write[] = [];
+      for (const part of chunks(ops, WOO_VARIATION_BATCH)) {
+        const creates = part.filter((o): o is Write => o.kind === 'create');
+        const updates = part.filter((o): o is Write => o.kind === 'update');
+        const deletes = part.filter((o): o is Extract<Op, { kind: 'delete' }> => o.kind === 'delete');
+        const out = await this.request<{ create?: BatchItem[]; update?: BatchItem[] }>('POST', `/products/${productId}/variations/batch`, {
+          create: creates.map((o) => payload(o.variant, o.withSku)),
+          update: updates.map((o) => ({ id: o.id, ...payload(o.variant, o.withSku) })),
+          delete: deletes.map((o) => o.id),
         });
-        const second = [
-          ...retryWithoutSku.filter((o) => o.kind === 'create').map((o, i) => [o, again.create?.[i]] as const),
-          ...retryWithoutSku.filter((o) => o.kind === 'update').map((o, i) => [o, again.update?.[i]] as const),
-        ];
-        for (const [op, item] of second) {
-          if (item?.error || !item?.id) throw new StoreError(`WooCommerce rejected a variation: ${item?.error?.message ?? 'no id returned'}`, false, 400);
-          ids[op.variant.supplierKey] = String(item.id);
+        const results: [Write, BatchItem | undefined][] = [...creates.map((o, i) => [o, out.create?.[i]] as [Write, BatchItem | undefined]), ...updates.map((o, i) => [o, out.update?.[i]] as [Write, BatchItem | undefined])];
+        for (const [op, item] of results) {
+          const code = item?.error?.code;
+          if ((code === 'product_invalid_sku' || code === 'woocommerce_rest_product_not_unique_sku') && op.variant.sku) {
+            const holder = op.kind === 'create' ? await this.variationWithSku(productId, op.variant.sku) : null;
+            if (holder) again.push({ kind: 'update', variant: op.variant, id: holder, withSku: true });
+            else {
+              warnings.push(`The variation ${Object.values(op.variant.options).join(' / ')} was saved without its SKU ${op.variant.sku}, which another product in the store already uses`);
+              again.push({ ...op, withSku: false });
+            }
+          } else if (code === 'woocommerce_variation_invalid_image_id' && op.variant.image) {
+            // The merchant deleted that upload from the media library: save the variation without it.
+            warnings.push(`The image of the variation ${Object.values(op.variant.options).join(' / ')} was deleted from the store's media library; saved it without an image`);
+            again.push({ ...op, variant: { ...op.variant, image: null } });
+          } else if (item?.error || !item?.id) {
+            throw new StoreError(`WooCommerce rejected a variation: ${item?.error?.message ?? 'no id returned'}${code ? ` (${code})` : ''}`, false, 400);
+          } else ids[op.variant.supplierKey] = String(item.id);
         }
       }
+      ops = again;
     }
+    if (ops.length) throw new StoreError('WooCommerce kept refusing some variations (duplicated SKUs)', false, 400);
     return ids;
+  }
+
+  /** The id of this product's variation holding `sku`, if any. */
+  private async variationWithSku(productId: string, sku: string): Promise<number | null> {
+    const found = await this.request<WooVariation[]>('GET', `/products/${productId}/variations`, undefined, { sku, per_page: 10 });
+    return found.find((v) => v.sku === sku)?.id ?? null;
   }
 
   async updateVariantPrices(productId: string, list: { variantId: string; price: number; compareAt: number | null }[]): Promise<void> {
     const own = list.find((p) => p.variantId === productId);
     if (own) await this.request('PUT', `/products/${productId}`, prices(own));
     const variations = list.filter((p) => p.variantId !== productId);
-    for (const part of chunks(variations, WOO_BATCH_LIMIT)) {
+    for (const part of chunks(variations, WOO_VARIATION_BATCH)) {
       const out = await this.request<{ update?: BatchItem[] }>('POST', `/products/${productId}/variations/batch`, {
         update: part.map((p) => ({ id: Number(p.variantId), ...prices(p) })),
       });

@@ -31,7 +31,20 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     name: shop.name,
     locationId: shop.location_id,
     products: () => control<ShopifyFakeProduct[]>(`${at}/products`),
-    requests: async () => (await control<{ requests: { operation: string; variables: Record<string, unknown> }[] }>(at)).requests,
+    requests: async () => (await control<{ requests: { operation: string; variables: Record<string, unknown>; cost?: number }[] }>(at)).requests,
+    /** Requests refused because the shop's bucket was short. */
+    throttledByBucket: async () => (await control<{ throttled_by_bucket: number }>(at)).throttled_by_bucket,
+    /** The merchant edits a product in the Shopify admin (see the fake's control list). */
+    merchantEdit: (edit: {
+      product_id: string;
+      title?: string;
+      description_html?: string;
+      add_tags?: string[];
+      add_metafields?: { namespace: string; key: string; type: string; value: string }[];
+      add_media?: string[];
+      add_collections?: string[];
+      variant_metafields?: Record<string, { namespace: string; key: string; type: string; value: string }[]>;
+    }) => control(`${at}/merchant`, 'POST', edit),
     /** The next `count` GraphQL calls answer `Throttled` with this much left in the bucket. */
     throttle: (count: number, currentlyAvailable = 0) => control(`${at}/throttle`, 'POST', { count, currently_available: currentlyAvailable }),
     /** The next `count` calls answer this HTTP status (after `delayMs`, to force timeouts). */
@@ -70,6 +83,12 @@ export async function fakeWooStore(name = `Woo ${crypto.randomUUID().slice(0, 6)
     requests: async () => (await control<{ requests: { method: string; path: string; body: unknown }[] }>(at)).requests,
     fail: (status: number, count = 1, opts: { code?: string; message?: string; delayMs?: number } = {}) =>
       control(`${at}/fail`, 'POST', { status, count, code: opts.code, message: opts.message, delay_ms: opts.delayMs }),
+    /** The media library: one entry per image the site downloaded. */
+    media: () => control<{ id: number; source: string }[]>(`${at}/media`),
+    /** Variation batches take `msPerItem` per item (0: fast again). */
+    slow: (msPerItem: number) => control(`${at}/slow`, 'POST', { ms_per_item: msPerItem }),
+    /** An image URL the site can download (served by the fake itself); `missing` gives a 404. */
+    imageUrl: (name: string, missing = false) => `${fakes.FAKE_WOOCOMMERCE_URL}/__images/${missing ? 'missing/' : ''}${name}`,
     /** Makes the site ignore the Authorization header, as some hosts do. */
     stripAuth: (enabled = true) => control(`${at}/strip-auth`, 'POST', { enabled }),
     revoke: () => control(at, 'DELETE'),

@@ -131,7 +131,8 @@ describe('Shopify connector', () => {
     expect(second.variantIds).toEqual(first.variantIds);
     const products = await shop.products();
     expect(products).toHaveLength(1);
-    expect(products[0].status).toBe('DRAFT');
+    // Status is the merchant's after the first push (README, Imports): only prices change.
+    expect(products[0].status).toBe('ACTIVE');
     expect(products[0].variants.map((v) => v.price)).toEqual(['24.99', '25.99', '26.99', '27.99']);
     expect(await connector.findProductBySupplierKey(input.supplierKey)).toEqual({ productId: first.productId, variantIds: first.variantIds });
     expect(await connector.findProductBySupplierKey('aliexpress:nothing-here')).toBeNull();

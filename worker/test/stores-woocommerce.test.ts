@@ -79,7 +79,8 @@ describe('WooCommerce connector', () => {
       sku: await parentSku(input.supplierKey),
       supplier_key: input.supplierKey,
       tags: ['kitchen'],
-      images: ['https://img.example.com/mug.jpg'],
+      // Variation images join the gallery, so each is uploaded once and referenced by id.
+      images: ['https://img.example.com/mug.jpg', 'https://img.example.com/mug-blue.jpg'],
       attributes: [
         { name: 'Color', options: ['Blue', 'Sand'] },
         { name: 'Size', options: ['300ml', '450ml'] },
@@ -100,6 +101,8 @@ describe('WooCommerce connector', () => {
     const first = await connector.upsertProduct(input);
     const next = {
       ...input,
+      // Title is the merchant's after the first push unless the import asks to overwrite.
+      overwrite: true,
       title: 'Ceramic Mug (new)',
       options: [
         { name: 'Color', values: ['Blue', 'Sand'] },
@@ -124,7 +127,7 @@ describe('WooCommerce connector', () => {
     expect(await connector.findProductBySupplierKey(input.supplierKey)).toEqual({ productId: first.productId, variantIds: second.variantIds });
   });
 
-  it('sends variations in batches of at most 100', async () => {
+  it('sends variations in batches of 25 (WooCommerce allows 100; 25 stays well within the timeout)', async () => {
     const store = await fakeWooStore();
     const connector = await wooConnector(store.apiKey, store.storeUrl);
     const sizes = Array.from({ length: 150 }, (_, i) => `S${i}`);
@@ -133,7 +136,7 @@ describe('WooCommerce connector', () => {
     );
     expect(Object.keys(pushed.variantIds)).toHaveLength(150);
     const batches = (await store.requests()).filter((r) => r.path.endsWith('/variations/batch'));
-    expect(batches.map((b) => (b.body as { create: unknown[] }).create.length)).toEqual([100, 50]);
+    expect(batches.map((b) => (b.body as { create: unknown[] }).create.length)).toEqual([25, 25, 25, 25, 25, 25]);
     const [p] = await store.products();
     expect(p.variations).toHaveLength(150);
     expect(p.variations[149].regular_price).toBe('11.49');
@@ -172,7 +175,7 @@ describe('WooCommerce connector', () => {
     await connector.upsertProduct(a);
     const b = product(undefined, { variants: [variant('dup', { Color: 'Blue', Size: '300ml' }, 5, { sku: a.variants[0].sku })] });
     const pushed = await connector.upsertProduct(b);
-    expect(pushed.warnings).toEqual(['1 variation(s) were saved without a SKU because their SKU is already used in the store']);
+    expect(pushed.warnings).toEqual([`The variation Blue / 300ml was saved without its SKU ${a.variants[0].sku}, which another product in the store already uses`]);
     const saved = (await store.products()).find((p) => p.id === pushed.productId)!;
     expect(saved.variations.map((v) => [v.variant_key, v.sku])).toEqual([['dup', '']]);
   });

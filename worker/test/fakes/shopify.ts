@@ -14,15 +14,25 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  * version (./shopify-schema.ts), variables against their declared types, and fields
  * the token's scopes do not cover answer ACCESS_DENIED. It models the operations the
  * connectors send (shop, the app's access scopes, location, products by tag, product
- * variants, productSet, productVariantsBulkUpdate), checks their values like Shopify
- * does (option and variant limits, option values, files, money strings, unknown ids),
- * keeps products in memory, answers only the selected fields, with `extensions.cost`.
+ * variants, productSet, productUpdate, productVariantsBulkCreate/Update/Delete), checks
+ * their values like Shopify does (option and variant limits, option values, files, money
+ * strings, unknown ids), keeps products in memory, answers only the selected fields, with
+ * `extensions.cost`. productSet replaces the list fields it is given (metafields, a
+ * variant's metafields, files → media with new ids, collections, variants; tags are
+ * overwritten) and leaves omitted fields alone, as Shopify's description of
+ * Mutation.productSet in the published schema says. Each request is charged
+ * (requestCost: productSet by Shopify's published formula) against a leaky bucket of
+ * 2,000 points restoring 100/s (Standard plan; short → Throttled), and a request above
+ * 1,000 points answers MAX_COST_EXCEEDED (INTEGRATIONS.md §4e).
  *
  * Control (tests and the e2e runner):
  *   POST   /__control/shops                    {name?, scopes?} → {token, name, location_id, scopes}
  *                                               (scopes default to everything SourcePilot requests)
  *   GET    /__control/shops/:token             → {name, products, requests}
  *   GET    /__control/shops/:token/products    → products as received (variants with prices)
+ *   POST   /__control/shops/:token/merchant    {product_id, title?, description_html?, add_tags?, add_metafields?,
+ *                                               add_media?, add_collections?, variant_metafields?: {variant_id: [...]}}
+ *                                               → the merchant's own edits in the Shopify admin
  *   POST   /__control/shops/:token/throttle    {count, currently_available?} → next calls answer Throttled
  *   POST   /__control/shops/:token/fail        {status, count, body?, delay_ms?} → next calls fail (or stall)
  *   DELETE /__control/shops/:token             → every token of the shop stops working (a revoked app)
@@ -52,8 +62,14 @@ interface Variant {
   sku: string | null;
   tracked: boolean;
   inventory: { locationId: string; name: string; quantity: number }[];
+  /** The media id the variant shows. */
   file: string | null;
   metafields: Metafield[];
+}
+interface Media {
+  id: string;
+  /** The URL the media was created from (`originalSource`). */
+  src: string;
 }
 interface Product {
   id: string;
@@ -63,8 +79,10 @@ interface Product {
   status: string;
   tags: string[];
   options: { name: string; values: string[] }[];
-  files: string[];
+  media: Media[];
   metafields: Metafield[];
+  /** Collection ids the product is in (productSet's `collections`). */
+  collections: string[];
   variants: Variant[];
   createdAt: string;
   updatedAt: string;
@@ -76,8 +94,12 @@ interface Shop {
   scopes: string[];
   locationId: string;
   products: Map<string, Product>;
-  requests: { operation: string; variables: unknown; at: string }[];
+  requests: { operation: string; variables: unknown; at: string; cost?: number }[];
   throttle: { count: number; available: number } | null;
+  /** Requests refused because the bucket was short (not scripted by /throttle). */
+  throttledByBucket: number;
+  /** The leaky bucket: points available at `at` (ms), refilled at RESTORE_RATE per second. */
+  bucket: { available: number; at: number };
   failure: Failure | null;
 }
 
@@ -90,6 +112,8 @@ interface UserError {
 const INVALID_TOKEN = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
 const MAX_AVAILABLE = 2000;
 const RESTORE_RATE = 100;
+/** The most a single request may cost, on every plan (INTEGRATIONS.md §4e). */
+const MAX_QUERY_COST = 1000;
 
 let nextId = 1000;
 const gid = (type: string) => `gid://shopify/${type}/${nextId++}`;
@@ -109,6 +133,7 @@ function variantOut(product: Product, v: Variant) {
       const m = v.metafields.find((f) => f.namespace === 'sourcepilot' && f.key === 'variant_key');
       return m ? { value: m.value } : null;
     })(),
+    media: { nodes: v.file ? [{ id: v.file }] : [] },
     product: { id: product.id },
   };
 }
@@ -128,6 +153,8 @@ function productOut(product: Product, query: string, after: string | null = null
     title: product.title,
     status: product.status,
     tags: product.tags,
+    options: product.options.map((o) => ({ name: o.name, optionValues: o.values.map((name) => ({ name })) })),
+    media: { nodes: product.media.map((m) => ({ id: m.id })) },
     metafield: supplier ? { value: supplier.value } : null,
     variants: variantPage(product, pageSize(query, 'variants'), after),
   };
@@ -183,7 +210,7 @@ function productSet(shop: Shop, variables: Record<string, unknown>): { product: 
         }
         return String(src);
       })
-    : (existing?.files ?? []);
+    : null;
 
   const rawVariants = Array.isArray(input.variants) ? input.variants : null;
   if (rawVariants && rawVariants.length > 2048) errors.push({ code: 'VARIANTS_OVER_LIMIT', field: ['input', 'variants'], message: 'Variants count is over the allowed limit of 2048' });
@@ -209,7 +236,7 @@ function productSet(shop: Shop, variables: Record<string, unknown>): { product: 
       id = null;
     }
     const file = isObject(v.file) ? String(v.file.originalSource) : null;
-    if (file && !files.includes(file)) errors.push({ code: 'INVALID', field: [...at, 'file'], message: 'Variant file must also be in the product files' });
+    if (file && !files?.includes(file)) errors.push({ code: 'INVALID', field: [...at, 'file'], message: 'Variant file must also be in the product files' });
     const inventory = Array.isArray(v.inventoryQuantities)
       ? v.inventoryQuantities.map((q, j) => {
           const iq = isObject(q) ? q : {};
@@ -228,8 +255,10 @@ function productSet(shop: Shop, variables: Record<string, unknown>): { product: 
       sku: typeof v.sku === 'string' ? v.sku : (previous?.sku ?? null),
       tracked: isObject(v.inventoryItem) ? v.inventoryItem.tracked === true : (previous?.tracked ?? false),
       inventory: inventory.length ? inventory : (previous?.inventory ?? []),
+      // Resolved to a media id below, once the product's media exist.
       file,
-      metafields: validMetafields(v.metafields, [...at, 'metafields'], errors),
+      // A list given replaces the variant's metafields; one left out is left alone.
+      metafields: v.metafields === undefined ? (previous?.metafields ?? []) : validMetafields(v.metafields, [...at, 'metafields'], errors),
     };
   });
   const metafields = validMetafields(input.metafields, ['input', 'metafields'], errors);
@@ -244,8 +273,9 @@ function productSet(shop: Shop, variables: Record<string, unknown>): { product: 
     status: 'ACTIVE',
     tags: [],
     options: [],
-    files: [],
+    media: [],
     metafields: [],
+    collections: [],
     variants: [],
     createdAt: now,
     updatedAt: now,
@@ -255,9 +285,22 @@ function productSet(shop: Shop, variables: Record<string, unknown>): { product: 
   if (typeof input.status === 'string') product.status = input.status;
   if (Array.isArray(input.tags)) product.tags = input.tags.map(String);
   product.options = options;
-  product.files = files;
+  // List fields given replace what the product had: entries left out are deleted, and a
+  // file given by originalSource is new media with a new id (Shopify's description of
+  // Mutation.productSet in the published schema: "deletes existing entries that aren't
+  // included in the mutation's input"; omitted fields remain unchanged).
+  if (files) product.media = files.map((src) => ({ id: gid('MediaImage'), src }));
   if (input.metafields !== undefined) product.metafields = metafields;
-  if (rawVariants) product.variants = variants.map((v) => ({ ...v, id: v.id || gid('ProductVariant') }));
+  if (Array.isArray(input.collections)) product.collections = input.collections.map(String);
+  if (rawVariants) {
+    product.variants = variants.map((v) => ({
+      ...v,
+      id: v.id || gid('ProductVariant'),
+      file: v.file && files ? (product.media.find((m) => m.src === v.file)?.id ?? null) : (existing?.variants.find((ev) => ev.id === v.id)?.file ?? null),
+    }));
+  }
+  // Media no longer in the product's list are gone from its variants too.
+  for (const v of product.variants) if (v.file && !product.media.some((m) => m.id === v.file)) v.file = null;
   product.updatedAt = now;
   shop.products.set(product.id, product);
   return { product, userErrors: [] };
@@ -280,10 +323,137 @@ function bulkUpdate(shop: Shop, variables: Record<string, unknown>) {
     const target = product.variants.find((pv) => pv.id === v.id)!;
     if (v.price !== undefined) target.price = String(v.price);
     if (v.compareAtPrice !== undefined) target.compareAtPrice = (v.compareAtPrice as string | null) ?? null;
+    if (isObject(v.inventoryItem) && typeof v.inventoryItem.sku === 'string') target.sku = v.inventoryItem.sku;
     return variantOut(product, target);
   });
   product.updatedAt = new Date().toISOString();
   return { productVariants: updated, userErrors: [] };
+}
+
+/**
+ * productVariantsBulkCreate: variants are added to the product (nothing else is touched);
+ * option values a variant names that the option lacks are added to it, as Shopify does.
+ */
+function bulkCreate(shop: Shop, variables: Record<string, unknown>) {
+  const product = shop.products.get(String(variables.productId));
+  if (!product) return { productVariants: null, userErrors: [{ code: 'PRODUCT_DOES_NOT_EXIST', field: ['productId'], message: 'Product does not exist' }] };
+  const list = Array.isArray(variables.variants) ? variables.variants : [];
+  const errors: UserError[] = [];
+  if (product.variants.length + list.length > 2048) errors.push({ code: 'VARIANTS_OVER_LIMIT', field: ['variants'], message: 'Variants count is over the allowed limit of 2048' });
+  const combos = new Set(product.variants.map((v) => product.options.map((o) => v.optionValues.find((ov) => ov.optionName === o.name)?.name ?? '').join(' / ')));
+  const made: Variant[] = [];
+  list.forEach((raw, i) => {
+    const at = ['variants', String(i)];
+    const v = isObject(raw) ? raw : {};
+    const optionValues = Array.isArray(v.optionValues) ? v.optionValues.map((o) => ({ optionName: String((o as { optionName?: unknown }).optionName ?? ''), name: String((o as { name?: unknown }).name ?? '') })) : [];
+    if (optionValues.length !== product.options.length || product.options.some((o) => !optionValues.some((ov) => ov.optionName === o.name && ov.name))) {
+      errors.push({ code: 'INVALID_VARIANT', field: [...at, 'optionValues'], message: "Variant option values don't match the product's options" });
+    }
+    const combo = product.options.map((o) => optionValues.find((ov) => ov.optionName === o.name)?.name ?? '').join(' / ');
+    if (combos.has(combo)) errors.push({ code: 'VARIANT_ALREADY_EXISTS', field: at, message: `The variant '${combo}' already exists.` });
+    combos.add(combo);
+    if (v.price !== undefined && !isMoney(v.price)) errors.push({ code: 'INVALID', field: [...at, 'price'], message: 'Price must be a decimal amount' });
+    if (v.mediaId !== undefined && !product.media.some((m) => m.id === v.mediaId)) errors.push({ code: 'MEDIA_NOT_FOUND', field: [...at, 'mediaId'], message: 'Media does not exist' });
+    const item = isObject(v.inventoryItem) ? v.inventoryItem : {};
+    const inventory = Array.isArray(v.inventoryQuantities)
+      ? v.inventoryQuantities.map((q, j) => {
+          const iq = isObject(q) ? q : {};
+          if (iq.locationId !== shop.locationId) errors.push({ code: 'INVALID', field: [...at, 'inventoryQuantities', String(j), 'locationId'], message: 'Location does not exist' });
+          return { locationId: String(iq.locationId), name: 'available', quantity: Number(iq.availableQuantity) };
+        })
+      : [];
+    made.push({
+      id: '',
+      optionValues,
+      price: typeof v.price === 'string' ? v.price : '0.00',
+      compareAtPrice: typeof v.compareAtPrice === 'string' ? v.compareAtPrice : null,
+      sku: typeof item.sku === 'string' ? item.sku : null,
+      tracked: item.tracked === true,
+      inventory,
+      file: typeof v.mediaId === 'string' ? v.mediaId : null,
+      metafields: validMetafields(v.metafields, [...at, 'metafields'], errors),
+    });
+  });
+  if (errors.length) return { productVariants: null, userErrors: errors };
+  for (const v of made) {
+    v.id = gid('ProductVariant');
+    product.variants.push(v);
+    for (const ov of v.optionValues) {
+      const option = product.options.find((o) => o.name === ov.optionName)!;
+      if (!option.values.includes(ov.name)) option.values.push(ov.name);
+    }
+  }
+  product.updatedAt = new Date().toISOString();
+  return { productVariants: made.map((v) => variantOut(product, v)), userErrors: [] };
+}
+
+function bulkDelete(shop: Shop, variables: Record<string, unknown>) {
+  const product = shop.products.get(String(variables.productId));
+  if (!product) return { product: null, userErrors: [{ code: 'PRODUCT_DOES_NOT_EXIST', field: ['productId'], message: 'Product does not exist' }] };
+  const ids = Array.isArray(variables.variantsIds) ? variables.variantsIds.map(String) : [];
+  const missing = ids.findIndex((id) => !product.variants.some((v) => v.id === id));
+  if (missing >= 0) return { product: null, userErrors: [{ code: 'AT_LEAST_ONE_VARIANT_DOES_NOT_BELONG_TO_THE_PRODUCT', field: ['variantsIds', String(missing)], message: 'At least one variant does not belong to the product' }] };
+  if (ids.length >= product.variants.length) return { product: null, userErrors: [{ code: 'CANNOT_DELETE_LAST_VARIANT', field: ['variantsIds'], message: 'Cannot delete the last variant of a product' }] };
+  product.variants = product.variants.filter((v) => !ids.includes(v.id));
+  return { product: { id: product.id }, userErrors: [] };
+}
+
+/** productUpdate: the fields given (title, description, status, tags replace); variants, media and metafields left alone unless given. */
+function productUpdate(shop: Shop, variables: Record<string, unknown>) {
+  const input = isObject(variables.product) ? variables.product : {};
+  const product = shop.products.get(String(input.id));
+  if (!product) return { product: null, userErrors: [{ field: ['id'], message: 'Product does not exist' }] };
+  if (input.title !== undefined && (typeof input.title !== 'string' || !input.title.trim())) return { product: null, userErrors: [{ field: ['title'], message: "Title can't be blank" }] };
+  if (typeof input.title === 'string') product.title = input.title;
+  if (typeof input.descriptionHtml === 'string') product.descriptionHtml = input.descriptionHtml;
+  if (typeof input.status === 'string') product.status = input.status;
+  if (Array.isArray(input.tags)) product.tags = input.tags.map(String);
+  product.updatedAt = new Date().toISOString();
+  return { product: { id: product.id }, userErrors: [] };
+}
+
+/**
+ * What a request is charged before it runs. productSet: Shopify's published formula
+ * (INTEGRATIONS.md §4e): 10 + 0.2·variants + 0.6·variant files + 0.4·variant metafields
+ * + 0.4·product metafields + 1.9·files. Shopify publishes no formula for the bulk variant
+ * mutations; the fake charges them the same per-variant weights (conservative). Other
+ * mutations 10, queries 2.
+ */
+function requestCost(operation: string | null, variables: Record<string, unknown>): number {
+  const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  if (operation === 'productSet') {
+    const input = isObject(variables.input) ? variables.input : {};
+    const variants = Array.isArray(input.variants) ? input.variants.filter(isObject) : [];
+    return Math.ceil(
+      10 + 0.2 * variants.length + variants.reduce((sum, v) => sum + (v.file ? 0.6 : 0) + 0.4 * len(v.metafields), 0) + 0.4 * len(input.metafields) + 1.9 * len(input.files),
+    );
+  }
+  if (operation === 'productVariantsBulkCreate' || operation === 'productVariantsBulkUpdate') {
+    const variants = Array.isArray(variables.variants) ? variables.variants.filter(isObject) : [];
+    return Math.ceil(10 + variants.reduce((sum, v) => sum + 0.2 + (v.mediaId ? 0.6 : 0) + 0.4 * len(v.metafields), 0));
+  }
+  if (operation === 'productVariantsBulkDelete' || operation === 'productUpdate') return 10;
+  return 2;
+}
+
+/** A merchant's own edits in the Shopify admin, which SourcePilot must not undo. */
+function merchantEdit(shop: Shop, input: Record<string, unknown>): { error?: string } {
+  const product = shop.products.get(String(input.product_id));
+  if (!product) return { error: 'no such product' };
+  if (typeof input.title === 'string') product.title = input.title;
+  if (typeof input.description_html === 'string') product.descriptionHtml = input.description_html;
+  if (Array.isArray(input.add_tags)) product.tags = [...new Set([...product.tags, ...input.add_tags.map(String)])];
+  if (Array.isArray(input.add_metafields)) product.metafields.push(...validMetafields(input.add_metafields, ['add_metafields'], []));
+  if (Array.isArray(input.add_media)) product.media.push(...input.add_media.map((src) => ({ id: gid('MediaImage'), src: String(src) })));
+  if (Array.isArray(input.add_collections)) product.collections.push(...input.add_collections.map(String));
+  if (isObject(input.variant_metafields)) {
+    for (const [id, list] of Object.entries(input.variant_metafields)) {
+      const variant = product.variants.find((v) => v.id === id);
+      if (!variant) return { error: `no variant ${id}` };
+      variant.metafields.push(...validMetafields(list, ['variant_metafields'], []));
+    }
+  }
+  return {};
 }
 
 /** What a test asserts on: each product with its variants' options, prices and keys. */
@@ -293,8 +463,12 @@ export function describeProduct(p: Product) {
     title: p.title,
     status: p.status,
     tags: p.tags,
+    description_html: p.descriptionHtml,
     options: p.options,
-    images: p.files,
+    images: p.media.map((m) => m.src),
+    media: p.media,
+    metafields: p.metafields,
+    collections: p.collections,
     supplier_key: p.metafields.find((m) => m.key === 'supplier_key')?.value ?? null,
     variants: p.variants.map((v) => ({
       id: v.id,
@@ -304,7 +478,9 @@ export function describeProduct(p: Product) {
       sku: v.sku,
       inventory: v.inventory.find((q) => q.name === 'available')?.quantity ?? null,
       variant_key: v.metafields.find((m) => m.key === 'variant_key')?.value ?? null,
-      image: v.file,
+      metafields: v.metafields,
+      image: p.media.find((m) => m.id === v.file)?.src ?? null,
+      media_id: v.file,
     })),
   };
 }
@@ -360,6 +536,12 @@ function resolveRoot(shop: Shop, scopes: string[], field: string, variables: Rec
     }
     case 'productVariantsBulkUpdate':
       return bulkUpdate(shop, variables);
+    case 'productVariantsBulkCreate':
+      return bulkCreate(shop, variables);
+    case 'productVariantsBulkDelete':
+      return bulkDelete(shop, variables);
+    case 'productUpdate':
+      return productUpdate(shop, variables);
     default:
       return undefined;
   }
@@ -386,7 +568,32 @@ function graphql(admin: ShopifyAdminSchema, shop: Shop, scopes: string[], req: S
   const field = roots[0]?.name.value ?? null;
   shop.requests.push({ operation: field ?? '?', variables, at: new Date().toISOString() });
 
-  const requestedQueryCost = field === 'productSet' ? 10 + (Array.isArray((variables.input as { variants?: unknown[] })?.variants) ? (variables.input as { variants: unknown[] }).variants.length : 0) : field === 'productVariantsBulkUpdate' ? 10 : 2;
+  const requestedQueryCost = requestCost(field, variables);
+  shop.requests[shop.requests.length - 1].cost = requestedQueryCost;
+  const now = Date.now();
+  const available = Math.min(MAX_AVAILABLE, shop.bucket.available + ((now - shop.bucket.at) / 1000) * RESTORE_RATE);
+  shop.bucket = { available, at: now };
+  if (requestedQueryCost > MAX_QUERY_COST) {
+    return {
+      body: {
+        errors: [
+          {
+            message: `Query cost is ${requestedQueryCost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost: requestedQueryCost, maxCost: MAX_QUERY_COST, documentation: 'https://shopify.dev/api/usage/rate-limits' },
+          },
+        ],
+      },
+    };
+  }
+  if (!shop.throttle?.count && requestedQueryCost > available) {
+    shop.throttledByBucket++;
+    return {
+      body: {
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+        extensions: { cost: { requestedQueryCost, actualQueryCost: null, throttleStatus: { maximumAvailable: MAX_AVAILABLE, currentlyAvailable: Math.floor(available), restoreRate: RESTORE_RATE } } },
+      },
+    };
+  }
   if (shop.throttle && shop.throttle.count > 0) {
     shop.throttle.count--;
     return {
@@ -396,7 +603,8 @@ function graphql(admin: ShopifyAdminSchema, shop: Shop, scopes: string[], req: S
       },
     };
   }
-  const cost = { requestedQueryCost, actualQueryCost: requestedQueryCost, throttleStatus: { maximumAvailable: MAX_AVAILABLE, currentlyAvailable: MAX_AVAILABLE - requestedQueryCost, restoreRate: RESTORE_RATE } };
+  shop.bucket.available -= requestedQueryCost;
+  const cost = { requestedQueryCost, actualQueryCost: requestedQueryCost, throttleStatus: { maximumAvailable: MAX_AVAILABLE, currentlyAvailable: Math.floor(shop.bucket.available), restoreRate: RESTORE_RATE } };
 
   const denied = accessDenied(fieldAccess(admin, operation, fragments), scopes);
   const rootType = operation.operation === 'mutation' ? admin.schema.getMutationType()! : admin.schema.getQueryType()!;
@@ -451,7 +659,7 @@ export async function startFakeShopify(): Promise<StartedFake> {
       return { body: { ok: true } };
     }
     if (req.path === '/admin/oauth/access_token' && req.method === 'POST') return oauth.tokenEndpoint(req);
-    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire|auth))?$/.exec(req.path);
+    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire|auth|merchant))?$/.exec(req.path);
     if (control) {
       const [, token, action] = control;
       const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
@@ -464,6 +672,8 @@ export async function startFakeShopify(): Promise<StartedFake> {
           products: new Map(),
           requests: [],
           throttle: null,
+          throttledByBucket: 0,
+          bucket: { available: MAX_AVAILABLE, at: Date.now() },
           failure: null,
         };
         shops.set(shop.token, shop);
@@ -487,7 +697,11 @@ export async function startFakeShopify(): Promise<StartedFake> {
         oauth.expireShop(shop, Number(input.in_ms ?? 0));
         return { body: { ok: true } };
       }
-      if (req.method === 'GET' && !action) return { body: { name: shop.name, products: [...shop.products.values()].map(describeProduct), requests: shop.requests } };
+      if (req.method === 'GET' && !action) return { body: { name: shop.name, products: [...shop.products.values()].map(describeProduct), requests: shop.requests, throttled_by_bucket: shop.throttledByBucket } };
+      if (req.method === 'POST' && action === 'merchant') {
+        const edited = merchantEdit(shop, input);
+        return edited.error ? { status: 422, body: edited } : { body: { ok: true } };
+      }
       if (req.method === 'GET' && action === 'auth') {
         const { inFlight: _, ...stats } = oauth.statsFor(shop);
         return { body: stats };

@@ -8,6 +8,8 @@ export interface StoreReply {
   body?: unknown;
   headers?: Record<string, string>;
   delayMs?: number;
+  /** Sent as it is instead of JSON (e.g. an image); give its Content-Type in `headers`. */
+  raw?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export function startStoreServer(handler: (req: StoreRequest) => StoreReply | Pr
     return {
       status: reply.status,
       delayMs: reply.delayMs,
-      raw: reply.body === undefined ? '' : JSON.stringify(reply.body),
+      raw: reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)),
       headers: { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers },
     };
   });

@@ -11,12 +11,29 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  * keeps products and variations in memory and answers in WooCommerce's shapes,
  * errors included (`{code, message, data: {status}}`).
  *
+ * Images behave like WooCommerce's products and variations controllers
+ * (`set_product_images` / `set_variation_image` → `wc_rest_upload_image_from_url`,
+ * INTEGRATIONS.md §4f): every `{src}` without an `id` is downloaded on that request and
+ * becomes a new attachment in the media library (a re-sent URL is a second copy); `{id}`
+ * reuses an attachment (an unknown id → 400 `woocommerce_product_invalid_image_id`). A
+ * download that fails fails the whole request with 400
+ * `woocommerce_product_image_upload_error` / `woocommerce_variation_image_upload_error`
+ * ("Error getting remote image <url>. Error: …"); attachments downloaded before it stay
+ * in the library. Downloads are real HTTP for loopback URLs (this server serves
+ * `/__images/<name>`; `/__images/missing/…` is a 404); other hosts cannot be reached from
+ * the test machine, so they count as downloaded unless the host ends in `.invalid`
+ * (RFC 2606: never resolves). A slow site (`slow`) takes `ms_per_item` for each item of a
+ * variation batch, saving each as it goes and answering at the end; like PHP, it keeps
+ * saving after the client gave up.
+ *
  * Control:
  *   POST   /__control/stores                    {name?} → {consumer_key, consumer_secret, name}
  *   GET    /__control/stores/:key               → {name, products, requests}
  *   GET    /__control/stores/:key/products      → products with their variations as received
  *   POST   /__control/stores/:key/fail          {status, count, code?, message?, delay_ms?}
  *   POST   /__control/stores/:key/strip-auth    {enabled} → ignore the Authorization header, like some hosts
+ *   GET    /__control/stores/:key/media         → the media library: [{id, source}] (one entry per download)
+ *   POST   /__control/stores/:key/slow          {ms_per_item} → variation batches take this long per item
  *   DELETE /__control/stores/:key               → the keys stop working
  */
 
@@ -32,7 +49,8 @@ interface Variation {
   sale_price: string;
   manage_stock: boolean;
   stock_quantity: number | null;
-  image: { src: string } | null;
+  /** Attachment id. */
+  image: number | null;
   attributes: { name: string; option: string }[];
   meta_data: Meta[];
 }
@@ -47,7 +65,8 @@ interface Product {
   sale_price: string;
   manage_stock: boolean;
   stock_quantity: number | null;
-  images: { src: string }[];
+  /** Attachment ids, the first is the product image. */
+  images: number[];
   tags: { id: number; name: string }[];
   attributes: { name: string; options: string[]; variation: boolean; visible: boolean; position: number }[];
   meta_data: Meta[];
@@ -62,9 +81,14 @@ interface Store {
   requests: { method: string; path: string; body: unknown; at: string }[];
   failure: (Failure & { code?: string; message?: string }) | null;
   stripAuth: boolean;
+  /** The media library: every downloaded image, by attachment id. */
+  media: Map<number, { id: number; source: string }>;
+  slowMsPerItem: number;
 }
 
 const BATCH_LIMIT = 100;
+/** What `/__images/<name>` serves: not a real JPEG, but served as one (the fake only checks the type). */
+const FAKE_JPEG = '\xff\xd8\xff\xe0 fake jpeg';
 let nextId = 100;
 
 const wooError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): StoreReply => ({
@@ -72,10 +96,61 @@ const wooError = (status: number, code: string, message: string, extra: Record<s
   body: { code, message, data: { status, ...extra } },
 });
 
+let imageOrigin = '';
+const uploadedSrc = (id: number) => `${imageOrigin}/wp-content/uploads/sourcepilot-fake/${id}.jpg`;
+const imageOut = (id: number) => ({ id, src: uploadedSrc(id), name: `${id}.jpg`, alt: '' });
+
 function variationOut(p: Product, v: Variation) {
   const onSale = v.sale_price !== '';
-  return { id: v.id, parent_id: p.id, sku: v.sku, price: onSale ? v.sale_price : v.regular_price, regular_price: v.regular_price, sale_price: v.sale_price, on_sale: onSale, manage_stock: v.manage_stock, stock_quantity: v.stock_quantity, image: v.image, attributes: v.attributes, meta_data: v.meta_data };
+  return { id: v.id, parent_id: p.id, sku: v.sku, price: onSale ? v.sale_price : v.regular_price, regular_price: v.regular_price, sale_price: v.sale_price, on_sale: onSale, manage_stock: v.manage_stock, stock_quantity: v.stock_quantity, image: v.image ? imageOut(v.image) : null, attributes: v.attributes, meta_data: v.meta_data };
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** wc_rest_upload_image_from_url: the attachment id, or the reason the download failed. */
+async function download(store: Store, url: string): Promise<{ id: number } | { error: string }> {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return { error: 'Invalid image: invalid URL' };
+  }
+  if (host.endsWith('.invalid')) return { error: `cURL error 6: Could not resolve host: ${host}` };
+  if (host === '127.0.0.1' || host === 'localhost') {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      await res.arrayBuffer();
+      if (!res.ok) return { error: `${res.status} ${res.statusText || 'Not Found'}` };
+      if (!String(res.headers.get('content-type')).startsWith('image/')) return { error: 'Invalid image: Sorry, you are not allowed to upload this file type.' };
+    } catch (err) {
+      return { error: String((err as Error).message) };
+    }
+  }
+  const id = nextId++;
+  store.media.set(id, { id, source: url });
+  return { id };
+}
+
+/**
+ * An image field as the controllers read it: `{id}` must be an attachment, `{src}` is
+ * downloaded now. Throws the controller's error reply.
+ */
+async function imageId(store: Store, raw: unknown, variation: boolean): Promise<number> {
+  const img = isObject(raw) ? raw : {};
+  const id = Number(img.id ?? 0);
+  if (id) {
+    if (!store.media.has(id)) throw wooError(400, variation ? 'woocommerce_variation_invalid_image_id' : 'woocommerce_product_invalid_image_id', `#${id} is an invalid image ID.`);
+    return id;
+  }
+  const src = typeof img.src === 'string' ? img.src : '';
+  const got = await download(store, src);
+  if ('error' in got) {
+    throw wooError(400, variation ? 'woocommerce_variation_image_upload_error' : 'woocommerce_product_image_upload_error', `Error getting remote image ${src}. Error: ${got.error}.`);
+  }
+  return got.id;
+}
+
+const isReply = (e: unknown): e is StoreReply => isObject(e) && isObject((e as StoreReply).body) && typeof (e as StoreReply).status === 'number';
 
 function productOut(origin: string, p: Product) {
   const onSale = p.sale_price !== '';
@@ -93,7 +168,7 @@ function productOut(origin: string, p: Product) {
     sale_price: p.sale_price,
     manage_stock: p.manage_stock,
     stock_quantity: p.stock_quantity,
-    images: p.images.map((img, i) => ({ id: p.id * 100 + i, src: img.src })),
+    images: p.images.map(imageOut),
     tags: p.tags,
     attributes: p.attributes,
     variations: p.variations.map((v) => v.id),
@@ -102,7 +177,7 @@ function productOut(origin: string, p: Product) {
 }
 
 /** What a test asserts on: the product and its variations as the store holds them. */
-export function describeProduct(p: Product) {
+export function describeProduct(p: Product, media: Map<number, { source: string }> = new Map()) {
   return {
     id: String(p.id),
     name: p.name,
@@ -112,7 +187,9 @@ export function describeProduct(p: Product) {
     regular_price: p.regular_price,
     sale_price: p.sale_price,
     stock_quantity: p.stock_quantity,
-    images: p.images.map((i) => i.src),
+    /** The URLs the images were downloaded from. */
+    images: p.images.map((id) => media.get(id)?.source ?? null),
+    image_ids: p.images,
     tags: p.tags.map((t) => t.name),
     attributes: p.attributes.map((a) => ({ name: a.name, options: a.options })),
     supplier_key: (p.meta_data.find((m) => m.key === '_sourcepilot_supplier_key')?.value as string | undefined) ?? null,
@@ -124,7 +201,8 @@ export function describeProduct(p: Product) {
       stock_quantity: v.stock_quantity,
       options: Object.fromEntries(v.attributes.map((a) => [a.name, a.option])),
       variant_key: (v.meta_data.find((m) => m.key === '_sourcepilot_variant_key')?.value as string | undefined) ?? null,
-      image: v.image?.src ?? null,
+      image: v.image ? (media.get(v.image)?.source ?? null) : null,
+      image_id: v.image,
     })),
   };
 }
@@ -161,7 +239,7 @@ const metaOf = (list: unknown, previous: Meta[]): Meta[] => {
   return out;
 };
 
-function applyProduct(store: Store, p: Product, body: Record<string, unknown>) {
+function applyProduct(store: Store, p: Product, body: Record<string, unknown>, images: number[] | null) {
   if (typeof body.name === 'string') p.name = body.name;
   if (typeof body.type === 'string') p.type = body.type;
   if (typeof body.status === 'string') p.status = body.status;
@@ -171,7 +249,7 @@ function applyProduct(store: Store, p: Product, body: Record<string, unknown>) {
   if (typeof body.sale_price === 'string') p.sale_price = body.sale_price;
   if (typeof body.manage_stock === 'boolean') p.manage_stock = body.manage_stock;
   if (body.stock_quantity !== undefined) p.stock_quantity = body.stock_quantity as number | null;
-  if (Array.isArray(body.images)) p.images = body.images.map((i) => ({ src: String((i as { src?: unknown }).src) }));
+  if (images) p.images = images;
   // Like WooCommerce: tags are referenced by id; unknown ids are dropped.
   if (Array.isArray(body.tags)) p.tags = body.tags.flatMap((t) => (store.tags.has(Number((t as { id?: unknown }).id)) ? [{ id: Number((t as { id: number }).id), name: store.tags.get(Number((t as { id: number }).id))! }] : []));
   if (Array.isArray(body.attributes)) {
@@ -187,8 +265,8 @@ function checkProduct(body: unknown): StoreReply | null {
   if (!isObject(body)) return wooError(400, 'rest_invalid_json', 'The JSON body passed is not a valid JSON object.');
   if (body.type !== undefined && !['simple', 'variable', 'grouped', 'external'].includes(String(body.type))) return wooError(400, 'rest_invalid_param', 'Invalid parameter(s): type', { params: { type: 'type is not one of simple, grouped, external, and variable.' } });
   if (body.status !== undefined && !['draft', 'pending', 'private', 'publish', 'future'].includes(String(body.status))) return wooError(400, 'rest_invalid_param', 'Invalid parameter(s): status', { params: { status: 'status is not one of draft, pending, private, publish, and future.' } });
-  if (body.images !== undefined && (!Array.isArray(body.images) || body.images.some((i) => !isObject(i) || typeof i.src !== 'string' || !/^https?:\/\//.test(i.src)))) {
-    return wooError(400, 'woocommerce_product_image_upload_error', 'Error getting remote image.');
+  if (body.images !== undefined && (!Array.isArray(body.images) || body.images.some((i) => !isObject(i) || (typeof i.src !== 'string' && typeof i.id !== 'number')))) {
+    return wooError(400, 'rest_invalid_param', 'Invalid parameter(s): images', { params: { images: 'images is not valid.' } });
   }
   if (body.attributes !== undefined && (!Array.isArray(body.attributes) || body.attributes.some((a) => !isObject(a) || typeof a.name !== 'string' || !Array.isArray(a.options)))) {
     return wooError(400, 'rest_invalid_param', 'Invalid parameter(s): attributes', { params: { attributes: 'attributes is not valid.' } });
@@ -197,7 +275,7 @@ function checkProduct(body: unknown): StoreReply | null {
 }
 
 /** One variation of a batch: an item error (as Woo reports them per item) or the saved variation. */
-function saveVariation(store: Store, p: Product, raw: unknown, existing: Variation | null): { error: StoreReply['body'] } | { variation: Variation } {
+async function saveVariation(store: Store, p: Product, raw: unknown, existing: Variation | null): Promise<{ error: StoreReply['body'] } | { variation: Variation }> {
   if (!isObject(raw)) return { error: { code: 'rest_invalid_param', message: 'Invalid variation.', data: { status: 400 } } };
   const common = checkCommon(store, raw, existing?.id ?? null);
   if (common) return { error: common.body };
@@ -213,19 +291,45 @@ function saveVariation(store: Store, p: Product, raw: unknown, existing: Variati
       attributes.push({ name: parent.name, option: String(a.option) });
     }
   }
+  let image: number | undefined;
+  if (raw.image !== undefined && raw.image !== null) {
+    try {
+      image = await imageId(store, raw.image, true);
+    } catch (err) {
+      if (isReply(err)) return { error: err.body };
+      throw err;
+    }
+  }
   const v: Variation = existing ?? { id: nextId++, sku: '', regular_price: '', sale_price: '', manage_stock: false, stock_quantity: null, image: null, attributes: [], meta_data: [] };
   if (typeof raw.sku === 'string') v.sku = raw.sku;
   if (typeof raw.regular_price === 'string') v.regular_price = raw.regular_price;
   if (typeof raw.sale_price === 'string') v.sale_price = raw.sale_price;
   if (typeof raw.manage_stock === 'boolean') v.manage_stock = raw.manage_stock;
   if (raw.stock_quantity !== undefined) v.stock_quantity = raw.stock_quantity as number | null;
-  if (isObject(raw.image)) v.image = { src: String(raw.image.src) };
+  if (image !== undefined) v.image = image;
   v.attributes = attributes;
   v.meta_data = metaOf(raw.meta_data, v.meta_data);
   return { variation: v };
 }
 
-function api(store: Store, origin: string, req: StoreRequest): StoreReply {
+/** The product's images in order, downloading `{src}` ones; throws the controller's error reply. */
+async function productImages(store: Store, body: unknown): Promise<number[] | null> {
+  if (!isObject(body) || !Array.isArray(body.images)) return null;
+  const ids: number[] = [];
+  for (const raw of body.images) ids.push(await imageId(store, raw, false));
+  return ids;
+}
+
+async function api(store: Store, origin: string, req: StoreRequest): Promise<StoreReply> {
+  try {
+    return await route(store, origin, req);
+  } catch (err) {
+    if (isReply(err)) return err;
+    throw err;
+  }
+}
+
+async function route(store: Store, origin: string, req: StoreRequest): Promise<StoreReply> {
   const path = req.path.replace(/^\/wp-json\/wc\/v3/, '').replace(/\/+$/, '') || '/';
   const body = parseBody(req.body);
   if (body === Symbol.for('invalid-json')) return wooError(400, 'rest_invalid_json', 'The JSON body passed is not a valid JSON object.');
@@ -246,8 +350,9 @@ function api(store: Store, origin: string, req: StoreRequest): StoreReply {
   if (req.method === 'POST' && path === '/products') {
     const invalid = checkProduct(body) ?? checkCommon(store, body as Record<string, unknown>, null);
     if (invalid) return invalid;
+    const images = await productImages(store, body);
     const p: Product = { id: nextId++, name: '', type: 'simple', status: 'publish', description: '', sku: '', regular_price: '', sale_price: '', manage_stock: false, stock_quantity: null, images: [], tags: [], attributes: [], meta_data: [], variations: [] };
-    applyProduct(store, p, body as Record<string, unknown>);
+    applyProduct(store, p, body as Record<string, unknown>, images);
     store.products.set(p.id, p);
     return { status: 201, body: productOut(origin, p) };
   }
@@ -258,7 +363,7 @@ function api(store: Store, origin: string, req: StoreRequest): StoreReply {
     if (req.method === 'PUT' || req.method === 'POST') {
       const invalid = checkProduct(body) ?? checkCommon(store, body as Record<string, unknown>, p.id);
       if (invalid) return invalid;
-      applyProduct(store, p, body as Record<string, unknown>);
+      applyProduct(store, p, body as Record<string, unknown>, await productImages(store, body));
       return { body: productOut(origin, p) };
     }
   }
@@ -268,7 +373,9 @@ function api(store: Store, origin: string, req: StoreRequest): StoreReply {
     const perPage = Number(req.query.get('per_page') ?? 10);
     if (!(perPage >= 1 && perPage <= 100)) return wooError(400, 'rest_invalid_param', 'Invalid parameter(s): per_page');
     const page = Number(req.query.get('page') ?? 1);
-    return { body: p.variations.slice((page - 1) * perPage, page * perPage).map((v) => variationOut(p, v)), headers: { 'X-WP-Total': String(p.variations.length) } };
+    const sku = req.query.get('sku');
+    const all = p.variations.filter((v) => sku === null || v.sku === sku);
+    return { body: all.slice((page - 1) * perPage, page * perPage).map((v) => variationOut(p, v)), headers: { 'X-WP-Total': String(all.length) } };
   }
   if ((m = /^\/products\/(\d+)\/variations\/batch$/.exec(path)) && (req.method === 'POST' || req.method === 'PUT')) {
     const p = store.products.get(Number(m[1]));
@@ -281,8 +388,10 @@ function api(store: Store, origin: string, req: StoreRequest): StoreReply {
       return wooError(413, 'woocommerce_rest_request_entity_too_large', `Unable to accept more than ${BATCH_LIMIT} items for this request.`);
     }
     const out: Record<string, unknown[]> = { create: [], update: [], delete: [] };
+    const slow = () => (store.slowMsPerItem ? sleep(store.slowMsPerItem) : Promise.resolve());
     for (const raw of create) {
-      const saved = saveVariation(store, p, raw, null);
+      await slow();
+      const saved = await saveVariation(store, p, raw, null);
       if ('error' in saved) out.create.push({ id: 0, error: saved.error });
       else {
         p.variations.push(saved.variation);
@@ -290,12 +399,13 @@ function api(store: Store, origin: string, req: StoreRequest): StoreReply {
       }
     }
     for (const raw of update) {
+      await slow();
       const existing = p.variations.find((v) => isObject(raw) && v.id === Number(raw.id));
       if (!existing) {
         out.update.push({ id: isObject(raw) ? Number(raw.id) : 0, error: { code: 'woocommerce_rest_product_variation_invalid_id', message: 'Invalid ID.', data: { status: 400 } } });
         continue;
       }
-      const saved = saveVariation(store, p, raw, existing);
+      const saved = await saveVariation(store, p, raw, existing);
       out.update.push('error' in saved ? { id: existing.id, error: saved.error } : variationOut(p, saved.variation));
     }
     for (const id of del) {
@@ -343,7 +453,11 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
   let origin = '';
 
   const server = await startStoreServer((req) => {
-    const control = /^\/__control\/stores(?:\/([^/]+))?(?:\/(products|fail|strip-auth))?$/.exec(req.path);
+    const image = /^\/__images\/(missing\/)?[\w.-]+$/.exec(req.path);
+    if (image && req.method === 'GET') {
+      return image[1] ? { status: 404, body: { error: 'not found' } } : { raw: FAKE_JPEG, headers: { 'Content-Type': 'image/jpeg' } };
+    }
+    const control = /^\/__control\/stores(?:\/([^/]+))?(?:\/(products|fail|strip-auth|media|slow))?$/.exec(req.path);
     if (control) {
       const [, key, action] = control;
       const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
@@ -357,6 +471,8 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
           requests: [],
           failure: null,
           stripAuth: false,
+          media: new Map(),
+          slowMsPerItem: 0,
         };
         stores.set(store.key, store);
         return { status: 201, body: { consumer_key: store.key, consumer_secret: store.secret, name: store.name } };
@@ -367,8 +483,13 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
         stores.delete(store.key);
         return { status: 204 };
       }
-      if (req.method === 'GET' && !action) return { body: { name: store.name, products: [...store.products.values()].map(describeProduct), requests: store.requests } };
-      if (req.method === 'GET' && action === 'products') return { body: [...store.products.values()].map(describeProduct) };
+      if (req.method === 'GET' && !action) return { body: { name: store.name, products: [...store.products.values()].map((p) => describeProduct(p, store.media)), requests: store.requests } };
+      if (req.method === 'GET' && action === 'products') return { body: [...store.products.values()].map((p) => describeProduct(p, store.media)) };
+      if (req.method === 'GET' && action === 'media') return { body: [...store.media.values()] };
+      if (req.method === 'POST' && action === 'slow') {
+        store.slowMsPerItem = Number(input.ms_per_item ?? 0);
+        return { body: { ok: true } };
+      }
       if (req.method === 'POST' && action === 'fail') {
         store.failure = { status: Number(input.status ?? 500), count: Number(input.count ?? 1), delayMs: Number(input.delay_ms ?? 0), code: input.code as string | undefined, message: input.message as string | undefined };
         return { body: { ok: true } };
@@ -404,6 +525,7 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
     return api(store, origin, req);
   });
   origin = server.origin;
+  imageOrigin = server.origin;
 
   return { bindings: { FAKE_WOOCOMMERCE_URL: server.origin }, stop: server.stop };
 }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { call, registerUser, setPlan, type TestUser } from './helpers';
+import { fakeShopifyShop } from './store-fakes';
+
+/**
+ * Through the real queue and pipeline (issue #14): a re-import leaves what the merchant
+ * edited in Shopify alone; `config.overwrite: true` writes title and tags, still never the
+ * merchant's metafields or media.
+ */
+
+const aliUrl = (id: string | number = Math.floor(1e15 + Math.random() * 9e15)) => `https://www.aliexpress.com/item/${id}.html`;
+
+async function waitFor(user: TestUser, id: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const j = (await call(`/imports/${id}`, { token: user.token })).json;
+    if (!['pending', 'running'].includes(j.status)) return j;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${j.status}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe('re-import into Shopify keeps the merchant’s data', () => {
+  it('keeps the merchant’s title, tags, metafields and media; overwrite writes title and tags only', async () => {
+    const user = await registerUser();
+    await setPlan(user.id, 'pro');
+    const shop = await fakeShopifyShop();
+    const conn = await call('/connections', { token: user.token, body: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    expect(conn.status).toBe(201);
+    const url = aliUrl();
+    const first = await waitFor(user, (await call('/imports', { token: user.token, body: { product_url: url, source: 'aliexpress', config: { tags: ['summer'] } } })).json.id);
+    expect(first.status).toBe('completed');
+    const productId = first.created_product_id as string;
+    const field = { namespace: 'custom', key: 'care', type: 'single_line_text_field', value: 'Hand wash' };
+    await shop.merchantEdit({ product_id: productId, title: 'Merchant title', add_tags: ['bestseller'], add_metafields: [field], add_media: ['https://cdn.shopify.com/own.jpg'] });
+    const before = (await shop.products())[0];
+
+    const again = await waitFor(user, (await call('/imports', { token: user.token, body: { product_url: url, source: 'aliexpress', config: { markup_percent: 80, tags: ['summer'] } } })).json.id);
+    expect(again.status).toBe('completed');
+    expect(again.created_product_id).toBe(productId);
+    let [p] = await shop.products();
+    expect(p.title).toBe('Merchant title');
+    expect(p.tags).toEqual(before.tags);
+    expect(p.metafields).toEqual(expect.arrayContaining([expect.objectContaining(field)]));
+    expect(p.media).toEqual(before.media);
+    expect(p.variants.map((v) => v.id)).toEqual(before.variants.map((v) => v.id));
+    expect(p.variants.map((v) => v.price)).not.toEqual(before.variants.map((v) => v.price));
+
+    const overwritten = await waitFor(user, (await call('/imports', { token: user.token, body: { product_url: url, source: 'aliexpress', config: { tags: ['autumn'], overwrite: true } } })).json.id);
+    expect(overwritten.status).toBe('completed');
+    [p] = await shop.products();
+    expect(p.title).toBe(overwritten.product_data.title);
+    expect(p.tags).toContain('autumn');
+    expect(p.tags).not.toContain('bestseller');
+    expect(p.tags.filter((t) => t.startsWith('sourcepilot:'))).toHaveLength(1);
+    expect(p.metafields).toEqual(expect.arrayContaining([expect.objectContaining(field)]));
+    expect(p.media).toEqual(before.media);
+  });
+});
