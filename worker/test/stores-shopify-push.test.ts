@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { encryptSecret } from '../lib/secrets';
+import { sealedConnection } from './helpers';
 import { connectorFor } from '../stores';
 import { supplierTag } from '../stores/shopify';
 import type { StoreProductInput } from '../stores/types';
@@ -13,7 +13,7 @@ import { fakeShopifyShop } from './store-fakes';
  */
 
 async function shopifyConnector(token: string, storeUrl: string) {
-  return connectorFor(env, { platform: 'shopify', storeUrl, apiKey: await encryptSecret(env.ENCRYPTION_KEY, token) });
+  return connectorFor(env, await sealedConnection('shopify', storeUrl, token));
 }
 
 function product(key = crypto.randomUUID().slice(0, 8), overrides: Partial<StoreProductInput> = {}): StoreProductInput {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { encryptSecret } from '../lib/secrets';
+import { sealedConnection } from './helpers';
 import { connectorFor } from '../stores';
 import { StoreError, type StoreProductInput } from '../stores/types';
 import { fakeWooStore } from './store-fakes';
@@ -13,7 +13,7 @@ import { fakeWooStore } from './store-fakes';
 
 async function wooConnector(apiKey: string, storeUrl: string, timeoutMs?: number) {
   const e = timeoutMs ? { ...env, STORE_REQUEST_TIMEOUT_MS: String(timeoutMs) } : env;
-  return connectorFor(e, { platform: 'woocommerce', storeUrl, apiKey: await encryptSecret(env.ENCRYPTION_KEY, apiKey) });
+  return connectorFor(e, await sealedConnection('woocommerce', storeUrl, apiKey));
 }
 
 /** Three colours × `sizes` sizes; every colour's variations share one image. */
