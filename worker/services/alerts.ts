@@ -389,3 +389,61 @@ export async function deliverAlerts(env: AlertEnv, ch: Channels, alerts: Outgoin
   const [e, w] = await Promise.all([email, webhook]);
   return { email: e, webhook: w };
 }
+
+/** An account notice (not a price alert): one line for the merchant and a JSON body for webhooks. */
+export interface Notice {
+  /** The webhook event, e.g. `supplier_account.needs_reauth`. */
+  type: string;
+  subject: string;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Sends a notice through the same channels and with the same retries and signature as
+ * price alerts: one email, one webhook call (`X-SourcePilot-Event` = the notice's type).
+ */
+export async function deliverNotice(env: AlertEnv, ch: Channels, notice: Notice): Promise<Delivery> {
+  const email: Promise<ChannelResult> =
+    !ch.emailEnabled || !ch.email
+      ? Promise.resolve({ status: 'off', attempts: 0 })
+      : emailConfigured(env)
+        ? withRetries(() =>
+            post(
+              env.EMAIL_API_URL!.trim(),
+              { Authorization: `Bearer ${env.EMAIL_API_KEY!.trim()}`, 'Content-Type': 'application/json' },
+              JSON.stringify({ from: env.EMAIL_FROM?.trim() || 'alerts@sourcepilot.app', to: [ch.email!], subject: notice.subject, html: `<p>${escapeHtml(notice.text)}</p>`, text: `${notice.text}\n` }),
+            ),
+          )
+        : Promise.resolve({ status: 'skipped', attempts: 0, error: 'No email API is configured' });
+  const webhook = async (): Promise<ChannelResult> => {
+    if (!ch.webhookEnabled || !ch.webhookUrl || !ch.webhookSecret) return { status: 'off', attempts: 0 };
+    const target = checkWebhookUrl(ch.webhookUrl, config(env).allowLocalStores);
+    if (!target.ok) return { status: 'failed', attempts: 0, error: target.msg };
+    let secret: string;
+    try {
+      secret = await decryptSecret(env.ENCRYPTION_KEY, ch.webhookSecret);
+    } catch {
+      return { status: 'failed', attempts: 0, error: 'The webhook secret cannot be read' };
+    }
+    const deliveryId = crypto.randomUUID();
+    const body = JSON.stringify({ id: deliveryId, type: notice.type, created_at: new Date().toISOString(), message: notice.text, ...notice.data });
+    return withRetries(async () => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      return post(
+        ch.webhookUrl!,
+        {
+          'Content-Type': 'application/json',
+          'User-Agent': 'SourcePilot-Webhooks/1.0',
+          'X-SourcePilot-Event': notice.type,
+          'X-SourcePilot-Delivery': deliveryId,
+          'X-SourcePilot-Timestamp': timestamp,
+          'X-SourcePilot-Signature': await signWebhook(secret, timestamp, body),
+        },
+        body,
+      );
+    });
+  };
+  const [e, w] = await Promise.all([email, webhook()]);
+  return { email: e, webhook: w };
+}

@@ -23,6 +23,11 @@ export const supplierAccountOut = (r: SupplierAccountRow) => ({
   settings: (r.settings as SupplierSettings | null) ?? null,
   is_active: r.isActive,
   last_synced_at: isoZ(r.lastSyncedAt),
+  auth_type: r.authType,
+  status: r.status,
+  status_detail: r.statusDetail,
+  token_expires_at: isoZ(r.tokenExpiresAt),
+  refresh_token_expires_at: isoZ(r.refreshTokenExpiresAt),
   created_at: isoZ(r.createdAt)!,
   updated_at: isoZ(r.updatedAt)!,
 });
