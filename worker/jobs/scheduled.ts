@@ -1,6 +1,7 @@
 import { createDb } from '../db/client';
 import type { Bindings } from '../env';
-import { log } from '../lib/log';
+import { describeError, log } from '../lib/log';
+import { refreshDueAliExpressTokens } from '../services/aliexpress-tokens';
 import { schedulePriceChecks } from '../services/price-schedule';
 import { DAILY_METRICS_CRON, logDailyMetrics } from './daily-metrics';
 
@@ -16,6 +17,13 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
         const started = Date.now();
         const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));
         log.info('price sync scheduled', { cron: controller.cron, ...r, duration_ms: Date.now() - started });
+        // AliExpress tokens that expire soon are renewed, and due re-authorization alerts sent.
+        try {
+          const t = await refreshDueAliExpressTokens(db, env);
+          if (t.refreshed || t.failed || t.alerts) log.info('aliexpress tokens checked', t);
+        } catch (err) {
+          log.error('aliexpress token check failed', { error: describeError(err) });
+        }
       } finally {
         ctx.waitUntil(pool.end());
       }
