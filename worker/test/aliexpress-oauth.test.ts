@@ -9,7 +9,7 @@ import { Refused } from '../shared/domain-errors';
 import { supplierFor } from '../suppliers/resolve';
 import { SupplierError } from '../suppliers/types';
 import { call, registerUser, withDb, type TestUser } from './helpers';
-import { fakeControl } from './supplier-helpers';
+import { approveAliExpress, ensureAliExpressApp, fakeControl } from './supplier-helpers';
 
 /**
  * Linking AliExpress through SourcePilot's app (API.md §8.4) against the fake Open
@@ -26,7 +26,7 @@ const requests = async (since = 0) => ((await fake('requests')).requests as { me
 const requestCount = async () => (await fake('requests')).count as number;
 const oauth = (settings: Record<string, unknown>) => fake('oauth', { access_seconds: 86_400, refresh_seconds: 172_800, refuse_refresh: false, refresh_delay_ms: 0, ...settings });
 
-beforeAll(() => fakeControl(app.ALIEXPRESS_API_BASE, 'apps', { app_key: app.ALIEXPRESS_APP_KEY, app_secret: app.ALIEXPRESS_APP_SECRET }));
+beforeAll(() => ensureAliExpressApp());
 
 async function authorize(user: TestUser, body?: Record<string, unknown>) {
   const r = await call('/suppliers/accounts/aliexpress/authorize', { method: 'POST', token: user.token, body });
@@ -34,17 +34,10 @@ async function authorize(user: TestUser, body?: Record<string, unknown>) {
   return new URL(r.json.authorize_url as string);
 }
 
-/** The merchant approves on the fake's consent screen; answers where AliExpress sends the browser. */
+/** The merchant approves on the fake's consent screen (checking it is one); answers where AliExpress sends the browser. */
 async function approve(authorizeUrl: URL, yes = true) {
-  const page = await fetch(authorizeUrl);
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  expect(html).toContain('Authorize SourcePilot');
-  const href = /id="(?:approve|cancel)" href="([^"]+)"/g;
-  const links = [...html.matchAll(href)].map((m) => m[1].replace(/&amp;/g, '&'));
-  const res = await fetch(new URL(links[yes ? 0 : 1], authorizeUrl.origin), { redirect: 'manual' });
-  expect(res.status).toBe(302);
-  return new URL(res.headers.get('Location')!);
+  expect(await (await fetch(authorizeUrl)).text()).toContain('Authorize SourcePilot');
+  return approveAliExpress(authorizeUrl, yes);
 }
 
 /** Our public callback; answers where it sends the browser (not followed). */

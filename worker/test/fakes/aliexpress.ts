@@ -28,7 +28,7 @@ import { fakeHash, parseJson, startJsonServer, type FakeRequest, type FakeRespon
  *   On /sync an expired or unknown access token answers IllegalAccessToken (§3d).
  *
  * State is per app (app_key), so parallel test files use their own apps:
- *   POST /__control/apps      {app_key, app_secret, access_token?}   register (and reset) an app
+ *   POST /__control/apps      {app_key, app_secret, access_token?, ensure?}   register (and reset) an app; `ensure` keeps an existing one
  *   POST /__control/products  {app_key, product_id, price?, stock?, missing?, title?, error?: "404"|"602"|"605"}
  *        `error` answers product.get with that DS error-table code in rsp_code (§3d:
  *        404 "System Error", 602 "Item is not allowed to this country", 605 ITEM_ID_NOT_FOUND)
@@ -243,6 +243,8 @@ function control(req: FakeRequest): FakeResponse {
   const body = parseJson(req.body);
   const appKey = String(body.app_key ?? req.query.get('app_key') ?? '');
   if (req.path === '/__control/apps') {
+    // `ensure`: register only when absent (the shared dev app of the OAuth tests keeps its tokens).
+    if (body.ensure === true && apps.get(appKey)?.secret === String(body.app_secret)) return { body: { ok: true } };
     apps.set(appKey, {
       secret: String(body.app_secret),
       accessToken: typeof body.access_token === 'string' ? body.access_token : randomToken('static-'),
