@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
 import { isUniqueViolation } from '../lib/pg-errors';
@@ -92,7 +92,18 @@ export async function updateSupplierAccount(db: Db, encryptionKey: string, userI
   if (patch.platform != null) set.platform = patch.platform;
   if (patch.is_active != null) set.isActive = patch.is_active;
   if (patch.settings != null) set.settings = patch.settings;
-  if (patch.credentials != null) Object.assign(set, await sealed(encryptionKey, patch.credentials));
+  if (patch.credentials != null) {
+    // Pasted credentials replace a linked authorization: the account is the merchant's own app again, connected.
+    Object.assign(set, await sealed(encryptionKey, patch.credentials), {
+      authType: 'pasted',
+      status: 'connected',
+      statusDetail: null,
+      tokenExpiresAt: null,
+      refreshTokenExpiresAt: null,
+      reauthAlertedAt: null,
+      tokenVersion: sql`${supplierAccounts.tokenVersion} + 1`,
+    });
+  }
   try {
     const [row] = await db
       .update(supplierAccounts)
