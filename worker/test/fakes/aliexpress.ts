@@ -386,7 +386,8 @@ async function systemApi(req: FakeRequest): Promise<FakeResponse> {
   return fail('InvalidApiPath', `The specified API ${apiPath} does not exist`);
 }
 
-export async function startAliExpressFake(): Promise<StartedFake> {
+/** `port` 0 picks a free one; the browser e2e uses a fixed port the stack was started with. */
+export async function startAliExpressFake(port = 0): Promise<StartedFake> {
   const server = await startJsonServer((req) => {
     if (req.path.startsWith('/__control/')) return control(req);
     if (req.path === '/sync') return handleSync(req);
@@ -394,6 +395,6 @@ export async function startAliExpressFake(): Promise<StartedFake> {
     if (req.path === '/oauth/decide') return decide(req);
     if (req.path.startsWith('/rest/auth/token/')) return systemApi(req);
     return { status: 404, body: { error: 'not found' } };
-  });
+  }, port);
   return { bindings: { ALIEXPRESS_API_BASE: server.origin }, stop: server.stop };
 }
