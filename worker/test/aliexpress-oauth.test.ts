@@ -200,10 +200,14 @@ describe('AliExpress seller authorization', () => {
     const list = await call('/suppliers/accounts', { token: user.token });
     expect(list.json.items.find((a: { id: string }) => a.id === id)).toMatchObject({ status: 'needs_reauth', status_detail: expect.stringMatching(/reconnect/) });
 
-    // Reconnecting restores it.
+    // Pasting the merchant's own app credentials over it is possible too: a pasted, connected account again.
+    const pasted = await call(`/suppliers/accounts/${id}`, { method: 'PUT', token: user.token, body: { credentials: { app_key: 'own', app_secret: 'own-secret', access_token: 'own-token' } } });
+    expect(pasted.json).toMatchObject({ auth_type: 'pasted', status: 'connected', status_detail: null, token_expires_at: null });
+
+    // Reconnecting through the app restores the link.
     await oauth({});
     expect(await link(user, { name: 'Refused shop' })).toBe(id);
-    expect((await row(id)).status).toBe('connected');
+    expect(await row(id)).toMatchObject({ status: 'connected', authType: 'oauth', reauthAlertedAt: null });
     expect((await getProduct(user)).mode).toBe('live');
   });
 
