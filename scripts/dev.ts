@@ -69,6 +69,9 @@ async function main() {
     '--var', `DB_WS_PROXY:${db.wsProxy}`,
     '--var', `DB_HTTP_ENDPOINT:${db.httpEndpoint}`,
     '--test-scheduled',
+    // Browser e2e: point the worker at the fake AliExpress, and send callbacks to this dashboard.
+    ...(process.env.ALIEXPRESS_API_BASE ? ['--var', `ALIEXPRESS_API_BASE:${process.env.ALIEXPRESS_API_BASE}`] : []),
+    ...(process.env.CORS_ORIGINS ? ['--var', `CORS_ORIGINS:${process.env.CORS_ORIGINS}`] : []),
   ]);
   run('vite', 'npx', ['vite', '--config', 'web/vite.config.ts', '--port', String(WEB_PORT), '--strictPort'], {
     API_ORIGIN: `http://127.0.0.1:${API_PORT}`,

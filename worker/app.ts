@@ -26,6 +26,7 @@ import { benchRoutes } from './routes/bench';
 import { productRoutes } from './routes/products';
 import { aiRoutes } from './routes/ai';
 import { connectionRoutes } from './routes/connections';
+import { aliexpressOauthRoutes } from './routes/aliexpress-oauth';
 import { shopifyOauthRoutes } from './routes/shopify-oauth';
 import { supplierAccountRoutes } from './routes/suppliers';
 import { DomainError } from './shared/domain-errors';
@@ -50,6 +51,7 @@ const api = new Hono<AppEnv>()
   .route('/billing', billingRoutes)
   .route('/products', productRoutes)
   .route('/ai', aiRoutes)
+  .route('/suppliers/accounts/aliexpress', aliexpressOauthRoutes)
   .route('/suppliers/accounts', supplierAccountRoutes)
   .route('/connections/shopify', shopifyOauthRoutes)
   .route('/connections', connectionRoutes)

@@ -23,6 +23,7 @@ import { createDb } from '../../worker/db/client';
 import { checkWatchIds, priceCheckDeps, type PriceEnv } from '../../worker/services/price-check';
 import { schedulePriceChecks } from '../../worker/services/price-schedule';
 import { AliExpressAdapter } from '../../worker/suppliers/aliexpress';
+import { staticToken } from '../../worker/services/aliexpress-tokens';
 import { startAliExpressFake } from '../../worker/test/fakes/aliexpress';
 import { startLocalDb } from '../local-db';
 import { applyMigrations } from '../migrate';
@@ -99,7 +100,7 @@ async function main() {
       FROM u, generate_series(0, ${WATCHES - 1}) g`);
     await db.execute(sql`ANALYZE price_watches`);
 
-    const slow = new AliExpressAdapter(origin, { appKey: creds.app_key, appSecret: creds.app_secret, accessToken: creds.access_token }, { shipToCountry: 'US', targetCurrency: 'USD', targetLanguage: 'en', simplify: false }, 15_000);
+    const slow = new AliExpressAdapter(origin, { appKey: creds.app_key, appSecret: creds.app_secret, tokens: staticToken(creds.access_token) }, { shipToCountry: 'US', targetCurrency: 'USD', targetLanguage: 'en', simplify: false }, 15_000);
     const deps = { ...priceCheckDeps(env), demo: () => slow };
 
     const q = collectingQueue();

@@ -10,6 +10,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const SHOTS = join(HERE, 'screenshots');
 export const BASE_URL = (process.env.E2E_BASE_URL ?? 'http://localhost:3109').replace(/\/+$/, '');
+/**
+ * Where the fake AliExpress Open Platform listens during e2e runs: the stack must be
+ * started with ALIEXPRESS_API_BASE set to it (run.ts does so for its own stack).
+ */
+export const AE_FAKE_URL = (process.env.E2E_ALIEXPRESS_URL ?? 'http://127.0.0.1:8299').replace(/\/+$/, '');
 export const STEP_TIMEOUT_MS = 15_000;
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import {
+  AE_FAKE_URL,
   BASE_URL,
   DESKTOP,
   HERE,
@@ -67,7 +68,7 @@ async function startStack(): Promise<void> {
   }
   const log = createWriteStream(STACK_LOG);
   // Its own process group, so the whole stack can be stopped with one signal.
-  stack = spawn('npm', ['run', 'dev'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  stack = spawn('npm', ['run', 'dev'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ALIEXPRESS_API_BASE: AE_FAKE_URL } });
   stack.stdout?.pipe(log);
   stack.stderr?.pipe(log);
   console.log(`Starting the local stack (npm run dev); log: ${STACK_LOG}`);

@@ -3,7 +3,8 @@
  * masked), CJ and Spocket accounts, a duplicate refused, deactivate, edit, delete.
  */
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { BASE_URL, PHONE, assert, failurePage, heading, newContext, registerThroughUi, shot, test, uniqueEmail } from './harness';
+import { startAliExpressFake } from '../../worker/test/fakes/aliexpress';
+import { AE_FAKE_URL, BASE_URL, PHONE, assert, failurePage, heading, newContext, registerThroughUi, shot, test, uniqueEmail } from './harness';
 
 const PASSWORD = 'correct-horse-battery';
 const ALI = { app_key: '503012', app_secret: 'ali-secret-4f9a2c', access_token: 'ali-token-tokN9zZ' };
@@ -111,6 +112,37 @@ test('suppliers: connect CJ, deactivate, rename, and delete after confirmation',
   const names = await page.getByRole('article').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
   // Ordered by platform, then name.
   assert(names.join() === 'Main AliExpress,Spocket', `unexpected accounts: ${names.join(', ')}`);
+});
+
+test('suppliers: link AliExpress through its consent screen and come back connected', async () => {
+  const fake = await startAliExpressFake(Number(new URL(AE_FAKE_URL).port));
+  try {
+    // SourcePilot's dev app (.dev.vars.example), known to the fake.
+    const registered = await fetch(`${AE_FAKE_URL}/__control/apps`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ app_key: 'sourcepilot-dev-ae-app', app_secret: 'sourcepilot-dev-ae-secret', ensure: true }),
+    });
+    assert(registered.ok, 'the fake AliExpress did not register the app');
+    await openSuppliers();
+    await page.getByRole('button', { name: 'Connect AliExpress' }).first().click();
+    await page.waitForURL(/\/oauth\/authorize\?/);
+    assert(page.url().startsWith(`${AE_FAKE_URL}/oauth/authorize`), `the stack sent the browser to ${page.url()}; start it with ALIEXPRESS_API_BASE=${AE_FAKE_URL}`);
+    await page.getByRole('heading', { name: 'Authorize SourcePilot' }).waitFor();
+    await shot(page, 'suppliers-07-aliexpress-consent');
+    await page.getByRole('link', { name: 'Approve' }).click();
+    await page.waitForURL(/\/suppliers\?connected=/);
+    await page.getByRole('status').getByText("AliExpress account 'AliExpress' connected").waitFor();
+    const linked = card('AliExpress');
+    await linked.getByText('Linked', { exact: true }).waitFor();
+    await linked.getByText('Token renews').waitFor();
+    await linked.getByText('Reconnect by').waitFor();
+    const text = (await page.locator('body').textContent()) ?? '';
+    assert(!/ae-access-|ae-refresh-/.test(text), 'a token is shown on the page');
+    await shot(page, 'suppliers-08-aliexpress-linked');
+  } finally {
+    await fake.stop();
+  }
 });
 
 test('suppliers: on a phone the cards stack without sideways scrolling', async () => {

@@ -274,6 +274,21 @@ export const supplierAccounts = pgTable(
     settings: jsonb('settings'),
     isActive: boolean('is_active').notNull().default(true),
     lastSyncedAt: ts('last_synced_at'),
+    /** How the credentials were obtained: `pasted` (the merchant's own app) or `oauth` (SourcePilot's app, API.md §8.4). */
+    authType: varchar('auth_type', { length: 20 }).notNull().default('pasted'),
+    /** `connected` or `needs_reauth` (API.md §8.4). */
+    status: varchar('status', { length: 20 }).notNull().default('connected'),
+    statusDetail: varchar('status_detail', { length: 500 }),
+    /** Expiry of the access token (oauth accounts); null when unknown (pasted). */
+    tokenExpiresAt: ts('token_expires_at'),
+    /** Expiry of the refresh token; a refresh does not move it (INTEGRATIONS §3d). */
+    refreshTokenExpiresAt: ts('refresh_token_expires_at'),
+    /** Bumped by every token write: a refresh stores its result only over the version it read. */
+    tokenVersion: integer('token_version').notNull().default(0),
+    /** Until when one consumer holds the right to refresh the token (one refresh per account at a time). */
+    refreshClaimedUntil: ts('refresh_claimed_until'),
+    /** When the merchant was alerted that the account needs re-authorization (once per authorization). */
+    reauthAlertedAt: ts('reauth_alerted_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -502,4 +517,17 @@ export const shopifyOauthStates = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('shopify_oauth_states_created_at_idx').on(t.createdAt)],
+);
+
+/** Single-use states of AliExpress seller authorizations in progress (API.md §8.4). */
+export const aliexpressOauthStates = pgTable(
+  'aliexpress_oauth_states',
+  {
+    state: varchar('state', { length: 64 }).primaryKey(),
+    userId: userId(),
+    /** The account name the merchant asked for (null: the default name). */
+    accountName: varchar('account_name', { length: 255 }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('aliexpress_oauth_states_created_at_idx').on(t.createdAt)],
 );

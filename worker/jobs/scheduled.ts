@@ -1,6 +1,7 @@
 import { createDb } from '../db/client';
 import type { Bindings } from '../env';
-import { log } from '../lib/log';
+import { describeError, log } from '../lib/log';
+import { refreshDueAliExpressTokens } from '../services/aliexpress-tokens';
 import { reconcileWatchLimits } from '../services/price-watch';
 import { rewrapSecrets } from '../services/secret-rewrap';
 import { schedulePriceChecks } from '../services/price-schedule';
@@ -21,6 +22,13 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
         if (limits.users) log.info('watch limits reconciled', { cron: controller.cron, ...limits });
         const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));
         log.info('price sync scheduled', { cron: controller.cron, ...r, duration_ms: Date.now() - started });
+        // AliExpress tokens that expire soon are renewed, and due re-authorization alerts sent.
+        try {
+          const t = await refreshDueAliExpressTokens(db, env);
+          if (t.refreshed || t.failed || t.alerts) log.info('aliexpress tokens checked', t);
+        } catch (err) {
+          log.error('aliexpress token check failed', { error: describeError(err) });
+        }
       } finally {
         ctx.waitUntil(pool.end());
       }

@@ -117,6 +117,11 @@ export const supplierAccountSchema = z.object({
   settings: z.record(z.string(), z.unknown()).nullable(),
   is_active: z.boolean(),
   last_synced_at: timestamp.nullable(),
+  auth_type: z.string().meta({ description: '"oauth" (linked through SourcePilot\'s AliExpress app) or "pasted" (credentials entered by the merchant)' }),
+  status: z.string().meta({ description: '"connected" or "needs_reauth" (link the account again; its calls fail until then)' }),
+  status_detail: z.string().nullable().meta({ description: 'Why the account needs re-authorization, in words for the merchant' }),
+  token_expires_at: timestamp.nullable().meta({ description: 'When the access token expires (refreshed before then); null when unknown' }),
+  refresh_token_expires_at: timestamp.nullable().meta({ description: 'When the authorization itself ends (re-authorize before then); null when unknown' }),
   created_at: timestamp,
   updated_at: timestamp,
 });

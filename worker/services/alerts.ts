@@ -434,11 +434,6 @@ export function webhookPayload(deliveryId: string, alerts: OutgoingAlert[], at =
   };
 }
 
-async function sendEmail(env: AlertEnv, to: string, alerts: OutgoingAlert[]): Promise<ChannelResult> {
-  const { subject, html, text } = alertEmail(alerts);
-  return postEmail(env, to, subject, html, text);
-}
-
 function postEmail(env: AlertEnv, to: string, subject: string, html: string, text: string): Promise<ChannelResult> {
   const body = JSON.stringify({ from: env.EMAIL_FROM?.trim() || 'alerts@sourcepilot.app', to: [to], subject, html, text });
   return withRetries(() =>
@@ -446,7 +441,18 @@ function postEmail(env: AlertEnv, to: string, subject: string, html: string, tex
   );
 }
 
-async function sendWebhook(env: AlertEnv, ch: Channels, alerts: OutgoingAlert[]): Promise<ChannelResult> {
+/** One message for a user's channels: the email's parts and the webhook's event and body. */
+interface Outgoing {
+  subject: string;
+  html: string;
+  text: string;
+  /** `X-SourcePilot-Event`. */
+  event: string;
+  /** The JSON body for a delivery id (the same on every retry). */
+  body: (deliveryId: string) => unknown;
+}
+
+async function sendWebhook(env: AlertEnv, ch: Channels, out: Outgoing): Promise<ChannelResult> {
   const target = checkWebhookUrl(ch.webhookUrl!, config(env).allowLocalStores);
   if (!target.ok) return { status: 'failed', attempts: 0, error: target.msg };
   let secret: string;
@@ -456,7 +462,7 @@ async function sendWebhook(env: AlertEnv, ch: Channels, alerts: OutgoingAlert[])
     return { status: 'failed', attempts: 0, error: 'The webhook secret cannot be read; generate a new one in Price Watch › Alerts' };
   }
   const deliveryId = crypto.randomUUID();
-  const body = JSON.stringify(webhookPayload(deliveryId, alerts));
+  const body = JSON.stringify(out.body(deliveryId));
   return withRetries(async () => {
     const timestamp = String(Math.floor(Date.now() / 1000));
     return post(
@@ -464,7 +470,7 @@ async function sendWebhook(env: AlertEnv, ch: Channels, alerts: OutgoingAlert[])
       {
         'Content-Type': 'application/json',
         'User-Agent': 'SourcePilot-Webhooks/1.0',
-        'X-SourcePilot-Event': 'price_watch.alerts',
+        'X-SourcePilot-Event': out.event,
         'X-SourcePilot-Delivery': deliveryId,
         'X-SourcePilot-Timestamp': timestamp,
         'X-SourcePilot-Signature': await signWebhook(secret, timestamp, body),
@@ -474,18 +480,43 @@ async function sendWebhook(env: AlertEnv, ch: Channels, alerts: OutgoingAlert[])
   });
 }
 
-/** Sends one user's alerts of a check run: one email and one webhook call at most, in parallel. */
-export async function deliverAlerts(env: AlertEnv, ch: Channels, alerts: OutgoingAlert[]): Promise<Delivery> {
+/** Sends one message to a user's channels: one email (to a confirmed address) and one webhook call at most, in parallel. */
+async function deliver(env: AlertEnv, ch: Channels, out: Outgoing): Promise<Delivery> {
   const email: Promise<ChannelResult> =
     !ch.emailEnabled || !ch.email
       ? Promise.resolve({ status: 'off', attempts: 0 })
       : !ch.emailVerified
         ? Promise.resolve({ status: 'skipped', attempts: 0, error: UNCONFIRMED_ADDRESS })
-      : emailConfigured(env)
-        ? sendEmail(env, ch.email, alerts)
-        : Promise.resolve({ status: 'skipped', attempts: 0, error: 'No email API is configured; the alert is shown in the dashboard only' });
+        : emailConfigured(env)
+          ? postEmail(env, ch.email, out.subject, out.html, out.text)
+          : Promise.resolve({ status: 'skipped', attempts: 0, error: 'No email API is configured; the alert is shown in the dashboard only' });
   const webhook: Promise<ChannelResult> =
-    !ch.webhookEnabled || !ch.webhookUrl || !ch.webhookSecret ? Promise.resolve({ status: 'off', attempts: 0 }) : sendWebhook(env, ch, alerts);
+    !ch.webhookEnabled || !ch.webhookUrl || !ch.webhookSecret ? Promise.resolve({ status: 'off', attempts: 0 }) : sendWebhook(env, ch, out);
   const [e, w] = await Promise.all([email, webhook]);
   return { email: e, webhook: w };
+}
+
+/** Sends one user's alerts of a check run. */
+export function deliverAlerts(env: AlertEnv, ch: Channels, alerts: OutgoingAlert[]): Promise<Delivery> {
+  return deliver(env, ch, { ...alertEmail(alerts), event: 'price_watch.alerts', body: (id) => webhookPayload(id, alerts) });
+}
+
+/** An account notice (not a price alert): one line for the merchant and a JSON body for webhooks. */
+export interface Notice {
+  /** The webhook event, e.g. `supplier_account.needs_reauth`. */
+  type: string;
+  subject: string;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+/** Sends a notice through the same channels, retries and signature as price alerts. */
+export function deliverNotice(env: AlertEnv, ch: Channels, notice: Notice): Promise<Delivery> {
+  return deliver(env, ch, {
+    subject: notice.subject,
+    html: `<p>${escapeHtml(notice.text)}</p>`,
+    text: `${notice.text}\n`,
+    event: notice.type,
+    body: (id) => ({ id, type: notice.type, created_at: new Date().toISOString(), message: notice.text, ...notice.data }),
+  });
 }

@@ -244,7 +244,7 @@ async function fetchGroups(groups: Group[], outcomes: Map<string, Outcome>): Pro
     }
     const ids = [...new Set(g.rows.map((r) => r.source_product_id!))];
     lookups += ids.length;
-    let quotes: Map<string, PriceQuote>;
+    let quotes: Map<string, PriceQuote | SupplierError>;
     try {
       quotes = await g.adapter.getPrices(ids);
     } catch (err) {
@@ -255,6 +255,7 @@ async function fetchGroups(groups: Group[], outcomes: Map<string, Outcome>): Pro
     for (const row of g.rows) {
       const q = quotes.get(row.source_product_id!);
       if (!q) outcomes.set(row.id, failure(`The supplier no longer lists product ${row.source_product_id}; it may have been removed.`, false));
+      else if (q instanceof SupplierError) outcomes.set(row.id, classify(q));
       else outcomes.set(row.id, { ok: true, quote: q, stock: totalStock(q) });
     }
   });

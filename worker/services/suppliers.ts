@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { supplierAccounts } from '../db/schema';
 import { isUniqueViolation } from '../lib/pg-errors';
@@ -23,6 +23,11 @@ export const supplierAccountOut = (r: SupplierAccountRow) => ({
   settings: (r.settings as SupplierSettings | null) ?? null,
   is_active: r.isActive,
   last_synced_at: isoZ(r.lastSyncedAt),
+  auth_type: r.authType,
+  status: r.status,
+  status_detail: r.statusDetail,
+  token_expires_at: isoZ(r.tokenExpiresAt),
+  refresh_token_expires_at: isoZ(r.refreshTokenExpiresAt),
   created_at: isoZ(r.createdAt)!,
   updated_at: isoZ(r.updatedAt)!,
 });
@@ -90,7 +95,18 @@ export async function updateSupplierAccount(db: Db, encryptionKey: string, userI
   if (patch.platform != null) set.platform = patch.platform;
   if (patch.is_active != null) set.isActive = patch.is_active;
   if (patch.settings != null) set.settings = patch.settings;
-  if (patch.credentials != null) Object.assign(set, await sealed(encryptionKey, { id, userId }, patch.credentials));
+  if (patch.credentials != null) {
+    // Pasted credentials replace a linked authorization: the account is the merchant's own app again, connected.
+    Object.assign(set, await sealed(encryptionKey, { id, userId }, patch.credentials), {
+      authType: 'pasted',
+      status: 'connected',
+      statusDetail: null,
+      tokenExpiresAt: null,
+      refreshTokenExpiresAt: null,
+      reauthAlertedAt: null,
+      tokenVersion: sql`${supplierAccounts.tokenVersion} + 1`,
+    });
+  }
   try {
     const [row] = await db
       .update(supplierAccounts)

@@ -17,10 +17,20 @@ const LABEL = 'AliExpress';
 /** The largest API answer read (a product detail with every SKU is a few hundred KiB). */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Where the adapter gets its access token: a pasted one stays as it is; an account linked
+ * through SourcePilot's app refreshes it (services/aliexpress-tokens.ts).
+ */
+export interface AliExpressTokenSource {
+  current(): Promise<string>;
+  /** AliExpress called `used` invalid or expired: the token to retry with (the same one when there is none). */
+  rejected(used: string): Promise<string>;
+}
+
 export interface AliExpressCredentials {
   appKey: string;
   appSecret: string;
-  accessToken: string;
+  tokens: AliExpressTokenSource;
 }
 
 export interface AliExpressSettings {
@@ -65,20 +75,34 @@ export function aeList(value: unknown): Json[] {
   return single ? [obj(single)] : [];
 }
 
-const NOT_FOUND_CODES = /ITEM_ID_NOT_FOUND|PRODUCT_NOT_EXIST|NOT_FOUND|not allowed to this country/i;
-const RETRY_CODES = /ApiCallLimit|Frequency|Throttl|LIMIT|ServiceUnavailable|SYSTEM_ERROR|ISP\.|Timeout|isp\.service/i;
-const AUTH_CODES = /IllegalAccessToken|InvalidSession|SessionExpired|InvalidAppKey|AppKeyNotExist|Signature|InsufficientPermission|AppWhiteIpLimit|AccessDenied|InvalidApiPath/i;
+/**
+ * Error codes, classified as documented (INTEGRATIONS.md §3d): the DS error table of
+ * `aliexpress.ds.product.get` says 602 "Item is not allowed to this country" and 605
+ * `ITEM_ID_NOT_FOUND` are permanent, 404 "System Error" (with a space) is transient;
+ * gateway codes for rate limits and the platform's own trouble are retryable too.
+ * Codes are matched whole, never as substrings of messages (a "System Error" is not
+ * a missing item because its code is 404).
+ */
+const NOT_FOUND_CODES = new Set(['602', '605', 'ITEM_ID_NOT_FOUND', 'PRODUCT_NOT_EXIST', 'ITEM_NOT_FOUND']);
+const RETRY_CODES = new Set(['404', 'SYSTEM_ERROR', 'SystemError', 'ApiCallLimit', 'AppCallLimit', 'ServiceUnavailable', 'ServiceTimeout', 'isp.service-unavailable', 'isp.timeout']);
+const RETRY_CODE_PATTERN = /^isp\.|CallLimit|Frequency|Throttl|Timeout|Unavailable/i;
+/** Invalid or expired access token: a linked account refreshes and tries once more. */
+export const TOKEN_CODES = new Set(['IllegalAccessToken', 'InvalidSession', 'SessionExpired', 'InvalidAccessToken']);
+const AUTH_CODES = /^(IllegalAccessToken|InvalidSession|SessionExpired|InvalidAccessToken|InvalidAppKey|AppKeyNotExist|IncompleteSignature|InvalidSignature|InsufficientPermission|AppWhiteIpLimit|AccessDenied|InvalidApiPath)$/i;
 
 /** Maps an AliExpress error (error_response or a failed rsp_code) to a merchant-readable SupplierError. */
-function aeError(code: string, message: string, subMessage?: string | null): SupplierError {
+export function aeError(code: string, message: string, subMessage?: string | null): SupplierError {
   const detail = subMessage && subMessage !== message ? `${message} (${subMessage})` : message;
-  if (NOT_FOUND_CODES.test(code) || NOT_FOUND_CODES.test(message)) {
-    return new SupplierError(`${LABEL} has no such product available: ${detail}`, false, 404, 'not_found');
+  if (NOT_FOUND_CODES.has(code)) {
+    const what = code === '602' ? 'does not sell this product to the ship-to country' : 'has no such product available';
+    return new SupplierError(`${LABEL} ${what}: ${detail}`, false, 404, 'not_found');
   }
   if (AUTH_CODES.test(code)) {
     return new SupplierError(`${LABEL} rejected the supplier account credentials (${code}: ${detail}). Check the app key, secret and access token.`, false, 401, 'auth');
   }
-  if (RETRY_CODES.test(code)) return new SupplierError(`${LABEL} is busy or rate-limiting requests (${code}); try again shortly`, true, 429, 'rate_limited');
+  if (RETRY_CODES.has(code) || RETRY_CODE_PATTERN.test(code)) {
+    return new SupplierError(`${LABEL} is busy or had a temporary error (${code}: ${detail}); try again shortly`, true, 503, code === '404' || /system/i.test(code) ? 'unavailable' : 'rate_limited');
+  }
   return new SupplierError(`${LABEL} answered with an error (${code}: ${detail})`, false, 400, 'bad_request');
 }
 
@@ -99,15 +123,34 @@ export class AliExpressAdapter implements SupplierAdapter {
     private readonly timeoutMs: number,
   ) {}
 
-  /** One business method on /sync; returns the method's `<name>_response` object. */
+  /**
+   * One business method on /sync; returns the method's `<name>_response` object. An
+   * invalid-or-expired-token answer asks the token source once for another token.
+   */
   private async call(method: string, business: Record<string, string>): Promise<Json> {
+    const token = await this.creds.tokens.current();
+    try {
+      return await this.callWith(token, method, business);
+    } catch (err) {
+      if (!(err instanceof TokenRejected)) throw err;
+      const next = await this.creds.tokens.rejected(token);
+      if (next === token) throw err.error;
+      try {
+        return await this.callWith(next, method, business);
+      } catch (again) {
+        throw again instanceof TokenRejected ? again.error : again;
+      }
+    }
+  }
+
+  private async callWith(accessToken: string, method: string, business: Record<string, string>): Promise<Json> {
     const params: Record<string, string> = {
       ...business,
       method,
       app_key: this.creds.appKey,
       timestamp: String(Date.now()),
       sign_method: 'sha256',
-      access_token: this.creds.accessToken,
+      access_token: accessToken,
       format: 'json',
       simplify: String(this.settings.simplify),
     };
@@ -122,7 +165,9 @@ export class AliExpressAdapter implements SupplierAdapter {
     const root = obj(body);
     const failure = root.error_response ? obj(root.error_response) : root.code && String(root.code) !== '0' ? root : null;
     if (failure) {
-      throw aeError(str(failure.code) ?? 'UNKNOWN', str(failure.msg) ?? str(failure.message) ?? 'Unknown error', str(failure.sub_msg));
+      const code = str(failure.code) ?? 'UNKNOWN';
+      const error = aeError(code, str(failure.msg) ?? str(failure.message) ?? 'Unknown error', str(failure.sub_msg));
+      throw TOKEN_CODES.has(code) ? new TokenRejected(error) : error;
     }
     const response = obj(root[`${method.replace(/\./g, '_')}_response`]);
     if (!Object.keys(response).length) throw new SupplierError(`${LABEL} sent an unexpected response to ${method}`, true, 502, 'unavailable');
@@ -184,18 +229,30 @@ export class AliExpressAdapter implements SupplierAdapter {
     return normalizeAliExpressProduct(await this.productGet(productId), productId, sourceUrl ?? null, this.settings.targetCurrency);
   }
 
-  async getPrices(productIds: string[]): Promise<Map<string, PriceQuote>> {
-    // The DS API has no batch price call: one product.get per id, a few at a time.
-    const quotes = await mapLimit(productIds, 3, async (id) => {
+  /**
+   * The DS API has no batch price call: one product.get per id, a few at a time. One
+   * product's failure is that product's answer (its SupplierError), never the others';
+   * a missing product is absent. Only rejected credentials, which fail every product
+   * alike, fail the whole call.
+   */
+  async getPrices(productIds: string[]): Promise<Map<string, PriceQuote | SupplierError>> {
+    const answers = await mapLimit(productIds, 3, async (id): Promise<[string, PriceQuote | SupplierError | null]> => {
       try {
         const p = await this.getProduct(id);
-        return { sourceProductId: id, currency: p.currency, price: p.price, variants: p.variants.map((v) => ({ key: v.key, price: v.price, stock: v.stock })) };
+        return [id, { sourceProductId: id, currency: p.currency, price: p.price, variants: p.variants.map((v) => ({ key: v.key, price: v.price, stock: v.stock })) }];
       } catch (err) {
-        if (err instanceof SupplierError && err.kind === 'not_found') return null;
-        throw err;
+        if (!(err instanceof SupplierError) || err.kind === 'auth') throw err;
+        return [id, err.kind === 'not_found' ? null : err];
       }
     });
-    return new Map(quotes.filter((q): q is PriceQuote => q !== null).map((q) => [q.sourceProductId, q]));
+    return new Map(answers.filter((a): a is [string, PriceQuote | SupplierError] => a[1] !== null));
+  }
+}
+
+/** An invalid-or-expired-token answer, carried up to `call` for one retry with another token. */
+class TokenRejected extends Error {
+  constructor(readonly error: SupplierError) {
+    super(error.message);
   }
 }
 

@@ -4,7 +4,10 @@ import { supplierAccounts } from '../db/schema';
 import { config } from '../env';
 import { decryptJson, supplierCredentials } from '../lib/secrets';
 import { Refused } from '../shared/domain-errors';
-import { AliExpressAdapter } from './aliexpress';
+import { AliExpressAdapter, type AliExpressTokenSource } from './aliexpress';
+import { aliExpressApp } from '../services/aliexpress-oauth';
+import { AliExpressTokens, reauthMessage, staticToken } from '../services/aliexpress-tokens';
+import type { AlertEnv } from '../services/alerts';
 import { CjAdapter } from './cj';
 import { DemoAdapter } from './demo';
 import { meterSupplierCalls } from './quota';
@@ -12,7 +15,12 @@ import { ACCOUNT_PLATFORM, catalogueFor, hasLiveApi, PLATFORMS_FOR, SOURCE_ALIAS
 import type { SupplierAdapter } from './types';
 
 /** The bindings the adapters need (a subset of Env, so queue and cron code can pass theirs). */
-export type SupplierEnv = Pick<Env, 'ALIEXPRESS_API_BASE' | 'CJ_API_BASE' | 'SUPPLIER_REQUEST_TIMEOUT_MS' | 'DEMO_CATALOGUE' | 'ENCRYPTION_KEY' | 'PREVIEW_CACHE'>;
+export type SupplierEnv = Pick<Env, 'ALIEXPRESS_API_BASE' | 'CJ_API_BASE' | 'SUPPLIER_REQUEST_TIMEOUT_MS' | 'DEMO_CATALOGUE' | 'ENCRYPTION_KEY' | 'PREVIEW_CACHE'> &
+  AlertEnv & {
+    /** SourcePilot's AliExpress app (accounts linked through it, API.md §8.4). */
+    ALIEXPRESS_APP_KEY?: string;
+    ALIEXPRESS_APP_SECRET?: string;
+  };
 
 export const SPOCKET_NO_API =
   "Spocket has no public API, so SourcePilot cannot fetch Spocket products. Push them to your store with Spocket's own app, or import them as manual products.";
@@ -41,7 +49,18 @@ const connectFirst = (platform: string) => new Refused(`Connect a ${platform} su
 /** The user's newest active supplier account with credentials for `source` (one round trip). */
 async function liveAccount(db: Db, userId: string, source: SupplierSource) {
   const [account] = await db
-    .select({ id: supplierAccounts.id, userId: supplierAccounts.userId, name: supplierAccounts.name, credentials: supplierAccounts.credentials, settings: supplierAccounts.settings, updatedAt: supplierAccounts.updatedAt })
+    .select({
+      id: supplierAccounts.id,
+      userId: supplierAccounts.userId,
+      name: supplierAccounts.name,
+      credentials: supplierAccounts.credentials,
+      settings: supplierAccounts.settings,
+      updatedAt: supplierAccounts.updatedAt,
+      authType: supplierAccounts.authType,
+      status: supplierAccounts.status,
+      tokenVersion: supplierAccounts.tokenVersion,
+      tokenExpiresAt: supplierAccounts.tokenExpiresAt,
+    })
     .from(supplierAccounts)
     .where(
       and(
@@ -93,15 +112,32 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
   const scope = `acct-${account.id}-${account.updatedAt.getTime()}`;
 
   if (source === 'aliexpress') {
-    const appKey = pick(creds, 'app_key', 'appKey');
-    const appSecret = pick(creds, 'app_secret', 'appSecret');
-    const accessToken = pick(creds, 'access_token', 'accessToken', 'session');
-    if (!appKey || !appSecret || !accessToken) {
-      throw new Refused(`Supplier account '${account.name}' needs app_key, app_secret and access_token for the AliExpress API.`);
+    let appKey: string | null;
+    let appSecret: string | null;
+    let tokens: AliExpressTokenSource;
+    if (account.authType === 'oauth') {
+      // Linked through SourcePilot's app: its key and secret, and tokens that refresh themselves.
+      if (account.status !== 'connected') throw new Refused(reauthMessage(account.name));
+      ({ appKey, appSecret } = aliExpressApp(env));
+      const accessToken = pick(creds, 'access_token');
+      if (!accessToken) throw new Refused(reauthMessage(account.name));
+      tokens = new AliExpressTokens(db, env, account.id, account.userId, account.name, {
+        token: accessToken,
+        version: account.tokenVersion,
+        expiresAt: account.tokenExpiresAt?.getTime() ?? null,
+      });
+    } else {
+      appKey = pick(creds, 'app_key', 'appKey');
+      appSecret = pick(creds, 'app_secret', 'appSecret');
+      const accessToken = pick(creds, 'access_token', 'accessToken', 'session');
+      if (!appKey || !appSecret || !accessToken) {
+        throw new Refused(`Supplier account '${account.name}' needs app_key, app_secret and access_token for the AliExpress API.`);
+      }
+      tokens = staticToken(accessToken);
     }
     const adapter = new AliExpressAdapter(
       env.ALIEXPRESS_API_BASE,
-      { appKey, appSecret, accessToken },
+      { appKey, appSecret, tokens },
       {
         shipToCountry: (pick(settings, 'ship_to_country', 'shipToCountry') ?? 'US').toUpperCase(),
         targetCurrency: (pick(settings, 'target_currency', 'targetCurrency') ?? 'USD').toUpperCase(),

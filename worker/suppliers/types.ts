@@ -64,8 +64,12 @@ export interface SupplierAdapter {
   readonly mode: CatalogueMode;
   search(query: string, page: number, pageSize: number): Promise<SearchPage>;
   getProduct(productId: string, sourceUrl?: string | null): Promise<NormalizedProduct>;
-  /** Batch price/stock lookup; ids the supplier no longer has are missing from the map. */
-  getPrices(productIds: string[]): Promise<Map<string, PriceQuote>>;
+  /**
+   * Batch price/stock lookup; ids the supplier no longer has are missing from the map.
+   * An id whose own lookup failed maps to its SupplierError, so one product's answer
+   * never fails the others; a thrown error fails every id.
+   */
+  getPrices(productIds: string[]): Promise<Map<string, PriceQuote | SupplierError>>;
 }
 
 /**

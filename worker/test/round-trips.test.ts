@@ -10,7 +10,7 @@ import { call, freshIp, registerUser, setPlan, userWithKey, withDb } from './hel
 import { aliUrl } from './price-helpers';
 import { signedShopifyDelivery } from './shopify-webhook-support';
 import { fakeShopifyShop, fakeWooStore, registerFakeShopifyApp } from './store-fakes';
-import { connectAliExpress } from './supplier-helpers';
+import { approveAliExpress, connectAliExpress, ensureAliExpressApp } from './supplier-helpers';
 
 /**
  * Database round trips per request (DESIGN.md "Database access on the edge"): every
@@ -92,6 +92,8 @@ const ROWS: Row[] = [
   { route: 'DELETE /api/v1/connections/{conn_id}', kind: 'write', status: 204, request: (c) => ({ path: `/connections/${id(c, 'spareConnection')}` }) },
   { route: 'POST /api/v1/connections/shopify/install', kind: 'write', status: 200, request: () => ({ path: '/connections/shopify/install', body: { shop: 'round-trips' } }) },
   { route: 'GET /api/v1/connections/shopify/callback', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'shopifyCallback'), token: null }) },
+  { route: 'POST /api/v1/suppliers/accounts/aliexpress/authorize', kind: 'write', status: 200, request: () => ({ path: '/suppliers/accounts/aliexpress/authorize', body: { name: 'Round trips' } }) },
+  { route: 'GET /api/v1/suppliers/accounts/aliexpress/callback', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'aliexpressCallback'), token: null }) },
   { route: 'GET /api/v1/products/search', label: 'demo catalogue', kind: 'read', status: 200, request: () => ({ path: '/products/search?q=desk%20lamp' }) },
   { route: 'GET /api/v1/products/search', label: 'live supplier account', kind: 'read', status: 200, request: (c) => ({ path: '/products/search?q=desk%20lamp', token: c.ids.liveToken }) },
   { route: 'POST /api/v1/products/preview', label: 'demo catalogue', kind: 'write', status: 200, request: () => ({ path: '/products/preview', body: { url: aliUrl() } }) },
@@ -200,6 +202,11 @@ beforeAll(async () => {
   const installed = await fakeShopifyShop();
   const started = await call('/connections/shopify/install', { token: installer.token, body: { shop: installed.storeUrl } });
   const shopifyCallback = await installed.approve(started.json.authorize_url);
+  // A third user links AliExpress, so the callback has an approved code and state to complete.
+  await ensureAliExpressApp();
+  const aeLinker = await registerUser('rt-ae');
+  const aeStarted = await call('/suppliers/accounts/aliexpress/authorize', { token: aeLinker.token, body: {} });
+  const aliexpressCallback = await approveAliExpress(aeStarted.json.authorize_url);
   const account = await api('/suppliers/accounts', { name: 'Spocket', platform: 'spocket', credentials: { api_key: 'sp-1' } });
   const spareAccount = await api('/suppliers/accounts', { name: 'Spare', platform: 'spocket', credentials: null });
   const watch = await api('/price-watches', { product_url: aliUrl(), source: 'aliexpress' });
@@ -232,6 +239,7 @@ beforeAll(async () => {
       connection: connection.id,
       spareConnection: spareConnection.id,
       shopifyCallback: `${shopifyCallback.pathname.replace(/^\/api\/v1/, '')}${shopifyCallback.search}`,
+      aliexpressCallback: `${aliexpressCallback.pathname.replace(/^\/api\/v1/, '')}${aliexpressCallback.search}`,
       wooUrl: woo.storeUrl,
       wooKey: woo.apiKey,
       account: account.id,

@@ -5,7 +5,7 @@ import { getProductCached } from '../services/products';
 import { Refused } from '../shared/domain-errors';
 import { demoProduct } from '../suppliers/demo';
 import { supplierFor } from '../suppliers/resolve';
-import { SupplierError } from '../suppliers/types';
+import { SupplierError, type PriceQuote } from '../suppliers/types';
 import { registerUser, withDb } from './helpers';
 import { connectAliExpress, connectCj } from './supplier-helpers';
 
@@ -32,7 +32,7 @@ describe('getPrices', () => {
     await ae.control('products', { product_id: '1005007000000003', missing: true });
     const quotes = await withDb(async (db) => (await supplierFor(env, db, user.id, 'aliexpress')).getPrices(['1005007000000001', '1005007000000002', '1005007000000003']));
     expect([...quotes.keys()].sort()).toEqual(['1005007000000001', '1005007000000002']);
-    const q = quotes.get('1005007000000001')!;
+    const q = quotes.get('1005007000000001') as PriceQuote;
     expect(q).toMatchObject({ sourceProductId: '1005007000000001', currency: 'USD', price: 12.5 });
     expect(q.variants).toHaveLength(6);
     expect(q.variants.every((v) => v.stock === 3)).toBe(true);

@@ -62,3 +62,21 @@ export async function connectCj(userId: string, opts: { qps?: number; settings?:
       (await control('requests')) as { count: number; requests: { path: string; query: Record<string, string>; at: number }[]; token_calls: number; refresh_calls: number; qps_violations: number },
   };
 }
+
+/** SourcePilot's own AliExpress app (the dev values of .dev.vars.example), registered with the fake once. */
+export async function ensureAliExpressApp() {
+  const app = env as unknown as { ALIEXPRESS_APP_KEY: string; ALIEXPRESS_APP_SECRET: string };
+  await fakeControl(env.ALIEXPRESS_API_BASE, 'apps', { app_key: app.ALIEXPRESS_APP_KEY, app_secret: app.ALIEXPRESS_APP_SECRET, ensure: true });
+}
+
+/** The merchant answers the fake AliExpress consent screen; answers where AliExpress sends the browser (our callback). */
+export async function approveAliExpress(authorizeUrl: string | URL, yes = true): Promise<URL> {
+  const url = new URL(authorizeUrl);
+  const page = await fetch(url);
+  if (page.status !== 200) throw new Error(`fake authorize page: ${page.status}`);
+  const html = await page.text();
+  const links = [...html.matchAll(/id="(?:approve|cancel)" href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+  const res = await fetch(new URL(links[yes ? 0 : 1], url.origin), { redirect: 'manual' });
+  if (res.status !== 302) throw new Error(`fake decide: ${res.status}`);
+  return new URL(res.headers.get('Location')!);
+}

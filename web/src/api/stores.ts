@@ -38,6 +38,8 @@ export const supplierAccountsApi = {
   create: (json: NewSupplierAccount) => unwrap(api.suppliers.accounts.$post({ json })),
   update: (id: string, json: SupplierAccountPatch) => unwrap(account.$put({ param: { account_id: id }, json })),
   remove: (id: string) => unwrap(account.$delete({ param: { account_id: id } })),
+  /** Starts linking an AliExpress account through SourcePilot's app (API.md §8.4): answers the URL to send the browser to. */
+  authorizeAliExpress: (name?: string) => unwrap(api.suppliers.accounts.aliexpress.authorize.$post({ json: name ? { name } : {} })),
 };
 
 export type StorePlatform = 'shopify' | 'woocommerce';

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mockApi, renderApp, signIn, USER, type MockRequest } from '../test/utils';
 
 const ACCOUNT = {
@@ -12,6 +12,11 @@ const ACCOUNT = {
   settings: { ship_to_country: 'DE', target_currency: 'EUR' },
   is_active: true,
   last_synced_at: null,
+  auth_type: 'pasted',
+  status: 'connected',
+  status_detail: null,
+  token_expires_at: null,
+  refresh_token_expires_at: null,
   created_at: '2025-05-01T10:00:00Z',
   updated_at: '2025-05-01T10:00:00Z',
 };
@@ -116,5 +121,49 @@ describe('Suppliers', () => {
     await user.click(await screen.findByRole('button', { name: 'Delete Ali (EU)' }));
     await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Delete account' }));
     expect(await screen.findByText('No supplier accounts yet')).toBeTruthy();
+  }, 20_000);
+
+  it('links AliExpress through the authorize URL, shows the outcome and asks to reconnect a refused account', async () => {
+    signIn();
+    const linked = {
+      ...ACCOUNT,
+      id: '22222222-2222-4222-8222-222222222222',
+      name: 'Linked shop',
+      credentials: { access_token: '••••ab12', refresh_token: '••••cd34' },
+      auth_type: 'oauth',
+      status: 'needs_reauth',
+      status_detail: "AliExpress no longer accepts SourcePilot’s authorization of supplier account 'Linked shop'; reconnect it on the Suppliers page",
+      token_expires_at: '2026-12-07T10:00:00Z',
+      refresh_token_expires_at: '2026-12-08T10:00:00Z',
+    };
+    const { requests } = mockApi({
+      'GET /api/v1/auth/me': [200, USER],
+      'GET /api/v1/suppliers/accounts': [200, { items: [linked] }],
+      'POST /api/v1/suppliers/accounts/aliexpress/authorize': [200, { authorize_url: 'https://api-sg.aliexpress.com/oauth/authorize?state=x' }],
+    });
+    const assign = vi.fn();
+    const original = window.location;
+    Object.defineProperty(window, 'location', { configurable: true, value: { ...original, assign } });
+    try {
+      const user = userEvent.setup();
+      renderApp(`/suppliers?connected=${linked.id}`);
+      const card = await screen.findByRole('article', { name: 'Linked shop' }, { timeout: 5000 });
+      expect((await screen.findByRole('status')).textContent).toContain("AliExpress account 'Linked shop' connected");
+      expect(within(card).getByText('Needs reconnect')).toBeTruthy();
+      expect(card.textContent).toContain('reconnect it on the Suppliers page');
+      await user.click(within(card).getByRole('button', { name: 'Reconnect' }));
+      await waitFor(() => expect(assign).toHaveBeenCalledWith('https://api-sg.aliexpress.com/oauth/authorize?state=x'));
+      expect(requests.find((r) => r.method === 'POST')!.body).toEqual({ name: 'Linked shop' });
+    } finally {
+      Object.defineProperty(window, 'location', { configurable: true, value: original });
+    }
+  }, 20_000);
+
+  it('explains a declined authorization', async () => {
+    signIn();
+    mockApi({ 'GET /api/v1/auth/me': [200, USER], 'GET /api/v1/suppliers/accounts': [200, { items: [] }] });
+    renderApp('/suppliers?error=access_denied');
+    expect((await screen.findByRole('alert', {}, { timeout: 5000 })).textContent).toContain('You declined the authorization on AliExpress');
+    expect(await screen.findByRole('button', { name: 'Connect AliExpress' })).toBeTruthy();
   }, 20_000);
 });

@@ -11,6 +11,7 @@ import { PlatformBadge, PlatformPicker } from '../components/accounts/Platform';
 import { FormField } from '../components/FormField';
 import { Problem } from '../components/Problem';
 import { formatDate } from '../lib/format';
+import { ConnectAliExpressButton, LinkDetails, LinkResult, LinkStatusBadge } from '../components/suppliers/AliExpressLink';
 
 const LIST_KEY = supplierAccountsQuery.queryKey;
 const DIALOG_WIDTH = '560px';
@@ -258,6 +259,7 @@ function SupplierCard({ account }: { account: SupplierAccount }) {
           <Badge color={account.is_active ? 'green' : 'gray'} variant="outline">
             {account.is_active ? 'Active' : 'Inactive'}
           </Badge>
+          <LinkStatusBadge account={account} />
         </>
       }
     >
@@ -286,6 +288,7 @@ function SupplierCard({ account }: { account: SupplierAccount }) {
           {platform === 'spocket' ? 'No credentials needed: Spocket products come from the demo catalogue.' : 'No credentials saved: searches use the demo catalogue.'}
         </Text>
       )}
+      <LinkDetails account={account} />
       {toggle.isError && <Problem>{errorMessage(toggle.error)}</Problem>}
       <Flex gap="3" wrap="wrap" align="center" justify="between" mt="auto">
         <Text as="label" size="2" htmlFor={switchId}>
@@ -306,11 +309,18 @@ function SupplierCard({ account }: { account: SupplierAccount }) {
 export default function Suppliers() {
   const accounts = useQuery(supplierAccountsQuery);
   return (
+    <>
+    <LinkResult accounts={accounts.data?.items} />
     <AccountsPage
       title="Suppliers"
       description="Your supplier accounts. With an active account SourcePilot searches and imports from the supplier’s live API; without one it uses the demo catalogue."
       query={accounts}
-      addDialog={(label) => <ConnectSupplierDialog label={label} />}
+      addDialog={(label) => (
+        <Flex gap="2" wrap="wrap" justify="center">
+          <ConnectAliExpressButton variant="soft" />
+          <ConnectSupplierDialog label={label} />
+        </Flex>
+      )}
       loading={{
         label: 'Loading supplier accounts',
         lines: [
@@ -324,10 +334,11 @@ export default function Suppliers() {
         icon: <ArchiveIcon />,
         title: 'No supplier accounts yet',
         addLabel: 'Connect your first supplier',
-        text: 'Add your AliExpress or CJ Dropshipping API credentials to search and import live products. Credentials are encrypted and only a masked hint is shown.',
+        text: 'Link your AliExpress account in one step with Connect AliExpress, or add your own AliExpress or CJ Dropshipping API credentials, to search and import live products. Credentials are encrypted and only a masked hint is shown.',
       }}
       listLabel="Supplier accounts"
       card={(a) => <SupplierCard account={a} />}
     />
+    </>
   );
 }

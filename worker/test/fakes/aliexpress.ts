@@ -8,11 +8,34 @@ import { fakeHash, parseJson, startJsonServer, type FakeRequest, type FakeRespon
  * hex; business methods signed without a path prefix). Answers the wrapped shape
  * (simplify=false) or the simplified one (simplify=true), and `error_response` on failure.
  *
+ * Seller authorization (INTEGRATIONS.md §3d, developer.alibaba.com docs 120687, 120691–120693):
+ *   GET  /oauth/authorize?response_type=code&client_id&redirect_uri&state[&force_auth]
+ *        → a minimal HTML approve page (the merchant's consent screen); its Approve link
+ *        (GET /oauth/decide?…&approve=1) redirects to redirect_uri?code&state, Cancel to
+ *        redirect_uri?error=access_denied&state. A code is single use, for that app only.
+ *   POST /rest/auth/token/create  {code}            system API: signed with "/auth/token/create" in front
+ *   POST /rest/auth/token/refresh {refresh_token}   system API: signed with "/auth/token/refresh" in front
+ *        Both answer the documented fields (access_token, refresh_token, expires_in,
+ *        refresh_expires_in, expire_time, refresh_token_valid_time, user_id, seller_id,
+ *        havana_id, user_nick, account, account_platform, locale, sp, code "0",
+ *        request_id). Lifetimes default to an app in test status: 1 day access, 2 days
+ *        refresh (§3d). A refresh renews the access token but keeps the refresh token's
+ *        deadline (§3d); the answer carries a refresh token the client must read
+ *        ("read the values from each answer"), rotated here so a client that keeps an
+ *        old one is caught. Errors: IncompleteSignature for a bad sign (§3d),
+ *        InvalidCode / IllegalRefreshToken otherwise (codes seen in code, not in the
+ *        official table).
+ *   On /sync an expired or unknown access token answers IllegalAccessToken (§3d).
+ *
  * State is per app (app_key), so parallel test files use their own apps:
- *   POST /__control/apps      {app_key, app_secret, access_token}   register (and reset) an app
- *   POST /__control/products  {app_key, product_id, price?, stock?, missing?, title?}
- *   POST /__control/fail      {app_key, mode: rate_limit|server_error|garbage|delay|not_found, times?, delay_ms?}
- *   GET  /__control/requests?app_key=…   → {count, requests: [{method, params, at}]}
+ *   POST /__control/apps      {app_key, app_secret, access_token?, ensure?}   register (and reset) an app; `ensure` keeps an existing one
+ *   POST /__control/products  {app_key, product_id, price?, stock?, missing?, title?, error?: "404"|"602"|"605"}
+ *        `error` answers product.get with that DS error-table code in rsp_code (§3d:
+ *        404 "System Error", 602 "Item is not allowed to this country", 605 ITEM_ID_NOT_FOUND)
+ *   POST /__control/fail      {app_key, mode: rate_limit|server_error|garbage|delay|not_found|system_error, times?, delay_ms?}
+ *   POST /__control/oauth     {app_key, access_seconds?, refresh_seconds?, refuse_refresh?, refresh_delay_ms?, auto_approve?}
+ *   POST /__control/expire    {app_key}   every OAuth access token of the app expires now
+ *   GET  /__control/requests?app_key=…   → {count, requests: [{method, params, at}]}  (system APIs appear with their path as method)
  */
 
 interface ProductOverride {
@@ -20,25 +43,47 @@ interface ProductOverride {
   stock?: number;
   missing?: boolean;
   title?: string;
+  error?: string;
+}
+
+interface OauthSettings {
+  accessSeconds: number;
+  refreshSeconds: number;
+  refuseRefresh: boolean;
+  refreshDelayMs: number;
 }
 
 interface App {
   secret: string;
+  /** The token registered through /__control/apps: never expires. */
   accessToken: string;
+  /** Access tokens issued by the OAuth endpoints, with their expiry (epoch ms). */
+  issued: Map<string, number>;
+  /** Live refresh tokens → their deadline (epoch ms) and the seller they belong to. */
+  refreshTokens: Map<string, { validUntil: number; sellerId: string }>;
+  oauth: OauthSettings;
   products: Map<string, ProductOverride>;
   failures: { mode: string; times: number; delayMs: number }[];
   requests: { method: string; params: Record<string, string>; at: number }[];
 }
 
 const apps = new Map<string, App>();
+/** Authorization codes → the app and redirect_uri they were issued for (single use). */
+const codes = new Map<string, { appKey: string; redirectUri: string; sellerId: string }>();
+const DAY_S = 86_400;
+const defaultOauth = (): OauthSettings => ({ accessSeconds: DAY_S, refreshSeconds: 2 * DAY_S, refuseRefresh: false, refreshDelayMs: 0 });
+const randomToken = (prefix: string) => `${prefix}${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 const requestId = () => Math.random().toString(36).slice(2, 14);
 
-function sign(params: Record<string, string>, secret: string): string {
-  const base = Object.keys(params)
-    .filter((k) => k !== 'sign')
-    .sort()
-    .map((k) => k + params[k])
-    .join('');
+/** Doc 120693: sorted key+value pairs; system APIs (a path) get the path in front. */
+function sign(params: Record<string, string>, secret: string, apiPath = ''): string {
+  const base =
+    apiPath +
+    Object.keys(params)
+      .filter((k) => k !== 'sign')
+      .sort()
+      .map((k) => k + params[k])
+      .join('');
   return createHmac('sha256', secret).update(base, 'utf8').digest('hex').toUpperCase();
 }
 
@@ -148,7 +193,9 @@ function handleSync(req: FakeRequest): FakeResponse {
   if (given !== sign(params, app.secret)) return errorResponse('IncompleteSignature', 'The request signature does not conform to platform standards');
   const ts = Number(params.timestamp);
   if (!Number.isFinite(ts) || Math.abs(Date.now() - ts) > 7_200_000) return errorResponse('InvalidTimestamp', 'The timestamp is invalid or out of range');
-  if ((params.access_token ?? params.session) !== app.accessToken) {
+  const token = params.access_token ?? params.session;
+  const issuedUntil = app.issued.get(token);
+  if (token !== app.accessToken && !(issuedUntil !== undefined && issuedUntil > Date.now())) {
     return errorResponse('IllegalAccessToken', 'The specified access token is invalid or expired');
   }
 
@@ -159,6 +206,7 @@ function handleSync(req: FakeRequest): FakeResponse {
     if (failure.mode === 'server_error') return { status: 503, raw: '<html>Service Unavailable</html>' };
     if (failure.mode === 'garbage') return { status: 200, raw: '<html>gateway</html>' };
     if (failure.mode === 'delay') return { ...answer(params, app), delayMs: failure.delayMs };
+    if (failure.mode === 'system_error') return { body: { error_response: { type: 'ISP', code: '404', msg: 'System Error', request_id: requestId() } } };
   }
   return answer(params, app);
 }
@@ -168,6 +216,11 @@ function answer(params: Record<string, string>, app: App): FakeResponse {
   if (params.method === 'aliexpress.ds.product.get') {
     if (!params.product_id || !params.ship_to_country) return errorResponse('MissingParameter', 'product_id and ship_to_country are required');
     const override = app.products.get(params.product_id) ?? {};
+    // The DS error table of product.get (INTEGRATIONS.md §3d), answered in rsp_code/rsp_msg.
+    const DS_ERRORS: Record<string, string> = { '404': 'System Error', '602': 'Item is not allowed to this country', '605': 'ITEM_ID_NOT_FOUND' };
+    if (override.error && DS_ERRORS[override.error]) {
+      return { body: { aliexpress_ds_product_get_response: { rsp_code: Number(override.error), rsp_msg: DS_ERRORS[override.error], request_id: requestId() } } };
+    }
     if (override.missing || !/^\d+$/.test(params.product_id)) {
       return errorResponse('ITEM_ID_NOT_FOUND', 'The item does not exist or is not available', 'ISV');
     }
@@ -190,7 +243,18 @@ function control(req: FakeRequest): FakeResponse {
   const body = parseJson(req.body);
   const appKey = String(body.app_key ?? req.query.get('app_key') ?? '');
   if (req.path === '/__control/apps') {
-    apps.set(appKey, { secret: String(body.app_secret), accessToken: String(body.access_token), products: new Map(), failures: [], requests: [] });
+    // `ensure`: register only when absent (the shared dev app of the OAuth tests keeps its tokens).
+    if (body.ensure === true && apps.get(appKey)?.secret === String(body.app_secret)) return { body: { ok: true } };
+    apps.set(appKey, {
+      secret: String(body.app_secret),
+      accessToken: typeof body.access_token === 'string' ? body.access_token : randomToken('static-'),
+      issued: new Map(),
+      refreshTokens: new Map(),
+      oauth: defaultOauth(),
+      products: new Map(),
+      failures: [],
+      requests: [],
+    });
     return { body: { ok: true } };
   }
   const app = apps.get(appKey);
@@ -203,11 +267,23 @@ function control(req: FakeRequest): FakeResponse {
       if (typeof body.stock === 'number') override.stock = body.stock;
       if (typeof body.missing === 'boolean') override.missing = body.missing;
       if (typeof body.title === 'string') override.title = body.title;
+      if (typeof body.error === 'string' || body.error === null) override.error = (body.error as string | null) ?? undefined;
       app.products.set(id, override);
       return { body: { ok: true } };
     }
     case '/__control/fail':
       app.failures.push({ mode: String(body.mode), times: Number(body.times ?? 1), delayMs: Number(body.delay_ms ?? 0) });
+      return { body: { ok: true } };
+    case '/__control/oauth': {
+      const o = app.oauth;
+      if (typeof body.access_seconds === 'number') o.accessSeconds = body.access_seconds;
+      if (typeof body.refresh_seconds === 'number') o.refreshSeconds = body.refresh_seconds;
+      if (typeof body.refuse_refresh === 'boolean') o.refuseRefresh = body.refuse_refresh;
+      if (typeof body.refresh_delay_ms === 'number') o.refreshDelayMs = body.refresh_delay_ms;
+      return { body: { ok: true } };
+    }
+    case '/__control/expire':
+      for (const t of app.issued.keys()) app.issued.set(t, Date.now() - 1);
       return { body: { ok: true } };
     case '/__control/requests':
       return { body: { count: app.requests.length, requests: app.requests } };
@@ -216,11 +292,109 @@ function control(req: FakeRequest): FakeResponse {
   }
 }
 
-export async function startAliExpressFake(): Promise<StartedFake> {
+const escapeHtml = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** GET /oauth/authorize: the consent screen (doc 120687), or an error page for a bad request. */
+function authorizePage(req: FakeRequest): FakeResponse {
+  const q = req.query;
+  const app = apps.get(q.get('client_id') ?? '');
+  const page = (status: number, html: string): FakeResponse => ({ status, raw: `<!doctype html><html><head><title>AliExpress authorization</title></head><body>${html}</body></html>`, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+  if (q.get('response_type') !== 'code' || !q.get('redirect_uri') || !app) return page(400, '<h1>Invalid authorization request</h1>');
+  const decide = (approve: boolean) => `/oauth/decide?${new URLSearchParams({ client_id: q.get('client_id')!, redirect_uri: q.get('redirect_uri')!, state: q.get('state') ?? '', approve: approve ? '1' : '0' })}`;
+  return page(
+    200,
+    `<main><h1>Authorize SourcePilot</h1><p>SourcePilot (app ${escapeHtml(q.get('client_id')!)}) asks to act for your AliExpress account.</p>` +
+      `<a id="approve" href="${escapeHtml(decide(true))}">Approve</a> <a id="cancel" href="${escapeHtml(decide(false))}">Cancel</a></main>`,
+  );
+}
+
+/** GET /oauth/decide: the merchant's answer, sent back to redirect_uri with a code (or error) and the state. */
+function decide(req: FakeRequest): FakeResponse {
+  const q = req.query;
+  const appKey = q.get('client_id') ?? '';
+  const redirectUri = q.get('redirect_uri') ?? '';
+  if (!apps.has(appKey) || !redirectUri) return { status: 400, body: { error: 'invalid request' } };
+  const to = new URL(redirectUri);
+  if (q.get('approve') === '1') {
+    const code = randomToken('code-');
+    codes.set(code, { appKey, redirectUri, sellerId: String(2000000000 + (fakeHash(appKey) % 1000)) });
+    to.searchParams.set('code', code);
+  } else {
+    to.searchParams.set('error', 'access_denied');
+  }
+  if (q.get('state')) to.searchParams.set('state', q.get('state')!);
+  return { status: 302, headers: { Location: to.toString() }, raw: '' };
+}
+
+/** A token answer with the documented fields (INTEGRATIONS.md §3d). */
+function tokenAnswer(app: App, sellerId: string, refreshToken: string, refreshUntil: number) {
+  const now = Date.now();
+  const accessToken = randomToken('ae-access-');
+  app.issued.set(accessToken, now + app.oauth.accessSeconds * 1000);
+  return {
+    access_token: accessToken,
+    refresh_token: refreshToken,
+    expires_in: app.oauth.accessSeconds,
+    refresh_expires_in: Math.max(0, Math.floor((refreshUntil - now) / 1000)),
+    expire_time: now + app.oauth.accessSeconds * 1000,
+    refresh_token_valid_time: refreshUntil,
+    user_id: sellerId,
+    seller_id: sellerId,
+    havana_id: `hv${sellerId}`,
+    user_nick: `seller${sellerId}`,
+    account: `seller${sellerId}@example.com`,
+    account_platform: 'buyerApp',
+    locale: 'en_US',
+    sp: 'ae',
+    code: '0',
+    request_id: requestId(),
+  };
+}
+
+/** POST /rest/auth/token/{create,refresh}: system APIs, signed with their path in front (§3a, §3d). */
+async function systemApi(req: FakeRequest): Promise<FakeResponse> {
+  const apiPath = req.path.slice('/rest'.length);
+  const fail = (code: string, message: string): FakeResponse => ({ body: { code, type: 'ISV', message, request_id: requestId() } });
+  const params = Object.fromEntries(new URLSearchParams(req.method === 'POST' ? req.body : req.query.toString()));
+  for (const p of ['app_key', 'timestamp', 'sign_method', 'sign']) if (!params[p]) return fail('MissingParameter', `The input parameter "${p}" that is mandatory for processing this request is not supplied`);
+  const app = apps.get(params.app_key);
+  if (!app) return fail('InvalidAppKey', 'The specified App Key is invalid');
+  const { sign: given, ...signed } = params;
+  app.requests.push({ method: apiPath, params: signed, at: Date.now() });
+  if (params.sign_method !== 'sha256' || given !== sign(params, app.secret, apiPath)) return fail('IncompleteSignature', 'The request signature does not conform to platform standards');
+  const ts = Number(params.timestamp);
+  if (!Number.isFinite(ts) || Math.abs(Date.now() - ts) > 7_200_000) return fail('InvalidTimestamp', 'The timestamp is invalid or out of range');
+  if (apiPath === '/auth/token/create') {
+    const grant = codes.get(params.code ?? '');
+    if (!grant || grant.appKey !== params.app_key) return fail('InvalidCode', 'The authorization code is invalid or has been used');
+    codes.delete(params.code);
+    const refreshToken = randomToken('ae-refresh-');
+    const until = Date.now() + app.oauth.refreshSeconds * 1000;
+    app.refreshTokens.set(refreshToken, { validUntil: until, sellerId: grant.sellerId });
+    return { body: tokenAnswer(app, grant.sellerId, refreshToken, until) };
+  }
+  if (apiPath === '/auth/token/refresh') {
+    if (app.oauth.refreshDelayMs) await new Promise((r) => setTimeout(r, app.oauth.refreshDelayMs));
+    const held = app.refreshTokens.get(params.refresh_token ?? '');
+    if (app.oauth.refuseRefresh || !held || held.validUntil <= Date.now()) return fail('IllegalRefreshToken', 'The refresh token is invalid or expired');
+    // Rotated, with the deadline unchanged: a refresh does not extend the authorization (§3d).
+    app.refreshTokens.delete(params.refresh_token);
+    const next = randomToken('ae-refresh-');
+    app.refreshTokens.set(next, held);
+    return { body: tokenAnswer(app, held.sellerId, next, held.validUntil) };
+  }
+  return fail('InvalidApiPath', `The specified API ${apiPath} does not exist`);
+}
+
+/** `port` 0 picks a free one; the browser e2e uses a fixed port the stack was started with. */
+export async function startAliExpressFake(port = 0): Promise<StartedFake> {
   const server = await startJsonServer((req) => {
     if (req.path.startsWith('/__control/')) return control(req);
     if (req.path === '/sync') return handleSync(req);
+    if (req.path === '/oauth/authorize') return authorizePage(req);
+    if (req.path === '/oauth/decide') return decide(req);
+    if (req.path.startsWith('/rest/auth/token/')) return systemApi(req);
     return { status: 404, body: { error: 'not found' } };
-  });
+  }, port);
   return { bindings: { ALIEXPRESS_API_BASE: server.origin }, stop: server.stop };
 }

@@ -21,7 +21,7 @@ export interface FakeResponse {
 }
 
 /** Starts a Node HTTP server on 127.0.0.1 with a free port; the handler answers JSON. */
-export async function startJsonServer(handler: (req: FakeRequest) => Promise<FakeResponse> | FakeResponse) {
+export async function startJsonServer(handler: (req: FakeRequest) => Promise<FakeResponse> | FakeResponse, port = 0) {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -38,10 +38,10 @@ export async function startJsonServer(handler: (req: FakeRequest) => Promise<Fak
     res.writeHead(out.status ?? 200, { 'Content-Type': out.raw !== undefined ? 'text/html' : 'application/json', ...out.headers });
     res.end(text);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://127.0.0.1:${bound}`,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
