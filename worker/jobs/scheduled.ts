@@ -1,10 +1,11 @@
 import { createDb } from '../db/client';
 import type { Bindings } from '../env';
-import { log } from '../lib/log';
+import { describeError, log } from '../lib/log';
+import { sweepImportJobs } from '../services/imports';
 import { schedulePriceChecks } from '../services/price-schedule';
 import { DAILY_METRICS_CRON, logDailyMetrics } from './daily-metrics';
 
-/** wrangler.toml `[triggers] crons`: the price sync (due watches → PRICE_QUEUE). */
+/** wrangler.toml `[triggers] crons`: the price sync (due watches → PRICE_QUEUE) and the import sweep. */
 export const PRICE_SYNC_CRON = '*/15 * * * *';
 
 /** Cron entry: switches on `controller.cron` as declared in wrangler.toml `[triggers]`. */
@@ -17,6 +18,10 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
         const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));
         log.info('price sync scheduled', { cron: controller.cron, ...r, duration_ms: Date.now() - started });
       } finally {
+        // Stopped import runs back to the queue, stranded pending jobs sent again (services/imports.ts).
+        await sweepImportJobs(db, env.IMPORT_QUEUE, new Date(controller.scheduledTime)).catch((err) =>
+          log.error('import sweep failed', { error: describeError(err) }),
+        );
         ctx.waitUntil(pool.end());
       }
       break;

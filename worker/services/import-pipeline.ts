@@ -89,12 +89,10 @@ export async function runImportAttempt(db: Db, deps: ImportDeps, jobId: string, 
   } catch (err) {
     const failure = classify(err);
     log.warn('import attempt failed', { job_id: job.id, attempt: attempt.number, retryable: failure.retryable, last: attempt.last, error: failure.message });
-    if (failure.retryable && !attempt.last) {
-      await release(db, job, failure.message);
-      return 'released';
-    }
-    await fail(db, job, failure.message);
-    return failure.retryable ? 'exhausted' : 'settled';
+    // A run that no longer holds the job (cancelled, retried or swept meanwhile) changes nothing and asks for nothing.
+    if (failure.retryable && !attempt.last) return (await release(db, job, failure.message)) ? 'released' : 'settled';
+    const failed = await fail(db, job, failure.message);
+    return failure.retryable && failed ? 'exhausted' : 'settled';
   }
 }
 
@@ -446,22 +444,26 @@ async function completeDraft(db: Db, job: JobRow, data: unknown, warnings: strin
 }
 
 /** A transient failure: back to pending so the redelivered message can claim it again. */
-async function release(db: Db, job: JobRow, error: string): Promise<void> {
-  await db.execute(sql`
+async function release(db: Db, job: JobRow, error: string): Promise<boolean> {
+  const { rows } = await db.execute(sql`
     WITH back AS (
       UPDATE import_jobs SET status = 'pending', error_message = ${`Retrying after: ${error}`.slice(0, 2000)}, updated_at = now()
       WHERE ${ours(job)} RETURNING id, user_id
     )
     INSERT INTO import_history (user_id, import_job_id, action, details)
-    SELECT user_id, id, 'retry_scheduled', jsonb_build_object('error', ${error}::text) FROM back`);
+    SELECT user_id, id, 'retry_scheduled', jsonb_build_object('error', ${error}::text) FROM back
+    RETURNING import_job_id`);
+  return rows.length > 0;
 }
 
-async function fail(db: Db, job: JobRow, error: string): Promise<void> {
-  await db.execute(sql`
+async function fail(db: Db, job: JobRow, error: string): Promise<boolean> {
+  const { rows } = await db.execute(sql`
     WITH failed AS (
       UPDATE import_jobs SET status = 'failed', error_message = ${error.slice(0, 2000)}, finished_at = now(), updated_at = now()
       WHERE ${ours(job)} RETURNING id, user_id
     )
     INSERT INTO import_history (user_id, import_job_id, action, details)
-    SELECT user_id, id, 'failed', jsonb_build_object('error', ${error}::text) FROM failed`);
+    SELECT user_id, id, 'failed', jsonb_build_object('error', ${error}::text) FROM failed
+    RETURNING import_job_id`);
+  return rows.length > 0;
 }
