@@ -35,11 +35,27 @@ async function unqueuedJob(user: TestUser, storeId: string | null, url: string, 
 }
 
 /**
- * The real dependencies, with each store push (upsertProduct) first waiting the next of
- * `delays` (ms) and `beforeFetch` awaited before the supplier fetch: a slow store, or a
- * consumer that stalls.
+ * A meeting point for store pushes: each waits until `parties` pushes have arrived (then
+ * all go at once, as concurrent consumers would) or `timeoutMs` passed. A connector's
+ * find-by-supplier-key then create are separate store calls, so pushes released together
+ * both find nothing (a real store's product search also lags its writes).
  */
-function stretched(delays: number[], beforeFetch?: () => Promise<void>): ImportDeps & { pushes: () => number } {
+function gate(parties: number, timeoutMs: number) {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return async () => {
+    if (++arrived >= parties) open();
+    await Promise.race([opened, sleep(timeoutMs)]);
+  };
+}
+
+/**
+ * The real dependencies, with each store push (upsertProduct) first waiting the next of
+ * `delays` (ms) and then at `meet`, and `beforeFetch` awaited before the supplier fetch:
+ * a slow store, pushes at the same moment, or a consumer that stalls.
+ */
+function stretched(delays: number[], beforeFetch?: () => Promise<void>, meet?: () => Promise<void>): ImportDeps & { pushes: () => number } {
   const real = importDeps(env);
   let pushes = 0;
   return {
@@ -55,6 +71,7 @@ function stretched(delays: number[], beforeFetch?: () => Promise<void>): ImportD
         upsertProduct: async (input, existing) => {
           const delay = delays[pushes++] ?? 0;
           if (delay) await sleep(delay);
+          if (meet) await meet();
           return c.upsertProduct(input, existing);
         },
         updateVariantPrices: (...a) => c.updateVariantPrices(...a),
@@ -80,9 +97,9 @@ describe('exactly one store product per (store, supplier, product)', () => {
     const url = aliUrl();
     const a = await unqueuedJob(user, connectionId, url);
     const b = await unqueuedJob(user, connectionId, url);
-    // The first push is slow: without the claim the second job finds no product and creates another.
-    const deps = stretched([1200, 0]);
-    const [ra, rb] = await Promise.all([run(deps, a), sleep(150).then(() => run(deps, b))]);
+    // Both pushes would go at once: without the claim each finds no product and creates one.
+    const deps = stretched([], undefined, gate(2, 1500));
+    const [ra, rb] = await Promise.all([run(deps, a), run(deps, b)]);
     expect([ra, rb]).toEqual(['settled', 'settled']);
 
     const products = await shop.products();
@@ -103,8 +120,8 @@ describe('exactly one store product per (store, supplier, product)', () => {
     const { user, shop, connectionId } = await shopifyUser();
     const url = aliUrl();
     const ids = await Promise.all(Array.from({ length: 5 }, () => unqueuedJob(user, connectionId, url)));
-    const deps = stretched([400, 200, 200, 200, 200]);
-    await Promise.all(ids.map((id, i) => sleep(i * 40).then(() => run(deps, id))));
+    const deps = stretched([], undefined, gate(5, 1000));
+    await Promise.all(ids.map((id) => run(deps, id)));
     expect(await shop.products()).toHaveLength(1);
     const rows = await withDb((db) => db.select().from(importJobs).where(inArray(importJobs.id, ids)));
     expect(rows.map((r) => r.status)).toEqual(Array(5).fill('completed'));
