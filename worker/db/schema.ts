@@ -129,6 +129,14 @@ export const importJobs = pgTable(
      * identical concurrent webhooks create one job. A manual retry clears it.
      */
     dedupeKey: varchar('dedupe_key', { length: 2000 }),
+    /**
+     * The run that holds the job: a fresh id at every claim. Every write after the claim
+     * is conditional on it, so a run that was cancelled and retried (or swept as stale)
+     * can no longer complete, release or fail the job's newer run.
+     */
+    runId: uuid('run_id'),
+    /** When the current run claimed the job; the sweep returns runs older than the lease to the queue. */
+    claimedAt: ts('claimed_at'),
     startedAt: ts('started_at'),
     finishedAt: ts('finished_at'),
     createdAt: createdAt(),
@@ -338,10 +346,40 @@ export const storeProducts = pgTable(
     /** The pricing rule the product was priced with (reused by repricing). */
     pricing: jsonb('pricing'),
     lastJobId: uuid('last_job_id'),
+    /**
+     * The currency of the prices SourcePilot wrote to the store product. A re-import or
+     * reprice never writes prices in another currency (conversion only with a rate
+     * recorded in the pricing rule's exchange_rates). Null on rows from before 0010.
+     */
+    currency: varchar('currency', { length: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('store_products_store_source_uq').on(t.storeId, t.source, t.sourceProductId), index('store_products_user_id_idx').on(t.userId)],
+);
+
+/**
+ * Who is pushing a supplier product into a store right now: the find → push → map step
+ * of an import claims its (store, source, product) row first, so two jobs for the same
+ * product never both create one; the second waits and then updates the first one's
+ * product. A claim lasts until its run records the mapping or gives up, or until
+ * `claimed_until` passes (a consumer that died), and the import sweep frees the claims
+ * of the runs it returns to the queue.
+ */
+export const storeProductClaims = pgTable(
+  'store_product_claims',
+  {
+    storeId: uuid('store_id')
+      .notNull()
+      .references(() => storeConnections.id, { onDelete: 'cascade' }),
+    source: importSource('source').notNull(),
+    sourceProductId: varchar('source_product_id', { length: 255 }).notNull(),
+    jobId: uuid('job_id').notNull(),
+    runId: uuid('run_id').notNull(),
+    claimedUntil: ts('claimed_until').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.source, t.sourceProductId] }), index('store_product_claims_run_idx').on(t.runId)],
 );
 
 /** Price history of a watch. */

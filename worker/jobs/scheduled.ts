@@ -2,12 +2,13 @@ import { createDb } from '../db/client';
 import type { Bindings } from '../env';
 import { describeError, log } from '../lib/log';
 import { refreshDueAliExpressTokens } from '../services/aliexpress-tokens';
+import { sweepImportJobs } from '../services/imports';
 import { reconcileWatchLimits } from '../services/price-watch';
 import { rewrapSecrets } from '../services/secret-rewrap';
 import { schedulePriceChecks } from '../services/price-schedule';
 import { DAILY_METRICS_CRON, logDailyMetrics } from './daily-metrics';
 
-/** wrangler.toml `[triggers] crons`: the price sync (due watches → PRICE_QUEUE). */
+/** wrangler.toml `[triggers] crons`: the price sync (due watches → PRICE_QUEUE) and the import sweep. */
 export const PRICE_SYNC_CRON = '*/15 * * * *';
 
 /** Cron entry: switches on `controller.cron` as declared in wrangler.toml `[triggers]`. */
@@ -15,21 +16,31 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
   switch (controller.cron) {
     case PRICE_SYNC_CRON: {
       const { db, pool } = createDb(env);
+      const at = new Date(controller.scheduledTime);
+      // Each maintenance step is on its own: one that fails is logged and the others still run.
+      const step = async <T>(name: string, run: () => Promise<T>): Promise<T | null> => {
+        try {
+          return await run();
+        } catch (err) {
+          log.error(`${name} failed`, { cron: controller.cron, error: describeError(err) });
+          return null;
+        }
+      };
       try {
         const started = Date.now();
-        await rewrapSecrets(db, env.ENCRYPTION_KEY);
-        const limits = await reconcileWatchLimits(db);
-        if (limits.users) log.info('watch limits reconciled', { cron: controller.cron, ...limits });
-        const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));
+        // Stored secrets not yet bound to their rows (or under an old key) are written again (services/secret-rewrap.ts).
+        await step('secret re-encryption', () => rewrapSecrets(db, env.ENCRYPTION_KEY));
+        // Watches over a changed plan's limit paused, or resumed where there is room (services/price-watch.ts).
+        const limits = await step('watch limit reconcile', () => reconcileWatchLimits(db));
+        if (limits?.users) log.info('watch limits reconciled', { cron: controller.cron, ...limits });
+        const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, at);
         log.info('price sync scheduled', { cron: controller.cron, ...r, duration_ms: Date.now() - started });
         // AliExpress tokens that expire soon are renewed, and due re-authorization alerts sent.
-        try {
-          const t = await refreshDueAliExpressTokens(db, env);
-          if (t.refreshed || t.failed || t.alerts) log.info('aliexpress tokens checked', t);
-        } catch (err) {
-          log.error('aliexpress token check failed', { error: describeError(err) });
-        }
+        const t = await step('aliexpress token check', () => refreshDueAliExpressTokens(db, env));
+        if (t && (t.refreshed || t.failed || t.alerts)) log.info('aliexpress tokens checked', t);
       } finally {
+        // Stopped import runs back to the queue, stranded pending jobs sent again (services/imports.ts).
+        await step('import sweep', () => sweepImportJobs(db, env.IMPORT_QUEUE, at));
         ctx.waitUntil(pool.end());
       }
       break;

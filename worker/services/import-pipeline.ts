@@ -5,13 +5,13 @@ import type { Bindings } from '../env';
 import { describeError, log } from '../lib/log';
 import { DomainError } from '../shared/domain-errors';
 import { connectorFor } from '../stores';
-import { StoreError, type StoreConnector, type StoreProductInput } from '../stores/types';
+import { StoreError, type PushResult, type StoreConnector, type StoreProductInput } from '../stores/types';
 import { detectProductUrl } from '../shared/detect';
 import { SupplierError, type NormalizedProduct } from '../suppliers/types';
 import type { StoreConnectionRow } from './connections';
 import type { JobRow } from './imports';
 import { manualProductSchema, normaliseManual } from './manual-product';
-import { priceVariants, ruleFromConfig, type PricingRule } from '../shared/pricing';
+import { currencyMismatch, hasSupplierPrice, priceVariants, ruleFromConfig, toStoreCurrency, type PricingRule } from '../shared/pricing';
 import type { ProductData } from '../shared/import-jobs';
 import { getProductCached } from './products';
 
@@ -73,8 +73,10 @@ export type AttemptResult = 'settled' | 'released' | 'exhausted';
 
 /**
  * Runs one attempt of a job. Idempotent under redelivery: only a `pending` job can be
- * claimed, and every later write is conditional on the job still being `running` (so a
- * cancel stops it). Only a database failure outside the pipeline throws.
+ * claimed, the claim gives the run its own `run_id`, and every later write is
+ * conditional on the job still being `running` under that run (so a cancel stops it,
+ * and a run that was cancelled and retried, or swept as stale, cannot touch the newer
+ * run). Only a database failure outside the pipeline throws.
  */
 export async function runImportAttempt(db: Db, deps: ImportDeps, jobId: string, attempt: Attempt): Promise<AttemptResult> {
   const job = await claim(db, jobId);
@@ -87,58 +89,104 @@ export async function runImportAttempt(db: Db, deps: ImportDeps, jobId: string, 
   } catch (err) {
     const failure = classify(err);
     log.warn('import attempt failed', { job_id: job.id, attempt: attempt.number, retryable: failure.retryable, last: attempt.last, error: failure.message });
-    if (failure.retryable && !attempt.last) {
-      await release(db, job, failure.message);
-      return 'released';
-    }
-    await fail(db, job, failure.message);
-    return failure.retryable ? 'exhausted' : 'settled';
+    // A run that no longer holds the job (cancelled, retried or swept meanwhile) changes nothing and asks for nothing.
+    if (failure.retryable && !attempt.last) return (await release(db, job, failure.message)) ? 'released' : 'settled';
+    const failed = await fail(db, job, failure.message);
+    return failure.retryable && failed ? 'exhausted' : 'settled';
   }
 }
 
-async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'completed' | 'draft' | 'cancelled'> {
+/**
+ * The supplier product a job imports: `manual` jobs carry it in config.product, the rest
+ * come from the supplier (preview cache first). The one place a job becomes product
+ * data; other kinds of job (e.g. an import list) plug in here.
+ */
+export async function resolveJobProduct(db: Db, deps: ImportDeps, job: JobRow): Promise<PipelineProduct> {
   const config = (job.config ?? {}) as Record<string, unknown>;
-  const connection = job.store_id ? await loadConnection(db, job) : null;
-
-  // Fetch (preview cache first) and normalise.
-  let product: PipelineProduct;
   if (job.source === 'manual') {
     const manual = manualProductSchema.safeParse(config.product);
     if (!manual.success) throw new JobFailure('A manual import needs a valid product in config.product', false);
-    product = normaliseManual(manual.data, job.id, job.source_url);
-  } else {
-    const detected = detectProductUrl(job.source_url ?? '');
-    if (detected.source !== job.source) {
-      throw new JobFailure(`This URL is a ${detected.source} product but the import's source is ${job.source}`, false);
-    }
-    product = await deps.fetchProduct(db, job.user_id, detected.source, detected.productId, job.source_url!);
+    return normaliseManual(manual.data, job.id, job.source_url);
   }
-  if (!product.variants.length) throw new JobFailure('The supplier lists no purchasable variants for this product', false);
+  const detected = detectProductUrl(job.source_url ?? '');
+  if (detected.source !== job.source) {
+    throw new JobFailure(`This URL is a ${detected.source} product but the import's source is ${job.source}`, false);
+  }
+  return deps.fetchProduct(db, job.user_id, detected.source, detected.productId, job.source_url!);
+}
+
+/**
+ * A variant without a usable supplier price (missing, parsed as 0, or negative) is a
+ * supplier error: it is left out with a warning, and a product with none is refused.
+ */
+function sellableVariants(product: PipelineProduct): { product: PipelineProduct; warnings: string[] } {
+  const priced = product.variants.filter((v) => hasSupplierPrice(v.price));
+  if (!priced.length) {
+    throw new JobFailure('The supplier gives no price for any variant of this product, so it cannot be listed. Try again later or pick another product.', false);
+  }
+  const left = product.variants.length - priced.length;
+  if (!left) return { product, warnings: [] };
+  return {
+    product: { ...product, variants: priced, price: Math.min(...priced.map((v) => v.price)) },
+    warnings: [`${left} variant(s) without a supplier price were left out (the supplier answered no price or a price of 0)`],
+  };
+}
+
+async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'completed' | 'draft' | 'cancelled' | 'completed_after_cancel'> {
+  const connection = job.store_id ? await loadConnection(db, job) : null;
+
+  // Fetch (preview cache first) and normalise.
+  const fetched = await resolveJobProduct(db, deps, job);
+  if (!fetched.variants.length) throw new JobFailure('The supplier lists no purchasable variants for this product', false);
+  const { product, warnings } = sellableVariants(fetched);
   if (!(await progress(db, job, 40, sql`source_product_id = ${product.sourceProductId}`))) return 'cancelled';
 
-  // Price.
-  const rule = ruleFromConfig(config);
-  const priced = pricedProduct(product, rule);
-  if (!(await progress(db, job, 60, sql`product_data = ${JSON.stringify(priced.data)}::jsonb`))) return 'cancelled';
+  // Price, in the store's currency when the rule names one (a store product already
+  // priced in another currency is priced again below, once its mapping is read).
+  const rule = ruleFromConfig(job.config);
+  const provisional = pricedProduct(inCurrency(product, rule.store_currency ?? product.currency, rule), rule);
+  if (!(await progress(db, job, 60, sql`product_data = ${JSON.stringify(provisional.data)}::jsonb`))) return 'cancelled';
+  if (!connection) return (await completeDraft(db, job, provisional.data, warnings)) ? 'draft' : 'cancelled';
 
-  // Push (or keep as a draft when the user has no store).
-  if (!connection) {
-    return (await complete(db, job, priced.data, null, [], null)) ? 'draft' : 'cancelled';
+  // Find → push → map, holding the (store, supplier, product) claim throughout, so a
+  // concurrent job for the same product waits and then updates this one's product.
+  const key = { storeId: connection.id, source: product.source, sourceProductId: product.sourceProductId };
+  const held = await claimStoreProduct(db, job, key);
+  if (!held) return 'cancelled';
+  let recorded = false;
+  try {
+    const mapping = await findMapping(db, key);
+    // Prices go to the store in the currency its product already has, never another.
+    const currency = mapping?.currency ?? provisional.data.currency;
+    const priced = currency === provisional.data.currency ? provisional : pricedProduct(inCurrency(product, currency, rule), rule);
+    if (!(await progress(db, job, 75))) return 'cancelled';
+    const connector = await deps.connectorFor(connection, db);
+    const { input, dropped } = storeSafeImages(priced.input);
+    const pushed = await connector.upsertProduct({ ...input, overwrite: (job.config as { overwrite?: unknown } | null)?.overwrite === true }, mapping?.storeProductId ?? null);
+    pushed.warnings.unshift(...warnings);
+    if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);
+    const data = { ...priced.data, store: { id: connection.id, name: connection.storeName, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
+    const result = await recordPush(db, job, data, pushed, { ...key, variantIds: pushed.variantIds, rule, currency });
+    recorded = true;
+    return result;
+  } finally {
+    if (!recorded) await releaseStoreProduct(db, job);
   }
-  const mapping = await findMapping(db, connection.id, product);
-  if (!(await progress(db, job, 75))) return 'cancelled';
-  const connector = await deps.connectorFor(connection, db);
-  const { input, dropped } = storeSafeImages(priced.input);
-  const pushed = await connector.upsertProduct({ ...input, overwrite: config.overwrite === true }, mapping);
-  if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);
-  const data = { ...priced.data, store: { id: connection.id, name: connection.storeName, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
-  const ok = await complete(db, job, data, pushed.productId, pushed.warnings, {
-    storeId: connection.id,
-    variantIds: pushed.variantIds,
-    rule,
-    sourceProductId: product.sourceProductId,
-  });
-  return ok ? 'completed' : 'cancelled';
+}
+
+/**
+ * The supplier product with its costs in `currency`: unchanged when the supplier prices
+ * in it, converted with the rule's recorded rate otherwise; no rate stops the import.
+ */
+function inCurrency(product: PipelineProduct, currency: string, rule: PricingRule): PipelineProduct {
+  if (product.currency === currency) return product;
+  const convert = (amount: number) => {
+    const converted = toStoreCurrency(amount, product.currency, currency, rule);
+    if (converted === null) throw new JobFailure(currencyMismatch(product.currency, currency), false);
+    return converted;
+  };
+  const variants = product.variants.map((v) => ({ ...v, price: convert(v.price), compareAt: v.compareAt === null ? null : convert(v.compareAt) }));
+  return { ...product, currency, variants, price: Math.min(...variants.map((v) => v.price)) };
 }
 
 const isPublicUrl = (u: string | null) => !!u && /^https?:\/\//i.test(u);
@@ -217,7 +265,7 @@ async function claim(db: Db, jobId: string): Promise<JobRow | null> {
   const { rows } = await db.execute<{ job: JobRow }>(sql`
     WITH claimed AS (
       UPDATE import_jobs
-      SET status = 'running', progress_percent = 10, attempts = attempts + 1,
+      SET status = 'running', progress_percent = 10, attempts = attempts + 1, run_id = gen_random_uuid(), claimed_at = now(),
           started_at = COALESCE(started_at, now()), updated_at = now()
       WHERE id = ${jobId} AND status = 'pending'
       RETURNING *
@@ -229,12 +277,15 @@ async function claim(db: Db, jobId: string): Promise<JobRow | null> {
   return rows[0]?.job ?? null;
 }
 
-/** Moves a running job on; false when it is no longer running (cancelled meanwhile). */
+/** The job is still running under this run: the fence of every write after the claim. */
+const ours = (job: JobRow) => sql`id = ${job.id} AND status = 'running' AND run_id = ${job.run_id}::uuid`;
+
+/** Moves a running job on; false when this run no longer holds it (cancelled, retried or swept meanwhile). */
 async function progress(db: Db, job: JobRow, percent: number, extra = sql``): Promise<boolean> {
   const set = extra.queryChunks.length ? sql`, ${extra}` : sql``;
   const { rows } = await db.execute(sql`
     UPDATE import_jobs SET progress_percent = ${percent}, updated_at = now() ${set}
-    WHERE id = ${job.id} AND status = 'running' RETURNING id`);
+    WHERE ${ours(job)} RETURNING id`);
   return rows.length > 0;
 }
 
@@ -247,43 +298,145 @@ async function loadConnection(db: Db, job: JobRow): Promise<StoreConnectionRow> 
   return row;
 }
 
-async function findMapping(db: Db, storeId: string, product: PipelineProduct): Promise<string | null> {
-  const { rows } = await db.execute<{ store_product_id: string }>(sql`
-    SELECT store_product_id FROM store_products
-    WHERE store_id = ${storeId} AND source = ${product.source} AND source_product_id = ${product.sourceProductId}`);
-  return rows[0]?.store_product_id ?? null;
+/** Which supplier product in which store: the unit of the find → push → map step. */
+interface StoreProductKey {
+  storeId: string;
+  source: JobRow['source'];
+  sourceProductId: string;
 }
 
-interface Mapping {
-  storeId: string;
-  sourceProductId: string;
+/** How long a claim on a store product lasts: past the longest a queue consumer can run (15 min). */
+export const STORE_PRODUCT_CLAIM_MINUTES = 20;
+/** How long a job waits for another job's push of the same product before trying again later. */
+const CLAIM_WAIT_MS = 20_000;
+const CLAIM_POLL_MS = 250;
+
+/**
+ * Claims the store product for this run: one conditional upsert that succeeds when nobody
+ * holds it (or the holder's claim ran out) and the job is still ours. While another run
+ * holds it, waits (polling) up to CLAIM_WAIT_MS, then gives up with a retryable failure.
+ * False when the job is no longer ours.
+ */
+async function claimStoreProduct(db: Db, job: JobRow, key: StoreProductKey): Promise<boolean> {
+  const deadline = Date.now() + CLAIM_WAIT_MS;
+  for (;;) {
+    const { rows } = await db.execute<{ mine: boolean; claimed: boolean }>(sql`
+      WITH me AS (SELECT id FROM import_jobs WHERE ${ours(job)}), c AS (
+        INSERT INTO store_product_claims (store_id, source, source_product_id, job_id, run_id, claimed_until)
+        SELECT ${key.storeId}::uuid, ${key.source}::importsource, ${key.sourceProductId}, ${job.id}::uuid, ${job.run_id}::uuid,
+               now() + make_interval(mins => ${STORE_PRODUCT_CLAIM_MINUTES}::int)
+        FROM me
+        ON CONFLICT (store_id, source, source_product_id) DO UPDATE
+        SET job_id = EXCLUDED.job_id, run_id = EXCLUDED.run_id, claimed_until = EXCLUDED.claimed_until, created_at = now()
+        WHERE store_product_claims.claimed_until < now() OR store_product_claims.run_id = EXCLUDED.run_id
+        RETURNING run_id
+      )
+      SELECT EXISTS (SELECT 1 FROM me) AS mine, EXISTS (SELECT 1 FROM c) AS claimed`);
+    if (!rows[0].mine) return false;
+    if (rows[0].claimed) return true;
+    if (Date.now() > deadline) {
+      throw new JobFailure('Another import of this product into the same store is still being pushed; this one tries again shortly', true);
+    }
+    await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+  }
+}
+
+/** Gives the store product claim back (the push failed or the job was cancelled before it). */
+async function releaseStoreProduct(db: Db, job: JobRow): Promise<void> {
+  await db.execute(sql`DELETE FROM store_product_claims WHERE run_id = ${job.run_id}::uuid`);
+}
+
+/**
+ * The store product this supplier product became, read after the claim (a separate
+ * statement, so it sees the mapping the previous holder committed with its release).
+ */
+async function findMapping(db: Db, key: StoreProductKey): Promise<{ storeProductId: string; currency: string | null } | null> {
+  const { rows } = await db.execute<{ store_product_id: string; currency: string | null }>(sql`
+    SELECT store_product_id, currency FROM store_products
+    WHERE store_id = ${key.storeId} AND source = ${key.source} AND source_product_id = ${key.sourceProductId}`);
+  return rows[0] ? { storeProductId: rows[0].store_product_id, currency: rows[0].currency } : null;
+}
+
+/**
+ * What the pipeline records about a pushed product (store_products). A connector that
+ * needs more remembered (e.g. the store's media ids) adds a field here and a column in
+ * recordPush's `mapped` statement.
+ */
+interface Mapping extends StoreProductKey {
   variantIds: Record<string, string>;
   rule: PricingRule;
+  /** The currency of the prices written to the store. */
+  currency: string;
 }
 
-/** Completes a running job, records history and (when pushed) the store mapping, in one statement. */
-async function complete(db: Db, job: JobRow, data: unknown, productId: string | null, warnings: string[], mapping: Mapping | null): Promise<boolean> {
+/** Said on a job whose cancel arrived while its product was being pushed. */
+export const CANCEL_TOO_LATE =
+  'The cancel came too late: the product had already been sent to the store. It stays there, and SourcePilot keeps it linked for re-imports and repricing.';
+
+/**
+ * After a push: the mapping (while this run still holds the claim, whatever happened to
+ * the job meanwhile, since the product is in the store now), the claim released, and
+ * the job completed, in one statement. The job is completed when this run still holds
+ * it: `running`, or `cancelled` during the push (the cancel came too late, said in the
+ * job's warnings and history). A job retried or swept meanwhile is not touched.
+ */
+async function recordPush(db: Db, job: JobRow, data: unknown, pushed: PushResult, m: Mapping): Promise<'completed' | 'cancelled' | 'completed_after_cancel'> {
+  const { rows } = await db.execute<{ status: string | null; mapped: boolean }>(sql`
+    WITH held AS (
+      DELETE FROM store_product_claims WHERE run_id = ${job.run_id}::uuid
+        AND store_id = ${m.storeId}::uuid AND source = ${m.source} AND source_product_id = ${m.sourceProductId}
+      RETURNING store_id
+    ), mapped AS (
+      INSERT INTO store_products (user_id, store_id, source, source_product_id, store_product_id, variant_map, pricing, currency, last_job_id)
+      SELECT ${job.user_id}::uuid, ${m.storeId}::uuid, ${m.source}::importsource, ${m.sourceProductId}, ${pushed.productId},
+             ${JSON.stringify(m.variantIds)}::jsonb, ${JSON.stringify(m.rule)}::jsonb, ${m.currency}, ${job.id}::uuid
+      FROM held
+      ON CONFLICT (store_id, source, source_product_id) DO UPDATE
+      SET store_product_id = EXCLUDED.store_product_id, variant_map = EXCLUDED.variant_map, pricing = EXCLUDED.pricing,
+          currency = EXCLUDED.currency, last_job_id = EXCLUDED.last_job_id, updated_at = now()
+      RETURNING id
+    ), cur AS (
+      SELECT id, status FROM import_jobs
+      WHERE id = ${job.id} AND run_id = ${job.run_id}::uuid AND status IN ('running', 'cancelled') FOR UPDATE
+    ), done AS (
+      UPDATE import_jobs j
+      SET status = 'completed', progress_percent = 100, product_data = ${JSON.stringify(data)}::jsonb,
+          created_product_id = ${pushed.productId}::text,
+          warnings = CASE WHEN cur.status = 'cancelled' THEN ${JSON.stringify([...pushed.warnings, CANCEL_TOO_LATE])}::jsonb
+                          ELSE ${pushed.warnings.length ? JSON.stringify(pushed.warnings) : null}::jsonb END,
+          error_message = NULL, finished_at = now(), updated_at = now()
+      FROM cur WHERE j.id = cur.id
+      RETURNING j.id, cur.status AS previous
+    ), history AS (
+      INSERT INTO import_history (user_id, import_job_id, action, details)
+      SELECT ${job.user_id}::uuid, id, 'completed',
+             jsonb_build_object('created_product_id', ${pushed.productId}::text, 'store_id', ${m.storeId}::uuid, 'draft', false,
+                                'warnings', ${JSON.stringify(pushed.warnings)}::jsonb, 'cancel_too_late', previous = 'cancelled')
+      FROM done
+    )
+    SELECT (SELECT previous::text FROM done) AS status, EXISTS (SELECT 1 FROM mapped) AS mapped`);
+  const r = rows[0];
+  if (!r.mapped) {
+    // Only when the claim ran out (a push longer than the claim) and another run took it.
+    log.error('import pushed a product but lost its store product claim', { job_id: job.id, store_id: m.storeId, store_product_id: pushed.productId });
+  }
+  return r.status === 'running' ? 'completed' : r.status === 'cancelled' ? 'completed_after_cancel' : 'cancelled';
+}
+
+/** Completes a draft (no store): the job and its history, in one statement. */
+async function completeDraft(db: Db, job: JobRow, data: unknown, warnings: string[]): Promise<boolean> {
   const { rows } = await db.execute<{ id: string }>(sql`
     WITH done AS (
       UPDATE import_jobs
       SET status = 'completed', progress_percent = 100, product_data = ${JSON.stringify(data)}::jsonb,
-          created_product_id = ${productId}::text, warnings = ${warnings.length ? JSON.stringify(warnings) : null}::jsonb,
+          created_product_id = NULL, warnings = ${warnings.length ? JSON.stringify(warnings) : null}::jsonb,
           error_message = NULL, finished_at = now(), updated_at = now()
-      WHERE id = ${job.id} AND status = 'running'
-      RETURNING id, user_id, source
-    ), mapped AS (
-      INSERT INTO store_products (user_id, store_id, source, source_product_id, store_product_id, variant_map, pricing, last_job_id)
-      SELECT user_id, ${mapping?.storeId ?? null}::uuid, source, ${mapping?.sourceProductId ?? null}::text, ${productId}::text,
-             ${JSON.stringify(mapping?.variantIds ?? {})}::jsonb, ${JSON.stringify(mapping?.rule ?? {})}::jsonb, id
-      FROM done WHERE ${mapping !== null}::boolean
-      ON CONFLICT (store_id, source, source_product_id) DO UPDATE
-      SET store_product_id = EXCLUDED.store_product_id, variant_map = EXCLUDED.variant_map,
-          pricing = EXCLUDED.pricing, last_job_id = EXCLUDED.last_job_id, updated_at = now()
+      WHERE ${ours(job)}
+      RETURNING id, user_id
     ), history AS (
       INSERT INTO import_history (user_id, import_job_id, action, details)
       SELECT user_id, id, 'completed',
-             jsonb_build_object('created_product_id', ${productId}::text, 'store_id', ${mapping?.storeId ?? null}::uuid,
-                                'draft', ${mapping === null}::boolean, 'warnings', ${JSON.stringify(warnings)}::jsonb)
+             jsonb_build_object('created_product_id', NULL, 'store_id', NULL, 'draft', true, 'warnings', ${JSON.stringify(warnings)}::jsonb)
       FROM done
     )
     SELECT id FROM done`);
@@ -291,22 +444,26 @@ async function complete(db: Db, job: JobRow, data: unknown, productId: string | 
 }
 
 /** A transient failure: back to pending so the redelivered message can claim it again. */
-async function release(db: Db, job: JobRow, error: string): Promise<void> {
-  await db.execute(sql`
+async function release(db: Db, job: JobRow, error: string): Promise<boolean> {
+  const { rows } = await db.execute(sql`
     WITH back AS (
       UPDATE import_jobs SET status = 'pending', error_message = ${`Retrying after: ${error}`.slice(0, 2000)}, updated_at = now()
-      WHERE id = ${job.id} AND status = 'running' RETURNING id, user_id
+      WHERE ${ours(job)} RETURNING id, user_id
     )
     INSERT INTO import_history (user_id, import_job_id, action, details)
-    SELECT user_id, id, 'retry_scheduled', jsonb_build_object('error', ${error}::text) FROM back`);
+    SELECT user_id, id, 'retry_scheduled', jsonb_build_object('error', ${error}::text) FROM back
+    RETURNING import_job_id`);
+  return rows.length > 0;
 }
 
-async function fail(db: Db, job: JobRow, error: string): Promise<void> {
-  await db.execute(sql`
+async function fail(db: Db, job: JobRow, error: string): Promise<boolean> {
+  const { rows } = await db.execute(sql`
     WITH failed AS (
       UPDATE import_jobs SET status = 'failed', error_message = ${error.slice(0, 2000)}, finished_at = now(), updated_at = now()
-      WHERE id = ${job.id} AND status IN ('running', 'pending') RETURNING id, user_id
+      WHERE ${ours(job)} RETURNING id, user_id
     )
     INSERT INTO import_history (user_id, import_job_id, action, details)
-    SELECT user_id, id, 'failed', jsonb_build_object('error', ${error}::text) FROM failed`);
+    SELECT user_id, id, 'failed', jsonb_build_object('error', ${error}::text) FROM failed
+    RETURNING import_job_id`);
+  return rows.length > 0;
 }

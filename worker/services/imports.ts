@@ -242,3 +242,68 @@ export async function importHistoryOf(db: Db, userId: string, jobId: string) {
   if (!rows[0].found) return null;
   return rows[0].items.map((h) => ({ id: h.id, action: h.action, details: h.details ?? null, created_at: isoZ(new Date(h.created_at))! }));
 }
+
+/** A run older than this has stopped: a queue consumer runs at most 15 minutes. */
+export const IMPORT_RUN_LEASE_MINUTES = 20;
+/** A pending job untouched this long was never (or is no longer) on the queue: the backoff is at most 10 minutes. */
+export const STRANDED_PENDING_MINUTES = 30;
+/** Runs after which a job that keeps stopping fails instead of going back to the queue (the queue's own delivery limit). */
+const MAX_STALE_RUNS = 6;
+
+export interface SweepResult {
+  /** Running jobs whose run stopped, back to pending and re-enqueued. */
+  requeued: string[];
+  /** Running jobs that stopped MAX_STALE_RUNS times: failed. */
+  failed: string[];
+  /** Pending jobs nobody had sent (a failed enqueue), re-enqueued. */
+  stranded: string[];
+}
+
+/**
+ * The import sweep (cron): a `running` job whose run was claimed longer ago than the lease
+ * goes back to `pending` with its run id cleared (so the stopped run, should it ever
+ * write again, is fenced out) and its store product claim freed; a `pending` job
+ * untouched for STRANDED_PENDING_MINUTES is sent again (its `updated_at` is bumped, so a
+ * queue that stays down gets it once per period). A duplicate message is harmless: only
+ * one delivery can claim a pending job. One statement, then one enqueue.
+ */
+export async function sweepImportJobs(db: Db, queue: Queue<ImportMessage>, now = new Date()): Promise<SweepResult> {
+  const at = now.toISOString();
+  const { rows } = await db.execute<{ requeued: string[]; failed: string[]; stranded: string[] }>(sql`
+    WITH stale AS (
+      SELECT id, run_id, attempts FROM import_jobs
+      WHERE status = 'running'
+        AND COALESCE(claimed_at, updated_at) < ${at}::timestamptz - make_interval(mins => ${IMPORT_RUN_LEASE_MINUTES}::int)
+      FOR UPDATE SKIP LOCKED
+    ), moved AS (
+      UPDATE import_jobs j
+      SET status = CASE WHEN s.attempts >= ${MAX_STALE_RUNS}::int THEN 'failed'::importjobstatus ELSE 'pending'::importjobstatus END,
+          error_message = CASE WHEN s.attempts >= ${MAX_STALE_RUNS}::int
+                               THEN 'The import stopped without finishing ' || s.attempts || ' times; retry it to try again'
+                               ELSE 'Retrying after: the previous attempt stopped without finishing' END,
+          finished_at = CASE WHEN s.attempts >= ${MAX_STALE_RUNS}::int THEN now() ELSE NULL END,
+          run_id = NULL, updated_at = now()
+      FROM stale s WHERE j.id = s.id
+      RETURNING j.id, j.user_id, j.status, s.run_id AS old_run
+    ), freed AS (
+      DELETE FROM store_product_claims WHERE run_id IN (SELECT old_run FROM moved WHERE old_run IS NOT NULL)
+    ), history AS (
+      INSERT INTO import_history (user_id, import_job_id, action, details)
+      SELECT user_id, id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'retry_scheduled' END,
+             jsonb_build_object('error', 'the previous attempt stopped without finishing', 'swept', true)
+      FROM moved
+    ), stranded AS (
+      UPDATE import_jobs SET updated_at = now()
+      WHERE status = 'pending' AND updated_at < ${at}::timestamptz - make_interval(mins => ${STRANDED_PENDING_MINUTES}::int)
+      RETURNING id
+    )
+    SELECT COALESCE((SELECT json_agg(id) FROM moved WHERE status = 'pending'), '[]'::json) AS requeued,
+           COALESCE((SELECT json_agg(id) FROM moved WHERE status = 'failed'), '[]'::json) AS failed,
+           COALESCE((SELECT json_agg(id) FROM stranded), '[]'::json) AS stranded`);
+  const r = rows[0];
+  await enqueueJobs(queue, [...r.requeued, ...r.stranded]);
+  if (r.requeued.length || r.failed.length || r.stranded.length) {
+    log.warn('import sweep', { requeued: r.requeued.length, failed: r.failed.length, stranded: r.stranded.length });
+  }
+  return r;
+}

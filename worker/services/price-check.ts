@@ -9,7 +9,8 @@ import { connectorFor, type StoreEnv } from '../stores';
 import { StoreError, type StoreConnector } from '../stores/types';
 import { hasLiveAccountSql } from '../suppliers/resolve';
 import { catalogueFor, supplierSourceOf, type SupplierSource } from '../shared/sources';
-import { priceFor, ruleFromConfig } from '../shared/pricing';
+import { currencyMismatch, hasSupplierPrice, priceFor, ruleFromConfig, toStoreCurrency } from '../shared/pricing';
+import { log } from '../lib/log';
 import { resolveSupplier, type ResolvedSupplier, type SupplierEnv } from '../suppliers/resolve';
 import { SupplierError, type PriceQuote, type SupplierAdapter } from '../suppliers/types';
 import { deliverAlerts, type AlertEnv, type AlertKind, type Channels, type Delivery, type OutgoingAlert } from './alerts';
@@ -87,6 +88,8 @@ export interface CheckRow {
   sp_store_product_id: string | null;
   sp_variant_map: Record<string, string> | null;
   sp_pricing: unknown;
+  /** The currency of the store product's prices (null: imported before it was recorded). */
+  sp_currency: string | null;
   conn_platform: string | null;
   conn_store_url: string | null;
   conn_api_key: string | null;
@@ -103,13 +106,13 @@ function checkRowsSql(filter: SQL): SQL {
              s.email AS alert_email, COALESCE(s.email_enabled, false) AS email_enabled,
              (s.email_verified_at IS NOT NULL) AS email_verified, s.webhook_url, s.webhook_secret,
              COALESCE(s.webhook_enabled, false) AS webhook_enabled,
-             sp.store_product_id AS sp_store_product_id, sp.variant_map AS sp_variant_map, sp.pricing AS sp_pricing,
+             sp.store_product_id AS sp_store_product_id, sp.variant_map AS sp_variant_map, sp.pricing AS sp_pricing, sp.currency AS sp_currency,
              sp.platform AS conn_platform, sp.store_url AS conn_store_url, sp.api_key AS conn_api_key,
              sp.status AS conn_status
       FROM price_watches w
       LEFT JOIN alert_settings s ON s.user_id = w.user_id
       LEFT JOIN LATERAL (
-        SELECT p.store_product_id, p.variant_map, p.pricing, c.platform, c.store_url, c.api_key, c.status
+        SELECT p.store_product_id, p.variant_map, p.pricing, p.currency, c.platform, c.store_url, c.api_key, c.status
         FROM store_products p JOIN store_connections c ON c.id = p.store_id AND c.user_id = p.user_id
         WHERE w.auto_reprice AND p.user_id = w.user_id AND p.store_id = w.store_id
           AND p.source::text = w.source AND p.source_product_id = w.source_product_id
@@ -256,10 +259,25 @@ async function fetchGroups(groups: Group[], outcomes: Map<string, Outcome>): Pro
       const q = quotes.get(row.source_product_id!);
       if (!q) outcomes.set(row.id, failure(`The supplier no longer lists product ${row.source_product_id}; it may have been removed.`, false));
       else if (q instanceof SupplierError) outcomes.set(row.id, classify(q));
-      else outcomes.set(row.id, { ok: true, quote: q, stock: totalStock(q) });
+      else {
+        const priced = sellableQuote(q);
+        if (!priced) outcomes.set(row.id, failure(`The supplier answered no price for product ${row.source_product_id}; nothing was changed, it is checked again later.`, true));
+        else outcomes.set(row.id, { ok: true, quote: priced, stock: totalStock(q) });
+      }
     }
   });
   return lookups;
+}
+
+/**
+ * A quote without its priceless variants (a missing or non-positive supplier price is a
+ * supplier error, never repriced), its price the lowest of the rest; null when none is left.
+ */
+function sellableQuote(q: PriceQuote): PriceQuote | null {
+  const variants = q.variants.filter((v) => hasSupplierPrice(v.price));
+  if (q.variants.length && !variants.length) return null;
+  if (!q.variants.length) return hasSupplierPrice(q.price) ? q : null;
+  return { ...q, variants, price: Math.min(...variants.map((v) => v.price)) };
 }
 
 interface RepriceRecord {
@@ -290,18 +308,27 @@ async function reprice(deps: PriceCheckDeps, due: { row: CheckRow; quote: PriceQ
     const { row, quote } = items[0];
     const rule = ruleFromConfig(row.sp_pricing);
     const map = row.sp_variant_map ?? {};
-    const prices = quote.variants
-      .filter((v) => map[v.key])
-      .map((v) => ({ variantId: map[v.key], cost: v.price, ...priceFor(v.price, rule, quote.currency) }));
+    // Prices go to the store only in its product's currency: converted with a recorded rate, or not at all.
+    const storeCurrency = row.sp_currency ?? row.currency ?? quote.currency;
+    const convertible = toStoreCurrency(1, quote.currency, storeCurrency, rule) !== null;
+    const prices = convertible
+      ? quote.variants
+          .filter((v) => map[v.key] && hasSupplierPrice(v.price))
+          .map((v) => ({ variantId: map[v.key], cost: v.price, ...priceFor(toStoreCurrency(v.price, quote.currency, storeCurrency, rule)!, rule, storeCurrency) }))
+      : [];
     let status: 'ok' | 'failed' = 'ok';
     let error: string | null = null;
-    if (!prices.length) {
+    if (!convertible) {
+      status = 'failed';
+      error = currencyMismatch(quote.currency, storeCurrency);
+      log.warn('reprice refused: currency mismatch', { watch_id: row.id, supplier_currency: quote.currency, store_currency: storeCurrency });
+    } else if (!prices.length) {
       status = 'failed';
       error = "None of the supplier's current variants match the store product's variants; import the product again to refresh them.";
     } else {
       try {
         const connector = await deps.connector({ id: row.store_id!, userId: row.user_id, platform: row.conn_platform!, storeUrl: row.conn_store_url!, apiKey: row.conn_api_key, status: row.conn_status ?? undefined });
-        await connector.updateVariantPrices(row.sp_store_product_id!, prices.map(({ variantId, price, compareAt }) => ({ variantId, price, compareAt })));
+        await connector.updateVariantPrices(row.sp_store_product_id!, prices.map(({ variantId, price, compareAt }) => ({ variantId, price, compareAt })), storeCurrency);
       } catch (err) {
         status = 'failed';
         error = (err instanceof StoreError ? `The store refused the price update: ${err.message}` : `Unexpected error: ${err instanceof Error ? err.message : String(err)}`).slice(0, 2000);

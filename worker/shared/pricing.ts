@@ -16,6 +16,14 @@ export const pricingRuleSchema = z.object({
   tags: z.array(z.string().min(1).max(255)).max(250).optional(),
   title_override: z.string().min(1).max(255).optional(),
   publish: z.boolean().optional(),
+  /**
+   * The currency the store sells in. Default: the supplier's currency at the first push
+   * (recorded with the store product). A supplier price in another currency is converted
+   * only with a rate from `exchange_rates`; without one the product is not pushed or repriced.
+   */
+  store_currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  /** Explicit rates: store-currency units per one unit of the keyed currency, e.g. {"EUR": 1.08}. */
+  exchange_rates: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().positive().max(1_000_000)).optional(),
 });
 
 export type PricingRule = z.infer<typeof pricingRuleSchema>;
@@ -41,6 +49,39 @@ function charm(minor: number, scale: number, roundTo: number | undefined): numbe
   if (p < minor) p += scale;
   return p;
 }
+
+/**
+ * The one store-money formatter: the amount rounded to the currency's minor units, as
+ * the decimal string stores take ("12.99", "1500" for JPY, "1.250" for KWD).
+ */
+export function money(amount: number, currency = 'USD'): string {
+  const digits = currencyDigits(currency);
+  return (toMinor(amount, digits) / 10 ** digits).toFixed(digits);
+}
+
+/**
+ * Whether a supplier price can be sold: a missing price (parsed as 0), a non-positive or
+ * non-finite one is a supplier error, never listed or repriced.
+ */
+export const hasSupplierPrice = (price: unknown): price is number => typeof price === 'number' && Number.isFinite(price) && price > 0;
+
+/**
+ * A supplier amount in the store's currency: as is when the currencies agree, converted
+ * with the rule's recorded rate otherwise (rounded to the store currency's minor units),
+ * null when there is no rate (the caller stops and says so).
+ */
+export function toStoreCurrency(amount: number, from: string, to: string, rule: PricingRule): number | null {
+  if (from === to) return amount;
+  const rate = rule.exchange_rates?.[from];
+  if (rate === undefined) return null;
+  const digits = currencyDigits(to);
+  return toMinor(amount * rate, digits) / 10 ** digits;
+}
+
+/** Why a price in `from` cannot be written to a store selling in `to`. */
+export const currencyMismatch = (from: string, to: string) =>
+  `The supplier prices this product in ${from} but the store product's prices are in ${to}; SourcePilot converts only with a rate you record ` +
+  `(pricing rule "exchange_rates": {"${from}": <${to} per ${from}>}), so no price was sent to the store.`;
 
 /** Decimal → minor units; 12 significant digits absorb float error, so 1.005 is 100.5 cents (not 100.4999…). */
 const toMinor = (amount: number, digits: number) => Math.round(Number((amount * 10 ** digits).toPrecision(12)));

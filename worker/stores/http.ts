@@ -49,8 +49,8 @@ export function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Money as the stores want it: a decimal string with two places. */
-export const money = (n: number) => (Math.round(n * 100) / 100).toFixed(2);
+/** Money as the stores want it: a decimal string in the currency's minor units (worker/shared/pricing.ts). */
+export { money } from '../shared/pricing';
 
 /** A redirect means the URL is not the store's API (a custom domain, a login page). */
 export function redirectError(label: string, res: Response): StoreError | null {

@@ -354,8 +354,8 @@ export class ShopifyConnector implements StoreConnector {
       metafields: [{ namespace: METAFIELD_NAMESPACE, key: 'supplier_key', type: 'single_line_text_field', value: input.supplierKey }],
       variants: slice.map((v) => ({
         optionValues: shaped.options.map((o) => ({ optionName: o.name, name: v.options[o.name] })),
-        price: money(v.price),
-        compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!) : null,
+        price: money(v.price, input.currency),
+        compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!, input.currency) : null,
         ...(v.sku ? { sku: v.sku } : {}),
         ...(v.image && fileSet.has(v.image) ? { file: { originalSource: v.image, contentType: 'IMAGE' } } : {}),
         ...(v.stock != null && location
@@ -463,11 +463,11 @@ export class ShopifyConnector implements StoreConnector {
     return { productId, variantIds, created: false, media: {} as Record<string, string> };
   }
 
-  async updateVariantPrices(productId: string, prices: { variantId: string; price: number; compareAt: number | null }[]): Promise<void> {
+  async updateVariantPrices(productId: string, prices: { variantId: string; price: number; compareAt: number | null }[], currency?: string): Promise<void> {
     for (const part of chunks(prices, PAGE)) {
       const data = await this.gql<{ productVariantsBulkUpdate: { userErrors: UserError[] } }>(SHOPIFY_DOCUMENTS.variantPrices, {
         productId,
-        variants: part.map((p) => ({ id: p.variantId, price: money(p.price), compareAtPrice: compareAtAbove(p) != null ? money(compareAtAbove(p)!) : null })),
+        variants: part.map((p) => ({ id: p.variantId, price: money(p.price, currency), compareAtPrice: compareAtAbove(p) != null ? money(compareAtAbove(p)!, currency) : null })),
       });
       const errors = data.productVariantsBulkUpdate.userErrors;
       if (errors.length) throw new StoreError(`Shopify rejected the price update: ${userErrorText(errors)}`, false, 422);

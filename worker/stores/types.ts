@@ -57,7 +57,8 @@ export interface StoreConnector {
   testConnection(): Promise<ConnectionTest>;
   /** Creates the product, or updates `existingProductId` (or the one found by supplier key). */
   upsertProduct(input: StoreProductInput, existingProductId?: string | null): Promise<PushResult>;
-  updateVariantPrices(productId: string, prices: { variantId: string; price: number; compareAt: number | null }[]): Promise<void>;
+  /** `currency`: the prices' currency (formatted to its minor units); USD's two places when absent. */
+  updateVariantPrices(productId: string, prices: { variantId: string; price: number; compareAt: number | null }[], currency?: string): Promise<void>;
   findProductBySupplierKey(supplierKey: string): Promise<{ productId: string; variantIds: Record<string, string> } | null>;
 }
 

@@ -85,9 +85,9 @@ const metaValue = (meta: Meta[] | undefined, key: string) => {
 };
 
 /** Woo's regular price is the undiscounted one; a compare-at above the price makes it a sale. */
-function prices(v: { price: number; compareAt: number | null }) {
+function prices(v: { price: number; compareAt: number | null }, currency?: string) {
   const regular = compareAtAbove(v);
-  return regular != null ? { regular_price: money(regular), sale_price: money(v.price) } : { regular_price: money(v.price), sale_price: '' };
+  return regular != null ? { regular_price: money(regular, currency), sale_price: money(v.price, currency) } : { regular_price: money(v.price, currency), sale_price: '' };
 }
 
 /** A connector for one WooCommerce site through REST v3 with a consumer key and secret. */
@@ -246,7 +246,7 @@ export class WooCommerceConnector implements StoreConnector {
       ],
       ...(variable
         ? { attributes: shaped.options.map((o, position) => ({ name: o.name, position, visible: true, variation: true, options: o.values })) }
-        : { ...prices(first), ...stock(first) }),
+        : { ...prices(first, input.currency), ...stock(first) }),
     };
     // The gallery: ours in full on create or overwrite; otherwise the merchant's as it is,
     // plus supplier images not uploaded yet (a new colour's image), or nothing at all.
@@ -402,13 +402,13 @@ export class WooCommerceConnector implements StoreConnector {
     return found.find((v) => v.sku === sku)?.id ?? null;
   }
 
-  async updateVariantPrices(productId: string, list: { variantId: string; price: number; compareAt: number | null }[]): Promise<void> {
+  async updateVariantPrices(productId: string, list: { variantId: string; price: number; compareAt: number | null }[], currency?: string): Promise<void> {
     const own = list.find((p) => p.variantId === productId);
-    if (own) await this.request('PUT', `/products/${productId}`, prices(own));
+    if (own) await this.request('PUT', `/products/${productId}`, prices(own, currency));
     const variations = list.filter((p) => p.variantId !== productId);
     for (const part of chunks(variations, WOO_VARIATION_BATCH)) {
       const out = await this.request<{ update?: BatchItem[] }>('POST', `/products/${productId}/variations/batch`, {
-        update: part.map((p) => ({ id: Number(p.variantId), ...prices(p) })),
+        update: part.map((p) => ({ id: Number(p.variantId), ...prices(p, currency) })),
       });
       const failed = (out.update ?? []).find((item) => item.error);
       if (failed) throw new StoreError(`WooCommerce rejected a price update: ${failed.error!.message ?? failed.error!.code}`, false, 400);

@@ -29,9 +29,14 @@ import { fakeHash, parseJson, startJsonServer, type FakeRequest, type FakeRespon
  *
  * State is per app (app_key), so parallel test files use their own apps:
  *   POST /__control/apps      {app_key, app_secret, access_token?, ensure?}   register (and reset) an app; `ensure` keeps an existing one
- *   POST /__control/products  {app_key, product_id, price?, stock?, missing?, title?, error?: "404"|"602"|"605"}
+ *   POST /__control/products  {app_key, product_id, price?, stock?, missing?, title?, error?: "404"|"602"|"605", priceless_skus?, currency?}
  *        `error` answers product.get with that DS error-table code in rsp_code (§3d:
  *        404 "System Error", 602 "Item is not allowed to this country", 605 ITEM_ID_NOT_FOUND)
+ *        priceless_skus: the first n SKUs come without offer_sale_price and sku_price (both are
+ *        optional String fields of ae_item_sku_info_dto in the DS API's published response of
+ *        aliexpress.ds.product.get); currency: the currency_code the SKUs and base info carry
+ *        (the API answers in the requested target_currency, so a changed account setting
+ *        changes it; the fake keeps the numbers, only the code changes)
  *   POST /__control/fail      {app_key, mode: rate_limit|server_error|garbage|delay|not_found|system_error, times?, delay_ms?}
  *   POST /__control/oauth     {app_key, access_seconds?, refresh_seconds?, refuse_refresh?, refresh_delay_ms?, auto_approve?}
  *   POST /__control/expire    {app_key}   every OAuth access token of the app expires now
@@ -40,6 +45,8 @@ import { fakeHash, parseJson, startJsonServer, type FakeRequest, type FakeRespon
 
 interface ProductOverride {
   price?: number;
+  pricelessSkus?: number;
+  currency?: string;
   stock?: number;
   missing?: boolean;
   title?: string;
@@ -106,18 +113,18 @@ const SIZES = [
 export function fakeAliExpressProduct(productId: string, override: ProductOverride = {}) {
   const h = fakeHash(productId);
   const base = override.price ?? Math.round((4 + (h % 4000) / 100) * 100) / 100;
+  const currency = override.currency ?? 'USD';
   const skus = COLORS.slice(0, 2).flatMap((color, ci) =>
     SIZES.map((size, si) => {
       const sale = Math.round((base + si * 0.5) * 100) / 100;
+      const priceless = ci * SIZES.length + si < (override.pricelessSkus ?? 0);
       return {
         sku_id: `${12000000000 + (h % 1000) * 10 + ci * 3 + si}`,
         sku_attr: `14:${color.id}#${color.name};5:${size.id}`,
         sku_code: `FAKE-${productId.slice(-4)}-${color.name.toUpperCase()}-${size.name}`,
-        sku_price: (sale * 1.5).toFixed(2),
-        offer_sale_price: sale.toFixed(2),
-        offer_bulk_sale_price: sale.toFixed(2),
+        ...(priceless ? {} : { sku_price: (sale * 1.5).toFixed(2), offer_sale_price: sale.toFixed(2), offer_bulk_sale_price: sale.toFixed(2) }),
         sku_available_stock: override.stock ?? 100 + ((h >> (ci + si)) % 400),
-        currency_code: 'USD',
+        currency_code: currency,
         ae_sku_property_dtos: [
           { sku_property_id: 14, sku_property_name: 'Color', sku_property_value: color.name, property_value_id: Number(color.id), property_value_definition_name: color.name, sku_image: `https://ae01.alicdn.com/kf/fake-${productId}-${color.name}.jpg` },
           { sku_property_id: 5, sku_property_name: 'Size', sku_property_value: size.name, property_value_id: Number(size.id) },
@@ -130,7 +137,7 @@ export function fakeAliExpressProduct(productId: string, override: ProductOverri
       product_id: Number(productId),
       subject: override.title ?? `Fake AliExpress Product ${productId}`,
       detail: `<p>Fake description of ${productId}</p>`,
-      currency_code: 'USD',
+      currency_code: currency,
       category_id: 200000001,
       product_status_type: 'onSelling',
       avg_evaluation_rating: '4.7',
@@ -268,6 +275,8 @@ function control(req: FakeRequest): FakeResponse {
       if (typeof body.missing === 'boolean') override.missing = body.missing;
       if (typeof body.title === 'string') override.title = body.title;
       if (typeof body.error === 'string' || body.error === null) override.error = (body.error as string | null) ?? undefined;
+      if (typeof body.priceless_skus === 'number') override.pricelessSkus = body.priceless_skus;
+      if (typeof body.currency === 'string') override.currency = body.currency;
       app.products.set(id, override);
       return { body: { ok: true } };
     }
