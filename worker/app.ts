@@ -27,6 +27,7 @@ import { productRoutes } from './routes/products';
 import { aiRoutes } from './routes/ai';
 import { connectionRoutes } from './routes/connections';
 import { shopifyOauthRoutes } from './routes/shopify-oauth';
+import { wooAuthRoutes } from './routes/woo-auth';
 import { supplierAccountRoutes } from './routes/suppliers';
 import { DomainError } from './shared/domain-errors';
 
@@ -51,6 +52,7 @@ const api = new Hono<AppEnv>()
   .route('/ai', aiRoutes)
   .route('/suppliers/accounts', supplierAccountRoutes)
   .route('/connections/shopify', shopifyOauthRoutes)
+  .route('/connections/woocommerce', wooAuthRoutes)
   .route('/connections', connectionRoutes)
   .route('/imports', importRoutes)
   .route('/webhooks', trendscoutRoutes);

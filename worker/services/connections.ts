@@ -50,6 +50,8 @@ function rowFromJson(j: Record<string, unknown>): StoreConnectionRow {
     refreshTokenExpiresAt: j.refresh_token_expires_at ? new Date(String(j.refresh_token_expires_at)) : null,
     refreshClaimedUntil: j.refresh_claimed_until ? new Date(String(j.refresh_claimed_until)) : null,
     tokenVersion: Number(j.token_version),
+    clientId: (j.client_id as string | null) ?? null,
+    clientSecret: (j.client_secret as string | null) ?? null,
     createdAt: new Date(String(j.created_at)),
     updatedAt: new Date(String(j.updated_at)),
   };

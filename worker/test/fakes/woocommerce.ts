@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StartedFake } from './index';
+import { FakeWooAuth } from './woocommerce-auth';
 import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failure, type StoreReply, type StoreRequest } from './store-common';
 
 /**
@@ -18,6 +19,7 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  *   POST   /__control/stores/:key/fail          {status, count, code?, message?, delay_ms?}
  *   POST   /__control/stores/:key/strip-auth    {enabled} → ignore the Authorization header, like some hosts
  *   DELETE /__control/stores/:key               → the keys stop working
+ *   /wc-auth/v1/authorize, /__control/wc-auth/* → the app authorization screen (./woocommerce-auth.ts)
  */
 
 interface Meta {
@@ -342,7 +344,11 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
   const stores = new Map<string, Store>();
   let origin = '';
 
-  const server = await startStoreServer((req) => {
+  const wooAuth = new FakeWooAuth(() => origin);
+  const server = await startStoreServer(async (req) => {
+    // The app authorization screens and their control calls (./woocommerce-auth.ts).
+    const authorization = await wooAuth.handle(req);
+    if (authorization) return authorization;
     const control = /^\/__control\/stores(?:\/([^/]+))?(?:\/(products|fail|strip-auth))?$/.exec(req.path);
     if (control) {
       const [, key, action] = control;
