@@ -148,17 +148,25 @@ export interface ConnectionPatch {
  * Returns null when the connection is not the user's; a Conflict when the new URL is
  * already connected.
  */
-export async function updateConnection(db: Db, rules: StoreRules, userId: string, id: string, patch: ConnectionPatch): Promise<StoreConnectionRow | null> {
+export async function updateConnection(db: Db, rules: StoreRules, userId: string, id: string, patch: ConnectionPatch, attempt = 0): Promise<StoreConnectionRow | null> {
   const apiKeyGiven = patch.api_key != null && patch.api_key !== '';
+  let guardUrl: string | null = null;
   if (patch.store_url != null || apiKeyGiven) {
     // URL and key rules depend on the platform, which a PUT cannot change.
     const [current] = await db
-      .select({ platform: storeConnections.platform })
+      .select({ platform: storeConnections.platform, storeUrl: storeConnections.storeUrl, apiKey: storeConnections.apiKey, refreshToken: storeConnections.refreshToken, clientSecret: storeConnections.clientSecret })
       .from(storeConnections)
       .where(and(eq(storeConnections.id, id), eq(storeConnections.userId, userId)))
       .limit(1);
     if (!current) return null;
     checkStoreInput(current.platform, patch, rules.allowLocal);
+    // Credentials were given for one origin and are never sent to another (API.md §8.3).
+    const holdsCredentials = Boolean(current.apiKey || current.refreshToken || current.clientSecret);
+    if (patch.store_url != null && !apiKeyGiven && holdsCredentials && originOf(patch.store_url) !== originOf(current.storeUrl)) {
+      throw new InvalidInput(NEW_ORIGIN_MESSAGE, { field: ['store_url'], type: 'value_error', input: patch.store_url });
+    }
+    // The statement only applies over the URL this check saw: a concurrent URL change makes it run again.
+    if (patch.store_url != null && !apiKeyGiven) guardUrl = current.storeUrl;
   }
   const apiKey = apiKeyGiven ? await encryptSecret(rules.ENCRYPTION_KEY, patch.api_key!.trim()) : null;
   const makeDefault = patch.is_default === true;
@@ -167,7 +175,9 @@ export async function updateConnection(db: Db, rules: StoreRules, userId: string
       () =>
         db.execute<{ row: Record<string, unknown> }>(sql`
           WITH target AS (
-            SELECT id FROM store_connections WHERE id = ${id} AND user_id = ${userId} FOR NO KEY UPDATE
+            SELECT id FROM store_connections WHERE id = ${id} AND user_id = ${userId}
+              AND (${guardUrl}::varchar IS NULL OR store_url = ${guardUrl}::varchar)
+            FOR NO KEY UPDATE
           ), cleared AS (
             UPDATE store_connections SET is_default = false, updated_at = now()
             WHERE user_id = ${userId} AND is_default AND id <> ${id} AND ${makeDefault}::boolean
@@ -177,17 +187,41 @@ export async function updateConnection(db: Db, rules: StoreRules, userId: string
           UPDATE store_connections SET
             store_name = COALESCE(${patch.store_name ?? null}::varchar, store_name),
             store_url = COALESCE(${patch.store_url ?? null}::varchar, store_url),
-            api_key = COALESCE(${apiKey}::varchar, api_key),
             is_default = COALESCE(${patch.is_default ?? null}::boolean, is_default),
+            api_key = COALESCE(${apiKey}::varchar, api_key),
+            -- A pasted credential replaces whatever the connection held before (an installed app's tokens, a Dev Dashboard app).
+            auth_type = CASE WHEN ${apiKey}::varchar IS NULL THEN auth_type WHEN lower(trim(platform)) = 'woocommerce' THEN 'keys' ELSE 'token' END,
+            status = CASE WHEN ${apiKey}::varchar IS NULL THEN status ELSE 'connected' END,
+            status_detail = CASE WHEN ${apiKey}::varchar IS NULL THEN status_detail ELSE NULL END,
+            scopes = CASE WHEN ${apiKey}::varchar IS NULL THEN scopes ELSE NULL END,
+            refresh_token = CASE WHEN ${apiKey}::varchar IS NULL THEN refresh_token ELSE NULL END,
+            token_expires_at = CASE WHEN ${apiKey}::varchar IS NULL THEN token_expires_at ELSE NULL END,
+            refresh_token_expires_at = CASE WHEN ${apiKey}::varchar IS NULL THEN refresh_token_expires_at ELSE NULL END,
+            client_id = CASE WHEN ${apiKey}::varchar IS NULL THEN client_id ELSE NULL END,
+            client_secret = CASE WHEN ${apiKey}::varchar IS NULL THEN client_secret ELSE NULL END,
+            token_version = CASE WHEN ${apiKey}::varchar IS NULL THEN token_version ELSE token_version + 1 END,
             updated_at = now()
           WHERE id IN (SELECT id FROM target) AND (SELECT count(*) FROM cleared) >= 0
           RETURNING to_json(store_connections.*) AS row`),
       (err) => isUniqueViolation(err, ONE_DEFAULT),
     );
+    if (!rows[0] && guardUrl !== null && attempt < 3) return updateConnection(db, rules, userId, id, patch, attempt + 1);
     return rows[0] ? rowFromJson(rows[0].row) : null;
   } catch (err) {
     if (isUniqueViolation(err, USER_URL)) throw alreadyConnected(patch.store_url ?? '');
     throw err;
+  }
+}
+
+export const NEW_ORIGIN_MESSAGE = 'A new store URL needs new credentials';
+
+/** Scheme, host and port of a store URL (what credentials are bound to); the text itself when it is not a URL. */
+function originOf(raw: string): string {
+  try {
+    const url = new URL(raw.trim());
+    return url.origin === 'null' ? raw.trim() : url.origin;
+  } catch {
+    return raw.trim();
   }
 }
 
