@@ -5,7 +5,8 @@ import { isUniqueViolation, retryRace } from '../lib/pg-errors';
 import { encryptSecret } from '../lib/secrets';
 import { checkStoreUrl, parseWooKey, storePlatform, WOO_KEY_MESSAGE } from '../lib/store-url';
 import { isoZ } from '../lib/time';
-import { Conflict, InvalidInput } from '../shared/domain-errors';
+import { Conflict, InvalidInput, UpstreamFailure } from '../shared/domain-errors';
+import { requestToken } from './shopify-oauth';
 import { connectorFor, type StoreEnv } from '../stores';
 import { StoreError, type ConnectionTest } from '../stores/types';
 
@@ -103,6 +104,41 @@ export interface NewConnection {
   platform: string;
   store_url: string;
   api_key?: string | null;
+  /** A merchant's own Shopify Dev Dashboard app (API.md §8.1), instead of `api_key`. */
+  client_id?: string | null;
+  client_secret?: string | null;
+}
+
+interface IssuedCredential {
+  authType: 'client_credentials';
+  accessToken: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  expiresAt: string | null;
+}
+
+/**
+ * A Dev Dashboard app's first token, by the client credentials grant at the shop
+ * (INTEGRATIONS.md §4c): proves the id and secret before anything is stored.
+ */
+async function clientCredentialsToken(input: NewConnection, allowLocal: boolean): Promise<IssuedCredential> {
+  const field = (name: string, msg: string) => new InvalidInput(msg, { field: [name], type: 'value_error', input: name === 'client_secret' ? '••••' : (input as unknown as Record<string, unknown>)[name] });
+  if (storePlatform(input.platform) !== 'shopify') throw field('client_id', 'Only Shopify connections take a client id and secret');
+  if (input.api_key) throw field('api_key', 'Give either an access token or a client id and secret, not both');
+  const clientId = input.client_id?.trim() ?? '';
+  const clientSecret = input.client_secret?.trim() ?? '';
+  if (!clientId) throw field('client_id', 'Enter the client id of your app (Dev Dashboard › your app › Settings)');
+  if (!clientSecret) throw field('client_secret', 'Enter the client secret of your app (Dev Dashboard › your app › Settings)');
+  const url = checkStoreUrl('shopify', input.store_url, allowLocal);
+  if (!url.ok) throw new InvalidInput(url.msg, { field: ['store_url'], type: 'value_error', input: input.store_url });
+  const issued = await requestToken(url.origin, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+  if (!issued.ok) {
+    if (issued.refused) throw field('client_secret', `Shopify refused this client id and secret for the store (${issued.detail}); check them in the Dev Dashboard and that the app is installed on this store`);
+    throw new UpstreamFailure(`Shopify did not answer the token request (${issued.detail}); try again`, true);
+  }
+  const { token } = issued;
+  return { authType: 'client_credentials', accessToken: token.accessToken, clientId, clientSecret, scopes: token.scopes, expiresAt: token.expiresIn ? new Date(Date.now() + token.expiresIn * 1000).toISOString() : null };
 }
 
 /**
@@ -114,15 +150,20 @@ export interface NewConnection {
  */
 export async function createConnection(db: Db, rules: StoreRules, userId: string, input: NewConnection): Promise<StoreConnectionRow> {
   checkStoreInput(input.platform, input, rules.allowLocal);
-  const apiKey = input.api_key ? await encryptSecret(rules.ENCRYPTION_KEY, input.api_key.trim()) : null;
+  const app = input.client_id != null || input.client_secret != null ? await clientCredentialsToken(input, rules.allowLocal) : null;
+  const secret = app ? app.accessToken : input.api_key?.trim();
+  const apiKey = secret ? await encryptSecret(rules.ENCRYPTION_KEY, secret) : null;
+  const clientSecret = app ? await encryptSecret(rules.ENCRYPTION_KEY, app.clientSecret) : null;
+  const authType = app ? app.authType : storePlatform(input.platform) === 'woocommerce' ? 'keys' : 'token';
   const { rows } = await retryRace(
     () =>
       db.execute<{ row: Record<string, unknown> }>(sql`
         WITH existing AS (
           SELECT id FROM store_connections WHERE user_id = ${userId} FOR KEY SHARE
         )
-        INSERT INTO store_connections (user_id, store_name, platform, store_url, api_key, auth_type, is_default)
-        VALUES (${userId}, ${input.store_name}, ${input.platform}, ${input.store_url}, ${apiKey}, ${storePlatform(input.platform) === 'woocommerce' ? 'keys' : 'token'}, NOT EXISTS (SELECT 1 FROM existing))
+        INSERT INTO store_connections (user_id, store_name, platform, store_url, api_key, auth_type, client_id, client_secret, scopes, token_expires_at, token_version, is_default)
+        VALUES (${userId}, ${input.store_name}, ${input.platform}, ${input.store_url}, ${apiKey}, ${authType}, ${app?.clientId ?? null}, ${clientSecret},
+                ${app ? sql`string_to_array(${app.scopes.join(',')}, ',')` : sql`NULL`}, ${app?.expiresAt ?? null}::timestamptz, ${app ? 1 : 0}, NOT EXISTS (SELECT 1 FROM existing))
         ON CONFLICT (user_id, store_url) DO NOTHING
         RETURNING to_json(store_connections.*) AS row`),
     (err) => isUniqueViolation(err, ONE_DEFAULT),

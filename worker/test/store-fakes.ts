@@ -42,6 +42,12 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     /** The merchant approves the app's install screen: the callback URL Shopify redirects to. */
     approve: async (authorizeUrl: string, opts: { scopes?: string[]; overrides?: Record<string, string> } = {}) =>
       new URL((await control<{ callback_url: string }>(`${at}/approve`, 'POST', { authorize_url: authorizeUrl, ...opts })).callback_url),
+    /** The merchant creates their own Dev Dashboard app for this shop: its client id and secret. */
+    ownApp: async () => {
+      const app = { clientId: crypto.randomUUID().replace(/-/g, ''), clientSecret: `shpss_${crypto.randomUUID().replace(/-/g, '')}` };
+      await control(`${at}/apps`, 'POST', { client_id: app.clientId, client_secret: app.clientSecret });
+      return app;
+    },
     /** The shop's expiring app tokens expire now, or in `inMs`. */
     expire: (inMs = 0) => control(`${at}/expire`, 'POST', { in_ms: inMs }),
     /** Refresh grants and Admin calls refused for their token (see FakeShopifyOAuth). */
