@@ -3,6 +3,7 @@ import { isNonNullType, Kind, type FieldNode, type FragmentDefinitionNode, type 
 import { SHOPIFY_SCOPE_NAMES } from '../../shared/shopify-scopes';
 import type { StartedFake } from './index';
 import { FakeShopifyOAuth } from './shopify-oauth';
+import { installScreen } from './shopify-screens';
 import { accessDenied, checkRequest, fieldAccess, loadShopifyAdminSchema, type ShopifyAdminSchema } from './shopify-schema';
 import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failure, type StoreReply, type StoreRequest } from './store-common';
 
@@ -35,6 +36,7 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  *   POST   /__control/refresh-delay            {ms} → refresh grants take this long to answer
  *   POST   /__control/apps                     {client_id, client_secret} → an app the token endpoint knows
  *   POST   /admin/oauth/access_token           the code, refresh and client credentials grants, as on a real shop
+ *   GET    /admin/oauth/authorize              the install screen a merchant sees (./shopify-screens.ts)
  *   GET    /__control/schema                   → {version, source} of the schema in use
  *   POST   /__control/access                   {query} → {errors} when invalid, else {gates: [{path, gate, scopes, required_access}]}:
  *                                               every field of the document that needs a scope
@@ -453,6 +455,8 @@ export async function startFakeShopify(): Promise<StartedFake> {
       return { body: { ok: true } };
     }
     if (req.path === '/admin/oauth/access_token' && req.method === 'POST') return oauth.tokenEndpoint(req);
+    const screen = installScreen(req, shops, oauth, server.origin);
+    if (screen) return screen;
     const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire|auth|apps))?$/.exec(req.path);
     if (control) {
       const [, token, action] = control;
