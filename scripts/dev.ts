@@ -68,6 +68,8 @@ async function main() {
     '--var', `DATABASE_URL:${db.databaseUrl}`,
     '--var', `DB_WS_PROXY:${db.wsProxy}`,
     '--var', `DB_HTTP_ENDPOINT:${db.httpEndpoint}`,
+    // Install and authorization callbacks send the browser back to the dashboard (the first CORS origin).
+    ...(WEB_PORT !== 3109 ? ['--var', `CORS_ORIGINS:http://localhost:${WEB_PORT}`] : []),
     '--test-scheduled',
     // Browser e2e: point the worker at the fake AliExpress, and send callbacks to this dashboard.
     ...(process.env.ALIEXPRESS_API_BASE ? ['--var', `ALIEXPRESS_API_BASE:${process.env.ALIEXPRESS_API_BASE}`] : []),

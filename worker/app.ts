@@ -28,6 +28,7 @@ import { aiRoutes } from './routes/ai';
 import { connectionRoutes } from './routes/connections';
 import { aliexpressOauthRoutes } from './routes/aliexpress-oauth';
 import { shopifyOauthRoutes } from './routes/shopify-oauth';
+import { wooAuthRoutes } from './routes/woo-auth';
 import { supplierAccountRoutes } from './routes/suppliers';
 import { DomainError } from './shared/domain-errors';
 
@@ -54,6 +55,7 @@ const api = new Hono<AppEnv>()
   .route('/suppliers/accounts/aliexpress', aliexpressOauthRoutes)
   .route('/suppliers/accounts', supplierAccountRoutes)
   .route('/connections/shopify', shopifyOauthRoutes)
+  .route('/connections/woocommerce', wooAuthRoutes)
   .route('/connections', connectionRoutes)
   .route('/imports', importRoutes)
   .route('/webhooks', trendscoutRoutes);

@@ -174,6 +174,98 @@ test('connections: on a phone the cards stack and stay usable', async () => {
   }
 });
 
+/** An import into `storeId` through the API with the page's session; waits until the job is done. */
+async function importInto(p: Page, storeId: string, productUrl: string): Promise<string> {
+  return p.evaluate(
+    async ({ storeId, productUrl }) => {
+      const token = localStorage.getItem('sourcepilot.access_token');
+      const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+      const created = (await (await fetch("/api/v1/imports", { method: "POST", headers, body: JSON.stringify({ product_url: productUrl, source: "aliexpress", store_id: storeId }) })).json()) as { id: string };
+      for (let i = 0; i < 150; i++) {
+        const job = (await (await fetch(`/api/v1/imports/${created.id}`, { headers })).json()) as { status: string; error_message: string | null };
+        if (job.status === 'completed' || job.status === 'failed') return `${job.status} ${job.error_message ?? ''}`;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return 'timeout';
+    },
+    { storeId, productUrl },
+  );
+}
+
+test('connections: a merchant with no token connects Shopify and WooCommerce through their own screens, and imports reach both', async () => {
+  const shopifyUrl = shopifyFake!.bindings.FAKE_SHOPIFY_URL;
+  const wooUrl = wooFake!.bindings.FAKE_WOOCOMMERCE_URL;
+  // The fake Shopify knows the dev app (.dev.vars.example); the newest shop is the one the install screen offers first.
+  await control(`${shopifyUrl}/__control/apps`, 'POST', { client_id: 'sourcepilot-dev-client-id', client_secret: 'sourcepilot-dev-client-secret' });
+  const shop = await control<{ token: string; name: string }>(`${shopifyUrl}/__control/shops`, 'POST', { name: 'Fresh Install Shop' });
+
+  const fresh = await newContext();
+  const p = await fresh.newPage();
+  failurePage.current = p;
+  try {
+    await registerThroughUi(p, uniqueEmail('e2e-one-click'), PASSWORD);
+    await p.goto(`${BASE_URL}/connections`);
+    await heading(p, 'Connections');
+
+    // Shopify: shop name → Shopify's install screen → back connected.
+    await p.getByRole('button', { name: 'Connect Shopify' }).click();
+    const dialog = p.getByRole('dialog', { name: 'Connect Shopify' });
+    await dialog.getByLabel('Shop name').fill(shopifyUrl);
+    await shot(p, 'connections-11-connect-shopify', { overlay: true });
+    await dialog.getByRole('button', { name: 'Go to Shopify' }).click();
+    await p.getByRole('heading', { name: 'Install SourcePilot' }).waitFor();
+    assert((await p.getByRole('combobox').inputValue()) === shop.token, 'the install screen does not offer the newest shop first');
+    await shot(p, 'connections-12-shopify-install-screen');
+    await p.getByRole('button', { name: 'Install' }).click();
+    await heading(p, 'Connections');
+    await p.getByRole('status').filter({ hasText: 'Store connected.' }).waitFor();
+    assert(!new URL(p.url()).search, 'the outcome stays in the URL');
+    const shopifyCard = p.getByRole('article').filter({ hasText: 'Shopify app' });
+    await shopifyCard.getByText('Connected', { exact: true }).waitFor();
+    await shopifyCard.getByLabel('Granted access').waitFor();
+    await shot(p, 'connections-13-shopify-connected');
+    const shopifyId = await shopifyCard.getAttribute('data-connection-id');
+
+    // WooCommerce: store URL → WordPress's approve screen → keys to our callback → back.
+    await p.getByRole('button', { name: 'Connect WooCommerce' }).click();
+    const wooDialog = p.getByRole('dialog', { name: 'Connect WooCommerce' });
+    await wooDialog.getByLabel('Store URL').fill(wooUrl);
+    await wooDialog.getByRole('button', { name: 'Go to WooCommerce' }).click();
+    await p.getByRole('heading', { name: 'SourcePilot would like to connect to your store' }).waitFor();
+    await p.getByLabel('Store name').fill('Approved Woo Store');
+    await shot(p, 'connections-14-woo-approve-screen');
+    await p.getByRole('button', { name: 'Approve' }).click();
+    await heading(p, 'Connections');
+    await p.getByRole('status').filter({ hasText: 'WooCommerce store connected.' }).waitFor();
+    const wooCard = p.getByRole('article').filter({ hasText: 'REST API keys' });
+    await wooCard.getByText('Connected', { exact: true }).waitFor();
+    await shot(p, 'connections-15-both-connected');
+    const wooId = await wooCard.getAttribute('data-connection-id');
+    const userId = new URL(p.url()).searchParams.get('user_id');
+    assert(!userId, 'WooCommerce\'s user_id stays in the URL');
+
+    // An import reaches each store.
+    const item = () => `https://www.aliexpress.com/item/${Math.floor(1e15 + Math.random() * 9e15)}.html`;
+    const intoShopify = await importInto(p, shopifyId!, item());
+    assert(intoShopify.startsWith('completed'), `the Shopify import ended ${intoShopify}`);
+    const shopProducts = await control<unknown[]>(`${shopifyUrl}/__control/shops/${shop.token}/products`, 'GET');
+    assert(shopProducts.length === 1, `the Shopify shop has ${shopProducts.length} products`);
+    const intoWoo = await importInto(p, wooId!, item());
+    assert(intoWoo.startsWith('completed'), `the WooCommerce import ended ${intoWoo}`);
+
+    // On a phone the page with both stores stays usable.
+    await p.setViewportSize(PHONE);
+    await p.reload();
+    await heading(p, 'Connections');
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `the page scrolls sideways by ${overflow}px on a phone`);
+    await shot(p, 'connections-16-phone-one-click');
+  } finally {
+    await fresh.close();
+    failurePage.current = page;
+  }
+});
+
 test('connections: stop the fake stores', async () => {
   await context?.close();
   await Promise.all([shopifyFake?.stop(), wooFake?.stop()]);

@@ -244,6 +244,10 @@ export const storeConnections = pgTable(
     tokenVersion: integer('token_version').notNull().default(0),
     /** Until when one consumer holds the right to refresh the token (one refresh per connection at a time). */
     refreshClaimedUntil: ts('refresh_claimed_until'),
+    /** Client id of the merchant's own Dev Dashboard app (`auth_type = 'client_credentials'`). */
+    clientId: varchar('client_id', { length: 255 }),
+    /** AES-GCM envelope of that app's client secret, used to renew its access token; never returned. */
+    clientSecret: varchar('client_secret', { length: 2000 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -568,4 +572,23 @@ export const aliexpressOauthStates = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('aliexpress_oauth_states_created_at_idx').on(t.createdAt)],
+);
+
+/**
+ * WooCommerce app authorizations in flight (API.md §8.3): the opaque `user_id` handed to
+ * the store's /wc-auth/v1/authorize, bound to the SourcePilot user and the store. Single
+ * use: the callback stamps `used_at` and the digest of the keys it stored, so a repeated
+ * identical callback is answered 200 again and any other reuse is refused.
+ */
+export const wooAuthRequests = pgTable(
+  'woo_auth_requests',
+  {
+    token: varchar('token', { length: 64 }).primaryKey(),
+    userId: userId(),
+    storeUrl: varchar('store_url', { length: 500 }).notNull(),
+    usedAt: ts('used_at'),
+    keyDigest: varchar('key_digest', { length: 64 }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('woo_auth_requests_created_at_idx').on(t.createdAt)],
 );

@@ -21,8 +21,8 @@ export interface SecretBinding {
   ownerId: string;
 }
 
-/** The binding of a store connection's credential (`api_key`) or Shopify refresh token. */
-export const connectionSecret = (column: 'api_key' | 'refresh_token', row: { id: string; userId: string }): SecretBinding => ({
+/** The binding of a store connection's credential (`api_key`), Shopify refresh token or own app's client secret. */
+export const connectionSecret = (column: 'api_key' | 'refresh_token' | 'client_secret', row: { id: string; userId: string }): SecretBinding => ({
   table: 'store_connections',
   column,
   rowId: row.id,

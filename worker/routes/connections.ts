@@ -28,6 +28,9 @@ const createBody = z.object({
   platform: text().min(1).max(50),
   store_url: text().min(1).max(500),
   api_key: text().max(500).nullish(),
+  /** A merchant's own Shopify Dev Dashboard app, instead of api_key (API.md §8.1). */
+  client_id: text().max(255).nullish(),
+  client_secret: text().max(500).nullish(),
 });
 
 const updateBody = z.object({
@@ -51,7 +54,7 @@ export const connectionRoutes = new Hono<AppEnv>()
   })
   .post(
     '/',
-    doc({ summary: 'Connect a store', status: 201, body: connectionSchema, errors: { 409: 'Store URL already connected' } }),
+    doc({ summary: 'Connect a store', status: 201, body: connectionSchema, errors: { 409: 'Store URL already connected', 502: 'Shopify did not answer the token request' } }),
     validate('json', createBody),
     async (c) => {
       const body = c.req.valid('json');

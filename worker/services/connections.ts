@@ -5,7 +5,8 @@ import { isUniqueViolation, retryRace } from '../lib/pg-errors';
 import { connectionSecret, encryptSecret } from '../lib/secrets';
 import { checkStoreUrl, parseWooKey, storePlatform, WOO_KEY_MESSAGE } from '../lib/store-url';
 import { isoZ } from '../lib/time';
-import { Conflict, InvalidInput } from '../shared/domain-errors';
+import { Conflict, InvalidInput, UpstreamFailure } from '../shared/domain-errors';
+import { requestToken } from './shopify-oauth';
 import { connectorFor, type StoreEnv } from '../stores';
 import { StoreError, type ConnectionTest } from '../stores/types';
 
@@ -50,6 +51,8 @@ function rowFromJson(j: Record<string, unknown>): StoreConnectionRow {
     refreshTokenExpiresAt: j.refresh_token_expires_at ? new Date(String(j.refresh_token_expires_at)) : null,
     refreshClaimedUntil: j.refresh_claimed_until ? new Date(String(j.refresh_claimed_until)) : null,
     tokenVersion: Number(j.token_version),
+    clientId: (j.client_id as string | null) ?? null,
+    clientSecret: (j.client_secret as string | null) ?? null,
     createdAt: new Date(String(j.created_at)),
     updatedAt: new Date(String(j.updated_at)),
   };
@@ -101,6 +104,41 @@ export interface NewConnection {
   platform: string;
   store_url: string;
   api_key?: string | null;
+  /** A merchant's own Shopify Dev Dashboard app (API.md §8.1), instead of `api_key`. */
+  client_id?: string | null;
+  client_secret?: string | null;
+}
+
+interface IssuedCredential {
+  authType: 'client_credentials';
+  accessToken: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  expiresAt: string | null;
+}
+
+/**
+ * A Dev Dashboard app's first token, by the client credentials grant at the shop
+ * (INTEGRATIONS.md §4c): proves the id and secret before anything is stored.
+ */
+async function clientCredentialsToken(input: NewConnection, allowLocal: boolean): Promise<IssuedCredential> {
+  const field = (name: string, msg: string) => new InvalidInput(msg, { field: [name], type: 'value_error', input: name === 'client_secret' ? '••••' : (input as unknown as Record<string, unknown>)[name] });
+  if (storePlatform(input.platform) !== 'shopify') throw field('client_id', 'Only Shopify connections take a client id and secret');
+  if (input.api_key) throw field('api_key', 'Give either an access token or a client id and secret, not both');
+  const clientId = input.client_id?.trim() ?? '';
+  const clientSecret = input.client_secret?.trim() ?? '';
+  if (!clientId) throw field('client_id', 'Enter the client id of your app (Dev Dashboard › your app › Settings)');
+  if (!clientSecret) throw field('client_secret', 'Enter the client secret of your app (Dev Dashboard › your app › Settings)');
+  const url = checkStoreUrl('shopify', input.store_url, allowLocal);
+  if (!url.ok) throw new InvalidInput(url.msg, { field: ['store_url'], type: 'value_error', input: input.store_url });
+  const issued = await requestToken(url.origin, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+  if (!issued.ok) {
+    if (issued.refused) throw field('client_secret', `Shopify refused this client id and secret for the store (${issued.detail}); check them in the Dev Dashboard and that the app is installed on this store`);
+    throw new UpstreamFailure(`Shopify did not answer the token request (${issued.detail}); try again`, true);
+  }
+  const { token } = issued;
+  return { authType: 'client_credentials', accessToken: token.accessToken, clientId, clientSecret, scopes: token.scopes, expiresAt: token.expiresIn ? new Date(Date.now() + token.expiresIn * 1000).toISOString() : null };
 }
 
 /**
@@ -112,17 +150,22 @@ export interface NewConnection {
  */
 export async function createConnection(db: Db, rules: StoreRules, userId: string, input: NewConnection): Promise<StoreConnectionRow> {
   checkStoreInput(input.platform, input, rules.allowLocal);
-  // The id is chosen here so the credential can be bound to the row it is stored in.
+  const app = input.client_id != null || input.client_secret != null ? await clientCredentialsToken(input, rules.allowLocal) : null;
+  const secret = app ? app.accessToken : input.api_key?.trim();
+  // The id is chosen here so the secrets can be bound to the row they are stored in.
   const id = crypto.randomUUID();
-  const apiKey = input.api_key ? await encryptSecret(rules.ENCRYPTION_KEY, input.api_key.trim(), connectionSecret('api_key', { id, userId })) : null;
+  const apiKey = secret ? await encryptSecret(rules.ENCRYPTION_KEY, secret, connectionSecret('api_key', { id, userId })) : null;
+  const clientSecret = app ? await encryptSecret(rules.ENCRYPTION_KEY, app.clientSecret, connectionSecret('client_secret', { id, userId })) : null;
+  const authType = app ? app.authType : storePlatform(input.platform) === 'woocommerce' ? 'keys' : 'token';
   const { rows } = await retryRace(
     () =>
       db.execute<{ row: Record<string, unknown> }>(sql`
         WITH existing AS (
           SELECT id FROM store_connections WHERE user_id = ${userId} FOR KEY SHARE
         )
-        INSERT INTO store_connections (id, user_id, store_name, platform, store_url, api_key, auth_type, is_default)
-        VALUES (${id}, ${userId}, ${input.store_name}, ${input.platform}, ${input.store_url}, ${apiKey}, ${storePlatform(input.platform) === 'woocommerce' ? 'keys' : 'token'}, NOT EXISTS (SELECT 1 FROM existing))
+        INSERT INTO store_connections (id, user_id, store_name, platform, store_url, api_key, auth_type, client_id, client_secret, scopes, token_expires_at, token_version, is_default)
+        VALUES (${id}, ${userId}, ${input.store_name}, ${input.platform}, ${input.store_url}, ${apiKey}, ${authType}, ${app?.clientId ?? null}, ${clientSecret},
+                ${app ? sql`string_to_array(${app.scopes.join(',')}, ',')` : sql`NULL`}, ${app?.expiresAt ?? null}::timestamptz, ${app ? 1 : 0}, NOT EXISTS (SELECT 1 FROM existing))
         ON CONFLICT (user_id, store_url) DO NOTHING
         RETURNING to_json(store_connections.*) AS row`),
     (err) => isUniqueViolation(err, ONE_DEFAULT),
@@ -148,17 +191,25 @@ export interface ConnectionPatch {
  * Returns null when the connection is not the user's; a Conflict when the new URL is
  * already connected.
  */
-export async function updateConnection(db: Db, rules: StoreRules, userId: string, id: string, patch: ConnectionPatch): Promise<StoreConnectionRow | null> {
+export async function updateConnection(db: Db, rules: StoreRules, userId: string, id: string, patch: ConnectionPatch, attempt = 0): Promise<StoreConnectionRow | null> {
   const apiKeyGiven = patch.api_key != null && patch.api_key !== '';
+  let guardUrl: string | null = null;
   if (patch.store_url != null || apiKeyGiven) {
     // URL and key rules depend on the platform, which a PUT cannot change.
     const [current] = await db
-      .select({ platform: storeConnections.platform })
+      .select({ platform: storeConnections.platform, storeUrl: storeConnections.storeUrl, apiKey: storeConnections.apiKey, refreshToken: storeConnections.refreshToken, clientSecret: storeConnections.clientSecret })
       .from(storeConnections)
       .where(and(eq(storeConnections.id, id), eq(storeConnections.userId, userId)))
       .limit(1);
     if (!current) return null;
     checkStoreInput(current.platform, patch, rules.allowLocal);
+    // Credentials were given for one origin and are never sent to another (API.md §8.3).
+    const holdsCredentials = Boolean(current.apiKey || current.refreshToken || current.clientSecret);
+    if (patch.store_url != null && !apiKeyGiven && holdsCredentials && originOf(patch.store_url) !== originOf(current.storeUrl)) {
+      throw new InvalidInput(NEW_ORIGIN_MESSAGE, { field: ['store_url'], type: 'value_error', input: patch.store_url });
+    }
+    // The statement only applies over the URL this check saw: a concurrent URL change makes it run again.
+    if (patch.store_url != null && !apiKeyGiven) guardUrl = current.storeUrl;
   }
   const apiKey = apiKeyGiven ? await encryptSecret(rules.ENCRYPTION_KEY, patch.api_key!.trim(), connectionSecret('api_key', { id, userId })) : null;
   const makeDefault = patch.is_default === true;
@@ -167,7 +218,9 @@ export async function updateConnection(db: Db, rules: StoreRules, userId: string
       () =>
         db.execute<{ row: Record<string, unknown> }>(sql`
           WITH target AS (
-            SELECT id FROM store_connections WHERE id = ${id} AND user_id = ${userId} FOR NO KEY UPDATE
+            SELECT id FROM store_connections WHERE id = ${id} AND user_id = ${userId}
+              AND (${guardUrl}::varchar IS NULL OR store_url = ${guardUrl}::varchar)
+            FOR NO KEY UPDATE
           ), cleared AS (
             UPDATE store_connections SET is_default = false, updated_at = now()
             WHERE user_id = ${userId} AND is_default AND id <> ${id} AND ${makeDefault}::boolean
@@ -177,17 +230,41 @@ export async function updateConnection(db: Db, rules: StoreRules, userId: string
           UPDATE store_connections SET
             store_name = COALESCE(${patch.store_name ?? null}::varchar, store_name),
             store_url = COALESCE(${patch.store_url ?? null}::varchar, store_url),
-            api_key = COALESCE(${apiKey}::varchar, api_key),
             is_default = COALESCE(${patch.is_default ?? null}::boolean, is_default),
+            api_key = COALESCE(${apiKey}::varchar, api_key),
+            -- A pasted credential replaces whatever the connection held before (an installed app's tokens, a Dev Dashboard app).
+            auth_type = CASE WHEN ${apiKey}::varchar IS NULL THEN auth_type WHEN lower(trim(platform)) = 'woocommerce' THEN 'keys' ELSE 'token' END,
+            status = CASE WHEN ${apiKey}::varchar IS NULL THEN status ELSE 'connected' END,
+            status_detail = CASE WHEN ${apiKey}::varchar IS NULL THEN status_detail ELSE NULL END,
+            scopes = CASE WHEN ${apiKey}::varchar IS NULL THEN scopes ELSE NULL END,
+            refresh_token = CASE WHEN ${apiKey}::varchar IS NULL THEN refresh_token ELSE NULL END,
+            token_expires_at = CASE WHEN ${apiKey}::varchar IS NULL THEN token_expires_at ELSE NULL END,
+            refresh_token_expires_at = CASE WHEN ${apiKey}::varchar IS NULL THEN refresh_token_expires_at ELSE NULL END,
+            client_id = CASE WHEN ${apiKey}::varchar IS NULL THEN client_id ELSE NULL END,
+            client_secret = CASE WHEN ${apiKey}::varchar IS NULL THEN client_secret ELSE NULL END,
+            token_version = CASE WHEN ${apiKey}::varchar IS NULL THEN token_version ELSE token_version + 1 END,
             updated_at = now()
           WHERE id IN (SELECT id FROM target) AND (SELECT count(*) FROM cleared) >= 0
           RETURNING to_json(store_connections.*) AS row`),
       (err) => isUniqueViolation(err, ONE_DEFAULT),
     );
+    if (!rows[0] && guardUrl !== null && attempt < 3) return updateConnection(db, rules, userId, id, patch, attempt + 1);
     return rows[0] ? rowFromJson(rows[0].row) : null;
   } catch (err) {
     if (isUniqueViolation(err, USER_URL)) throw alreadyConnected(patch.store_url ?? '');
     throw err;
+  }
+}
+
+export const NEW_ORIGIN_MESSAGE = 'A new store URL needs new credentials';
+
+/** Scheme, host and port of a store URL (what credentials are bound to); the text itself when it is not a URL. */
+function originOf(raw: string): string {
+  try {
+    const url = new URL(raw.trim());
+    return url.origin === 'null' ? raw.trim() : url.origin;
+  } catch {
+    return raw.trim();
   }
 }
 

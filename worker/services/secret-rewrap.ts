@@ -16,6 +16,7 @@ import { decryptSecret, encryptSecret, keyring, type SecretBinding } from '../li
 const TARGETS: { table: SecretBinding['table']; column: string; id: string }[] = [
   { table: 'store_connections', column: 'api_key', id: 'id' },
   { table: 'store_connections', column: 'refresh_token', id: 'id' },
+  { table: 'store_connections', column: 'client_secret', id: 'id' },
   { table: 'supplier_accounts', column: 'credentials', id: 'id' },
   { table: 'alert_settings', column: 'webhook_secret', id: 'user_id' },
 ];

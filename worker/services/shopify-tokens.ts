@@ -9,7 +9,9 @@ import { appCredentials, requestToken, ShopifyAppNotConfigured, type ShopifyAppE
 
 /**
  * Expiring Shopify tokens of installed-app connections (`auth_type = 'oauth'`),
- * refreshed before they expire and after a 401 (INTEGRATIONS.md §4c). Every refresh
+ * refreshed before they expire and after a 401 (INTEGRATIONS.md §4c), and of a
+ * merchant's own Dev Dashboard app (`client_credentials`), renewed the same way with
+ * the client credentials grant (no refresh token; the client secret is kept encrypted). Every refresh
  * rotates the refresh token and revokes the previous access token, so two consumers
  * refreshing one shop at once would revoke each other's tokens: one consumer claims the
  * refresh with a conditional update on `token_version` and `refresh_claimed_until`,
@@ -18,6 +20,11 @@ import { appCredentials, requestToken, ShopifyAppNotConfigured, type ShopifyAppE
 
 /** The merchant's next step when Shopify refuses the refresh (uninstalled, revoked). */
 export const REAUTH_MESSAGE = 'The store no longer accepts SourcePilot’s authorization; reconnect it on the Connections page';
+
+/** The merchant's next step when Shopify refuses their own app's client id and secret. */
+export const CLIENT_CREDENTIALS_REFUSED = 'Shopify no longer accepts the client id and secret of your app for this store; enter them again on the Connections page';
+
+type Claimed = { refresh_token: string | null; auth_type: string; client_id: string | null; client_secret: string | null };
 
 /** Refresh this long before the stored expiry, so no call goes out with a token about to lapse. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -56,7 +63,7 @@ export class ShopifyTokens implements ShopifyTokenSource {
     private readonly origin: string,
   ) {}
 
-  private binding(column: 'api_key' | 'refresh_token') {
+  private binding(column: 'api_key' | 'refresh_token' | 'client_secret') {
     return connectionSecret(column, { id: this.connectionId, userId: this.ownerId });
   }
 
@@ -106,12 +113,12 @@ export class ShopifyTokens implements ShopifyTokenSource {
   private async claimOrWait(version: number): Promise<string> {
     const deadline = Date.now() + WAIT_LIMIT_MS;
     for (;;) {
-      const { rows } = await this.db.execute<{ refresh_token: string | null }>(sql`
+      const { rows } = await this.db.execute<Claimed>(sql`
         UPDATE store_connections SET refresh_claimed_until = now() + ${CLAIM_TTL}::interval
         WHERE id = ${this.connectionId} AND token_version = ${version} AND status = 'connected'
           AND (refresh_claimed_until IS NULL OR refresh_claimed_until < now())
-        RETURNING refresh_token`);
-      if (rows[0]) return this.refreshClaimed(version, rows[0].refresh_token);
+        RETURNING refresh_token, auth_type, client_id, client_secret`);
+      if (rows[0]) return this.refreshClaimed(version, rows[0]);
       const row = await this.load();
       if (Number(row.token_version) !== version || row.status !== 'connected') return (await this.adopt(row)).token;
       if (Date.now() > deadline) throw new StoreError('Another refresh of this store’s Shopify token is taking too long; the work will be retried', true);
@@ -123,30 +130,38 @@ export class ShopifyTokens implements ShopifyTokenSource {
     await this.db.execute(sql`UPDATE store_connections SET refresh_claimed_until = NULL WHERE id = ${this.connectionId} AND token_version = ${version}`);
   }
 
-  private async refreshClaimed(version: number, sealedRefresh: string | null): Promise<string> {
-    let app: { clientId: string; clientSecret: string };
-    let refreshToken: string | null;
+  /** The token request that renews this connection's access: a refresh grant, or a Dev Dashboard app's client credentials grant. */
+  private async renewal(claimed: Claimed): Promise<Record<string, string> | null> {
+    if (claimed.auth_type === 'client_credentials') {
+      if (!claimed.client_id || !claimed.client_secret) return null;
+      return { grant_type: 'client_credentials', client_id: claimed.client_id, client_secret: await decryptSecret(this.env.ENCRYPTION_KEY, claimed.client_secret, this.binding('client_secret')) };
+    }
+    const app = appCredentials(this.env);
+    if (!claimed.refresh_token) return null;
+    return { client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: await decryptSecret(this.env.ENCRYPTION_KEY, claimed.refresh_token, this.binding('refresh_token')) };
+  }
+
+  private async refreshClaimed(version: number, claimed: Claimed): Promise<string> {
+    let params: Record<string, string> | null;
     try {
-      app = appCredentials(this.env);
-      refreshToken = sealedRefresh ? await decryptSecret(this.env.ENCRYPTION_KEY, sealedRefresh, this.binding('refresh_token')) : null;
+      params = await this.renewal(claimed);
     } catch (err) {
       await this.release(version);
       if (err instanceof ShopifyAppNotConfigured) throw new StoreError(err.message, false);
       throw new StoreError('The saved store credentials cannot be read (the encryption key changed); reconnect the store', false);
     }
-    const result = refreshToken
-      ? await requestToken(this.origin, { client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken })
-      : ({ ok: false, refused: true, detail: 'no refresh token is saved' } as const);
+    const reauth = claimed.auth_type === 'client_credentials' ? CLIENT_CREDENTIALS_REFUSED : REAUTH_MESSAGE;
+    const result = params ? await requestToken(this.origin, params) : ({ ok: false, refused: true, detail: 'no renewal credential is saved' } as const);
     if (!result.ok) {
       if (!result.refused) {
         await this.release(version);
         throw new StoreError(`Shopify did not renew the access token (${result.detail}); the work will be retried`, true);
       }
       await this.db.execute(sql`
-        UPDATE store_connections SET status = 'needs_reauth', status_detail = ${REAUTH_MESSAGE}, refresh_claimed_until = NULL, updated_at = now()
+        UPDATE store_connections SET status = 'needs_reauth', status_detail = ${reauth}, refresh_claimed_until = NULL, updated_at = now()
         WHERE id = ${this.connectionId} AND token_version = ${version}`);
       log.warn('shopify token refresh refused; connection needs reauth', { connectionId: this.connectionId, detail: result.detail });
-      throw new StoreError(REAUTH_MESSAGE, false);
+      throw new StoreError(reauth, false);
     }
     const { token } = result;
     const now = Date.now();

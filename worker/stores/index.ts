@@ -59,7 +59,7 @@ export async function connectorFor(env: StoreEnv, connection: ConnectionRow, db?
   }
   const timeoutMs = config(env).storeTimeoutMs;
   if (platform === 'shopify') {
-    const expiring = connection.authType === 'oauth' && db;
+    const expiring = (connection.authType === 'oauth' || connection.authType === 'client_credentials') && db;
     const credential = expiring ? new ShopifyTokens(db, env, connection.id, url.origin) : secret;
     return new ShopifyConnector(url.origin, credential, env.SHOPIFY_API_VERSION, timeoutMs);
   }

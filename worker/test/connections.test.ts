@@ -192,7 +192,7 @@ describe('PUT /connections/{id}', () => {
     expect((await rawCall('/connections/123', { method: 'PUT', token: user.token, body: {} })).json.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'conn_id'] });
     const a = await connect(user);
     const b = await connect(user);
-    const clash = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: b.id }, json: { store_url: a.store_url } }));
+    const clash = await answer(api({ token: user.token }).connections[':conn_id'].$put({ param: { conn_id: b.id }, json: { store_url: a.store_url, api_key: 'shpat_moved' } }));
     expect(clash.status).toBe(409);
     expect(clash.json).toEqual({ detail: `Store URL already connected: ${a.store_url}` });
   });

@@ -146,5 +146,5 @@ export async function sealedConnection(platform: string, storeUrl: string, secre
 }
 
 /** The plaintext of a store connection's stored `api_key` (or `refresh_token`), opened with its row's binding. */
-export const openConnectionSecret = (row: { id: string; userId: string }, value: string, column: 'api_key' | 'refresh_token' = 'api_key') =>
+export const openConnectionSecret = (row: { id: string; userId: string }, value: string, column: 'api_key' | 'refresh_token' | 'client_secret' = 'api_key') =>
   decryptSecret(env.ENCRYPTION_KEY, value, connectionSecret(column, row));

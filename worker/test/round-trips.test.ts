@@ -9,7 +9,7 @@ import { customerUser, stripeEvent, stripeSubscription } from './billing-support
 import { call, freshIp, registerUser, setPlan, userWithKey, withDb } from './helpers';
 import { aliUrl } from './price-helpers';
 import { signedShopifyDelivery } from './shopify-webhook-support';
-import { fakeShopifyShop, fakeWooStore, registerFakeShopifyApp } from './store-fakes';
+import { approveWooAuthorization, fakeShopifyShop, fakeWooStore, registerFakeShopifyApp } from './store-fakes';
 import { approveAliExpress, connectAliExpress, ensureAliExpressApp } from './supplier-helpers';
 
 /**
@@ -94,6 +94,8 @@ const ROWS: Row[] = [
   { route: 'GET /api/v1/connections/shopify/callback', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'shopifyCallback'), token: null }) },
   { route: 'POST /api/v1/suppliers/accounts/aliexpress/authorize', kind: 'write', status: 200, request: () => ({ path: '/suppliers/accounts/aliexpress/authorize', body: { name: 'Round trips' } }) },
   { route: 'GET /api/v1/suppliers/accounts/aliexpress/callback', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'aliexpressCallback'), token: null }) },
+  { route: 'POST /api/v1/connections/woocommerce/authorize', kind: 'write', status: 200, request: (c) => ({ path: '/connections/woocommerce/authorize', body: { store_url: c.ids.wooUrl } }) },
+  { route: 'POST /api/v1/connections/woocommerce/callback', kind: 'write', status: 200, request: (c) => ({ path: '/connections/woocommerce/callback', token: null, body: JSON.parse(id(c, 'wooDelivery')) }) },
   { route: 'GET /api/v1/products/search', label: 'demo catalogue', kind: 'read', status: 200, request: () => ({ path: '/products/search?q=desk%20lamp' }) },
   { route: 'GET /api/v1/products/search', label: 'live supplier account', kind: 'read', status: 200, request: (c) => ({ path: '/products/search?q=desk%20lamp', token: c.ids.liveToken }) },
   { route: 'POST /api/v1/products/preview', label: 'demo catalogue', kind: 'write', status: 200, request: () => ({ path: '/products/preview', body: { url: aliUrl() } }) },
@@ -207,6 +209,10 @@ beforeAll(async () => {
   const aeLinker = await registerUser('rt-ae');
   const aeStarted = await call('/suppliers/accounts/aliexpress/authorize', { token: aeLinker.token, body: {} });
   const aliexpressCallback = await approveAliExpress(aeStarted.json.authorize_url);
+  // A fourth user approves SourcePilot on a WooCommerce site; the measured callback delivers the keys.
+  const wooer = await registerUser('rt-woo');
+  const wooStarted = await call('/connections/woocommerce/authorize', { token: wooer.token, body: { store_url: woo.storeUrl } });
+  const wooApproved = await approveWooAuthorization(wooStarted.json.authorize_url);
   const account = await api('/suppliers/accounts', { name: 'Spocket', platform: 'spocket', credentials: { api_key: 'sp-1' } });
   const spareAccount = await api('/suppliers/accounts', { name: 'Spare', platform: 'spocket', credentials: null });
   const watch = await api('/price-watches', { product_url: aliUrl(), source: 'aliexpress' });
@@ -238,6 +244,7 @@ beforeAll(async () => {
     ids: {
       connection: connection.id,
       spareConnection: spareConnection.id,
+      wooDelivery: JSON.stringify(wooApproved.payload),
       shopifyCallback: `${shopifyCallback.pathname.replace(/^\/api\/v1/, '')}${shopifyCallback.search}`,
       aliexpressCallback: `${aliexpressCallback.pathname.replace(/^\/api\/v1/, '')}${aliexpressCallback.search}`,
       wooUrl: woo.storeUrl,

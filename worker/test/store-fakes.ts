@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { SELF } from 'cloudflare:test';
 import type { describeProduct as describeShopifyProduct } from './fakes/shopify';
 import type { AuthStats } from './fakes/shopify-oauth';
 import type { describeProduct as describeWooProduct } from './fakes/woocommerce';
@@ -54,6 +55,12 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     /** The merchant approves the app's install screen: the callback URL Shopify redirects to. */
     approve: async (authorizeUrl: string, opts: { scopes?: string[]; overrides?: Record<string, string> } = {}) =>
       new URL((await control<{ callback_url: string }>(`${at}/approve`, 'POST', { authorize_url: authorizeUrl, ...opts })).callback_url),
+    /** The merchant creates their own Dev Dashboard app for this shop: its client id and secret. */
+    ownApp: async () => {
+      const app = { clientId: crypto.randomUUID().replace(/-/g, ''), clientSecret: `shpss_${crypto.randomUUID().replace(/-/g, '')}` };
+      await control(`${at}/apps`, 'POST', { client_id: app.clientId, client_secret: app.clientSecret });
+      return app;
+    },
     /** The shop's expiring app tokens expire now, or in `inMs`. */
     expire: (inMs = 0) => control(`${at}/expire`, 'POST', { in_ms: inMs }),
     /** Refresh grants and Admin calls refused for their token (see FakeShopifyOAuth). */
@@ -102,5 +109,31 @@ export function fakeShopifySchema() {
     /** Validation errors, or every field of the document that needs a scope (any one of `scopes`). */
     access: (query: string) =>
       control<{ errors?: { message: string }[]; gates?: { path: string[]; gate: string; scopes: string[]; required_access: string }[] }>(`${fakes.FAKE_SHOPIFY_URL}/__control/access`, 'POST', { query }),
+  };
+}
+
+/**
+ * The merchant approves SourcePilot on the fake WooCommerce site's authorize screen
+ * (fakes/woocommerce-auth.ts). The fake makes the keys; `deliver()` plays the store's
+ * POST to our callback (the worker is not reachable from Node) and tells the fake the
+ * answer, so a callback that does not answer 200 gets the keys deleted, as WooCommerce does.
+ */
+export async function approveWooAuthorization(authorizeUrl: string, name = `Woo ${crypto.randomUUID().slice(0, 6)}`) {
+  const base = `${fakes.FAKE_WOOCOMMERCE_URL}/__control`;
+  const made = await control<{ consumer_key: string; callback_url: string; payload: Record<string, unknown>; return_url: string }>(`${base}/wc-auth/approve`, 'POST', { authorize_url: authorizeUrl, name });
+  const at = `${base}/stores/${made.consumer_key}`;
+  return {
+    ...made,
+    returnUrl: new URL(made.return_url),
+    /** POSTs the payload (or a variant of it) to the callback; answers the callback's status. */
+    deliver: async (payload: Record<string, unknown> = made.payload) => {
+      const res = await SELF.fetch(made.callback_url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+      await res.arrayBuffer();
+      await control(`${base}/wc-auth/delivered`, 'POST', { consumer_key: made.consumer_key, status: res.status });
+      return res.status;
+    },
+    products: () => control<WooFakeProduct[]>(`${at}/products`),
+    /** Whether the keys still exist on the site. */
+    keysAlive: async () => (await fetch(at)).ok,
   };
 }

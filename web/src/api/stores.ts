@@ -32,7 +32,14 @@ export const connectionsApi = {
   remove: (id: string) => unwrap(connection.$delete({ param: { conn_id: id } })),
   makeDefault: (id: string) => unwrap(connection.default.$post({ param: { conn_id: id } })),
   test: (id: string) => unwrap(connection.test.$post({ param: { conn_id: id } })),
+  /** Starts the Shopify app install: the shop's authorize URL to send the browser to (API.md §8.1). */
+  installShopify: (shop: string) => unwrap(api.connections.shopify.install.$post({ json: { shop } })),
+  /** Starts WooCommerce's app authorization: the store's approve screen URL (API.md §8.3). */
+  authorizeWoo: (storeUrl: string) => unwrap(api.connections.woocommerce.authorize.$post({ json: { store_url: storeUrl } })),
 };
+
+/** Where the browser goes next; a seam so component tests can watch the redirect. */
+export const browser = { go: (url: string) => window.location.assign(url) };
 
 export const supplierAccountsApi = {
   create: (json: NewSupplierAccount) => unwrap(api.suppliers.accounts.$post({ json })),

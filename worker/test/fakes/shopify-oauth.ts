@@ -10,6 +10,8 @@ import { isObject, parseBody } from './store-common';
  * expiring offline tokens (`expiring=1`) with rotating refresh tokens. One expiring
  * token per app and shop: issuing one revokes the previous access token; an old
  * refresh token works until its replacement is first used, then `invalid_grant`.
+ * A merchant's own Dev Dashboard app (one shop) gets tokens by the client credentials
+ * grant: `expires_in` 86399, no refresh token.
  */
 export interface AccessToken<S> {
   shop: S;
@@ -31,6 +33,7 @@ interface RefreshToken<S> {
 const ACCESS_TTL_S = 3600;
 const REFRESH_TTL_S = 90 * 24 * 3600;
 const CODE_TTL_MS = 10 * 60_000;
+const CLIENT_CREDENTIALS_TTL_S = 86399;
 
 const token = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 
@@ -60,6 +63,8 @@ export interface AuthStats {
 
 export class FakeShopifyOAuth<S extends { name: string }> {
   readonly apps = new Map<string, string>();
+  /** A merchant's own Dev Dashboard apps: client id → secret and the one shop (organization) they serve. */
+  readonly ownApps = new Map<string, { secret: string; shop: S }>();
   readonly tokens = new Map<string, AccessToken<S>>();
   /** Access tokens a newer token replaced while they were still valid. */
   private readonly revoked = new Map<string, S>();
@@ -137,7 +142,7 @@ export class FakeShopifyOAuth<S extends { name: string }> {
     return { callback_url: callback.toString() };
   }
 
-  private issue(shop: S, clientId: string, scopes: string[], expiring: boolean) {
+  private issue(shop: S, clientId: string, scopes: string[], expiring: boolean, clientCredentialsTtl?: number) {
     // One active token per app and shop: the previous access token stops working now.
     for (const [k, t] of this.tokens) {
       if (t.shop !== shop || t.clientId !== clientId) continue;
@@ -145,6 +150,10 @@ export class FakeShopifyOAuth<S extends { name: string }> {
       if (t.expiresAt === null || t.expiresAt > Date.now()) this.revoked.set(k, shop);
     }
     const access = token('shpat_');
+    if (clientCredentialsTtl) {
+      this.tokens.set(access, { shop, scopes, clientId, expiresAt: Date.now() + clientCredentialsTtl * 1000 });
+      return { answer: { access_token: access, scope: grantedList(scopes).join(','), expires_in: clientCredentialsTtl }, refresh: null };
+    }
     this.tokens.set(access, { shop, scopes, clientId, expiresAt: expiring ? Date.now() + ACCESS_TTL_S * 1000 : null });
     const answer: Record<string, unknown> = { access_token: access, scope: scopes.join(',') };
     if (expiring) {
@@ -167,6 +176,21 @@ export class FakeShopifyOAuth<S extends { name: string }> {
       this.log.push({ grant, at: Date.now(), ok: false });
       return { status, body: { error, error_description: description } };
     };
+    if (grant === 'client_credentials') {
+      // A Dev Dashboard app's own token: no refresh token, expires in 86399 s; ask again before then.
+      const own = this.ownApps.get(input.client_id ?? '');
+      if (!own || input.client_secret !== own.secret) return fail(401, 'invalid_client', 'Client authentication failed');
+      const scopes = (own.shop as unknown as { scopes?: string[] }).scopes ?? [];
+      this.log.push({ grant, at: Date.now(), ok: true });
+      // Counted like refreshes: a renewal issues a new token and revokes the previous one.
+      const stats = this.statsFor(own.shop);
+      stats.refreshes++;
+      stats.inFlight++;
+      stats.maxConcurrentRefreshes = Math.max(stats.maxConcurrentRefreshes, stats.inFlight);
+      setTimeout(() => stats.inFlight--, this.refreshDelayMs);
+      const { answer } = this.issue(own.shop, input.client_id, scopes, true, CLIENT_CREDENTIALS_TTL_S);
+      return { body: answer, delayMs: this.refreshDelayMs };
+    }
     const secret = this.apps.get(input.client_id ?? '');
     if (!secret || input.client_secret !== secret) return fail(401, 'invalid_client', 'Client authentication failed');
 

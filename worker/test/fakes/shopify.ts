@@ -3,6 +3,7 @@ import { isNonNullType, Kind, type FieldNode, type FragmentDefinitionNode, type 
 import { SHOPIFY_SCOPE_NAMES } from '../../shared/shopify-scopes';
 import type { StartedFake } from './index';
 import { FakeShopifyOAuth } from './shopify-oauth';
+import { installScreen } from './shopify-screens';
 import { accessDenied, checkRequest, fieldAccess, loadShopifyAdminSchema, type ShopifyAdminSchema } from './shopify-schema';
 import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failure, type StoreReply, type StoreRequest } from './store-common';
 
@@ -38,11 +39,14 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  *   DELETE /__control/shops/:token             → every token of the shop stops working (a revoked app)
  *   POST   /__control/shops/:token/approve     {authorize_url, scopes?, overrides?} → {callback_url}: the merchant
  *                                               approves the app's install screen (./shopify-oauth.ts)
+ *   POST   /__control/shops/:token/apps        {client_id, client_secret} → the merchant's own Dev Dashboard app for
+ *                                               this shop (client credentials grant)
  *   POST   /__control/shops/:token/expire      {in_ms?} → the shop's expiring app tokens expire now (or in in_ms)
  *   GET    /__control/shops/:token/auth        → refreshes, concurrency, calls with expired or revoked tokens
  *   POST   /__control/refresh-delay            {ms} → refresh grants take this long to answer
  *   POST   /__control/apps                     {client_id, client_secret} → an app the token endpoint knows
- *   POST   /admin/oauth/access_token           the code and refresh grants, as on a real shop
+ *   POST   /admin/oauth/access_token           the code, refresh and client credentials grants, as on a real shop
+ *   GET    /admin/oauth/authorize              the install screen a merchant sees (./shopify-screens.ts)
  *   GET    /__control/schema                   → {version, source} of the schema in use
  *   POST   /__control/access                   {query} → {errors} when invalid, else {gates: [{path, gate, scopes, required_access}]}:
  *                                               every field of the document that needs a scope
@@ -659,7 +663,9 @@ export async function startFakeShopify(): Promise<StartedFake> {
       return { body: { ok: true } };
     }
     if (req.path === '/admin/oauth/access_token' && req.method === 'POST') return oauth.tokenEndpoint(req);
-    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire|auth|merchant))?$/.exec(req.path);
+    const screen = installScreen(req, shops, oauth, server.origin);
+    if (screen) return screen;
+    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire|auth|merchant|apps))?$/.exec(req.path);
     if (control) {
       const [, token, action] = control;
       const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
@@ -692,6 +698,11 @@ export async function startFakeShopify(): Promise<StartedFake> {
         const overrides = isObject(input.overrides) ? Object.fromEntries(Object.entries(input.overrides).map(([k, v]) => [k, String(v)])) : {};
         const approved = oauth.approve(shop, String(input.authorize_url ?? ''), scopes, overrides);
         return approved.error ? { status: 422, body: approved } : { body: approved };
+      }
+      if (req.method === 'POST' && action === 'apps') {
+        if (typeof input.client_id !== 'string' || typeof input.client_secret !== 'string') return { status: 422, body: { error: 'client_id and client_secret are required' } };
+        oauth.ownApps.set(input.client_id, { secret: input.client_secret, shop });
+        return { status: 201, body: { ok: true } };
       }
       if (req.method === 'POST' && action === 'expire') {
         oauth.expireShop(shop, Number(input.in_ms ?? 0));

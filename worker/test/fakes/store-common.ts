@@ -6,6 +6,8 @@ export type StoreRequest = FakeRequest;
 export interface StoreReply {
   status?: number;
   body?: unknown;
+  /** An HTML page instead of JSON (the stores' own screens, e.g. an approve screen). */
+  html?: string;
   headers?: Record<string, string>;
   delayMs?: number;
   /** Sent as it is instead of JSON (e.g. an image); give its Content-Type in `headers`. */
@@ -22,8 +24,8 @@ export function startStoreServer(handler: (req: StoreRequest) => StoreReply | Pr
     return {
       status: reply.status,
       delayMs: reply.delayMs,
-      raw: reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)),
-      headers: { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers },
+      raw: reply.html ?? reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)),
+      headers: { 'Content-Type': reply.html !== undefined ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8', ...reply.headers },
     };
   });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StartedFake } from './index';
+import { FakeWooAuth } from './woocommerce-auth';
 import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failure, type StoreReply, type StoreRequest } from './store-common';
 
 /**
@@ -35,6 +36,7 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  *   GET    /__control/stores/:key/media         → the media library: [{id, source}] (one entry per download)
  *   POST   /__control/stores/:key/slow          {ms_per_item} → variation batches take this long per item
  *   DELETE /__control/stores/:key               → the keys stop working
+ *   /wc-auth/v1/authorize, /__control/wc-auth/* → the app authorization screen (./woocommerce-auth.ts)
  */
 
 interface Meta {
@@ -452,7 +454,11 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
   const stores = new Map<string, Store>();
   let origin = '';
 
-  const server = await startStoreServer((req) => {
+  const wooAuth = new FakeWooAuth(() => origin);
+  const server = await startStoreServer(async (req) => {
+    // The app authorization screens and their control calls (./woocommerce-auth.ts).
+    const authorization = await wooAuth.handle(req);
+    if (authorization) return authorization;
     const image = /^\/__images\/(missing\/)?[\w.-]+$/.exec(req.path);
     if (image && req.method === 'GET') {
       return image[1] ? { status: 404, body: { error: 'not found' } } : { raw: FAKE_JPEG, headers: { 'Content-Type': 'image/jpeg' } };
