@@ -12,7 +12,7 @@ import { ACCOUNT_PLATFORM, catalogueFor, hasLiveApi, PLATFORMS_FOR, SOURCE_ALIAS
 import type { SupplierAdapter } from './types';
 
 /** The bindings the adapters need (a subset of Env, so queue and cron code can pass theirs). */
-export type SupplierEnv = Pick<Env, 'ALIEXPRESS_API_BASE' | 'CJ_API_BASE' | 'SUPPLIER_REQUEST_TIMEOUT_MS' | 'DEMO_CATALOGUE' | 'ENCRYPTION_KEY' | 'PREVIEW_CACHE'>;
+export type SupplierEnv = Pick<Env, 'ALIEXPRESS_API_BASE' | 'CJ_API_BASE' | 'SUPPLIER_REQUEST_TIMEOUT_MS' | 'DEMO_CATALOGUE' | 'ENCRYPTION_KEY' | 'PREVIEW_CACHE'> & { DEMO_IMAGES_ORIGIN?: string };
 
 export const SPOCKET_NO_API =
   "Spocket has no public API, so SourcePilot cannot fetch Spocket products. Push them to your store with Spocket's own app, or import them as manual products.";
@@ -79,7 +79,11 @@ export function hasLiveAccountSql(userId: SQL, source: SQL): SQL {
 export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier> {
   const account = hasLiveApi(source) ? await liveAccount(db, userId, source) : undefined;
   const catalogue = catalogueFor(source, { hasAccount: account !== undefined, demoOn: config(env).demoCatalogue });
-  if (catalogue === 'demo') return { adapter: new DemoAdapter(source), scope: 'demo' };
+  if (catalogue === 'demo') {
+    // Cached previews carry their picture URLs: another image origin is another cache scope.
+    const images = config(env).demoImagesOrigin;
+    return { adapter: new DemoAdapter(source, images), scope: images ? `demo-${images.replace(/[^a-z0-9]+/gi, '-')}` : 'demo' };
+  }
   if (!account) throw hasLiveApi(source) ? connectFirst(ACCOUNT_PLATFORM[source]) : new Refused(SPOCKET_NO_API);
 
   let creds: Bag;
