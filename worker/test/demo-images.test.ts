@@ -71,3 +71,20 @@ describe('demo catalogue pictures', () => {
     expect(product.images.every((u) => u.startsWith(`${ORIGIN}${DEMO_IMAGE_PATH}`))).toBe(true);
   });
 });
+
+describe('demo store label', () => {
+  it('says demo: true on a Shopify connection to DEMO_STORE_URL, false elsewhere', async () => {
+    const user = await registerUser('demo-label');
+    const shop = await fakeShopifyShop();
+    const conn = await call('/connections', { token: user.token, body: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    expect(conn.json.demo).toBe(false);
+    const list = async (demoStore: string) => {
+      const res = await worker.fetch(new Request('https://api.test/api/v1/connections', { headers: { Authorization: `Bearer ${user.token}` } }), { ...env, DEMO_STORE_URL: demoStore }, createExecutionContext());
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: { demo: boolean }[] }).items.map((c) => c.demo);
+    };
+    expect(await list(`${shop.storeUrl}/`)).toEqual([true]);
+    expect(await list('http://127.0.0.1:1')).toEqual([false]);
+    expect(await list('')).toEqual([false]);
+  });
+});
