@@ -1,4 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,10 @@ const ROWS: Row[] = [
   { route: 'DELETE /api/v1/connections/{conn_id}', kind: 'write', status: 204, request: (c) => ({ path: `/connections/${id(c, 'spareConnection')}` }) },
   { route: 'POST /api/v1/connections/shopify/install', kind: 'write', status: 200, request: () => ({ path: '/connections/shopify/install', body: { shop: 'round-trips' } }) },
   { route: 'GET /api/v1/connections/shopify/callback', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'shopifyCallback'), token: null }) },
+  { route: 'GET /api/v1/connections/shopify/launch', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'shopifyLaunch'), token: null }) },
+  { route: 'POST /api/v1/connections/shopify/pending/{code}/account', kind: 'write', status: 200, request: (c) => ({ path: `/connections/shopify/pending/${id(c, 'pendingForAccount')}/account`, token: null, body: {} }) },
+  { route: 'POST /api/v1/connections/shopify/pending/{code}/attach', kind: 'write', status: 200, request: (c) => ({ path: `/connections/shopify/pending/${id(c, 'pendingForAttach')}/attach`, body: {} }) },
+  { route: 'GET /api/v1/demo/images/{name}', kind: 'none', status: 200, request: () => ({ path: '/demo/images/wireless-earbuds-200-1.svg', token: null }) },
   { route: 'GET /api/v1/products/search', label: 'demo catalogue', kind: 'read', status: 200, request: () => ({ path: '/products/search?q=desk%20lamp' }) },
   { route: 'GET /api/v1/products/search', label: 'live supplier account', kind: 'read', status: 200, request: (c) => ({ path: '/products/search?q=desk%20lamp', token: c.ids.liveToken }) },
   { route: 'POST /api/v1/products/preview', label: 'demo catalogue', kind: 'write', status: 200, request: () => ({ path: '/products/preview', body: { url: aliUrl() } }) },
@@ -200,6 +204,19 @@ beforeAll(async () => {
   const installed = await fakeShopifyShop();
   const started = await call('/connections/shopify/install', { token: installer.token, body: { shop: installed.storeUrl } });
   const shopifyCallback = await installed.approve(started.json.authorize_url);
+  // Installs that start in Shopify: a signed app URL, and two completed installs waiting for an account.
+  const launchUrl = async () => {
+    const params = new URLSearchParams([['host', btoa('admin.shopify.com/store/rt')], ['shop', installed.storeUrl], ['timestamp', String(Math.floor(Date.now() / 1000))]]);
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(shopifyApp.SHOPIFY_API_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const mac = [...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(params.toString())))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return `/connections/shopify/launch?${params}&hmac=${mac}`;
+  };
+  const pendingInstall = async () => {
+    const launched = await SELF.fetch(`https://api.test/api/v1${await launchUrl()}`, { redirect: 'manual' });
+    const back = await SELF.fetch((await installed.approve(launched.headers.get('Location')!)).toString(), { redirect: 'manual' });
+    return new URL(back.headers.get('Location')!).searchParams.get('install')!;
+  };
+  const [pendingForAccount, pendingForAttach, shopifyLaunch] = [await pendingInstall(), await pendingInstall(), await launchUrl()];
   const account = await api('/suppliers/accounts', { name: 'Spocket', platform: 'spocket', credentials: { api_key: 'sp-1' } });
   const spareAccount = await api('/suppliers/accounts', { name: 'Spare', platform: 'spocket', credentials: null });
   const watch = await api('/price-watches', { product_url: aliUrl(), source: 'aliexpress' });
@@ -232,6 +249,9 @@ beforeAll(async () => {
       connection: connection.id,
       spareConnection: spareConnection.id,
       shopifyCallback: `${shopifyCallback.pathname.replace(/^\/api\/v1/, '')}${shopifyCallback.search}`,
+      shopifyLaunch,
+      pendingForAccount,
+      pendingForAttach,
       wooUrl: woo.storeUrl,
       wooKey: woo.apiKey,
       account: account.id,
