@@ -15,6 +15,7 @@ const Suppliers = lazy(() => import('../pages/Suppliers'));
 const Connections = lazy(() => import('../pages/Connections'));
 const PriceWatch = lazy(() => import('../pages/PriceWatch'));
 const Billing = lazy(() => import('../pages/Billing'));
+const ShopifyWelcome = lazy(() => import('../pages/ShopifyWelcome'));
 
 /** Pages outside the app shell load with a blank frame; they are small. */
 function Standalone({ page: Page }: { page: LazyExoticComponent<ComponentType> }) {
@@ -52,6 +53,8 @@ export const routes: RouteObject[] = [
       },
     ],
   },
+  // Signed in or not: an install that started in Shopify picks its account here.
+  { path: '/shopify/welcome', element: <Standalone page={ShopifyWelcome} /> },
   { path: '*', element: <Standalone page={NotFound} /> },
 ];
 
