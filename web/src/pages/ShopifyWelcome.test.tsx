@@ -6,7 +6,7 @@ import { mockApi, renderApp, signIn, USAGE, USER } from '../test/utils';
 const CODE = 'ab'.repeat(24);
 const CONN = '00000000-0000-4000-8000-000000000001';
 const welcome = `/shopify/welcome?install=${CODE}&shop=demo-shop.myshopify.com`;
-const SHELL = { 'GET /api/v1/auth/me': [200, USER], 'GET /api/v1/usage': [200, USAGE], 'GET /api/v1/connections': [200, { items: [] }] } as const;
+const SHELL: Record<string, [number, unknown]> = { 'GET /api/v1/auth/me': [200, USER], 'GET /api/v1/usage': [200, USAGE], 'GET /api/v1/connections': [200, { items: [] }] };
 
 describe('ShopifyWelcome', () => {
   it('signed out: creates the store’s own account with the one-time code and signs in', async () => {
