@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { shopifyOauthStates, shopifyPendingInstalls, shopifyShopAccounts, storeConnections, users } from '../db/schema';
 import { toHex } from '../lib/encoding';
 import { call, registerUser, withDb } from './helpers';
+import { signedShopifyDelivery } from './shopify-webhook-support';
 import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
 
 /**
@@ -133,5 +134,26 @@ describe('install from Shopify (the app URL)', () => {
   it('refuses a malformed code with 422 and an unknown one with 404', async () => {
     expect((await call('/connections/shopify/pending/not-a-code/account', { method: 'POST' })).status).toBe(422);
     expect((await call(`/connections/shopify/pending/${'ab'.repeat(24)}/account`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('app/uninstalled drops installs still waiting for an account; shop/redact also forgets which account was the shop’s', async () => {
+    const shop = `shop-${crypto.randomUUID().slice(0, 8)}.myshopify.com`;
+    const origin = `https://${shop}`;
+    const user = await registerUser('redact-tie');
+    const pend = (hash: string) => withDb((db) => db.insert(shopifyPendingInstalls).values({ codeHash: hash, shopOrigin: origin, tokens: 'v1.sealed' }));
+    const pendingRows = () => withDb((db) => db.select().from(shopifyPendingInstalls).where(eq(shopifyPendingInstalls.shopOrigin, origin)));
+    const deliver = async (topic: string) => {
+      const d = await signedShopifyDelivery({ topic, shop, body: { shop_domain: shop } });
+      const r = await call('/webhooks/shopify', { rawBody: d.rawBody, headers: d.headers });
+      expect(r.status).toBe(200);
+    };
+    await pend('a'.repeat(64));
+    await withDb((db) => db.insert(shopifyShopAccounts).values({ shopOrigin: origin, userId: user.id }));
+    await deliver('app/uninstalled');
+    expect(await pendingRows()).toEqual([]);
+    await pend('b'.repeat(64));
+    await deliver('shop/redact');
+    expect(await pendingRows()).toEqual([]);
+    expect(await withDb((db) => db.select().from(shopifyShopAccounts).where(eq(shopifyShopAccounts.shopOrigin, origin)))).toEqual([]);
   });
 });
