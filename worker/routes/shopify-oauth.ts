@@ -38,7 +38,7 @@ export const shopifyOauthRoutes = new Hono<AppEnv>()
       throw err;
     }
   })
-  .get('/callback', doc({ summary: "Shopify's install redirect (public, signed by Shopify)", status: 302, description: 'Redirects to the dashboard with `connected=<conn_id>` or `error=<code>`' }), async (c) => {
+  .get('/callback', doc({ summary: "Shopify's install redirect (public, signed by Shopify)", status: 302, description: 'Redirects to `<dashboard>/connections` with `connected=<conn_id>` or `error=<code>`; an install that started in Shopify (`/launch`) goes to `<dashboard>/shopify/welcome?install=<one-time code>&shop=<host>` instead' }), async (c) => {
     const result = await completeInstall(c.var.db, c.env, new URL(c.req.url).searchParams);
     if (result.ok && 'pending' in result) {
       // Started in Shopify: the merchant picks an account on the welcome page.
