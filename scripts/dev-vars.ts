@@ -22,3 +22,14 @@ export function syncDevVars(): string[] {
   if (missing.length) appendFileSync('.dev.vars', `\n# added from .dev.vars.example\n${missing.join('\n')}\n`);
   return missing.map((line) => line.split('=')[0].trim());
 }
+
+/** The values in `.dev.vars` (after syncDevVars), for local processes that share a secret with the worker. */
+export function readDevVars(): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!existsSync('.dev.vars')) return out;
+  for (const line of readFileSync('.dev.vars', 'utf8').split('\n')) {
+    const m = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) out[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}

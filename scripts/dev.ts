@@ -6,12 +6,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { syncDevVars } from './dev-vars';
+import { startDemoStore } from './demo-store';
+import { readDevVars, syncDevVars } from './dev-vars';
 import { startLocalDb } from './local-db';
 import { applyMigrations } from './migrate';
 
 const API_PORT = Number(process.env.API_PORT ?? 8109);
 const WEB_PORT = Number(process.env.WEB_PORT ?? 3109);
+const DEMO_STORE_PORT = Number(process.env.DEMO_STORE_PORT ?? 8190);
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -33,6 +35,7 @@ function run(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv =
 }
 
 let stopDb: (() => Promise<void>) | undefined;
+let stopDemoStore: (() => Promise<void>) | undefined;
 
 async function shutdown(code = 0) {
   if (stopping) return;
@@ -45,6 +48,7 @@ async function shutdown(code = 0) {
     }
   }
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+  await stopDemoStore?.().catch(() => {});
   await stopDb?.();
   process.exit(code);
 }
@@ -60,6 +64,24 @@ async function main() {
   await applyMigrations(db.databaseUrl, db.wsProxy);
   console.log(`[dev] database ready (${external ? 'DATABASE_URL' : 'embedded, .data/pglite'}), migrations applied`);
 
+  // The demo store: a local Shopify-compatible shop that knows the app of .dev.vars.
+  // Without it (the port is taken, Shopify's schema cannot be fetched) the rest still runs.
+  const secrets = readDevVars();
+  let demoStore: string | null = null;
+  try {
+    const store = await startDemoStore({
+      port: DEMO_STORE_PORT,
+      clientId: secrets.SHOPIFY_API_KEY ?? '',
+      clientSecret: secrets.SHOPIFY_API_SECRET ?? '',
+      appUrl: `http://localhost:${WEB_PORT}/api/v1/connections/shopify/launch`,
+    });
+    demoStore = store.origin;
+    stopDemoStore = store.stop;
+  } catch (err) {
+    console.warn(`[dev] the demo store did not start (${(err as Error).message}); everything else runs without it`);
+  }
+  const dashboard = `http://localhost:${WEB_PORT}`;
+
   run('wrangler', 'npx', [
     'wrangler', 'dev',
     '--port', String(API_PORT),
@@ -68,8 +90,11 @@ async function main() {
     '--var', `DATABASE_URL:${db.databaseUrl}`,
     '--var', `DB_WS_PROXY:${db.wsProxy}`,
     '--var', `DB_HTTP_ENDPOINT:${db.httpEndpoint}`,
-    // Install and authorization callbacks send the browser back to the dashboard (the first CORS origin).
-    ...(WEB_PORT !== 3109 ? ['--var', `CORS_ORIGINS:http://localhost:${WEB_PORT}`] : []),
+    // Demo catalogue pictures are served by the worker itself; the demo store is labelled as such.
+    '--var', `DEMO_IMAGES_ORIGIN:http://127.0.0.1:${API_PORT}`,
+    '--var', `DEMO_STORE_URL:${demoStore ?? ''}`,
+    // Where installs and Checkout send the browser back to: this run's dashboard.
+    ...(WEB_PORT === 3109 ? [] : ['--var', `CORS_ORIGINS:${dashboard}`]),
     '--test-scheduled',
     // Browser e2e: point the worker at the fake AliExpress, and send callbacks to this dashboard.
     ...(process.env.ALIEXPRESS_API_BASE ? ['--var', `ALIEXPRESS_API_BASE:${process.env.ALIEXPRESS_API_BASE}`] : []),
@@ -81,8 +106,9 @@ async function main() {
 
   console.log(`
   SourcePilot is starting:
-    Dashboard  http://localhost:${WEB_PORT}
+    Dashboard  ${dashboard}
     API        http://localhost:${API_PORT}/api/v1/health
+    Demo store ${demoStore ? `${demoStore}  (connect it in Connections › Connect Shopify with this address; its products at ${demoStore}/products)` : 'not running (see the warning above)'}
   Press Ctrl-C to stop.
 `);
 }

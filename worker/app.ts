@@ -22,6 +22,7 @@ import { stripeWebhookRoutes } from './routes/stripe-webhook';
 import { shopifyWebhookRoutes } from './routes/shopify-webhooks';
 import { healthRoutes } from './routes/health';
 import { docsRoutes } from './routes/docs';
+import { demoImageRoutes } from './routes/demo-images';
 import { benchRoutes } from './routes/bench';
 import { productRoutes } from './routes/products';
 import { aiRoutes } from './routes/ai';
@@ -37,6 +38,7 @@ const api = new Hono<AppEnv>()
   // check opens its own pool, the docs need none, and the Stripe webhook reads its raw body
   // itself (answering bad JSON with its own 400) and takes its pool on the route.
   .route('/health', healthRoutes)
+  .route('/demo/images', demoImageRoutes)
   .route('/', docsRoutes(() => app))
   .route('/webhooks/stripe', stripeWebhookRoutes)
   .route('/webhooks/shopify', shopifyWebhookRoutes)

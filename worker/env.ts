@@ -41,7 +41,19 @@ export interface ConfigEnv {
   DEMO_CATALOGUE?: string;
   ALLOW_LOCAL_STORES?: string;
   BILLING_MODE?: string;
+  DEMO_IMAGES_ORIGIN?: string;
+  DEMO_STORE_URL?: string;
 }
+
+/** An http(s) origin from a var (path and trailing slash dropped), or null when unset or not a URL. */
+const originOf = (v: string | undefined): string | null => {
+  try {
+    const url = new URL((v ?? '').trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
+  } catch {
+    return null;
+  }
+};
 
 /** Supplier calls per user and UTC day when SUPPLIER_DAILY_CALL_LIMIT is unset or unreadable. */
 export const DEFAULT_DAILY_SUPPLIER_CALLS = 2_000;
@@ -75,6 +87,10 @@ export function config(env: ConfigEnv) {
      * `mock` only when BILLING_MODE says so exactly: anything else (unset, a typo) is
      * Stripe, which without its secrets refuses to sell rather than giving plans away.
      */
+    /** Where demo catalogue pictures are served (this worker's public origin); null = inline data: pictures. */
+    demoImagesOrigin: originOf(env.DEMO_IMAGES_ORIGIN),
+    /** The local demo store `npm run dev` starts; connections to it say `demo: true`. */
+    demoStoreOrigin: originOf(env.DEMO_STORE_URL),
     billingMode: (env.BILLING_MODE?.trim().toLowerCase() === 'mock' ? 'mock' : 'stripe') as 'mock' | 'stripe',
   };
 }

@@ -554,7 +554,8 @@ export const shopifyOauthStates = pgTable(
   'shopify_oauth_states',
   {
     state: varchar('state', { length: 64 }).primaryKey(),
-    userId: userId(),
+    /** Null for an install that started in Shopify (the app URL): no user is known yet. */
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
     shopOrigin: varchar('shop_origin', { length: 500 }).notNull(),
     createdAt: createdAt(),
   },
@@ -592,3 +593,30 @@ export const wooAuthRequests = pgTable(
   },
   (t) => [index('woo_auth_requests_created_at_idx').on(t.createdAt)],
 );
+
+/**
+ * An install that started in Shopify, completed (code exchanged) but not yet given to an
+ * account: the merchant picks a new account for the shop or one they sign in to. Keyed
+ * by the SHA-256 of the one-time code in the welcome link; single use, 10 minutes.
+ */
+export const shopifyPendingInstalls = pgTable(
+  'shopify_pending_installs',
+  {
+    codeHash: varchar('code_hash', { length: 64 }).primaryKey(),
+    shopOrigin: varchar('shop_origin', { length: 500 }).notNull(),
+    /** The token answer, encrypted (lib/secrets.ts). */
+    tokens: text('tokens').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('shopify_pending_installs_created_at_idx').on(t.createdAt)],
+);
+
+/** The SourcePilot account an install from Shopify created for a shop (one per shop). */
+export const shopifyShopAccounts = pgTable('shopify_shop_accounts', {
+  shopOrigin: varchar('shop_origin', { length: 500 }).primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .unique()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+});

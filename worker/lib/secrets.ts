@@ -15,7 +15,7 @@ import { fromBase64, randomBytes, toBase64Url } from './encoding';
 
 /** Where a secret lives: every part must match on decrypt. */
 export interface SecretBinding {
-  table: 'store_connections' | 'supplier_accounts' | 'alert_settings';
+  table: 'store_connections' | 'supplier_accounts' | 'alert_settings' | 'shopify_pending_installs';
   column: string;
   rowId: string;
   ownerId: string;
@@ -39,6 +39,14 @@ export const supplierCredentials = (row: { id: string; userId: string }): Secret
 
 /** The binding of a user's alert webhook secret (alert_settings is keyed by the user). */
 export const alertWebhookSecret = (userId: string): SecretBinding => ({ table: 'alert_settings', column: 'webhook_secret', rowId: userId, ownerId: userId });
+
+/** The binding of a pending Shopify install's tokens: its row (the code's hash) and the shop it is for (no user yet). */
+export const pendingInstallSecret = (codeHash: string, shopOrigin: string): SecretBinding => ({
+  table: 'shopify_pending_installs',
+  column: 'tokens',
+  rowId: codeHash,
+  ownerId: shopOrigin,
+});
 
 const aad = (b: SecretBinding) => utf8.encode(`sourcepilot:${b.table}.${b.column}:${b.rowId}:${b.ownerId}`);
 export interface Keyring {

@@ -50,7 +50,7 @@ export const connectionRoutes = new Hono<AppEnv>()
   .use(requireUser)
   .get('/', doc({ summary: 'List store connections', status: 200, body: connectionListSchema }), async (c) => {
     const rows = await listConnections(c.var.db, c.var.auth.user.id);
-    return c.json({ items: rows.map(connectionOut) }, 200);
+    return c.json({ items: rows.map((r) => connectionOut(r, config(c.env).demoStoreOrigin)) }, 200);
   })
   .post(
     '/',
@@ -59,7 +59,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     async (c) => {
       const body = c.req.valid('json');
       const row = await createConnection(c.var.db, rules(c.env), c.var.auth.user.id, body);
-      return c.json(connectionOut(row), 201);
+      return c.json(connectionOut(row, config(c.env).demoStoreOrigin), 201);
     },
   )
   .put(
@@ -75,7 +75,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     async (c) => {
       const row = await updateConnection(c.var.db, rules(c.env), c.var.auth.user.id, c.req.valid('param').conn_id, c.req.valid('json'));
       if (!row) throw notFound(NOT_FOUND);
-      return c.json(connectionOut(row), 200);
+      return c.json(connectionOut(row, config(c.env).demoStoreOrigin), 200);
     },
   )
   .delete(

@@ -103,6 +103,7 @@ export const connectionSchema = z.object({
   status: z.string().meta({ description: '"connected", "needs_reauth" or "uninstalled"' }),
   scopes: z.array(z.string()).nullable().meta({ description: 'Scopes the store granted; null when unknown' }),
   status_detail: z.string().nullable(),
+  demo: z.boolean().meta({ description: 'The local demo store of `npm run dev` (its origin is DEMO_STORE_URL); always false elsewhere' }),
   created_at: timestamp,
   updated_at: timestamp,
 });

@@ -16,7 +16,11 @@ const ONE_DEFAULT = 'store_connections_one_default_uq';
 const USER_URL = 'store_connections_user_url_uq';
 
 /** The wire shape (API.md §2.6, §8.1): credentials, token times and shop_name never leave the worker here. */
-export const connectionOut = (r: StoreConnectionRow) => ({
+/**
+ * The StoreConnection resource. `demoStore` is the origin of the local demo store
+ * (DEMO_STORE_URL, set by `npm run dev`): a Shopify connection to it says `demo: true`.
+ */
+export const connectionOut = (r: StoreConnectionRow, demoStore: string | null = null) => ({
   id: r.id,
   user_id: r.userId,
   store_name: r.storeName,
@@ -27,6 +31,7 @@ export const connectionOut = (r: StoreConnectionRow) => ({
   status: r.status,
   scopes: r.scopes,
   status_detail: r.statusDetail,
+  demo: demoStore !== null && r.platform === 'shopify' && r.storeUrl === demoStore,
   created_at: isoZ(r.createdAt)!,
   updated_at: isoZ(r.updatedAt)!,
 });

@@ -47,8 +47,12 @@ export interface PriceCheckDeps {
   resolve(db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier>;
   /** The demo catalogue behind every user without a live account for a source (one per source and run). */
   demo(source: SupplierSource): SupplierAdapter;
-  /** `status` is passed so a connection that is no longer `connected` is refused before any call. */
-  connector(connection: { id: string; userId: string; platform: string; storeUrl: string; apiKey: string | null; status?: string }): Promise<StoreConnector>;
+  /**
+   * `status` is passed so a connection that is no longer `connected` is refused before any
+   * call; `id`, `authType` and `db` let an installed app's expiring token be refreshed, as
+   * the import pipeline does (services/shopify-tokens.ts); `userId` opens its bound secrets.
+   */
+  connector(connection: { id: string; userId: string; platform: string; storeUrl: string; apiKey: string | null; status?: string; authType?: string }, db: Db): Promise<StoreConnector>;
   now(): Date;
 }
 
@@ -56,7 +60,7 @@ export function priceCheckDeps(env: PriceEnv): PriceCheckDeps {
   return {
     resolve: (db, userId, source) => resolveSupplier(env, db, userId, source),
     demo: (source) => new DriftingDemoAdapter(source, env),
-    connector: (connection) => connectorFor(env, connection),
+    connector: (connection, db) => connectorFor(env, connection, db),
     now: () => new Date(),
   };
 }
@@ -94,6 +98,7 @@ export interface CheckRow {
   conn_store_url: string | null;
   conn_api_key: string | null;
   conn_status: string | null;
+  conn_auth_type: string | null;
 }
 
 /** The columns of a CheckRow for the watches `w` that `filter` selects, as one JSON array. */
@@ -108,11 +113,11 @@ function checkRowsSql(filter: SQL): SQL {
              COALESCE(s.webhook_enabled, false) AS webhook_enabled,
              sp.store_product_id AS sp_store_product_id, sp.variant_map AS sp_variant_map, sp.pricing AS sp_pricing, sp.currency AS sp_currency,
              sp.platform AS conn_platform, sp.store_url AS conn_store_url, sp.api_key AS conn_api_key,
-             sp.status AS conn_status
+             sp.status AS conn_status, sp.auth_type AS conn_auth_type
       FROM price_watches w
       LEFT JOIN alert_settings s ON s.user_id = w.user_id
       LEFT JOIN LATERAL (
-        SELECT p.store_product_id, p.variant_map, p.pricing, p.currency, c.platform, c.store_url, c.api_key, c.status
+        SELECT p.store_product_id, p.variant_map, p.pricing, p.currency, c.platform, c.store_url, c.api_key, c.status, c.auth_type
         FROM store_products p JOIN store_connections c ON c.id = p.store_id AND c.user_id = p.user_id
         WHERE w.auto_reprice AND p.user_id = w.user_id AND p.store_id = w.store_id
           AND p.source::text = w.source AND p.source_product_id = w.source_product_id
@@ -297,7 +302,7 @@ interface RepriceRecord {
  * rule the product was imported with, applied to each variant's new cost (never below
  * cost), once per store product however many watches point at it.
  */
-async function reprice(deps: PriceCheckDeps, due: { row: CheckRow; quote: PriceQuote }[]): Promise<RepriceRecord[]> {
+async function reprice(db: Db, deps: PriceCheckDeps, due: { row: CheckRow; quote: PriceQuote }[]): Promise<RepriceRecord[]> {
   const byProduct = new Map<string, { row: CheckRow; quote: PriceQuote }[]>();
   for (const d of due) {
     const key = `${d.row.store_id}|${d.row.sp_store_product_id}`;
@@ -327,7 +332,10 @@ async function reprice(deps: PriceCheckDeps, due: { row: CheckRow; quote: PriceQ
       error = "None of the supplier's current variants match the store product's variants; import the product again to refresh them.";
     } else {
       try {
-        const connector = await deps.connector({ id: row.store_id!, userId: row.user_id, platform: row.conn_platform!, storeUrl: row.conn_store_url!, apiKey: row.conn_api_key, status: row.conn_status ?? undefined });
+        const connector = await deps.connector(
+          { id: row.store_id!, userId: row.user_id, platform: row.conn_platform!, storeUrl: row.conn_store_url!, apiKey: row.conn_api_key, status: row.conn_status ?? undefined, authType: row.conn_auth_type ?? undefined },
+          db,
+        );
         await connector.updateVariantPrices(row.sp_store_product_id!, prices.map(({ variantId, price, compareAt }) => ({ variantId, price, compareAt })), storeCurrency);
       } catch (err) {
         status = 'failed';
@@ -442,7 +450,7 @@ export async function checkChunk(env: PriceEnv, db: Db, deps: PriceCheckDeps, ro
 
   const [deliveries, reprices] = await Promise.all([
     mapLimit([...alertsByUser.values()], 6, async (u) => ({ alerts: u.alerts, delivery: await deliverAlerts(env, u.channels, u.alerts) })),
-    reprice(deps, repriceDue),
+    reprice(db, deps, repriceDue),
   ]);
   const alertRecords = deliveries.flatMap(({ alerts, delivery }) =>
     alerts.map((a) => ({

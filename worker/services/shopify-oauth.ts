@@ -2,12 +2,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { storeConnections } from '../db/schema';
 import { config } from '../env';
-import { hmacSha256, randomBytes, safeEqual, toHex } from '../lib/encoding';
+import { hmacSha256, randomBytes, safeEqual, sha256Hex, toHex } from '../lib/encoding';
 import { isUniqueViolation, retryRace } from '../lib/pg-errors';
-import { connectionSecret, encryptSecret } from '../lib/secrets';
+import { connectionSecret, decryptJson, encryptJson, encryptSecret, pendingInstallSecret } from '../lib/secrets';
 import { checkStoreUrl } from '../lib/store-url';
 import { readJson } from '../stores/http';
-import { Conflict } from '../shared/domain-errors';
+import { Conflict, NotFound } from '../shared/domain-errors';
 import { SHOPIFY_SCOPE_NAMES } from '../shared/shopify-scopes';
 
 /**
@@ -67,7 +67,7 @@ export function appCredentials(env: Pick<ShopifyAppEnv, 'SHOPIFY_API_KEY' | 'SHO
  * Starts an install: records a fresh state for (user, shop) and answers Shopify's
  * authorize URL. The same statement drops states nobody came back for.
  */
-export async function startInstall(db: Db, env: ShopifyAppEnv, userId: string, origin: string, redirectUri: string): Promise<string> {
+export async function startInstall(db: Db, env: ShopifyAppEnv, userId: string | null, origin: string, redirectUri: string): Promise<string> {
   const { clientId } = appCredentials(env);
   const state = toHex(randomBytes(24));
   await db.execute(sql`
@@ -94,7 +94,11 @@ export async function validShopifyHmac(query: URLSearchParams, secret: string): 
 /** Why a callback was refused; the dashboard shows a message for each. */
 export type InstallError = 'not_configured' | 'invalid_request' | 'invalid_hmac' | 'stale_request' | 'invalid_shop' | 'invalid_state' | 'token_exchange_failed';
 
-export type InstallResult = { ok: true; connectionId: string } | { ok: false; error: InstallError };
+export type InstallResult =
+  | { ok: true; connectionId: string }
+  /** An install that started in Shopify: kept until the merchant picks an account (the one-time code of the welcome link). */
+  | { ok: true; pending: string; shop: string }
+  | { ok: false; error: InstallError };
 
 interface TokenAnswer {
   access_token?: unknown;
@@ -170,27 +174,144 @@ export async function completeInstall(db: Db, env: ShopifyAppEnv, query: URLSear
   } catch {
     return { ok: false, error: 'not_configured' };
   }
-  const [code, shop, state, timestamp] = ['code', 'shop', 'state', 'timestamp'].map((k) => query.get(k));
-  if (!code || !shop || !state || !timestamp || !query.get('hmac')) return { ok: false, error: 'invalid_request' };
-  if (!(await validShopifyHmac(query, app.clientSecret))) return { ok: false, error: 'invalid_hmac' };
-  const age = now / 1000 - Number(timestamp);
-  if (!Number.isFinite(age) || age > MAX_CALLBACK_AGE_S || age < -MAX_CLOCK_SKEW_S) return { ok: false, error: 'stale_request' };
-  const allowLocal = config(env).allowLocalStores;
-  // Shopify names the shop by its myshopify.com domain; a bare name is not what it sends.
-  const origin = shop.includes('.') || shop.includes(':') ? shopOrigin(shop, allowLocal) : null;
-  if (!origin) return { ok: false, error: 'invalid_shop' };
+  const [code, state] = ['code', 'state'].map((k) => query.get(k));
+  if (!code || !state) return { ok: false, error: 'invalid_request' };
+  const checked = await verifyShopifyRedirect(env, app.clientSecret, query, now);
+  if (!checked.ok) return checked;
+  const origin = checked.origin;
 
-  const { rows } = await db.execute<{ user_id: string }>(sql`
+  const { rows } = await db.execute<{ user_id: string | null }>(sql`
     DELETE FROM shopify_oauth_states
     WHERE state = ${state} AND shop_origin = ${origin} AND created_at >= now() - ${STATE_TTL}::interval
     RETURNING user_id`);
-  const userId = rows[0]?.user_id;
-  if (!userId) return { ok: false, error: 'invalid_state' };
+  if (!rows[0]) return { ok: false, error: 'invalid_state' };
+  const userId = rows[0].user_id;
 
   const exchanged = await requestToken(origin, { client_id: app.clientId, client_secret: app.clientSecret, code, expiring: '1' });
   if (!exchanged.ok) return { ok: false, error: 'token_exchange_failed' };
+  if (!userId) return { ok: true, pending: await keepPendingInstall(db, env.ENCRYPTION_KEY, origin, exchanged.token, now), shop: origin };
   const connectionId = await saveInstall(db, env.ENCRYPTION_KEY, userId, origin, exchanged.token, now);
   return { ok: true, connectionId };
+}
+
+/**
+ * What every signed redirect from Shopify (the install callback, the app URL) must pass:
+ * Shopify's HMAC in constant time, a timestamp at most 10 minutes old, and a shop
+ * domain Shopify would send (a myshopify.com domain; loopback only with ALLOW_LOCAL_STORES).
+ */
+async function verifyShopifyRedirect(env: ShopifyAppEnv, secret: string, query: URLSearchParams, now: number): Promise<{ ok: true; origin: string } | { ok: false; error: InstallError }> {
+  const [shop, timestamp] = ['shop', 'timestamp'].map((k) => query.get(k));
+  if (!shop || !timestamp || !query.get('hmac')) return { ok: false, error: 'invalid_request' };
+  if (!(await validShopifyHmac(query, secret))) return { ok: false, error: 'invalid_hmac' };
+  const age = now / 1000 - Number(timestamp);
+  if (!Number.isFinite(age) || age > MAX_CALLBACK_AGE_S || age < -MAX_CLOCK_SKEW_S) return { ok: false, error: 'stale_request' };
+  // Shopify names the shop by its myshopify.com domain; a bare name is not what it sends.
+  const origin = shop.includes('.') || shop.includes(':') ? shopOrigin(shop, config(env).allowLocalStores) : null;
+  if (!origin) return { ok: false, error: 'invalid_shop' };
+  return { ok: true, origin };
+}
+
+/**
+ * An install that starts in Shopify (API.md §8.1, INTEGRATIONS.md §4c): the app URL
+ * opened with `shop`, `host`, `timestamp` and Shopify's `hmac`. Verified like a
+ * callback, it goes straight to the shop's authorize screen with a state bound to no
+ * user yet; the callback then keeps the install pending for the merchant to give it
+ * to an account (claimPendingInstall, attachPendingInstall).
+ */
+export async function startLaunch(db: Db, env: ShopifyAppEnv, query: URLSearchParams, redirectUri: string, now = Date.now()): Promise<{ ok: true; authorizeUrl: string } | { ok: false; error: InstallError }> {
+  let app: { clientId: string; clientSecret: string };
+  try {
+    app = appCredentials(env);
+  } catch {
+    return { ok: false, error: 'not_configured' };
+  }
+  const checked = await verifyShopifyRedirect(env, app.clientSecret, query, now);
+  if (!checked.ok) return checked;
+  return { ok: true, authorizeUrl: await startInstall(db, env, null, checked.origin, redirectUri) };
+}
+
+/** How long a completed install from Shopify waits for the merchant to choose an account. */
+const PENDING_TTL = '10 minutes';
+
+interface PendingTokens {
+  token: IssuedToken;
+  issuedAt: number;
+}
+
+/** Keeps an install from Shopify server-side; answers the one-time code for the welcome link (only its hash is stored). */
+async function keepPendingInstall(db: Db, encryptionKey: string, origin: string, token: IssuedToken, now: number): Promise<string> {
+  const code = toHex(randomBytes(24));
+  const codeHash = await sha256Hex(code);
+  const sealed = await encryptJson(encryptionKey, { token, issuedAt: now } satisfies PendingTokens, pendingInstallSecret(codeHash, origin));
+  await db.execute(sql`
+    WITH expired AS (DELETE FROM shopify_pending_installs WHERE created_at < now() - ${PENDING_TTL}::interval)
+    INSERT INTO shopify_pending_installs (code_hash, shop_origin, tokens) VALUES (${codeHash}, ${origin}, ${sealed})`);
+  return code;
+}
+
+const PENDING_GONE = 'This Shopify install has expired or was already used; open SourcePilot from your Shopify admin again';
+
+/**
+ * Takes a pending install once: a second use, or one older than 10 minutes, is NotFound.
+ * With `tieTo`, the same statement makes that user the shop's account unless it has one.
+ */
+async function takePendingInstall(db: Db, encryptionKey: string, code: string, tieTo: string | null = null): Promise<{ origin: string } & PendingTokens> {
+  const codeHash = await sha256Hex(code);
+  const { rows } = await db.execute<{ shop_origin: string; tokens: string }>(sql`
+    WITH taken AS (
+      DELETE FROM shopify_pending_installs
+      WHERE code_hash = ${codeHash} AND created_at >= now() - ${PENDING_TTL}::interval
+      RETURNING shop_origin, tokens
+    ), tie AS (
+      INSERT INTO shopify_shop_accounts (shop_origin, user_id)
+      SELECT shop_origin, ${tieTo}::uuid FROM taken WHERE ${tieTo}::uuid IS NOT NULL
+      ON CONFLICT DO NOTHING
+    )
+    SELECT shop_origin, tokens FROM taken`);
+  if (!rows[0]) throw new NotFound(PENDING_GONE);
+  const pending = await decryptJson<PendingTokens>(encryptionKey, rows[0].tokens, pendingInstallSecret(codeHash, rows[0].shop_origin));
+  return { origin: rows[0].shop_origin, ...pending };
+}
+
+/**
+ * A merchant who is not signed in gives the pending install to the shop's own
+ * SourcePilot account: created the first time (no password: it signs in through
+ * Shopify), the same one on every later install from that shop. Answers the account,
+ * for the route to sign in, and the connection.
+ */
+export async function claimPendingInstall(db: Db, encryptionKey: string, code: string): Promise<{ userId: string; connectionId: string; created: boolean }> {
+  const pending = await takePendingInstall(db, encryptionKey, code);
+  const host = new URL(pending.origin).host.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
+  const email = `shopify-${host}-${toHex(randomBytes(4))}@shops.sourcepilot.invalid`;
+  const { rows } = await db.execute<{ existing: string | null; created: string | null; tied: string | null }>(sql`
+    WITH tie AS (SELECT user_id FROM shopify_shop_accounts WHERE shop_origin = ${pending.origin}),
+    new_user AS (
+      INSERT INTO users (email, hashed_password) SELECT ${email}, NULL WHERE NOT EXISTS (SELECT 1 FROM tie) RETURNING id
+    ),
+    new_tie AS (
+      INSERT INTO shopify_shop_accounts (shop_origin, user_id) SELECT ${pending.origin}, id FROM new_user
+      ON CONFLICT (shop_origin) DO NOTHING RETURNING user_id
+    )
+    SELECT (SELECT user_id FROM tie) AS existing, (SELECT id FROM new_user) AS created, (SELECT user_id FROM new_tie) AS tied`);
+  let userId = rows[0].existing ?? rows[0].tied;
+  if (!userId) {
+    // A concurrent claim for the same shop tied its account first: drop ours, use theirs.
+    if (rows[0].created) await db.execute(sql`DELETE FROM users WHERE id = ${rows[0].created}`);
+    const { rows: again } = await db.execute<{ user_id: string }>(sql`SELECT user_id FROM shopify_shop_accounts WHERE shop_origin = ${pending.origin}`);
+    userId = again[0].user_id;
+  }
+  const connectionId = await saveInstall(db, encryptionKey, userId, pending.origin, pending.token, pending.issuedAt);
+  return { userId, connectionId, created: !rows[0].existing && rows[0].tied !== null };
+}
+
+/**
+ * A signed-in merchant attaches the pending install to their own account: their
+ * connection for the shop is created or updated, and the shop's later installs from
+ * Shopify sign in to this account unless another one is already the shop's.
+ */
+export async function attachPendingInstall(db: Db, encryptionKey: string, code: string, userId: string): Promise<string> {
+  const pending = await takePendingInstall(db, encryptionKey, code, userId);
+  return saveInstall(db, encryptionKey, userId, pending.origin, pending.token, pending.issuedAt);
 }
 
 /**

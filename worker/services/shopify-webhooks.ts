@@ -93,6 +93,11 @@ async function uninstall(db: Db, d: ShopifyDelivery, origin: string) {
       FROM (SELECT user_id, count(*)::int AS n FROM paused GROUP BY user_id) p
       WHERE q.user_id = p.user_id
       RETURNING q.user_id
+    ),
+    -- Installs from Shopify still waiting for an account hold the shop's tokens too.
+    pending AS (
+      DELETE FROM shopify_pending_installs p WHERE lower(p.shop_origin) = ${origin.toLowerCase()} AND (SELECT ok FROM fresh)
+      RETURNING p.code_hash
     )
     SELECT (SELECT ok FROM fresh) AS fresh, (SELECT count(*) FROM conns)::int AS connections,
            (SELECT count(*) FROM paused)::int AS watches`);
@@ -117,7 +122,12 @@ async function redactShop(db: Db, d: ShopifyDelivery, origin: string) {
               FROM store_connections c WHERE ${toShop(origin)}) AS targets`);
   if (rows[0].seen) return 'duplicate';
   for (const t of rows[0].targets) await deleteConnection(db, t.user_id, t.id);
-  await db.execute(sql`WITH ${recordSql(d)} SELECT (SELECT ok FROM fresh) AS fresh`);
+  // With the delivery: installs from Shopify still pending, and which account was the shop's.
+  await db.execute(sql`
+    WITH ${recordSql(d)},
+    pending AS (DELETE FROM shopify_pending_installs p WHERE lower(p.shop_origin) = ${origin.toLowerCase()} RETURNING p.code_hash),
+    tie AS (DELETE FROM shopify_shop_accounts t WHERE lower(t.shop_origin) = ${origin.toLowerCase()} RETURNING t.user_id)
+    SELECT (SELECT ok FROM fresh) AS fresh`);
   log.info('shopify shop redacted', { shop: origin, connections: rows[0].targets.length });
   return 'applied';
 }

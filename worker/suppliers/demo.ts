@@ -98,12 +98,8 @@ function prng(seed: number) {
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/**
- * A deterministic placeholder picture as a data: URI, so the dashboard shows images
- * without reaching any host (there is no network here, and demo products are never
- * pushed to a real store).
- */
-export function demoImage(label: string, hue: number, variant = 0, fill?: string): string {
+/** The SVG of a deterministic placeholder picture. */
+function demoSvg(label: string, hue: number, variant = 0, fill?: string): string {
   const bg = fill ? 'hsl(0 0% 96%)' : `hsl(${hue} 70% ${92 - (variant % 3) * 4}%)`;
   const fg = fill ?? `hsl(${hue} 55% 38%)`;
   const text = fill ? 'hsl(0 0% 30%)' : fg;
@@ -115,11 +111,28 @@ export function demoImage(label: string, hue: number, variant = 0, fill?: string
         : `<path d="M200 80 L300 250 L100 250 Z" fill="${fg}" opacity=".9"/>`;
   // A white swatch on a near-white card needs an edge to be seen.
   const outline = fill && variant % 3 === 0 ? `<circle cx="200" cy="170" r="87" fill="none" stroke="hsl(0 0% 70%)" stroke-width="2"/>` : '';
-  const svg =
+  return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400"><rect width="400" height="400" fill="${bg}"/>${shape}${outline}` +
     `<text x="200" y="320" font-family="Arial,sans-serif" font-size="24" font-weight="700" fill="${text}" text-anchor="middle">${escapeXml(label)}</text>` +
-    `<text x="200" y="352" font-family="Arial,sans-serif" font-size="15" fill="${text}" text-anchor="middle" opacity=".7">DEMO CATALOGUE</text></svg>`;
-  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+    `<text x="200" y="352" font-family="Arial,sans-serif" font-size="15" fill="${text}" text-anchor="middle" opacity=".7">DEMO CATALOGUE</text></svg>`
+  );
+}
+
+/** Where the worker serves demo pictures (routes/demo-images.ts), below its public origin. */
+export const DEMO_IMAGE_PATH = '/api/v1/demo/images/';
+
+const slugOf = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/**
+ * A deterministic placeholder picture. With `origin` (DEMO_IMAGES_ORIGIN: the worker's
+ * public origin, set by `npm run dev`) it is an http URL the worker serves, so a store
+ * can download it like any supplier picture and the connectors' image paths run in
+ * development; without one, an inline data: URI (shown by the dashboard, dropped by the
+ * connectors, which only send http(s) pictures to a store).
+ */
+export function demoImage(label: string, hue: number, variant = 0, fill?: string, origin?: string | null): string {
+  if (origin) return `${origin.replace(/\/+$/, '')}${DEMO_IMAGE_PATH}${slugOf(label)}-${hue}-${fill ? 'swatch' : variant}.svg`;
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(demoSvg(label, hue, variant, fill))}`;
 }
 
 /** A CSS colour for a variant's colour name, so swatches look like the colour they name. */
@@ -144,6 +157,25 @@ function swatch(name: string): string | undefined {
   return known.find(([re]) => re.test(name))?.[1];
 }
 
+/** Every label a demo picture can carry, by its slug: topic names and option values. */
+let LABELS: Map<string, string> | undefined;
+
+/**
+ * The SVG behind a demo image name (`<label slug>-<hue>-<variant | swatch>.svg`, as
+ * demoImage makes them); null for any name the catalogue cannot produce.
+ */
+export function demoImageSvg(name: string): string | null {
+  const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d{1,3})-(\d|swatch)\.svg$/.exec(name);
+  if (!m) return null;
+  LABELS ??= new Map(TOPICS.flatMap((t) => [t.name, ...t.axes.flatMap((a) => a.values)]).map((l) => [slugOf(l), l]));
+  const label = LABELS.get(m[1]);
+  const hue = Number(m[2]);
+  if (!label || hue >= 360) return null;
+  if (m[3] !== 'swatch') return demoSvg(label, hue, Number(m[3]));
+  const fill = swatch(label);
+  return fill ? demoSvg(label, hue, 0, fill) : null;
+}
+
 function topicIndexOf(source: SupplierSource, productId: string): number {
   let code: string | undefined;
   if (source === 'spocket') code = /^sp(\d{3})-/.exec(productId)?.[1];
@@ -160,7 +192,7 @@ function makeId(source: SupplierSource, topic: number, rnd: ReturnType<typeof pr
 }
 
 /** The full demo product for a supplier product id. */
-export function demoProduct(source: SupplierSource, productId: string, sourceUrl?: string | null): NormalizedProduct {
+export function demoProduct(source: SupplierSource, productId: string, sourceUrl?: string | null, imageOrigin?: string | null): NormalizedProduct {
   const topic = TOPICS[topicIndexOf(source, productId)];
   const rnd = prng(hash(`${source}:${productId}`));
   const [feature1, feature2] = rnd.sample(topic.features, 2);
@@ -173,7 +205,7 @@ export function demoProduct(source: SupplierSource, productId: string, sourceUrl
   // Each product gets its own tint and picture order, so a result grid is not a wall of clones.
   const hue = (topic.hue + rnd.int(-24, 24) + 360) % 360;
   const firstShape = rnd.int(0, 2);
-  const images = [0, 1, 2, 3].slice(0, rnd.int(3, 4)).map((i) => demoImage(topic.name, hue, firstShape + i));
+  const images = [0, 1, 2, 3].slice(0, rnd.int(3, 4)).map((i) => demoImage(topic.name, hue, firstShape + i, undefined, imageOrigin));
 
   const variants: NormalizedVariant[] = [];
   const combos = options.reduce<number[][]>((acc, o) => acc.flatMap((c) => o.values.map((_, i) => [...c, i])), [[]]);
@@ -189,7 +221,7 @@ export function demoProduct(source: SupplierSource, productId: string, sourceUrl
       price,
       compareAt: round2(price * (1.4 + rnd.next() * 0.6)),
       stock: rnd.next() < 0.12 ? 0 : rnd.int(5, 900),
-      image: color >= 0 ? demoImage(values[color], hue, 0, swatch(values[color])) : null,
+      image: color >= 0 ? demoImage(values[color], hue, 0, swatch(values[color]), imageOrigin) : null,
     });
   }
 
@@ -237,7 +269,7 @@ export const summarize = (p: NormalizedProduct): ProductSummary => {
 };
 
 /** Every hit of a demo search, in order: 15–30 per (source, query). */
-function demoResults(source: SupplierSource, query: string): ProductSummary[] {
+function demoResults(source: SupplierSource, query: string, imageOrigin?: string | null): ProductSummary[] {
   const key = `${source}:${query.trim().toLowerCase()}`;
   const rnd = prng(hash(`search:${key}`));
   const total = rnd.int(15, 30);
@@ -245,22 +277,26 @@ function demoResults(source: SupplierSource, query: string): ProductSummary[] {
   return Array.from({ length: total }, (_, i) => {
     // The best-matching topic leads; the others fill in, as a real marketplace would.
     const topic = i % 4 === 3 && topics.length > 1 ? topics[1 + (i % (topics.length - 1))] : topics[0];
-    return summarize(demoProduct(source, makeId(source, topic, rnd)));
+    return summarize(demoProduct(source, makeId(source, topic, rnd), undefined, imageOrigin));
   });
 }
 
 export class DemoAdapter implements SupplierAdapter {
   readonly mode = 'demo' as const;
-  constructor(readonly source: SupplierSource) {}
+  /** `imageOrigin`: DEMO_IMAGES_ORIGIN, where the worker serves the pictures (see demoImage). */
+  constructor(
+    readonly source: SupplierSource,
+    private readonly imageOrigin?: string | null,
+  ) {}
 
   async search(query: string, page: number, pageSize: number): Promise<SearchPage> {
-    const all = demoResults(this.source, query);
+    const all = demoResults(this.source, query, this.imageOrigin);
     const start = (page - 1) * pageSize;
     return { items: start < all.length ? all.slice(start, start + pageSize) : [], total: all.length };
   }
 
   async getProduct(productId: string, sourceUrl?: string | null): Promise<NormalizedProduct> {
-    return demoProduct(this.source, productId, sourceUrl);
+    return demoProduct(this.source, productId, sourceUrl, this.imageOrigin);
   }
 
   async getPrices(productIds: string[]): Promise<Map<string, PriceQuote>> {

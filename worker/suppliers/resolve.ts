@@ -20,6 +20,7 @@ export type SupplierEnv = Pick<Env, 'ALIEXPRESS_API_BASE' | 'CJ_API_BASE' | 'SUP
     /** SourcePilot's AliExpress app (accounts linked through it, API.md §8.4). */
     ALIEXPRESS_APP_KEY?: string;
     ALIEXPRESS_APP_SECRET?: string;
+    DEMO_IMAGES_ORIGIN?: string;
   };
 
 export const SPOCKET_NO_API =
@@ -98,7 +99,11 @@ export function hasLiveAccountSql(userId: SQL, source: SQL): SQL {
 export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, source: SupplierSource): Promise<ResolvedSupplier> {
   const account = hasLiveApi(source) ? await liveAccount(db, userId, source) : undefined;
   const catalogue = catalogueFor(source, { hasAccount: account !== undefined, demoOn: config(env).demoCatalogue });
-  if (catalogue === 'demo') return { adapter: new DemoAdapter(source), scope: 'demo' };
+  if (catalogue === 'demo') {
+    // Cached previews carry their picture URLs: another image origin is another cache scope.
+    const images = config(env).demoImagesOrigin;
+    return { adapter: new DemoAdapter(source, images), scope: images ? `demo-${images.replace(/[^a-z0-9]+/gi, '-')}` : 'demo' };
+  }
   if (!account) throw hasLiveApi(source) ? connectFirst(ACCOUNT_PLATFORM[source]) : new Refused(SPOCKET_NO_API);
 
   let creds: Bag;

@@ -23,7 +23,7 @@ describe('POST /connections', () => {
     const first = await answer(api({ token: user.token }).connections.$post({ json: { store_name: 'Main shop', platform: 'shopify', store_url: 'https://main-shop.myshopify.com', api_key: 'shpat_supersecret_value_1234' } }));
     expect(first.status).toBe(201);
     expect(first.roundTrips).toBeLessThanOrEqual(3);
-    expect(Object.keys(first.json).sort()).toEqual(['auth_type', 'created_at', 'id', 'is_default', 'platform', 'scopes', 'status', 'status_detail', 'store_name', 'store_url', 'updated_at', 'user_id']);
+    expect(Object.keys(first.json).sort()).toEqual(['auth_type', 'created_at', 'demo', 'id', 'is_default', 'platform', 'scopes', 'status', 'status_detail', 'store_name', 'store_url', 'updated_at', 'user_id']);
     expect(first.json).toMatchObject({ user_id: user.id, store_name: 'Main shop', platform: 'shopify', store_url: 'https://main-shop.myshopify.com', is_default: true });
     expect(first.json).toMatchObject({ auth_type: 'token', status: 'connected', scopes: null, status_detail: null });
     expect(first.json.created_at).toMatch(/Z$/);

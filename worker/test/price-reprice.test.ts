@@ -1,15 +1,15 @@
-import { createExecutionContext, createMessageBatch, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
 import { priceAlerts, repriceEvents } from '../db/schema';
 import worker from '../index';
 import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { priceFor } from '../shared/pricing';
 import { fakeAliExpressProduct } from './fakes/aliexpress';
-import { answer, api, registerUser, setPlan, withDb, type TestUser } from './helpers';
-import { fakeShopifyShop } from './store-fakes';
+import { answer, api, call, registerUser, setPlan, withDb, type TestUser } from './helpers';
+import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
 import { connectAliExpress } from './supplier-helpers';
 
 const RULE = { markup_percent: 50, round_to: 0.99, compare_at_percent: 30 };
@@ -51,6 +51,9 @@ function expectedPrices(productId: string, base: number) {
     }),
   );
 }
+
+const app = env as unknown as { SHOPIFY_API_KEY: string; SHOPIFY_API_SECRET: string };
+beforeAll(() => registerFakeShopifyApp(app.SHOPIFY_API_KEY, app.SHOPIFY_API_SECRET));
 
 describe('auto-reprice', () => {
   it('updates the imported Shopify product with the import’s pricing rule when the supplier price moves', async () => {
@@ -117,5 +120,34 @@ describe('auto-reprice', () => {
     const on = await answer(api({ token: user.token })['price-watches'][':watch_id'].$put({ param: { watch_id: w.json.id }, json: { auto_reprice: true } }));
     expect(on.status).toBe(200);
     expect(on.json.auto_reprice).toBe(true);
+  }, 40_000);
+
+  it('refreshes an installed app’s expired token before repricing, as imports do', async () => {
+    const user = await registerUser('reprice-oauth');
+    await setPlan(user.id, 'pro');
+    const ae = await connectAliExpress(user.id);
+    const shop = await fakeShopifyShop();
+    const started = await call('/connections/shopify/install', { token: user.token, body: { shop: shop.storeUrl } });
+    expect(started.status).toBe(200);
+    const back = await SELF.fetch((await shop.approve(started.json.authorize_url)).toString(), { redirect: 'manual' });
+    const connId = new URL(back.headers.get('Location')!).searchParams.get('connected')!;
+    expect(connId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
+    await ae.control('products', { product_id: productId, price: 20 });
+    const created = await answer(api({ token: user.token }).imports.$post({ json: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', store_id: connId, config: RULE } }));
+    expect((await settle(user, created.json.id)).status).toBe('completed');
+    const w = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: created.json.id, auto_reprice: true, threshold_percent: 25 } }));
+    expect(w.status).toBe(201);
+    await check([w.json.id]);
+
+    // An hour later the shop's token has lapsed (the row still trusts it): the reprice meets a 401, refreshes once, and lands.
+    await shop.expire();
+    await ae.control('products', { product_id: productId, price: 22 });
+    expect(await check([w.json.id])).toMatchObject({ reprices: 1 });
+    const [event] = await withDb((db) => db.select().from(repriceEvents).where(eq(repriceEvents.watchId, w.json.id)));
+    expect(event).toMatchObject({ status: 'ok', error: null });
+    expect((await shop.products())[0].variants.map((v) => Number(v.price).toFixed(2)).sort()).toEqual(Object.values(expectedPrices(productId, 22)).map((p) => p.price).sort());
+    expect(await shop.auth()).toMatchObject({ refreshes: 1, unauthorizedCalls: 1, revokedTokenCalls: 0 });
   }, 40_000);
 });

@@ -1,4 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,10 @@ const ROWS: Row[] = [
   { route: 'GET /api/v1/suppliers/accounts/aliexpress/callback', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'aliexpressCallback'), token: null }) },
   { route: 'POST /api/v1/connections/woocommerce/authorize', kind: 'write', status: 200, request: (c) => ({ path: '/connections/woocommerce/authorize', body: { store_url: c.ids.wooUrl } }) },
   { route: 'POST /api/v1/connections/woocommerce/callback', kind: 'write', status: 200, request: (c) => ({ path: '/connections/woocommerce/callback', token: null, body: JSON.parse(id(c, 'wooDelivery')) }) },
+  { route: 'GET /api/v1/connections/shopify/launch', kind: 'write', status: 302, request: (c) => ({ path: id(c, 'shopifyLaunch'), token: null }) },
+  { route: 'POST /api/v1/connections/shopify/pending/{code}/account', kind: 'write', status: 200, request: (c) => ({ path: `/connections/shopify/pending/${id(c, 'pendingForAccount')}/account`, token: null, body: {} }) },
+  { route: 'POST /api/v1/connections/shopify/pending/{code}/attach', kind: 'write', status: 200, request: (c) => ({ path: `/connections/shopify/pending/${id(c, 'pendingForAttach')}/attach`, body: {} }) },
+  { route: 'GET /api/v1/demo/images/{name}', kind: 'none', status: 200, request: () => ({ path: '/demo/images/wireless-earbuds-200-1.svg', token: null }) },
   { route: 'GET /api/v1/products/search', label: 'demo catalogue', kind: 'read', status: 200, request: () => ({ path: '/products/search?q=desk%20lamp' }) },
   { route: 'GET /api/v1/products/search', label: 'live supplier account', kind: 'read', status: 200, request: (c) => ({ path: '/products/search?q=desk%20lamp', token: c.ids.liveToken }) },
   { route: 'POST /api/v1/products/preview', label: 'demo catalogue', kind: 'write', status: 200, request: () => ({ path: '/products/preview', body: { url: aliUrl() } }) },
@@ -213,6 +217,19 @@ beforeAll(async () => {
   const wooer = await registerUser('rt-woo');
   const wooStarted = await call('/connections/woocommerce/authorize', { token: wooer.token, body: { store_url: woo.storeUrl } });
   const wooApproved = await approveWooAuthorization(wooStarted.json.authorize_url);
+  // Installs that start in Shopify: a signed app URL, and two completed installs waiting for an account.
+  const launchUrl = async () => {
+    const params = new URLSearchParams([['host', btoa('admin.shopify.com/store/rt')], ['shop', installed.storeUrl], ['timestamp', String(Math.floor(Date.now() / 1000))]]);
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(shopifyApp.SHOPIFY_API_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const mac = [...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(params.toString())))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return `/connections/shopify/launch?${params}&hmac=${mac}`;
+  };
+  const pendingInstall = async () => {
+    const launched = await SELF.fetch(`https://api.test/api/v1${await launchUrl()}`, { redirect: 'manual' });
+    const back = await SELF.fetch((await installed.approve(launched.headers.get('Location')!)).toString(), { redirect: 'manual' });
+    return new URL(back.headers.get('Location')!).searchParams.get('install')!;
+  };
+  const [pendingForAccount, pendingForAttach, shopifyLaunch] = [await pendingInstall(), await pendingInstall(), await launchUrl()];
   const account = await api('/suppliers/accounts', { name: 'Spocket', platform: 'spocket', credentials: { api_key: 'sp-1' } });
   const spareAccount = await api('/suppliers/accounts', { name: 'Spare', platform: 'spocket', credentials: null });
   const watch = await api('/price-watches', { product_url: aliUrl(), source: 'aliexpress' });
@@ -247,6 +264,9 @@ beforeAll(async () => {
       wooDelivery: JSON.stringify(wooApproved.payload),
       shopifyCallback: `${shopifyCallback.pathname.replace(/^\/api\/v1/, '')}${shopifyCallback.search}`,
       aliexpressCallback: `${aliexpressCallback.pathname.replace(/^\/api\/v1/, '')}${aliexpressCallback.search}`,
+      shopifyLaunch,
+      pendingForAccount,
+      pendingForAttach,
       wooUrl: woo.storeUrl,
       wooKey: woo.apiKey,
       account: account.id,

@@ -16,6 +16,7 @@ const Connections = lazy(() => import('../pages/Connections'));
 const PriceWatch = lazy(() => import('../pages/PriceWatch'));
 const Billing = lazy(() => import('../pages/Billing'));
 const ConfirmAlertEmail = lazy(() => import('../pages/ConfirmAlertEmail'));
+const ShopifyWelcome = lazy(() => import('../pages/ShopifyWelcome'));
 
 /** Pages outside the app shell load with a blank frame; they are small. */
 function Standalone({ page: Page }: { page: LazyExoticComponent<ComponentType> }) {
@@ -55,6 +56,8 @@ export const routes: RouteObject[] = [
   },
   // Opened from an email, signed in or not.
   { path: '/confirm-alert-email', element: <Standalone page={ConfirmAlertEmail} /> },
+  // Signed in or not: an install that started in Shopify picks its account here.
+  { path: '/shopify/welcome', element: <Standalone page={ShopifyWelcome} /> },
   { path: '*', element: <Standalone page={NotFound} /> },
 ];
 

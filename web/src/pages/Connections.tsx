@@ -395,6 +395,11 @@ function ConnectionCard({ connection, others }: { connection: Connection; others
               <StarFilledIcon /> Default
             </Badge>
           )}
+          {connection.demo && (
+            <Badge color="iris" variant="soft">
+              Demo store
+            </Badge>
+          )}
           <PlatformBadge platform={connection.platform} meta={platform && STORE_PLATFORMS[platform]} />
           {status && (
             <Badge color={status.color} variant="soft" data-status={connection.status}>

@@ -1,0 +1,159 @@
+import { SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { eq, like } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { shopifyOauthStates, shopifyPendingInstalls, shopifyShopAccounts, storeConnections, users } from '../db/schema';
+import { toHex } from '../lib/encoding';
+import { call, registerUser, withDb } from './helpers';
+import { signedShopifyDelivery } from './shopify-webhook-support';
+import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
+
+/**
+ * Installs that start in Shopify (API.md §8.1, INTEGRATIONS.md §4c): Shopify opens the
+ * app URL with shop, host, timestamp and its hmac; SourcePilot verifies them and goes to
+ * the authorize screen at once; after the callback the merchant gives the install to the
+ * shop's own account (created once) or attaches it to an account they sign in to.
+ */
+const app = env as unknown as { SHOPIFY_API_KEY: string; SHOPIFY_API_SECRET: string; FAKE_SHOPIFY_URL: string; CORS_ORIGINS: string };
+const DASHBOARD = app.CORS_ORIGINS.split(',')[0].trim();
+
+beforeAll(async () => {
+  await registerFakeShopifyApp(app.SHOPIFY_API_KEY, app.SHOPIFY_API_SECRET);
+  // The fake's shops share one origin: start without a previous run's account for it.
+  await withDb((db) => db.delete(shopifyShopAccounts).where(eq(shopifyShopAccounts.shopOrigin, app.FAKE_SHOPIFY_URL)));
+});
+
+async function hmacHex(secret: string, message: string) {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return toHex(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message)));
+}
+
+/** The app URL as Shopify opens it: the parameters sorted and signed with the app's secret. */
+async function appUrl(params: Record<string, string>, secret = app.SHOPIFY_API_SECRET) {
+  const sorted = new URLSearchParams(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const url = new URL('https://api.test/api/v1/connections/shopify/launch');
+  url.search = sorted.toString();
+  url.searchParams.set('hmac', await hmacHex(secret, sorted.toString()));
+  return url.toString();
+}
+
+const launchParams = (overrides: Record<string, string> = {}) => ({
+  host: btoa('admin.shopify.com/store/fake'),
+  shop: app.FAKE_SHOPIFY_URL,
+  timestamp: String(Math.floor(Date.now() / 1000)),
+  ...overrides,
+});
+
+const location = (res: Response) => new URL(res.headers.get('Location') ?? 'about:blank');
+
+/** Launch → authorize → approve → callback; answers the welcome page URL. */
+async function installFromShopify(shop: Awaited<ReturnType<typeof fakeShopifyShop>>) {
+  const launched = await SELF.fetch(await appUrl(launchParams()), { redirect: 'manual' });
+  expect(launched.status).toBe(302);
+  const authorize = location(launched);
+  expect(authorize.origin + authorize.pathname).toBe(`${app.FAKE_SHOPIFY_URL}/admin/oauth/authorize`);
+  expect(authorize.searchParams.get('client_id')).toBe(app.SHOPIFY_API_KEY);
+  const [state] = await withDb((db) => db.select().from(shopifyOauthStates).where(eq(shopifyOauthStates.state, authorize.searchParams.get('state')!)));
+  expect(state).toMatchObject({ userId: null, shopOrigin: app.FAKE_SHOPIFY_URL });
+  const back = await SELF.fetch((await shop.approve(authorize.toString())).toString(), { redirect: 'manual' });
+  expect(back.status).toBe(302);
+  const welcome = location(back);
+  expect(welcome.origin + welcome.pathname).toBe(`${DASHBOARD}/shopify/welcome`);
+  expect(welcome.searchParams.get('install')).toMatch(/^[0-9a-f]{48}$/);
+  expect(welcome.searchParams.get('shop')).toBe(new URL(app.FAKE_SHOPIFY_URL).host);
+  return welcome.searchParams.get('install')!;
+}
+
+describe('install from Shopify (the app URL)', () => {
+  it('refuses a bad hmac, a stale timestamp, a non-Shopify shop and missing parameters, before any state exists', async () => {
+    const before = (await withDb((db) => db.select().from(shopifyOauthStates))).length;
+    const refused = async (url: string) => {
+      const res = await SELF.fetch(url, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      const to = location(res);
+      expect(to.origin + to.pathname).toBe(`${DASHBOARD}/shopify/welcome`);
+      return to.searchParams.get('error');
+    };
+    expect(await refused(await appUrl(launchParams(), 'not-the-secret'))).toBe('invalid_hmac');
+    const tampered = new URL(await appUrl(launchParams()));
+    tampered.searchParams.set('shop', 'other-shop.myshopify.com');
+    expect(await refused(tampered.toString())).toBe('invalid_hmac');
+    expect(await refused(await appUrl(launchParams({ timestamp: String(Math.floor(Date.now() / 1000) - 11 * 60) })))).toBe('stale_request');
+    expect(await refused(await appUrl(launchParams({ shop: 'evil.example.com' })))).toBe('invalid_shop');
+    expect(await refused(await appUrl(launchParams({ shop: 'https://attacker.test' })))).toBe('invalid_shop');
+    expect(await refused('https://api.test/api/v1/connections/shopify/launch?shop=x.myshopify.com')).toBe('invalid_request');
+    expect((await withDb((db) => db.select().from(shopifyOauthStates))).length).toBe(before);
+  });
+
+  it('gives the install to a new account for the shop, signed in, and to the same account on a repeated install; each code works once', async () => {
+    const shop = await fakeShopifyShop();
+    const code = await installFromShopify(shop);
+    const claimed = await call(`/connections/shopify/pending/${code}/account`, { method: 'POST' });
+    expect(claimed.status).toBe(200);
+    // account_created is true unless a parallel test file's install from Shopify made the fake origin's account first.
+    expect(claimed.json).toMatchObject({ token_type: 'bearer', account_created: expect.any(Boolean) });
+    const me = await call('/auth/me', { token: claimed.json.access_token });
+    expect(me.status).toBe(200);
+    const conns = await call('/connections', { token: claimed.json.access_token });
+    expect(conns.json.items).toHaveLength(1);
+    expect(conns.json.items[0]).toMatchObject({ id: claimed.json.connection_id, platform: 'shopify', store_url: app.FAKE_SHOPIFY_URL, auth_type: 'oauth', status: 'connected' });
+
+    // The code was used: a replay (or a second tab) finds nothing, and nothing is created.
+    const again = await call(`/connections/shopify/pending/${code}/account`, { method: 'POST' });
+    expect(again.status).toBe(404);
+    expect(again.json.detail).toMatch(/expired or was already used/);
+
+    // Opening the app from Shopify again: the same account, the same connection with new tokens.
+    // Other test files register users meanwhile: count only accounts made for shops.
+    const shopAccounts = async () => (await withDb((db) => db.select({ id: users.id }).from(users).where(like(users.email, '%@shops.sourcepilot.invalid')))).length;
+    const usersBefore = await shopAccounts();
+    const second = await call(`/connections/shopify/pending/${await installFromShopify(shop)}/account`, { method: 'POST' });
+    expect(second.status).toBe(200);
+    expect(second.json).toMatchObject({ connection_id: claimed.json.connection_id, account_created: false });
+    expect((await call('/auth/me', { token: second.json.access_token })).json.id).toBe(me.json.id);
+    expect(await shopAccounts()).toBe(usersBefore);
+    expect(await withDb((db) => db.select().from(storeConnections).where(eq(storeConnections.userId, me.json.id)))).toHaveLength(1);
+  });
+
+  it('attaches the install to an account the merchant signs in to, once', async () => {
+    const shop = await fakeShopifyShop();
+    const user = await registerUser('attach');
+    const code = await installFromShopify(shop);
+    // Without a session the attach is refused and the install stays pending.
+    expect((await call(`/connections/shopify/pending/${code}/attach`, { method: 'POST' })).status).toBe(401);
+    const attached = await call(`/connections/shopify/pending/${code}/attach`, { method: 'POST', token: user.token });
+    expect(attached.status).toBe(200);
+    const conns = (await call('/connections', { token: user.token })).json.items;
+    expect(conns).toEqual([expect.objectContaining({ id: attached.json.connection_id, store_url: app.FAKE_SHOPIFY_URL, auth_type: 'oauth', status: 'connected' })]);
+    expect((await call(`/connections/shopify/pending/${code}/attach`, { method: 'POST', token: user.token })).status).toBe(404);
+    expect((await call(`/connections/shopify/pending/${code}/account`, { method: 'POST' })).status).toBe(404);
+    // The pending row is gone; the tokens were only ever stored encrypted.
+    expect(await withDb((db) => db.select().from(shopifyPendingInstalls))).not.toContainEqual(expect.objectContaining({ tokens: expect.stringContaining('shpat_') }));
+  });
+
+  it('refuses a malformed code with 422 and an unknown one with 404', async () => {
+    expect((await call('/connections/shopify/pending/not-a-code/account', { method: 'POST' })).status).toBe(422);
+    expect((await call(`/connections/shopify/pending/${'ab'.repeat(24)}/account`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('app/uninstalled drops installs still waiting for an account; shop/redact also forgets which account was the shop’s', async () => {
+    const shop = `shop-${crypto.randomUUID().slice(0, 8)}.myshopify.com`;
+    const origin = `https://${shop}`;
+    const user = await registerUser('redact-tie');
+    const pend = (hash: string) => withDb((db) => db.insert(shopifyPendingInstalls).values({ codeHash: hash, shopOrigin: origin, tokens: 'v1.sealed' }));
+    const pendingRows = () => withDb((db) => db.select().from(shopifyPendingInstalls).where(eq(shopifyPendingInstalls.shopOrigin, origin)));
+    const deliver = async (topic: string) => {
+      const d = await signedShopifyDelivery({ topic, shop, body: { shop_domain: shop } });
+      const r = await call('/webhooks/shopify', { rawBody: d.rawBody, headers: d.headers });
+      expect(r.status).toBe(200);
+    };
+    await pend('a'.repeat(64));
+    await withDb((db) => db.insert(shopifyShopAccounts).values({ shopOrigin: origin, userId: user.id }));
+    await deliver('app/uninstalled');
+    expect(await pendingRows()).toEqual([]);
+    await pend('b'.repeat(64));
+    await deliver('shop/redact');
+    expect(await pendingRows()).toEqual([]);
+    expect(await withDb((db) => db.select().from(shopifyShopAccounts).where(eq(shopifyShopAccounts.shopOrigin, origin)))).toEqual([]);
+  });
+});
