@@ -27,6 +27,8 @@ const credentials = z.record(text().max(100), z.union([text().max(4000), z.numbe
 const settings = z
   .object({
     ship_to_country: text().regex(/^[A-Z]{2}$/, 'Use a two-letter country code such as US').optional(),
+    /** CJ: the warehouse (inventory country) to restrict products to; absent = every warehouse. */
+    warehouse_country: text().regex(/^[A-Z]{2}$/, 'Use a two-letter country code such as CN or US').nullish(),
     target_currency: text().regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as USD').optional(),
     target_language: text().regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'Use a language code such as en or en_US').optional(),
   })

@@ -119,7 +119,11 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
   const adapter = new CjAdapter(
     env.CJ_API_BASE,
     apiKey,
-    { requestsPerSecond: Number.isFinite(rate) && rate > 0 ? rate : 1, shipToCountry: pick(settings, 'ship_to_country', 'shipToCountry')?.toUpperCase() ?? null },
+    {
+      requestsPerSecond: Number.isFinite(rate) && rate > 0 ? rate : 1,
+      shipToCountry: pick(settings, 'ship_to_country', 'shipToCountry')?.toUpperCase() ?? null,
+      warehouseCountry: pick(settings, 'warehouse_country', 'warehouseCountry')?.toUpperCase() ?? null,
+    },
     env.PREVIEW_CACHE,
     timeout,
   );
