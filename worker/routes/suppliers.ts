@@ -14,7 +14,8 @@ import {
   supplierAccountOut,
   updateSupplierAccount,
 } from '../services/suppliers';
-import { supplierAccountListSchema, supplierAccountSchema } from './serialize';
+import { cjPointsToday } from '../services/cj-points';
+import { cjPointsUsageSchema, supplierAccountListSchema, supplierAccountSchema } from './serialize';
 
 const NOT_FOUND = 'Supplier account not found';
 
@@ -59,6 +60,9 @@ export const supplierAccountRoutes = new Hono<AppEnv>()
   .get('/', doc({ summary: 'List supplier accounts (credentials masked)', status: 200, body: supplierAccountListSchema }), async (c) => {
     const rows = await listSupplierAccounts(c.var.db, c.var.auth.user.id);
     return c.json({ items: rows.map(supplierAccountOut) }, 200);
+  })
+  .get('/points-usage', doc({ summary: "Today's CJ points spent on price checks, per CJ account", status: 200, body: cjPointsUsageSchema }), async (c) => {
+    return c.json({ items: await cjPointsToday(c.var.db, c.var.auth.user.id, new Date()) }, 200);
   })
   .post(
     '/',

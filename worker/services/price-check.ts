@@ -15,6 +15,7 @@ import { priceFor, ruleFromConfig } from '../shared/pricing';
 import { resolveSupplier, type ResolvedSupplier, type SupplierEnv } from '../suppliers/resolve';
 import { SupplierError, type PriceQuote, type SupplierAdapter } from '../suppliers/types';
 import { deliverAlerts, type AlertEnv, type AlertKind, type Channels, type Delivery, type OutgoingAlert } from './alerts';
+import { admitCjPriceChecks } from './cj-points';
 import { DriftingDemoAdapter } from './demo-prices';
 import { CHUNK_SIZE, chunkIds, enqueueChunks } from './price-schedule';
 import { changePercent } from './price-watch';
@@ -170,6 +171,8 @@ export interface ChunkResult {
 interface Group {
   source: SupplierSource;
   adapter: SupplierAdapter | null;
+  /** The live supplier account (CJ: its points are budgeted per day). */
+  accountId?: string;
   failure: Outcome | null;
   rows: CheckRow[];
 }
@@ -263,7 +266,8 @@ async function groupRows(env: PriceEnv, db: Db, deps: PriceCheckDeps, rows: Chec
       const resolved = await deps.resolve(db, p.userId, p.source);
       const key = resolved.scope === 'demo' ? `demo|${p.source}` : `${resolved.scope}|${p.source}`;
       const adapter = resolved.scope === 'demo' ? deps.demo(p.source) : resolved.adapter;
-      for (const row of p.rows) add(key, { source: p.source, adapter, failure: null }, row);
+      const accountId = resolved.scope === 'demo' ? undefined : resolved.accountId;
+      for (const row of p.rows) add(key, { source: p.source, adapter, failure: null, accountId }, row);
     } catch (err) {
       for (const row of p.rows) add(`failed|${p.userId}|${p.source}`, { source: p.source, adapter: null, failure: classify(err) }, row);
     }
@@ -271,19 +275,40 @@ async function groupRows(env: PriceEnv, db: Db, deps: PriceCheckDeps, rows: Chec
   return [...groups.values()];
 }
 
-/** Fetches every group's distinct products with one getPrices call per group. */
-async function fetchGroups(groups: Group[], outcomes: Map<string, Outcome>): Promise<number> {
+/**
+ * Fetches every group's distinct products with one getPrices call per group. A live CJ
+ * group first has its products admitted against the account's daily points
+ * (services/cj-points.ts, one statement); the rest are skipped with the reason recorded
+ * and checked at their next interval.
+ */
+async function fetchGroups(db: Db, now: Date, groups: Group[], outcomes: Map<string, Outcome>): Promise<number> {
   let lookups = 0;
-  await mapLimit(groups, GROUP_CONCURRENCY, async (g) => {
-    if (!g.adapter) {
+  await mapLimit(groups, GROUP_CONCURRENCY, async (group) => {
+    let g = group;
+    const adapter = g.adapter;
+    if (!adapter) {
       for (const row of g.rows) outcomes.set(row.id, g.failure!);
       return;
     }
-    const ids = [...new Set(g.rows.map((r) => r.source_product_id!))];
+    let ids = [...new Set(g.rows.map((r) => r.source_product_id!))];
+    if (g.source === 'cjdropship' && g.accountId && adapter.mode === 'live') {
+      const admission = await admitCjPriceChecks(db, g.accountId, ids.length, now);
+      if (admission.granted < ids.length) {
+        const skipped = new Set(ids.slice(admission.granted));
+        const reason = failure(
+          `Skipped: this CJ account's points for price checks are spent for now (${admission.used.toLocaleString('en-US')} of ${admission.allowance.toLocaleString('en-US')} allowed so far today; CJ gives 50,000 points a day). It is checked again at its next interval.`,
+          false,
+        );
+        for (const row of g.rows) if (skipped.has(row.source_product_id!)) outcomes.set(row.id, reason);
+        ids = ids.slice(0, admission.granted);
+        g = { ...g, rows: g.rows.filter((r) => !skipped.has(r.source_product_id!)) };
+        if (!ids.length) return;
+      }
+    }
     lookups += ids.length;
     let quotes: Map<string, PriceQuote>;
     try {
-      quotes = await g.adapter.getPrices(ids);
+      quotes = await adapter.getPrices(ids);
     } catch (err) {
       const f = classify(err);
       for (const row of g.rows) outcomes.set(row.id, f);
@@ -424,7 +449,7 @@ export async function checkChunk(env: PriceEnv, db: Db, deps: PriceCheckDeps, ro
   const interval = config(env).priceSyncIntervalMinutes;
   const outcomes = new Map<string, Outcome>();
   const groups = await groupRows(env, db, deps, rows, outcomes);
-  const productLookups = await fetchGroups(groups, outcomes);
+  const productLookups = await fetchGroups(db, now, groups, outcomes);
   for (const [id, o] of outcomes) if (o.ok) outcomes.set(id, checkReading(o));
 
   const alertsByUser = new Map<string, { channels: Channels; alerts: (OutgoingAlert & { userId: string })[] }>();

@@ -24,6 +24,8 @@ export interface ResolvedSupplier {
    * its last change (so live and demo entries never mix, and new settings take effect).
    */
   scope: string;
+  /** The supplier account that answers (live only): CJ's points budget is kept per account. */
+  accountId?: string;
 }
 
 type Bag = Record<string, unknown>;
@@ -127,7 +129,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
     env.PREVIEW_CACHE,
     timeout,
   );
-  return { adapter: meterSupplierCalls(env, db, userId, adapter), scope };
+  return { adapter: meterSupplierCalls(env, db, userId, adapter), scope, accountId: account.id };
 }
 
 /** The adapter alone (import pipeline, price watch); see resolveSupplier. */

@@ -81,6 +81,7 @@ const ROWS: Row[] = [
   { route: 'PUT /api/v1/alerts/settings', kind: 'write', status: 200, request: () => ({ path: '/alerts/settings', body: { email: 'alerts@example.com', email_enabled: true } }) },
   { route: 'GET /api/v1/alerts', kind: 'read', status: 200, request: () => ({ path: '/alerts' }) },
   { route: 'GET /api/v1/suppliers/accounts', kind: 'read', status: 200, request: () => ({ path: '/suppliers/accounts' }) },
+  { route: 'GET /api/v1/suppliers/accounts/points-usage', kind: 'read', status: 200, request: () => ({ path: '/suppliers/accounts/points-usage' }) },
   { route: 'POST /api/v1/suppliers/accounts', kind: 'write', status: 201, request: () => ({ path: '/suppliers/accounts', body: { name: `CJ ${crypto.randomUUID().slice(0, 6)}`, platform: 'cjdropshipping', credentials: { api_key: 'CJ123@api@abcdef' } } }) },
   { route: 'PUT /api/v1/suppliers/accounts/{account_id}', kind: 'write', status: 200, request: (c) => ({ path: `/suppliers/accounts/${id(c, 'account')}`, body: { name: 'Renamed account' } }) },
   { route: 'DELETE /api/v1/suppliers/accounts/{account_id}', kind: 'write', status: 204, request: (c) => ({ path: `/suppliers/accounts/${id(c, 'spareAccount')}` }) },
