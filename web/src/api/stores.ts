@@ -26,6 +26,14 @@ export const supplierAccountsQuery = queryOptions({
   queryFn: () => unwrap(api.suppliers.accounts.$get()),
 });
 
+export type CjPointsUsage = InferResponseType<(typeof api.suppliers.accounts)['points-usage']['$get'], 200>['items'][number];
+
+/** Today's CJ points spent on price checks, per CJ account (one list shared by the cards). */
+export const cjPointsUsageQuery = queryOptions({
+  queryKey: ['supplier-accounts', 'points-usage'],
+  queryFn: () => unwrap(api.suppliers.accounts['points-usage'].$get()),
+});
+
 export const connectionsApi = {
   create: (json: NewConnection) => unwrap(api.connections.$post({ json })),
   update: (id: string, json: ConnectionPatch) => unwrap(connection.$put({ param: { conn_id: id }, json })),
