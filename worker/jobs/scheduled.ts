@@ -1,6 +1,7 @@
 import { createDb } from '../db/client';
 import type { Bindings } from '../env';
-import { log } from '../lib/log';
+import { describeError, log } from '../lib/log';
+import { reconcileCjWebhooks } from '../services/cj-webhooks';
 import { schedulePriceChecks } from '../services/price-schedule';
 import { DAILY_METRICS_CRON, logDailyMetrics } from './daily-metrics';
 
@@ -16,6 +17,13 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
         const started = Date.now();
         const r = await schedulePriceChecks(env, db, env.PRICE_QUEUE, new Date(controller.scheduledTime));
         log.info('price sync scheduled', { cron: controller.cron, ...r, duration_ms: Date.now() - started });
+        // CJ webhook subscriptions follow the watches (subscribe new, unsubscribe unwatched).
+        try {
+          const w = await reconcileCjWebhooks(env, db);
+          if (w.accounts || w.failed) log.info('cj webhooks reconciled', w);
+        } catch (err) {
+          log.warn('cj webhook reconcile failed', { error: describeError(err) });
+        }
       } finally {
         ctx.waitUntil(pool.end());
       }

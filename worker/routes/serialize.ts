@@ -119,6 +119,13 @@ export const supplierAccountSchema = z.object({
 });
 export const supplierAccountListSchema = listOf(supplierAccountSchema);
 
+export const cjWebhookSyncSchema = z.object({
+  enabled: z.boolean(),
+  callback_url: z.string().nullable(),
+  subscribed: z.number().int().meta({ description: 'Watched products subscribed by this call' }),
+  unsubscribed: z.number().int().meta({ description: 'Products without an active watch unsubscribed by this call' }),
+});
+
 export const cjPointsUsageSchema = z.object({
   items: z.array(
     z.object({

@@ -15,7 +15,8 @@ import {
   updateSupplierAccount,
 } from '../services/suppliers';
 import { cjPointsToday } from '../services/cj-points';
-import { cjPointsUsageSchema, supplierAccountListSchema, supplierAccountSchema } from './serialize';
+import { enableCjWebhooks } from '../services/cj-webhooks';
+import { cjPointsUsageSchema, cjWebhookSyncSchema, supplierAccountListSchema, supplierAccountSchema } from './serialize';
 
 const NOT_FOUND = 'Supplier account not found';
 
@@ -78,6 +79,20 @@ export const supplierAccountRoutes = new Hono<AppEnv>()
       const row = await createSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, body);
       if (!row) throw badRequest(duplicateAccountDetail(body.name, body.platform));
       return c.json(supplierAccountOut(row), 201);
+    },
+  )
+  .post(
+    '/:account_id/cj-webhooks',
+    doc({
+      summary: "Turn on CJ's product and stock webhooks for a CJ account and subscribe its watched products",
+      status: 200,
+      body: cjWebhookSyncSchema,
+      errors: { 400: 'Not an active CJ account with an API key', 404: 'Supplier account not found' },
+    }),
+    validate('param', idParam),
+    async (c) => {
+      const callbackUrl = `${new URL(c.req.url).origin}/api/v1/webhooks/cj`;
+      return c.json(await enableCjWebhooks(c.env, c.var.db, c.var.auth.user.id, c.req.valid('param').account_id, callbackUrl), 200);
     },
   )
   .put(

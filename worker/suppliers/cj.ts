@@ -50,6 +50,8 @@ export const CJ_DAILY_POINTS = 50_000;
 export const CJ_PRICE_CHECK_POINTS = CJ_POINTS.variant + CJ_POINTS.stock;
 
 interface CachedToken {
+  /** CJ's account id: the key of its webhook `sign` header (INTEGRATIONS §3e). */
+  openId?: string | null;
   accessToken: string;
   accessExpiresAt: number;
   refreshToken: string | null;
@@ -151,6 +153,7 @@ export class CjAdapter implements SupplierAdapter {
     if (!accessToken) throw new SupplierError(`${LABEL} sent no access token`, true, 502, 'unavailable');
     const now = Date.now();
     const cached: CachedToken = {
+      openId: str(d.openId),
       accessToken,
       accessExpiresAt: Date.parse(str(d.accessTokenExpiryDate) ?? '') || now + 15 * 86_400_000,
       refreshToken: str(d.refreshToken),
@@ -325,6 +328,13 @@ export class CjAdapter implements SupplierAdapter {
       if (err instanceof SupplierError && err.kind === 'auth') throw err;
       return null;
     }
+  }
+
+  /** CJ's openId of this account (from the token answer); null when CJ did not send one. */
+  async openId(): Promise<string | null> {
+    await this.accessToken();
+    const cached = await this.kv.get<CachedToken>(tokenKey(await this.hash()), 'json');
+    return cached?.openId ?? null;
   }
 
   /** `POST /webhook/set`: product and stock messages to `callbackUrl` (ENABLE), or off (CANCEL). */

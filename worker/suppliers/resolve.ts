@@ -26,6 +26,8 @@ export interface ResolvedSupplier {
   scope: string;
   /** The supplier account that answers (live only): CJ's points budget is kept per account. */
   accountId?: string;
+  /** The live adapter without the daily call meter (CJ webhook management). */
+  unmetered?: SupplierAdapter;
 }
 
 type Bag = Record<string, unknown>;
@@ -129,7 +131,7 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
     env.PREVIEW_CACHE,
     timeout,
   );
-  return { adapter: meterSupplierCalls(env, db, userId, adapter), scope, accountId: account.id };
+  return { adapter: meterSupplierCalls(env, db, userId, adapter), scope, accountId: account.id, unmetered: adapter };
 }
 
 /** The adapter alone (import pipeline, price watch); see resolveSupplier. */
