@@ -34,6 +34,11 @@ export const cjPointsUsageQuery = queryOptions({
   queryFn: () => unwrap(api.suppliers.accounts['points-usage'].$get()),
 });
 
+/** Turns on CJ's product and stock webhooks for a CJ account and subscribes its watched products. */
+export const cjWebhooksApi = {
+  enable: (id: string) => unwrap(account['cj-webhooks'].$post({ param: { account_id: id } })),
+};
+
 export const connectionsApi = {
   create: (json: NewConnection) => unwrap(api.connections.$post({ json })),
   update: (id: string, json: ConnectionPatch) => unwrap(connection.$put({ param: { conn_id: id }, json })),

@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockApi, renderApp, signIn, USER } from '../../test/utils';
 
@@ -18,7 +19,8 @@ const CJ = {
 describe('CjPointsUsage on the Suppliers page', () => {
   it("shows a CJ account's points spent on price checks today and the skipped checks", async () => {
     signIn();
-    mockApi({
+    const { requests } = mockApi({
+      [`POST /api/v1/suppliers/accounts/${CJ.id}/cj-webhooks`]: [200, { enabled: true, callback_url: 'https://api.example/api/v1/webhooks/cj', subscribed: 3, unsubscribed: 0 }],
       'GET /api/v1/auth/me': [200, USER],
       'GET /api/v1/suppliers/accounts': [200, { items: [CJ] }],
       'GET /api/v1/suppliers/accounts/points-usage': [
@@ -45,5 +47,9 @@ describe('CjPointsUsage on the Suppliers page', () => {
     expect(within(usage).getByText('CJ points for price checks today')).toBeTruthy();
     expect(usage.textContent).toMatch(/12,340 of 40,000/);
     expect(usage.textContent).toMatch(/17 checks skipped today/);
+
+    await userEvent.setup().click(within(usage).getByRole('button', { name: 'Turn on CJ webhooks' }));
+    expect(await within(usage).findByText(/Webhooks on: 3 watched products subscribed/)).toBeTruthy();
+    expect(requests.some((r) => r.method === 'POST' && r.path === `/api/v1/suppliers/accounts/${CJ.id}/cj-webhooks`)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
-import { Flex, Progress, Text } from '@radix-ui/themes';
-import { useQuery } from '@tanstack/react-query';
-import { cjPointsUsageQuery } from '../../api/stores';
+import { Button, Flex, Progress, Text } from '@radix-ui/themes';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { errorMessage } from '../../api/errors';
+import { cjPointsUsageQuery, cjWebhooksApi } from '../../api/stores';
 import { formatNumber } from '../../lib/format';
 
 /**
@@ -10,6 +11,7 @@ import { formatNumber } from '../../lib/format';
  */
 export function CjPointsUsage({ accountId }: { accountId: string }) {
   const usage = useQuery(cjPointsUsageQuery);
+  const webhooks = useMutation({ mutationFn: () => cjWebhooksApi.enable(accountId) });
   const row = usage.data?.items.find((i) => i.account_id === accountId);
   if (!row) return null;
   const share = row.price_check_budget > 0 ? Math.min(100, (row.points_used / row.price_check_budget) * 100) : 0;
@@ -28,6 +30,18 @@ export function CjPointsUsage({ accountId }: { accountId: string }) {
         {formatNumber(row.points_per_check)} points per product check, spread over the day (up to {formatNumber(row.allowance_now)} by now).
         {row.checks_skipped > 0 && ` ${formatNumber(row.checks_skipped)} checks skipped today will run at their next interval.`}
       </Text>
+      <Flex gap="2" align="center" wrap="wrap">
+        <Button size="1" variant="soft" loading={webhooks.isPending} onClick={() => webhooks.mutate()}>
+          {webhooks.isSuccess ? 'Refresh CJ webhooks' : 'Turn on CJ webhooks'}
+        </Button>
+        <Text size="1" color={webhooks.isError ? 'red' : 'gray'} role="status">
+          {webhooks.isError
+            ? errorMessage(webhooks.error)
+            : webhooks.isSuccess
+              ? `Webhooks on: ${formatNumber(webhooks.data.subscribed)} watched products subscribed. CJ price changes now reach your watches in seconds.`
+              : 'Price changes pushed by CJ in seconds, without spending polling points.'}
+        </Text>
+      </Flex>
     </Flex>
   );
 }
