@@ -20,6 +20,7 @@ import { alertEmailConfirmRoutes, alertRoutes } from './routes/alerts';
 import { billingRoutes } from './routes/billing';
 import { stripeWebhookRoutes } from './routes/stripe-webhook';
 import { shopifyWebhookRoutes } from './routes/shopify-webhooks';
+import { cjWebhookRoutes } from './routes/cj-webhooks';
 import { healthRoutes } from './routes/health';
 import { docsRoutes } from './routes/docs';
 import { demoImageRoutes } from './routes/demo-images';
@@ -42,6 +43,7 @@ const api = new Hono<AppEnv>()
   .route('/', docsRoutes(() => app))
   .route('/webhooks/stripe', stripeWebhookRoutes)
   .route('/webhooks/shopify', shopifyWebhookRoutes)
+  .route('/webhooks/cj', cjWebhookRoutes)
   .use(parseJsonFirst, withDb)
   .route('/auth', authRoutes)
   .route('/api-keys', apiKeyRoutes)

@@ -620,3 +620,59 @@ export const shopifyShopAccounts = pgTable('shopify_shop_accounts', {
     .references(() => users.id, { onDelete: 'cascade' }),
   createdAt: createdAt(),
 });
+
+/**
+ * CJ points a supplier account spent on price checks per UTC day (CJ meters its API in
+ * points since 2026-06-01: 50,000 a day per account; INTEGRATIONS §3e). A conditional
+ * upsert admits a chunk's products within the day's allowance, which grows through the
+ * day so checks are spread; `skipped` counts the product checks left for later.
+ */
+export const supplierPointsUsage = pgTable(
+  'supplier_points_usage',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => supplierAccounts.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    points: integer('points').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    /** Products admitted by the latest admission (read back by the upsert that sets it). */
+    lastGrant: integer('last_grant').notNull().default(0),
+    /** Price-check points allowed by the latest admission (the spread allowance at that time). */
+    allowance: integer('allowance').notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.day] })],
+);
+
+/**
+ * CJ webhooks of a supplier account (INTEGRATIONS §3e): CJ's `openId` (the key of the
+ * `sign` header, and how a message names its account) and when product/stock webhooks
+ * were enabled for our callback URL.
+ */
+export const cjWebhookAccounts = pgTable(
+  'cj_webhook_accounts',
+  {
+    accountId: uuid('account_id')
+      .primaryKey()
+      .references(() => supplierAccounts.id, { onDelete: 'cascade' }),
+    openId: varchar('open_id', { length: 100 }).notNull(),
+    callbackUrl: varchar('callback_url', { length: 2000 }),
+    enabledAt: ts('enabled_at'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('cj_webhook_accounts_open_id_idx').on(t.openId)],
+);
+
+/** Products subscribed to CJ's product webhook, per supplier account. */
+export const cjWebhookSubscriptions = pgTable(
+  'cj_webhook_subscriptions',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => supplierAccounts.id, { onDelete: 'cascade' }),
+    productId: varchar('product_id', { length: 255 }).notNull(),
+    subscribedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.productId] })],
+);

@@ -2,6 +2,7 @@ import { createDb } from '../db/client';
 import type { Bindings } from '../env';
 import { describeError, log } from '../lib/log';
 import { refreshDueAliExpressTokens } from '../services/aliexpress-tokens';
+import { reconcileCjWebhooks } from '../services/cj-webhooks';
 import { sweepImportJobs } from '../services/imports';
 import { reconcileWatchLimits } from '../services/price-watch';
 import { rewrapSecrets } from '../services/secret-rewrap';
@@ -38,6 +39,9 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
         // AliExpress tokens that expire soon are renewed, and due re-authorization alerts sent.
         const t = await step('aliexpress token check', () => refreshDueAliExpressTokens(db, env));
         if (t && (t.refreshed || t.failed || t.alerts)) log.info('aliexpress tokens checked', t);
+        // CJ webhook subscriptions follow the watches (subscribe new, unsubscribe unwatched).
+        const w = await step('cj webhook reconcile', () => reconcileCjWebhooks(env, db));
+        if (w && (w.accounts || w.failed)) log.info('cj webhooks reconciled', w);
       } finally {
         // Stopped import runs back to the queue, stranded pending jobs sent again (services/imports.ts).
         await step('import sweep', () => sweepImportJobs(db, env.IMPORT_QUEUE, at));

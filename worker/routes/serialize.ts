@@ -128,6 +128,29 @@ export const supplierAccountSchema = z.object({
 });
 export const supplierAccountListSchema = listOf(supplierAccountSchema);
 
+export const cjWebhookSyncSchema = z.object({
+  enabled: z.boolean(),
+  callback_url: z.string().nullable(),
+  subscribed: z.number().int().meta({ description: 'Watched products subscribed by this call' }),
+  unsubscribed: z.number().int().meta({ description: 'Products without an active watch unsubscribed by this call' }),
+});
+
+export const cjPointsUsageSchema = z.object({
+  items: z.array(
+    z.object({
+      account_id: z.uuid(),
+      account_name: z.string(),
+      day: z.string().meta({ description: 'UTC day, YYYY-MM-DD' }),
+      points_used: z.number().int().meta({ description: 'CJ points spent on price checks today' }),
+      checks_skipped: z.number().int().meta({ description: 'Product checks skipped today because the allowance was spent (checked at their next interval)' }),
+      daily_points: z.number().int().meta({ description: "The account's daily CJ points (50,000 unless the account setting daily_points says more)" }),
+      price_check_budget: z.number().int().meta({ description: 'What price checks may spend in a day (80 % of daily_points)' }),
+      allowance_now: z.number().int().meta({ description: 'What price checks may have spent by now: the budget is spread over the UTC day' }),
+      points_per_check: z.number().int(),
+    }),
+  ),
+});
+
 export const createdApiKeySchema = z.object({
   id: z.uuid(),
   name: z.string(),

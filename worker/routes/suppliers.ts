@@ -14,7 +14,9 @@ import {
   supplierAccountOut,
   updateSupplierAccount,
 } from '../services/suppliers';
-import { supplierAccountListSchema, supplierAccountSchema } from './serialize';
+import { cjPointsToday } from '../services/cj-points';
+import { enableCjWebhooks } from '../services/cj-webhooks';
+import { cjPointsUsageSchema, cjWebhookSyncSchema, supplierAccountListSchema, supplierAccountSchema } from './serialize';
 
 const NOT_FOUND = 'Supplier account not found';
 
@@ -27,6 +29,8 @@ const credentials = z.record(text().max(100), z.union([text().max(4000), z.numbe
 const settings = z
   .object({
     ship_to_country: text().regex(/^[A-Z]{2}$/, 'Use a two-letter country code such as US').optional(),
+    /** CJ: the warehouse (inventory country) to restrict products to; absent = every warehouse. */
+    warehouse_country: text().regex(/^[A-Z]{2}$/, 'Use a two-letter country code such as CN or US').nullish(),
     target_currency: text().regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as USD').optional(),
     target_language: text().regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'Use a language code such as en or en_US').optional(),
   })
@@ -58,6 +62,9 @@ export const supplierAccountRoutes = new Hono<AppEnv>()
     const rows = await listSupplierAccounts(c.var.db, c.var.auth.user.id);
     return c.json({ items: rows.map(supplierAccountOut) }, 200);
   })
+  .get('/points-usage', doc({ summary: "Today's CJ points spent on price checks, per CJ account", status: 200, body: cjPointsUsageSchema }), async (c) => {
+    return c.json({ items: await cjPointsToday(c.var.db, c.var.auth.user.id, new Date()) }, 200);
+  })
   .post(
     '/',
     doc({
@@ -72,6 +79,20 @@ export const supplierAccountRoutes = new Hono<AppEnv>()
       const row = await createSupplierAccount(c.var.db, c.env.ENCRYPTION_KEY, c.var.auth.user.id, body);
       if (!row) throw badRequest(duplicateAccountDetail(body.name, body.platform));
       return c.json(supplierAccountOut(row), 201);
+    },
+  )
+  .post(
+    '/:account_id/cj-webhooks',
+    doc({
+      summary: "Turn on CJ's product and stock webhooks for a CJ account and subscribe its watched products",
+      status: 200,
+      body: cjWebhookSyncSchema,
+      errors: { 400: 'Not an active CJ account with an API key', 404: 'Supplier account not found' },
+    }),
+    validate('param', idParam),
+    async (c) => {
+      const callbackUrl = `${new URL(c.req.url).origin}/api/v1/webhooks/cj`;
+      return c.json(await enableCjWebhooks(c.env, c.var.db, c.var.auth.user.id, c.req.valid('param').account_id, callbackUrl), 200);
     },
   )
   .put(

@@ -1,7 +1,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { config } from '../env';
+import { describeError, log } from '../lib/log';
 import { mapLimit } from '../lib/map-limit';
+import { pgError } from '../lib/pg-errors';
 import { round2 } from '../lib/round';
 import { addMinutes } from '../lib/time';
 import { DomainError } from '../shared/domain-errors';
@@ -10,10 +12,10 @@ import { StoreError, type StoreConnector } from '../stores/types';
 import { hasLiveAccountSql } from '../suppliers/resolve';
 import { catalogueFor, supplierSourceOf, type SupplierSource } from '../shared/sources';
 import { currencyMismatch, hasSupplierPrice, priceFor, ruleFromConfig, toStoreCurrency } from '../shared/pricing';
-import { log } from '../lib/log';
 import { resolveSupplier, type ResolvedSupplier, type SupplierEnv } from '../suppliers/resolve';
 import { SupplierError, type PriceQuote, type SupplierAdapter } from '../suppliers/types';
 import { deliverAlerts, type AlertEnv, type AlertKind, type Channels, type Delivery, type OutgoingAlert } from './alerts';
+import { admitCjPriceChecks } from './cj-points';
 import { DriftingDemoAdapter } from './demo-prices';
 import { CHUNK_SIZE, chunkIds, enqueueChunks } from './price-schedule';
 import { changePercent } from './price-watch';
@@ -23,8 +25,13 @@ import { changePercent } from './price-watch';
  * the first 100 of a manual sync) costs one statement to load, one `getPrices` call per
  * (supplier account or demo catalogue, source) with each distinct product once however
  * many users watch it, and one statement to write everything back (price points, watch
- * updates, alerts with their delivery, reprice events). A group with a live supplier
- * account costs one more statement (resolving the account's credentials).
+ * updates, alerts, reprice events). A group with a live supplier account costs one more
+ * statement (resolving the account's credentials); alerts this write stored are then
+ * sent and their delivery recorded in one more statement.
+ *
+ * Isolation: each reading is checked before anything is sent or written (checkReading);
+ * a value the database still refuses makes the chunk write row by row, the refused row
+ * recorded as skipped. Alerts are sent only for readings that were stored, once.
  */
 
 export type PriceEnv = SupplierEnv &
@@ -173,6 +180,8 @@ export interface ChunkResult {
 interface Group {
   source: SupplierSource;
   adapter: SupplierAdapter | null;
+  /** The live supplier account (CJ: its points are budgeted per day). */
+  accountId?: string;
   failure: Outcome | null;
   rows: CheckRow[];
 }
@@ -190,6 +199,38 @@ function totalStock(q: PriceQuote): number | null {
   // A negative count (seen in supplier feeds as "oversold") means none available.
   const known = q.variants.map((v) => v.stock).filter((s): s is number => typeof s === 'number' && Number.isFinite(s));
   return known.length ? known.reduce((a, b) => a + Math.max(0, b), 0) : null;
+}
+
+/** The largest price a watch can hold: price_watches.current_price is numeric(10,2). */
+export const MAX_STORED_PRICE = 99_999_999.99;
+/** price_alerts.change_percent is numeric(8,2). */
+export const MAX_CHANGE_PERCENT = 999_999.99;
+const MAX_STOCK = 2_147_483_647;
+
+/** A change percentage as stored: clamped to what the column holds (the prices themselves are exact). */
+export const clampPercent = (p: number | null): number | null => (p === null ? null : Math.max(-MAX_CHANGE_PERCENT, Math.min(MAX_CHANGE_PERCENT, p)));
+
+/**
+ * One supplier reading checked before anything is sent or written: a price that is not
+ * a finite amount in 0 … 99,999,999.99 (e.g. ≥ 10^8 in IDR or VND) or a currency that is
+ * not a three-letter code is skipped with the reason recorded on the watch (the watch
+ * keeps its last good price); stock is clamped to what an integer column holds. So one
+ * odd answer never fails the chunk's write for the other watches.
+ */
+export function checkReading(o: Extract<Outcome, { ok: true }>): Outcome {
+  const currency = o.quote.currency.trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) {
+    return failure(`The supplier answered with a currency SourcePilot cannot record (${JSON.stringify(o.quote.currency.slice(0, 20))}); this reading was skipped.`, true);
+  }
+  const price = o.quote.price;
+  if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
+    return failure(`The supplier answered with no usable price (${String(price).slice(0, 40)}); this reading was skipped.`, true);
+  }
+  if (round2(price) > MAX_STORED_PRICE) {
+    return failure(`The supplier's price ${price} ${currency} is beyond what a price watch can hold (up to 99,999,999.99); this reading was skipped.`, false);
+  }
+  const stock = o.stock === null || !Number.isFinite(o.stock) ? null : Math.min(MAX_STOCK, Math.max(0, Math.round(o.stock)));
+  return { ok: true, quote: { ...o.quote, currency, price: round2(price) }, stock };
 }
 
 /**
@@ -234,7 +275,8 @@ async function groupRows(env: PriceEnv, db: Db, deps: PriceCheckDeps, rows: Chec
       const resolved = await deps.resolve(db, p.userId, p.source);
       const key = resolved.scope === 'demo' ? `demo|${p.source}` : `${resolved.scope}|${p.source}`;
       const adapter = resolved.scope === 'demo' ? deps.demo(p.source) : resolved.adapter;
-      for (const row of p.rows) add(key, { source: p.source, adapter, failure: null }, row);
+      const accountId = resolved.scope === 'demo' ? undefined : resolved.accountId;
+      for (const row of p.rows) add(key, { source: p.source, adapter, failure: null, accountId }, row);
     } catch (err) {
       for (const row of p.rows) add(`failed|${p.userId}|${p.source}`, { source: p.source, adapter: null, failure: classify(err) }, row);
     }
@@ -242,19 +284,40 @@ async function groupRows(env: PriceEnv, db: Db, deps: PriceCheckDeps, rows: Chec
   return [...groups.values()];
 }
 
-/** Fetches every group's distinct products with one getPrices call per group. */
-async function fetchGroups(groups: Group[], outcomes: Map<string, Outcome>): Promise<number> {
+/**
+ * Fetches every group's distinct products with one getPrices call per group. A live CJ
+ * group first has its products admitted against the account's daily points
+ * (services/cj-points.ts, one statement); the rest are skipped with the reason recorded
+ * and checked at their next interval.
+ */
+async function fetchGroups(db: Db, now: Date, groups: Group[], outcomes: Map<string, Outcome>): Promise<number> {
   let lookups = 0;
-  await mapLimit(groups, GROUP_CONCURRENCY, async (g) => {
-    if (!g.adapter) {
+  await mapLimit(groups, GROUP_CONCURRENCY, async (group) => {
+    let g = group;
+    const adapter = g.adapter;
+    if (!adapter) {
       for (const row of g.rows) outcomes.set(row.id, g.failure!);
       return;
     }
-    const ids = [...new Set(g.rows.map((r) => r.source_product_id!))];
+    let ids = [...new Set(g.rows.map((r) => r.source_product_id!))];
+    if (g.source === 'cjdropship' && g.accountId && adapter.mode === 'live') {
+      const admission = await admitCjPriceChecks(db, g.accountId, ids.length, now);
+      if (admission.granted < ids.length) {
+        const skipped = new Set(ids.slice(admission.granted));
+        const reason = failure(
+          `Skipped: this CJ account's points for price checks are spent for now (${admission.used.toLocaleString('en-US')} of ${admission.allowance.toLocaleString('en-US')} allowed so far today; CJ gives 50,000 points a day). It is checked again at its next interval.`,
+          false,
+        );
+        for (const row of g.rows) if (skipped.has(row.source_product_id!)) outcomes.set(row.id, reason);
+        ids = ids.slice(0, admission.granted);
+        g = { ...g, rows: g.rows.filter((r) => !skipped.has(r.source_product_id!)) };
+        if (!ids.length) return;
+      }
+    }
     lookups += ids.length;
     let quotes: Map<string, PriceQuote | SupplierError>;
     try {
-      quotes = await g.adapter.getPrices(ids);
+      quotes = await adapter.getPrices(ids);
     } catch (err) {
       const f = classify(err);
       for (const row of g.rows) outcomes.set(row.id, f);
@@ -392,11 +455,11 @@ function alertsFor(row: CheckRow, o: Extract<Outcome, { ok: true }>, now: Date):
   const old = row.current_price === null ? null : Number(row.current_price);
   const sameCurrency = row.currency === null || row.currency === o.quote.currency;
   if (old !== null && sameCurrency && movedBeyond(old, o.quote.price, Number(row.threshold_percent))) {
-    out.push({ ...base, id: '', kind: 'price_change', oldPrice: old, newPrice: o.quote.price, changePercent: changePercent(old, o.quote.price) });
+    out.push({ ...base, id: '', kind: 'price_change', oldPrice: old, newPrice: o.quote.price, changePercent: clampPercent(changePercent(old, o.quote.price)) });
   }
   const stockKind: AlertKind | null =
     row.last_stock !== null && row.last_stock > 0 && o.stock === 0 ? 'out_of_stock' : row.last_stock === 0 && o.stock !== null && o.stock > 0 ? 'back_in_stock' : null;
-  if (stockKind) out.push({ ...base, id: '', kind: stockKind, oldPrice: old, newPrice: o.quote.price, changePercent: changePercent(old, o.quote.price) });
+  if (stockKind) out.push({ ...base, id: '', kind: stockKind, oldPrice: old, newPrice: o.quote.price, changePercent: clampPercent(changePercent(old, o.quote.price)) });
   return out;
 }
 
@@ -425,7 +488,8 @@ export async function checkChunk(env: PriceEnv, db: Db, deps: PriceCheckDeps, ro
   const interval = config(env).priceSyncIntervalMinutes;
   const outcomes = new Map<string, Outcome>();
   const groups = await groupRows(env, db, deps, rows, outcomes);
-  const productLookups = await fetchGroups(groups, outcomes);
+  const productLookups = await fetchGroups(db, now, groups, outcomes);
+  for (const [id, o] of outcomes) if (o.ok) outcomes.set(id, checkReading(o));
 
   const alertsByUser = new Map<string, { channels: Channels; alerts: (OutgoingAlert & { userId: string })[] }>();
   const repriceDue: { row: CheckRow; quote: PriceQuote }[] = [];
@@ -448,12 +512,12 @@ export async function checkChunk(env: PriceEnv, db: Db, deps: PriceCheckDeps, ro
     }
   }
 
-  const [deliveries, reprices] = await Promise.all([
-    mapLimit([...alertsByUser.values()], 6, async (u) => ({ alerts: u.alerts, delivery: await deliverAlerts(env, u.channels, u.alerts) })),
-    reprice(db, deps, repriceDue),
-  ]);
-  const alertRecords = deliveries.flatMap(({ alerts, delivery }) =>
-    alerts.map((a) => ({
+  const reprices = await reprice(db, deps, repriceDue);
+  // Alerts are recorded with the reading, without a delivery yet; only the ones this write
+  // stored (new ids) are sent afterwards, so a retried message or an overlapping check
+  // never sends an alert twice, and a reading that was not stored is never announced.
+  const alertRecords = [...alertsByUser.values()].flatMap((u) =>
+    u.alerts.map((a) => ({
       id: a.id,
       user_id: a.userId,
       watch_id: a.watchId,
@@ -462,20 +526,97 @@ export async function checkChunk(env: PriceEnv, db: Db, deps: PriceCheckDeps, ro
       new_price: a.newPrice,
       change_percent: a.changePercent,
       details: { currency: a.currency, stock: a.stock, previous_stock: a.previousStock, threshold_percent: a.thresholdPercent },
-      delivery: delivery satisfies Delivery,
     })),
   );
 
-  const records = rows.map((row) => {
+  const records: WatchRecord[] = rows.map((row) => {
     const o = outcomes.get(row.id)!;
-    if (o.ok) return { id: row.id, ok: true, price: round2(o.quote.price), currency: o.quote.currency, stock: o.stock, error: null, next_check: addMinutes(now, interval).toISOString() };
+    if (o.ok) return { id: row.id, ok: true, price: o.quote.price, currency: o.quote.currency, stock: o.stock, error: null, next_check: addMinutes(now, interval).toISOString() };
     const next = o.retryable ? Math.min(interval, RETRY_AFTER_MINUTES) : interval;
     return { id: row.id, ok: false, price: null, currency: null, stock: null, error: o.error, next_check: addMinutes(now, next).toISOString() };
   });
-  await writeChunk(db, now, records, alertRecords, reprices, opts.queuedIds ?? [], addMinutes(now, interval));
+  const written = await writeChunkIsolated(db, now, records, alertRecords, reprices, opts.queuedIds ?? [], addMinutes(now, interval));
 
-  const errors = records.filter((r) => !r.ok).length;
-  return { checked: rows.length, changed, errors, alerts: alertRecords.length, reprices: reprices.length, productLookups };
+  let alertsSent = 0;
+  const toSend = [...alertsByUser.values()]
+    .map((u) => ({ channels: u.channels, alerts: u.alerts.filter((a) => written.newAlerts.has(a.id)) }))
+    .filter((u) => u.alerts.length);
+  if (toSend.length) {
+    const deliveries = await mapLimit(toSend, 6, async (u) => ({ alerts: u.alerts, delivery: await deliverAlerts(env, u.channels, u.alerts) }));
+    const rowsOut = deliveries.flatMap(({ alerts, delivery }) => alerts.map((a) => ({ id: a.id, delivery: delivery satisfies Delivery })));
+    alertsSent = rowsOut.length;
+    await db.execute(sql`
+      UPDATE price_alerts pa SET delivery = d.delivery
+      FROM json_to_recordset(${JSON.stringify(rowsOut)}::json) AS d(id uuid, delivery jsonb)
+      WHERE pa.id = d.id`);
+  }
+
+  const errors = written.records.filter((r) => !r.ok).length;
+  return { checked: rows.length, changed, errors, alerts: alertsSent, reprices: reprices.length, productLookups };
+}
+
+interface WatchRecord {
+  id: string;
+  ok: boolean;
+  price: number | null;
+  currency: string | null;
+  stock: number | null;
+  error: string | null;
+  next_check: string;
+}
+
+interface AlertRecord {
+  id: string;
+  watch_id: string;
+}
+
+/** A value the database refused (SQLSTATE class 22 data exception, 23 integrity): that row's fault, not the chunk's. */
+const isRowDataError = (err: unknown) => /^2[23]/.test(pgError(err)?.code ?? '');
+
+/**
+ * writeChunk for the whole chunk; when the database refuses a value in it, row by row,
+ * each refused row recorded as a skipped reading with the reason (so one bad value never
+ * fails the other watches, and the message is not retried for it). Other failures
+ * (the database being away) throw: the queue retries the message.
+ */
+async function writeChunkIsolated(
+  db: Db,
+  now: Date,
+  records: WatchRecord[],
+  alerts: AlertRecord[],
+  reprices: RepriceRecord[],
+  queued: string[],
+  queuedNext: Date,
+): Promise<{ records: WatchRecord[]; newAlerts: Set<string> }> {
+  try {
+    return { records, newAlerts: new Set(await writeChunk(db, now, records, alerts, reprices, queued, queuedNext)) };
+  } catch (err) {
+    if (!isRowDataError(err)) throw err;
+    log.warn('price chunk write refused a value; writing row by row', { watches: records.length, error: describeError(err) });
+  }
+  const newAlerts = new Set<string>();
+  const out: WatchRecord[] = [];
+  for (const r of records) {
+    try {
+      const ids = await writeChunk(db, now, [r], alerts.filter((a) => a.watch_id === r.id), reprices.filter((e) => e.watch_id === r.id), [], queuedNext);
+      for (const id of ids) newAlerts.add(id);
+      out.push(r);
+    } catch (err) {
+      if (!isRowDataError(err)) throw err;
+      const skipped: WatchRecord = {
+        ...r,
+        ok: false,
+        price: null,
+        currency: null,
+        stock: null,
+        error: `This reading could not be stored (the database refused a value: ${describeError(err).slice(0, 200)}); it was skipped.`.slice(0, 2000),
+      };
+      await writeChunk(db, now, [skipped], [], [], [], queuedNext);
+      out.push(skipped);
+    }
+  }
+  if (queued.length) await writeChunk(db, now, [], [], [], queued, queuedNext);
+  return { records: out, newAlerts };
 }
 
 /**
@@ -487,15 +628,15 @@ export async function checkChunk(env: PriceEnv, db: Db, deps: PriceCheckDeps, ro
 async function writeChunk(
   db: Db,
   now: Date,
-  records: { id: string; ok: boolean; price: number | null; currency: string | null; stock: number | null; error: string | null; next_check: string }[],
-  alerts: unknown[],
+  records: WatchRecord[],
+  alerts: AlertRecord[],
   reprices: RepriceRecord[],
   queued: string[],
   queuedNext: Date,
-): Promise<void> {
-  if (!records.length && !queued.length) return;
+): Promise<string[]> {
+  if (!records.length && !queued.length) return [];
   const at = now.toISOString();
-  await db.execute(sql`
+  const { rows } = await db.execute<{ alert_ids: string[] }>(sql`
     WITH r AS (
       SELECT * FROM json_to_recordset(${JSON.stringify(records)}::json)
         AS r(id uuid, ok boolean, price numeric, currency text, stock int, error text, next_check timestamptz)
@@ -519,12 +660,13 @@ async function writeChunk(
       INSERT INTO price_points (watch_id, price, currency, stock, observed_at)
       SELECT r.id, r.price, r.currency, r.stock, ${at}::timestamptz FROM r JOIN upd ON upd.id = r.id WHERE r.ok
     ), alerts AS (
-      INSERT INTO price_alerts (id, user_id, watch_id, kind, old_price, new_price, change_percent, details, delivery, created_at)
-      SELECT a.id, a.user_id, a.watch_id, a.kind, a.old_price, a.new_price, a.change_percent, a.details, a.delivery, ${at}::timestamptz
+      INSERT INTO price_alerts (id, user_id, watch_id, kind, old_price, new_price, change_percent, details, created_at)
+      SELECT a.id, a.user_id, a.watch_id, a.kind, a.old_price, a.new_price, a.change_percent, a.details, ${at}::timestamptz
       FROM json_to_recordset(${JSON.stringify(alerts)}::json)
-        AS a(id uuid, user_id uuid, watch_id uuid, kind text, old_price numeric, new_price numeric, change_percent numeric, details jsonb, delivery jsonb)
+        AS a(id uuid, user_id uuid, watch_id uuid, kind text, old_price numeric, new_price numeric, change_percent numeric, details jsonb)
       JOIN upd ON upd.id = a.watch_id
       ON CONFLICT (id) DO NOTHING
+      RETURNING id
     ), reprices AS (
       INSERT INTO reprice_events (user_id, watch_id, store_id, store_product_id, old_cost, new_cost, new_price, status, error, created_at)
       SELECT e.user_id, e.watch_id, e.store_id, e.store_product_id, e.old_cost, e.new_cost, e.new_price, e.status, e.error, ${at}::timestamptz
@@ -535,7 +677,8 @@ async function writeChunk(
       UPDATE price_watches SET next_check_at = ${queuedNext.toISOString()}::timestamptz
       WHERE id = ANY(${sql.param(queued)}::uuid[]) AND is_active
     )
-    SELECT count(*)::int AS updated FROM upd`);
+    SELECT (SELECT count(*)::int FROM upd) AS updated, (SELECT COALESCE(json_agg(id), '[]'::json) FROM alerts) AS alert_ids`);
+  return rows[0].alert_ids;
 }
 
 /** Checks the watches of one queue message (ids); inactive or deleted ones are skipped. */

@@ -27,10 +27,31 @@ const tokenLockKey = (hash: string) => `v1:cj-token-lock:${hash}`;
 export interface CjSettings {
   /** The account's request budget (CJ: 1/s for free accounts, 2, 4 or 6 by level). */
   requestsPerSecond: number;
+  /**
+   * The merchant's destination: used only for CJ's freight quote (shipping cost and
+   * delivery time), never as `countryCode`, which CJ reads as a warehouse (§3e).
+   */
   shipToCountry: string | null;
+  /**
+   * The warehouse the merchant chose (supplier account setting `warehouse_country`):
+   * sent as `countryCode` to listV2 / product query / variant query. Null = every
+   * warehouse (no filter), so China-stocked products are never dropped.
+   */
+  warehouseCountry: string | null;
 }
 
+/**
+ * CJ's points per call since 2026-06-01 (INTEGRATIONS §3e): 50,000 base points per
+ * account and day; a list costs 50, a product / variant / stock query 10.
+ */
+export const CJ_POINTS = { list: 50, query: 10, variant: 10, stock: 10 } as const;
+export const CJ_DAILY_POINTS = 50_000;
+/** What one product's price check costs: its variants plus its stock (getPrices). */
+export const CJ_PRICE_CHECK_POINTS = CJ_POINTS.variant + CJ_POINTS.stock;
+
 interface CachedToken {
+  /** CJ's account id: the key of its webhook `sign` header (INTEGRATIONS §3e). */
+  openId?: string | null;
   accessToken: string;
   accessExpiresAt: number;
   refreshToken: string | null;
@@ -132,6 +153,7 @@ export class CjAdapter implements SupplierAdapter {
     if (!accessToken) throw new SupplierError(`${LABEL} sent no access token`, true, 502, 'unavailable');
     const now = Date.now();
     const cached: CachedToken = {
+      openId: str(d.openId),
       accessToken,
       accessExpiresAt: Date.parse(str(d.accessTokenExpiryDate) ?? '') || now + 15 * 86_400_000,
       refreshToken: str(d.refreshToken),
@@ -202,10 +224,20 @@ export class CjAdapter implements SupplierAdapter {
   /** A GET on the product API with the access token; a rejected token is renewed once. */
   private async get(path: string, query: Record<string, string | number | undefined>): Promise<unknown> {
     const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)]));
-    const target = `${path}?${qs}`;
+    return this.call(`${path}?${qs}`, 'GET');
+  }
+
+  /** A JSON POST with the access token (freight, webhooks); a rejected token is renewed once. */
+  private post(path: string, body: unknown): Promise<unknown> {
+    return this.call(path, 'POST', JSON.stringify(body));
+  }
+
+  private async call(target: string, method: 'GET' | 'POST', body?: string): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.accessToken(attempt > 0);
-      const r = await this.send(target, { method: 'GET', headers: { 'CJ-Access-Token': token } });
+      const headers: Record<string, string> = { 'CJ-Access-Token': token };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      const r = await this.send(target, { method, headers, body });
       if (r.code === 200) return r.data;
       if (TOKEN_INVALID.has(r.code) && attempt === 0) {
         this.token = null;
@@ -223,7 +255,7 @@ export class CjAdapter implements SupplierAdapter {
         keyWord: query,
         page: beyond ? 1 : page,
         size: beyond ? 1 : pageSize,
-        countryCode: this.settings.shipToCountry ?? undefined,
+        countryCode: this.settings.warehouseCountry ?? undefined,
       }),
     );
     const rows = (Array.isArray(data.content) ? data.content : []).flatMap((c) => {
@@ -254,7 +286,7 @@ export class CjAdapter implements SupplierAdapter {
   }
 
   private async variantsAndStock(pid: string) {
-    const variants = await this.get('/product/variant/query', { pid, countryCode: this.settings.shipToCountry ?? undefined });
+    const variants = await this.get('/product/variant/query', { pid, countryCode: this.settings.warehouseCountry ?? undefined });
     const inventory = obj(await this.get('/product/stock/getInventoryByPid', { pid }));
     const stock = new Map<string, number>();
     for (const v of Array.isArray(inventory.variantInventories) ? inventory.variantInventories.map(obj) : []) {
@@ -266,9 +298,56 @@ export class CjAdapter implements SupplierAdapter {
   }
 
   async getProduct(productId: string, sourceUrl?: string | null): Promise<NormalizedProduct> {
-    const product = obj(await this.get('/product/query', { pid: productId }));
+    const product = obj(await this.get('/product/query', { pid: productId, countryCode: this.settings.warehouseCountry ?? undefined }));
     const { variants, stock } = await this.variantsAndStock(productId);
-    return normalizeCjProduct(product, variants.length ? variants : Array.isArray(product.variants) ? product.variants.map(obj) : [], stock, productId, sourceUrl ?? null);
+    const normalized = normalizeCjProduct(product, variants.length ? variants : Array.isArray(product.variants) ? product.variants.map(obj) : [], stock, productId, sourceUrl ?? null);
+    if (this.settings.shipToCountry && normalized.variants.length) normalized.shipping = await this.freight(normalized.variants[0].key, this.settings.shipToCountry);
+    return normalized;
+  }
+
+  /**
+   * Shipping of one unit to `destination`: CJ's freight endpoint (the cheapest line),
+   * from the chosen warehouse or else China. Null when CJ has no line or fails: a
+   * product is still importable without a shipping estimate.
+   */
+  async freight(vid: string, destination: string): Promise<{ cost: number; days: number | null } | null> {
+    try {
+      const data = await this.post('/logistic/freightCalculate', {
+        startCountryCode: this.settings.warehouseCountry ?? 'CN',
+        endCountryCode: destination,
+        products: [{ quantity: 1, vid }],
+      });
+      const lines = (Array.isArray(data) ? data.map(obj) : [])
+        .map((l) => ({ cost: num(l.logisticPrice), aging: str(l.logisticAging) }))
+        .filter((l): l is { cost: number; aging: string | null } => l.cost !== null && l.cost >= 0);
+      if (!lines.length) return null;
+      const best = lines.reduce((a, b) => (b.cost < a.cost ? b : a));
+      const days = best.aging ? Math.max(...(best.aging.match(/\d+/g) ?? []).map(Number)) : null;
+      return { cost: round2(best.cost), days: days !== null && Number.isFinite(days) ? days : null };
+    } catch (err) {
+      if (err instanceof SupplierError && err.kind === 'auth') throw err;
+      return null;
+    }
+  }
+
+  /** CJ's openId of this account (from the token answer); null when CJ did not send one. */
+  async openId(): Promise<string | null> {
+    await this.accessToken();
+    const cached = await this.kv.get<CachedToken>(tokenKey(await this.hash()), 'json');
+    return cached?.openId ?? null;
+  }
+
+  /** `POST /webhook/set`: product and stock messages to `callbackUrl` (ENABLE), or off (CANCEL). */
+  async setWebhooks(callbackUrl: string, enable: boolean): Promise<void> {
+    const entry = { type: enable ? 'ENABLE' : 'CANCEL', callbackUrls: [callbackUrl] };
+    await this.post('/webhook/set', { product: entry, stock: entry });
+  }
+
+  /** Subscribes (or unsubscribes) products to CJ's product webhook, ≤ 100 ids a call. */
+  async subscribeProducts(productIds: string[], subscribe: boolean): Promise<void> {
+    for (let i = 0; i < productIds.length; i += 100) {
+      await this.post(subscribe ? '/webhook/product/subscribe' : '/webhook/product/unsubscribe', { productIds: productIds.slice(i, i + 100) });
+    }
   }
 
   async getPrices(productIds: string[]): Promise<Map<string, PriceQuote>> {
@@ -306,24 +385,102 @@ function imagesOf(product: Json): string[] {
   return single.split(',').map((u) => u.trim()).filter(Boolean);
 }
 
+/** A variantKey's pieces: the JSON-array form as sent, else the "-"-joined form split. */
+function keyPieces(key: string): { pieces: string[]; exact: boolean } {
+  const t = key.trim();
+  if (t.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(t);
+      if (Array.isArray(parsed) && parsed.length && parsed.every((x) => typeof x === 'string' || typeof x === 'number')) {
+        return { pieces: parsed.map((x) => String(x).trim()), exact: true };
+      }
+    } catch {
+      // Not JSON after all: a plain key.
+    }
+  }
+  return { pieces: t.split('-').map((x) => x.trim()), exact: false };
+}
+
+/** Every way to cut `pieces` into `n` contiguous non-empty groups, each joined with "-". */
+function compositions(pieces: string[], n: number): string[][] {
+  if (n === 1) return [[pieces.join('-')]];
+  const out: string[][] = [];
+  for (let i = 1; i <= pieces.length - n + 1; i++) {
+    for (const rest of compositions(pieces.slice(i), n - 1)) out.push([pieces.slice(0, i).join('-'), ...rest]);
+  }
+  return out;
+}
+
+/** How natural a "-" between two pieces is inside one value: ranges ("2-3Y", "100-110cm") and short prefixes ("T-Shirt"). */
+function joinAffinity(group: string): number {
+  const parts = group.split('-');
+  let score = 0;
+  for (let i = 1; i < parts.length; i++) {
+    if (/\d$/.test(parts[i - 1]) && /^\d/.test(parts[i])) score += 2;
+    else if (parts[i - 1].length <= 2) score += 1;
+  }
+  return score;
+}
+
+/**
+ * Option values per variant for the product's option names (`productKeyEn`, "-"-joined):
+ * `variantKey`'s JSON-array form is taken as sent; the "-"-joined form is split with the
+ * product's own option count, extra pieces merged back into the value they belong to
+ * (INTEGRATIONS §3e: values such as "2-3Y", "100-110cm", "T-Shirt" contain "-"). Which
+ * merge: the one whose values also occur in the product's other variants, then the one
+ * joining ranges or short prefixes, then the last option. When a variant cannot give a
+ * value for every option, or two variants would collide, the product falls back to one
+ * option holding the whole key: never a variant whose values disagree with the options.
+ */
+export function cjVariantOptions(productKeyEn: string | null, variantKeys: string[]): { names: string[]; values: string[][] } {
+  const axes = (productKeyEn ?? '').split('-').map((x) => x.trim()).filter(Boolean);
+  const parsed = variantKeys.map(keyPieces);
+  const whole = () => {
+    const name = axes.length === 1 ? axes[0] : axes.length ? axes.join(' / ') : 'Variant';
+    return { names: [name], values: parsed.map((p, i) => [p.exact ? p.pieces.join(' / ') : variantKeys[i].trim()]) };
+  };
+  if (axes.length <= 1) return whole();
+  if (parsed.some((p) => p.pieces.length < axes.length || p.pieces.some((x) => !x))) return whole();
+  if (parsed.some((p) => p.exact && p.pieces.length !== axes.length)) return whole();
+
+  // Values seen for each option in unambiguous keys, then in every candidate cut (weaker evidence).
+  const known = axes.map(() => new Map<string, number>());
+  const candidates = parsed.map((p) => (p.pieces.length === axes.length ? [p.pieces] : compositions(p.pieces, axes.length)));
+  for (const cuts of candidates) {
+    const weight = cuts.length === 1 ? 10 : 1;
+    for (const cut of cuts) cut.forEach((v, j) => known[j].set(v, (known[j].get(v) ?? 0) + weight));
+  }
+  const values = candidates.map((cuts) => {
+    if (cuts.length === 1) return cuts[0];
+    let best = cuts[cuts.length - 1];
+    let bestScore = -Infinity;
+    for (const cut of cuts) {
+      const evidence = cut.reduce((sum, v, j) => sum + (known[j].get(v) ?? 0), 0);
+      const affinity = cut.reduce((sum, v) => sum + joinAffinity(v), 0);
+      const score = evidence * 100 + affinity;
+      // Ties keep the later cut: extra pieces go to the last options.
+      if (score >= bestScore) {
+        best = cut;
+        bestScore = score;
+      }
+    }
+    return best;
+  });
+  const combos = new Set(values.map((v) => JSON.stringify(v)));
+  if (combos.size !== values.length) return whole();
+  return { names: axes, values };
+}
+
 /** `/product/query` data plus its variants and per-vid stock, as a NormalizedProduct. */
 export function normalizeCjProduct(product: Json, rawVariants: Json[], stock: Map<string, number>, productId: string, sourceUrl: string | null): NormalizedProduct {
-  const axes = (str(product.productKeyEn) ?? '').split('-').map((s) => s.trim()).filter(Boolean);
-  const options: ProductOption[] = axes.length ? axes.map((name) => ({ name, values: [] })) : [];
+  const keys = rawVariants.map((v, i) => str(v.variantKey) ?? str(v.variantNameEn) ?? `Variant ${i + 1}`);
+  const { names, values } = cjVariantOptions(str(product.productKeyEn), keys);
+  const options: ProductOption[] = names.map((name) => ({ name, values: [] }));
   const variants: NormalizedVariant[] = rawVariants.map((v, i) => {
-    const key = str(v.variantKey) ?? str(v.variantNameEn) ?? `Variant ${i + 1}`;
-    const parts = key.split('-').map((s) => s.trim());
-    let chosen: Record<string, string>;
-    if (axes.length > 1 && parts.length === axes.length) {
-      chosen = Object.fromEntries(axes.map((a, j) => [a, parts[j]]));
-    } else {
-      if (!options.length) options.push({ name: axes[0] ?? 'Variant', values: [] });
-      chosen = { [options[0].name]: key };
-    }
-    for (const [name, value] of Object.entries(chosen)) {
-      const option = options.find((o) => o.name === name)!;
-      if (!option.values.includes(value)) option.values.push(value);
-    }
+    const chosen: Record<string, string> = Object.fromEntries(names.map((n, j) => [n, values[i][j]]));
+    names.forEach((_, j) => {
+      if (!options[j].values.includes(values[i][j])) options[j].values.push(values[i][j]);
+    });
     const vid = str(v.vid) ?? `${productId}-${i}`;
     return {
       key: vid,

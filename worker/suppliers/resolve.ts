@@ -33,6 +33,10 @@ export interface ResolvedSupplier {
    * its last change (so live and demo entries never mix, and new settings take effect).
    */
   scope: string;
+  /** The supplier account that answers (live only): CJ's points budget is kept per account. */
+  accountId?: string;
+  /** The live adapter without the daily call meter (CJ webhook management). */
+  unmetered?: SupplierAdapter;
 }
 
 type Bag = Record<string, unknown>;
@@ -160,11 +164,15 @@ export async function resolveSupplier(env: SupplierEnv, db: Db, userId: string, 
   const adapter = new CjAdapter(
     env.CJ_API_BASE,
     apiKey,
-    { requestsPerSecond: Number.isFinite(rate) && rate > 0 ? rate : 1, shipToCountry: pick(settings, 'ship_to_country', 'shipToCountry')?.toUpperCase() ?? null },
+    {
+      requestsPerSecond: Number.isFinite(rate) && rate > 0 ? rate : 1,
+      shipToCountry: pick(settings, 'ship_to_country', 'shipToCountry')?.toUpperCase() ?? null,
+      warehouseCountry: pick(settings, 'warehouse_country', 'warehouseCountry')?.toUpperCase() ?? null,
+    },
     env.PREVIEW_CACHE,
     timeout,
   );
-  return { adapter: meterSupplierCalls(env, db, userId, adapter), scope };
+  return { adapter: meterSupplierCalls(env, db, userId, adapter), scope, accountId: account.id, unmetered: adapter };
 }
 
 /** The adapter alone (import pipeline, price watch); see resolveSupplier. */

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createExecutionContext, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
@@ -19,6 +20,8 @@ import { approveAliExpress, connectAliExpress, ensureAliExpressApp } from './sup
  * 50 ≤ 3 plus exactly one sendBatch. Rows in EXCEPTIONS cost more and say why.
  * `npm run bench:round-trips` prints the table.
  */
+
+const CJ_HOOK_BODY = JSON.stringify({ messageId: 'rt-1', type: 'PRODUCT', messageType: 'UPDATE', openId: 777, params: { pid: 'RT-NONE' } });
 
 type Kind = 'read' | 'write' | 'bulk' | 'none';
 const BUDGET: Record<Kind, number> = { read: 2, write: 3, bulk: 3, none: 0 };
@@ -81,7 +84,9 @@ const ROWS: Row[] = [
   { route: 'PUT /api/v1/alerts/settings', kind: 'write', status: 200, request: () => ({ path: '/alerts/settings', body: { email: 'alerts@example.com', email_enabled: true } }) },
   { route: 'GET /api/v1/alerts', kind: 'read', status: 200, request: () => ({ path: '/alerts' }) },
   { route: 'GET /api/v1/suppliers/accounts', kind: 'read', status: 200, request: () => ({ path: '/suppliers/accounts' }) },
+  { route: 'GET /api/v1/suppliers/accounts/points-usage', kind: 'read', status: 200, request: () => ({ path: '/suppliers/accounts/points-usage' }) },
   { route: 'POST /api/v1/suppliers/accounts', kind: 'write', status: 201, request: () => ({ path: '/suppliers/accounts', body: { name: `CJ ${crypto.randomUUID().slice(0, 6)}`, platform: 'cjdropshipping', credentials: { api_key: 'CJ123@api@abcdef' } } }) },
+  { route: 'POST /api/v1/suppliers/accounts/{account_id}/cj-webhooks', label: 'not a CJ account', kind: 'write', status: 404, request: (c) => ({ path: `/suppliers/accounts/${id(c, 'account')}/cj-webhooks` }) },
   { route: 'PUT /api/v1/suppliers/accounts/{account_id}', kind: 'write', status: 200, request: (c) => ({ path: `/suppliers/accounts/${id(c, 'account')}`, body: { name: 'Renamed account' } }) },
   { route: 'DELETE /api/v1/suppliers/accounts/{account_id}', kind: 'write', status: 204, request: (c) => ({ path: `/suppliers/accounts/${id(c, 'spareAccount')}` }) },
   { route: 'GET /api/v1/connections', kind: 'read', status: 200, request: () => ({ path: '/connections' }) },
@@ -113,6 +118,7 @@ const ROWS: Row[] = [
   { route: 'GET /api/v1/billing/current', kind: 'read', status: 200, request: () => ({ path: '/billing/current' }) },
   { route: 'GET /api/v1/billing/overview', kind: 'read', status: 200, request: () => ({ path: '/billing/overview' }) },
   { route: 'POST /api/v1/webhooks/stripe', kind: 'write', status: 200, request: (c) => ({ path: '/webhooks/stripe', token: null, rawBody: c.ids.stripeEvent }) },
+  { route: 'POST /api/v1/webhooks/cj', label: 'a watched-nowhere product', kind: 'write', status: 200, request: () => ({ path: '/webhooks/cj', token: null, rawBody: CJ_HOOK_BODY, headers: { sign: createHmac('sha256', '777').update(CJ_HOOK_BODY).digest('base64') } }) },
   { route: 'POST /api/v1/webhooks/shopify', label: 'app/uninstalled', kind: 'write', status: 200, request: (c) => ({ path: '/webhooks/shopify', token: null, rawBody: c.ids.shopifyWebhookBody, headers: JSON.parse(c.ids.shopifyWebhookHeaders) }) },
   { route: 'POST /api/v1/imports', kind: 'write', status: 201, request: () => ({ path: '/imports', body: { product_url: aliUrl(), source: 'aliexpress', config: { markup_percent: 50 } } }) },
   { route: 'POST /api/v1/imports/bulk', label: '50 URLs', kind: 'bulk', status: 201, request: () => ({ path: '/imports/bulk', body: { product_urls: Array.from({ length: 50 }, () => aliUrl()), source: 'aliexpress' } }) },

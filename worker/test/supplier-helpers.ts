@@ -59,7 +59,18 @@ export async function connectCj(userId: string, opts: { qps?: number; settings?:
     apiKey,
     control,
     requests: async () =>
-      (await control('requests')) as { count: number; requests: { path: string; query: Record<string, string>; at: number }[]; token_calls: number; refresh_calls: number; qps_violations: number },
+      (await control('requests')) as {
+        count: number;
+        requests: { path: string; query: Record<string, string>; at: number }[];
+        token_calls: number;
+        refresh_calls: number;
+        qps_violations: number;
+        points_used: number;
+        open_id: number;
+        webhook_sets: any[];
+        subscribed: string[];
+        subscribe_calls: { action: 'subscribe' | 'unsubscribe'; productIds: string[] }[];
+      },
   };
 }
 

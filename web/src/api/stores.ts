@@ -26,6 +26,19 @@ export const supplierAccountsQuery = queryOptions({
   queryFn: () => unwrap(api.suppliers.accounts.$get()),
 });
 
+export type CjPointsUsage = InferResponseType<(typeof api.suppliers.accounts)['points-usage']['$get'], 200>['items'][number];
+
+/** Today's CJ points spent on price checks, per CJ account (one list shared by the cards). */
+export const cjPointsUsageQuery = queryOptions({
+  queryKey: ['supplier-accounts', 'points-usage'],
+  queryFn: () => unwrap(api.suppliers.accounts['points-usage'].$get()),
+});
+
+/** Turns on CJ's product and stock webhooks for a CJ account and subscribes its watched products. */
+export const cjWebhooksApi = {
+  enable: (id: string) => unwrap(account['cj-webhooks'].$post({ param: { account_id: id } })),
+};
+
 export const connectionsApi = {
   create: (json: NewConnection) => unwrap(api.connections.$post({ json })),
   update: (id: string, json: ConnectionPatch) => unwrap(connection.$put({ param: { conn_id: id }, json })),

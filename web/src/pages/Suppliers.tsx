@@ -5,6 +5,7 @@ import { useId, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { SUPPLIER_PLATFORMS, supplierAccountsApi, supplierAccountsQuery, supplierPlatformOf, type SupplierAccount, type SupplierPlatform } from '../api/stores';
 import { AccountCard } from '../components/accounts/AccountCard';
+import { CjPointsUsage } from '../components/accounts/CjPointsUsage';
 import { AccountForm as AccountFormShell, AddAccountDialog, EditAccountDialog, RemoveAccountDialog, useAccountMutation } from '../components/accounts/AccountDialogs';
 import { AccountsPage } from '../components/accounts/AccountsPage';
 import { PlatformBadge, PlatformPicker } from '../components/accounts/Platform';
@@ -289,6 +290,7 @@ function SupplierCard({ account }: { account: SupplierAccount }) {
         </Text>
       )}
       <LinkDetails account={account} />
+      {platform === 'cjdropshipping' && account.credentials && <CjPointsUsage accountId={account.id} />}
       {toggle.isError && <Problem>{errorMessage(toggle.error)}</Problem>}
       <Flex gap="3" wrap="wrap" align="center" justify="between" mt="auto">
         <Text as="label" size="2" htmlFor={switchId}>

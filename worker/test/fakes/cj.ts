@@ -8,9 +8,25 @@ import { fakeHash, parseJson, startJsonServer, type FakeRequest, type FakeRespon
  * {code, result, message, data, requestId} envelope with CJ's error codes, and the
  * per-account request rate (1 request/s unless the account is registered with more).
  *
+ * Read as CJ defines it (INTEGRATIONS §3e):
+ * - `countryCode` is the **warehouse / inventory country**: `listV2` returns only products
+ *   stocked there, `product/query` and `variant/query` only the variants stocked there. It
+ *   is not a destination. Products are stocked in `warehouses` (default CN and US).
+ * - Shipping to a destination comes from `POST /logistic/freightCalculate`
+ *   `{startCountryCode, endCountryCode, products:[{quantity, vid}]}` → `[{logisticName,
+ *   logisticPrice, logisticAging}]`.
+ * - `productKeyEn` joins option names with "-", `variantKey` joins values with "-" (values
+ *   may contain "-": "2-3Y", "100-110cm", "T-Shirt") or is a JSON array string (`json_keys`).
+ * - Points since 2026-06-01: 50,000 a day per account; listV2 50, query/variant/stock 10;
+ *   past the budget error 1600201.
+ * - Webhooks: `POST /webhook/set`, `/webhook/product/subscribe` and `/unsubscribe`
+ *   `{productIds}` (≤ 100); recorded for the tests (control `requests` → `webhook_sets`,
+ *   `subscribed`). The account's `openId` is the HMAC key of the `sign` header.
+ *
  * State is per account (api_key):
  *   POST /__control/accounts  {api_key, qps?, access_ttl_seconds?}   register (and reset)
- *   POST /__control/products  {api_key, pid, price?, stock?, missing?, title?}
+ *   POST /__control/products  {api_key, pid, price?, stock?, missing?, title?, warehouses?, product_key?, variant_keys?, json_keys?}
+ *   POST /__control/points    {api_key, limit?, used?}   CJ's daily points budget (default 50,000)
  *   POST /__control/fail      {api_key, mode: rate_limit|http_429|server_error|garbage|delay, times?, delay_ms?}
  *   POST /__control/revoke-tokens {api_key}   server-side invalidation of issued access tokens
  *   GET  /__control/requests?api_key=…  → {count, requests, token_calls, refresh_calls, qps_violations}
@@ -23,7 +39,17 @@ interface ProductOverride {
   stock?: number;
   missing?: boolean;
   title?: string;
+  /** Warehouse countries the product's variants are stocked in (CJ's countryCode). */
+  warehouses?: string[];
+  /** productKeyEn and one variantKey per variant (overrides the Color × Size grid). */
+  productKey?: string;
+  variantKeys?: string[];
+  /** variantKey as a JSON array string (CJ sends this form for some products). */
+  jsonKeys?: boolean;
 }
+
+/** Points per call (CJ's points page). */
+const POINTS: Record<string, number> = { '/product/listV2': 50, '/product/list': 50, '/product/query': 10, '/product/variant/query': 10, '/product/stock/getInventoryByPid': 10 };
 
 interface Account {
   qps: number;
@@ -36,6 +62,11 @@ interface Account {
   tokenCalls: number;
   refreshCalls: number;
   qpsViolations: number;
+  pointsLimit: number;
+  pointsUsed: number;
+  webhookSets: unknown[];
+  subscribed: Set<string>;
+  subscribeCalls: { action: 'subscribe' | 'unsubscribe'; productIds: string[] }[];
 }
 
 const accounts = new Map<string, Account>();
@@ -66,21 +97,28 @@ function issueTokens(apiKey: string, account: Account) {
 }
 
 /** The fake's catalogue: stable per pid, changed by /__control/products. */
-export function fakeCjProduct(pid: string, override: ProductOverride = {}) {
+export function fakeCjProduct(pid: string, override: ProductOverride = {}, countryCode?: string) {
   const h = fakeHash(pid);
   const base = override.price ?? Math.round((3 + (h % 3000) / 100) * 100) / 100;
-  const variants = ['Black', 'White'].flatMap((color, ci) =>
-    ['S', 'M'].map((size, si) => ({
+  const warehouses = override.warehouses ?? ['CN', 'US'];
+  const keys = override.variantKeys ?? ['Black', 'White'].flatMap((color) => ['S', 'M'].map((size) => `${color}-${size}`));
+  const allVariants = keys.map((key, i) => {
+    const ci = Math.floor(i / 2);
+    const si = i % 2;
+    return {
       vid: `${pid}-V${ci}${si}`,
       pid,
-      variantNameEn: `${color} ${size}`,
-      variantSku: `CJ${pid.slice(-5)}${color[0]}${size}`,
-      variantKey: `${color}-${size}`,
+      variantNameEn: key.replace(/-/g, ' '),
+      variantSku: `CJ${pid.slice(-5)}${i}`,
+      variantKey: override.jsonKeys ? JSON.stringify(key.split('|')) : key.replace(/\|/g, '-'),
       variantSellPrice: Math.round((base + ci * 0.4 + si * 0.6) * 100) / 100,
-      variantImage: `https://cf.cjdropshipping.com/fake/${pid}-${color}.jpg`,
+      variantImage: `https://cf.cjdropshipping.com/fake/${pid}-${ci}.jpg`,
       variantWeight: 120,
-    })),
-  );
+    };
+  });
+  // countryCode filters by warehouse: only variants stocked there (INTEGRATIONS §3e).
+  const variants = countryCode && !warehouses.includes(countryCode.toUpperCase()) ? [] : allVariants;
+  const stockIn = (country: string, i: number) => (country === 'CN' ? (override.stock ?? 30 + i) : override.stock === undefined ? 20 : 0);
   return {
     product: {
       pid,
@@ -91,33 +129,33 @@ export function fakeCjProduct(pid: string, override: ProductOverride = {}) {
       productWeight: '120',
       categoryName: 'Fake Category',
       description: `<p>Fake CJ description of ${pid}</p>`,
-      productKeyEn: 'Color-Size',
-      sellPrice: `${variants[0].variantSellPrice} -- ${variants[variants.length - 1].variantSellPrice}`,
+      productKeyEn: override.productKey ?? 'Color-Size',
+      sellPrice: `${allVariants[0].variantSellPrice} -- ${allVariants[allVariants.length - 1].variantSellPrice}`,
       variants,
     },
     variants,
+    warehouses,
     inventory: {
-      inventories: [{ areaEn: 'China Warehouse', areaId: 1, countryCode: 'CN', totalInventoryNum: variants.length * (override.stock ?? 50) }],
-      variantInventories: variants.map((v, i) => ({
+      inventories: warehouses.map((w, i) => ({ areaEn: `${w} Warehouse`, areaId: i + 1, countryCode: w, totalInventoryNum: allVariants.reduce((sum, _, j) => sum + stockIn(w, j), 0) })),
+      variantInventories: allVariants.map((v, i) => ({
         vid: v.vid,
-        inventory: [
-          { countryCode: 'CN', totalInventory: override.stock ?? 30 + i, cjInventory: override.stock ?? 30 + i, factoryInventory: 0 },
-          { countryCode: 'US', totalInventory: override.stock === undefined ? 20 : 0, cjInventory: 0, factoryInventory: 0 },
-        ],
+        inventory: warehouses.map((w) => ({ countryCode: w, totalInventory: stockIn(w, i), cjInventory: stockIn(w, i), factoryInventory: 0 })),
       })),
     },
   };
 }
 
-function listV2(keyWord: string, page: number, size: number) {
+function listV2(keyWord: string, page: number, size: number, account: Account, countryCode?: string) {
   const total = 25 + (fakeHash(keyWord) % 40);
   const start = (page - 1) * size;
   const productList = Array.from({ length: Math.max(0, Math.min(size, total - start)) }, (_, i) => {
     const pid = `${1700000000000000000n + BigInt(fakeHash(`${keyWord}:${start + i}`))}`;
-    const { product } = fakeCjProduct(pid);
+    const { product } = fakeCjProduct(pid, account.products.get(pid));
     return { id: pid, nameEn: `${keyWord} CJ result ${start + i + 1}`, sku: product.productSku, bigImage: product.productImageSet[0], sellPrice: product.sellPrice, nowPrice: null, listedNum: 10 + i, warehouseInventoryNum: 500 };
   });
-  return { pageSize: size, pageNumber: page, totalRecords: total, totalPages: Math.ceil(total / size), content: [{ productList, relatedCategoryList: [], keyWord }] };
+  // countryCode: only products with stock in that warehouse (INTEGRATIONS §3e).
+  const stocked = countryCode ? productList.filter((p) => fakeCjProduct(p.id, account.products.get(p.id)).warehouses.includes(countryCode.toUpperCase())) : productList;
+  return { pageSize: size, pageNumber: page, totalRecords: total, totalPages: Math.ceil(total / size), content: [{ productList: stocked, relatedCategoryList: [], keyWord }] };
 }
 
 function api(req: FakeRequest): FakeResponse {
@@ -170,6 +208,12 @@ function api(req: FakeRequest): FakeResponse {
     if (failure.mode === 'delay') delayMs = failure.delayMs;
   }
 
+  const cost = POINTS[path] ?? 0;
+  if (cost) {
+    if (account.pointsUsed + cost > account.pointsLimit) return fail(1600201, 'Your points for today are used up');
+    account.pointsUsed += cost;
+  }
+
   const pid = query.pid ?? '';
   const override = account.products.get(pid) ?? {};
   let out: FakeResponse;
@@ -178,7 +222,7 @@ function api(req: FakeRequest): FakeResponse {
       const page = Number(query.page ?? 1);
       const size = Number(query.size ?? 20);
       if (!query.keyWord || !(page >= 1 && page <= 1000) || !(size >= 1 && size <= 100)) out = fail(1600100, 'Param error');
-      else out = ok(listV2(query.keyWord, page, size));
+      else out = ok(listV2(query.keyWord, page, size, account, query.countryCode));
       break;
     }
     case '/product/query':
@@ -187,8 +231,45 @@ function api(req: FakeRequest): FakeResponse {
       if (!pid) out = fail(1600100, 'Param error');
       else if (override.missing) out = fail(1602001, 'Product not found');
       else {
-        const p = fakeCjProduct(pid, override);
+        const p = fakeCjProduct(pid, override, path === '/product/stock/getInventoryByPid' ? undefined : query.countryCode);
         out = ok(path === '/product/query' ? p.product : path === '/product/variant/query' ? p.variants : p.inventory);
+      }
+      break;
+    }
+    case '/logistic/freightCalculate': {
+      const start = String(body.startCountryCode ?? '');
+      const end = String(body.endCountryCode ?? '');
+      const products = Array.isArray(body.products) ? body.products : [];
+      if (req.method !== 'POST' || !/^[A-Z]{2}$/.test(start) || !/^[A-Z]{2}$/.test(end) || !products.length) out = fail(1600100, 'Param error');
+      else {
+        // Cheaper and faster from a warehouse in the destination country.
+        const local = start === end;
+        const seed = fakeHash(`${start}>${end}`) % 300;
+        out = ok([
+          { logisticName: 'CJPacket Ordinary', logisticPrice: local ? 3.1 : Math.round((4 + seed / 100) * 100) / 100, logisticAging: local ? '3-5' : '7-12', totalPostageFee: null },
+          { logisticName: 'DHL', logisticPrice: local ? 9.5 : 24.8, logisticAging: local ? '1-3' : '3-6', totalPostageFee: null },
+        ]);
+      }
+      break;
+    }
+    case '/webhook/set': {
+      if (req.method !== 'POST') out = fail(1600101, 'Interface not found', 404);
+      else {
+        account.webhookSets.push(body);
+        out = ok(true);
+      }
+      break;
+    }
+    case '/webhook/product/subscribe':
+    case '/webhook/product/unsubscribe': {
+      const ids = Array.isArray(body.productIds) ? body.productIds.map(String) : [];
+      if (req.method !== 'POST' || !ids.length || ids.length > 100) out = fail(1600100, 'Param error');
+      else {
+        const action = path.endsWith('/unsubscribe') ? 'unsubscribe' : 'subscribe';
+        account.subscribeCalls.push({ action, productIds: ids });
+        for (const id of ids) if (action === 'subscribe') account.subscribed.add(id);
+        else account.subscribed.delete(id);
+        out = ok(true);
       }
       break;
     }
@@ -213,6 +294,11 @@ function control(req: FakeRequest): FakeResponse {
       tokenCalls: 0,
       refreshCalls: 0,
       qpsViolations: 0,
+      pointsLimit: 50_000,
+      pointsUsed: 0,
+      webhookSets: [],
+      subscribed: new Set(),
+      subscribeCalls: [],
     });
     return { body: { ok: true } };
   }
@@ -226,9 +312,17 @@ function control(req: FakeRequest): FakeResponse {
       if (typeof body.stock === 'number') override.stock = body.stock;
       if (typeof body.missing === 'boolean') override.missing = body.missing;
       if (typeof body.title === 'string') override.title = body.title;
+      if (Array.isArray(body.warehouses)) override.warehouses = body.warehouses.map(String);
+      if (typeof body.product_key === 'string') override.productKey = body.product_key;
+      if (Array.isArray(body.variant_keys)) override.variantKeys = body.variant_keys.map(String);
+      if (typeof body.json_keys === 'boolean') override.jsonKeys = body.json_keys;
       account.products.set(pid, override);
       return { body: { ok: true } };
     }
+    case '/__control/points':
+      if (typeof body.limit === 'number') account.pointsLimit = body.limit;
+      if (typeof body.used === 'number') account.pointsUsed = body.used;
+      return { body: { ok: true } };
     case '/__control/fail':
       account.failures.push({ mode: String(body.mode), times: Number(body.times ?? 1), delayMs: Number(body.delay_ms ?? 0) });
       return { body: { ok: true } };
@@ -237,7 +331,18 @@ function control(req: FakeRequest): FakeResponse {
       return { body: { ok: true } };
     case '/__control/requests':
       return {
-        body: { count: account.requests.length, requests: account.requests, token_calls: account.tokenCalls, refresh_calls: account.refreshCalls, qps_violations: account.qpsViolations },
+        body: {
+          count: account.requests.length,
+          requests: account.requests,
+          token_calls: account.tokenCalls,
+          refresh_calls: account.refreshCalls,
+          qps_violations: account.qpsViolations,
+          points_used: account.pointsUsed,
+          open_id: fakeHash(apiKey),
+          webhook_sets: account.webhookSets,
+          subscribed: [...account.subscribed].sort(),
+          subscribe_calls: account.subscribeCalls,
+        },
       };
     default:
       return { status: 404, body: { error: 'unknown control path' } };
