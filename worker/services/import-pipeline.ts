@@ -14,6 +14,7 @@ import { manualProductSchema, normaliseManual } from './manual-product';
 import { priceVariants, ruleFromConfig, type PricingRule } from '../shared/pricing';
 import type { ProductData } from '../shared/import-jobs';
 import { getProductCached } from './products';
+import { addToImportList, itemForPush, markItemPushed } from './import-list';
 
 /**
  * The running half of an import job: claim → fetch → normalise → price → push →
@@ -98,7 +99,11 @@ export async function runImportAttempt(db: Db, deps: ImportDeps, jobId: string, 
 
 async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'completed' | 'draft' | 'cancelled'> {
   const config = (job.config ?? {}) as Record<string, unknown>;
-  const connection = job.store_id ? await loadConnection(db, job) : null;
+  // Import list (#17): a review import stays in the list; a push takes the item's product.
+  const listItemId = typeof config.import_list_item_id === 'string' ? config.import_list_item_id : null;
+  const review = config.review === true && !listItemId;
+  const connection = job.store_id && !review ? await loadConnection(db, job) : null;
+  if (listItemId) return pushListItem(db, deps, job, listItemId, connection);
 
   // Fetch (preview cache first) and normalise.
   let product: PipelineProduct;
@@ -123,7 +128,9 @@ async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'comp
 
   // Push (or keep as a draft when the user has no store).
   if (!connection) {
-    return (await complete(db, job, priced.data, null, [], null)) ? 'draft' : 'cancelled';
+    if (!(await complete(db, job, priced.data, null, [], null))) return 'cancelled';
+    await addToImportList(db, job, priced.data, review ? job.store_id : null); // import list (#17)
+    return 'draft';
   }
   const mapping = await findMapping(db, connection.id, product);
   if (!(await progress(db, job, 75))) return 'cancelled';
@@ -309,4 +316,32 @@ async function fail(db: Db, job: JobRow, error: string): Promise<void> {
     )
     INSERT INTO import_history (user_id, import_job_id, action, details)
     SELECT user_id, id, 'failed', jsonb_build_object('error', ${error}::text) FROM failed`);
+}
+
+/* ---------- import list (#17): pushing an item (the job's config names it) ---------- */
+
+/**
+ * Pushes an import-list item: the product is the item's (edits win over the supplier data;
+ * no supplier fetch, no pricing rule), the store product is the one this store got from
+ * the same supplier product before (updated, not duplicated), and the item remembers it.
+ */
+async function pushListItem(db: Db, deps: ImportDeps, job: JobRow, itemId: string, connection: StoreConnectionRow | null): Promise<'completed' | 'cancelled'> {
+  if (!connection) throw new JobFailure('No store to push to: connect a store or choose one for this item', false);
+  const { input: raw, data } = await itemForPush(db, job, itemId);
+  if (!(await progress(db, job, 60, sql`source_product_id = ${data.source_product_id}, product_data = ${JSON.stringify(data)}::jsonb`))) return 'cancelled';
+  const mapping = await findMapping(db, connection.id, { source: job.source, sourceProductId: data.source_product_id } as PipelineProduct);
+  if (!(await progress(db, job, 75))) return 'cancelled';
+  const connector = await deps.connectorFor(connection, db);
+  const { input, dropped } = storeSafeImages(raw);
+  const pushed = await connector.upsertProduct(input, mapping);
+  if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);
+  const out = { ...data, store: { id: connection.id, name: connection.storeName, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
+  const ok = await complete(db, job, out, pushed.productId, pushed.warnings, {
+    storeId: connection.id,
+    variantIds: pushed.variantIds,
+    rule: data.pricing,
+    sourceProductId: data.source_product_id,
+  });
+  if (ok) await markItemPushed(db, itemId, job.id, connection.id, pushed.productId);
+  return ok ? 'completed' : 'cancelled';
 }
