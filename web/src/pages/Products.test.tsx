@@ -45,7 +45,7 @@ describe('Products', () => {
   it('searches, labels demo results, pages and opens a preview that imports', async () => {
     signIn();
     const { requests } = mockApi({
-      'GET /api/v1/auth/me': [200, USER],
+      'GET /api/v1/auth/me': [200, { ...USER, features: { ai: false } }],
       'GET /api/v1/ai/suggestions': [503, { detail: 'AI gateway not configured' }],
       'GET /api/v1/products/search': (req) => {
         const page = Number(req.url.searchParams.get('page'));
@@ -58,8 +58,9 @@ describe('Products', () => {
     renderApp('/products');
 
     expect(await screen.findByText('Search a supplier catalogue')).toBeTruthy();
-    // No gateway configured: no ideas panel.
-    await waitFor(() => expect(requests.some((r) => r.path === '/api/v1/ai/suggestions')).toBe(true));
+    // No gateway configured (GET /auth/me says so): no ideas panel, and no call that would answer 503.
+    await waitFor(() => expect(requests.some((r) => r.path === '/api/v1/auth/me')).toBe(true));
+    expect(requests.some((r) => r.path === '/api/v1/ai/suggestions')).toBe(false);
     expect(screen.queryByRole('region', { name: 'Sourcing ideas' })).toBeNull();
 
     await user.type(screen.getByLabelText('Search products'), 'desk lamp');
