@@ -1,8 +1,11 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { estimatePrice } from '../api/products';
 import { mockApi, renderApp, signIn, USER } from '../test/utils';
+
+// The lazy page loads slowly on a busy machine.
+configure({ asyncUtilTimeout: 5_000 });
 
 const hit = (i: number, mode: 'demo' | 'live' = 'demo') => ({
   title: `Desk Lamp ${i}`,

@@ -70,23 +70,34 @@ function editsOf(item: ImportListItem, d: Draft): ItemEdits {
 
 export function ItemEditor({ itemId, onClose }: { itemId: string; onClose: () => void }) {
   const query = useQuery(importListItemQuery(itemId));
+  // Kept here: the form remounts on the current version a conflict brings.
+  const [conflict, setConflict] = useState<string | null>(null);
   return (
     <Dialog.Root open onOpenChange={(open) => !open && onClose()}>
       <Dialog.Content maxWidth="860px" aria-describedby={undefined}>
         <Dialog.Title>Edit import list item</Dialog.Title>
         <QueryState query={query} loading={<SkeletonLines lines={6} />} errorTitle="Could not load this item">
-          {(item) => <EditorForm key={item.version} item={item} onClose={onClose} />}
+          {(item) => <EditorForm key={item.version} item={item} onClose={onClose} conflict={conflict} setConflict={setConflict} />}
         </QueryState>
       </Dialog.Content>
     </Dialog.Root>
   );
 }
 
-function EditorForm({ item, onClose }: { item: ImportListItem; onClose: () => void }) {
+function EditorForm({
+  item,
+  onClose,
+  conflict,
+  setConflict,
+}: {
+  item: ImportListItem;
+  onClose: () => void;
+  conflict: string | null;
+  setConflict: (c: string | null) => void;
+}) {
   const client = useQueryClient();
   const stores = useQuery(connectionsQuery);
   const [draft, setDraft] = useState(() => draftOf(item));
-  const [conflict, setConflict] = useState<string | null>(null);
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const p = item.product;
 
