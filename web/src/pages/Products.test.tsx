@@ -1,11 +1,12 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { estimatePrice } from '../api/products';
 import { mockApi, renderApp, signIn, USER } from '../test/utils';
 
 // The lazy page loads slowly on a busy machine.
 configure({ asyncUtilTimeout: 5_000 });
+vi.setConfig({ testTimeout: 30_000 });
 
 const hit = (i: number, mode: 'demo' | 'live' = 'demo') => ({
   title: `Desk Lamp ${i}`,
