@@ -281,6 +281,7 @@ export const importListSchema = z.object({ items: z.array(importListItemSchema),
 export const importListConflictSchema = z.object({ detail: z.string(), current: importListItemSchema });
 export const repricePreviewSchema = z.object({
   dry_run: z.boolean(),
+  conflicts: z.array(z.uuid()).meta({ description: 'Items edited between the read and the write: left as they are (re-price them again)' }),
   items: z.array(
     z.object({
       item_id: z.uuid(),

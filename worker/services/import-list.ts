@@ -360,17 +360,22 @@ export async function repriceItems(db: Db, userId: string, itemIds: string[], ru
     };
     return { id: r.id, version: r.version, after, preview };
   });
+  let conflicts: string[] = [];
   if (!dryRun && changes.length) {
     const payload = changes.map((c) => ({ id: c.id, version: c.version, product: c.after }));
-    await db.execute(sql`
+    // Only over the version read: an item edited meanwhile keeps that edit and is reported.
+    const { rows: written } = await db.execute<{ id: string }>(sql`
       UPDATE import_list_items i
       SET product = x.product, version = i.version + 1, updated_at = now(),
           edited_fields = ARRAY(SELECT DISTINCT unnest(i.edited_fields || '{pricing}'::text[]) ORDER BY 1)
       FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS x(id uuid, version int, product jsonb)
-      WHERE i.id = x.id AND i.user_id = ${userId}`);
+      WHERE i.id = x.id AND i.user_id = ${userId} AND i.version = x.version
+      RETURNING i.id`);
+    const done = new Set(written.map((r) => r.id));
+    conflicts = changes.filter((c) => !done.has(c.id)).map((c) => c.id);
   }
   const order = new Map(ids.map((id, i) => [id, i]));
-  return { dry_run: dryRun, items: changes.map((c) => c.preview).sort((a, b) => order.get(a.item_id)! - order.get(b.item_id)!) };
+  return { dry_run: dryRun, conflicts, items: changes.map((c) => c.preview).sort((a, b) => order.get(a.item_id)! - order.get(b.item_id)!) };
 }
 
 /** The account default: imports land in the list for review. */

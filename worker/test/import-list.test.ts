@@ -234,6 +234,19 @@ describe('import list: pushing', () => {
     expect(n).toBe(1);
   });
 
+  it('two pushes of one item at once: one is queued, the other refused (409)', async () => {
+    const { user } = await shopUser();
+    const item = await reviewImport(user);
+    const [a, b] = await Promise.all([
+      call(`/import-list/${item.id}/push`, { token: user.token, body: {} }),
+      call('/import-list/push', { token: user.token, body: { item_ids: [item.id] } }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    await waitForItem(user, item.id, 'pushed');
+    const history = (await call(`/imports/${item.import_job_id}/history`, { token: user.token })).json.items.map((h: { action: string }) => h.action);
+    expect(history.filter((x: string) => x === 'pushed')).toHaveLength(1);
+  });
+
   it('refuses a push while the item is being pushed, an unknown store, more than 50 items, and no store at all fails the job clearly', async () => {
     const { user } = await shopUser();
     const item = await reviewImport(user);
@@ -266,6 +279,7 @@ describe('import list: re-pricing and supplier changes', () => {
     expect((await call(`/import-list/${a.id}`, { token: user.token })).json.version).toBe(1);
     const written = await call('/import-list/reprice', { token: user.token, body: { item_ids: [a.id], rule, dry_run: false } });
     expect(written.json.dry_run).toBe(false);
+    expect(written.json.conflicts).toEqual([]);
     const after = (await call(`/import-list/${a.id}`, { token: user.token })).json;
     expect(after.version).toBe(2);
     expect(after.product.variants[0].price).toBe(12.99);

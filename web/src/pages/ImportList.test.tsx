@@ -183,6 +183,7 @@ describe('Import list', () => {
         200,
         {
           dry_run: (req.body as { dry_run: boolean }).dry_run,
+          conflicts: [],
           items: [{ item_id: ID, title: 'Travel Mug', currency: 'USD', variants: [{ key: 'A', options: { Color: 'Red' }, cost: 4, old_price: 8, new_price: 6.99, old_margin: { amount: 4, percent: 50 }, new_margin: { amount: 2.99, percent: 42.8 } }] }],
         },
       ],
