@@ -12,6 +12,7 @@ import { accessLog, parseJsonFirst, withDb } from './middleware/request';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { importRoutes } from './routes/imports';
+import { importListRoutes } from './routes/import-list';
 import { trendscoutRoutes } from './routes/trendscout';
 import { usageRoutes } from './routes/usage';
 import { metricsRoutes } from './routes/metrics';
@@ -62,6 +63,7 @@ const api = new Hono<AppEnv>()
   .route('/connections/woocommerce', wooAuthRoutes)
   .route('/connections', connectionRoutes)
   .route('/imports', importRoutes)
+  .route('/import-list', importListRoutes)
   .route('/webhooks', trendscoutRoutes);
 
 const app = new Hono<AppEnv>({ strict: false });

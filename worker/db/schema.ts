@@ -50,6 +50,8 @@ export const users = pgTable(
     stripeCustomerId: varchar('stripe_customer_id', { length: 255 }).unique(),
     externalPlatformId: varchar('external_platform_id', { length: 255 }),
     externalStoreId: varchar('external_store_id', { length: 255 }),
+    /** Account default: imports land in the import list for review instead of the store (#17). */
+    importReview: boolean('import_review').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -384,6 +386,52 @@ export const storeProductClaims = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.source, t.sourceProductId] }), index('store_product_claims_run_idx').on(t.runId)],
+);
+
+/**
+ * The import list (#17): supplier products kept for review and editing before they go to
+ * a store. Every item comes from one import job (a `config.review` import, or a job that
+ * completed without a store); pushing the item re-runs that job with the item's product,
+ * so a supplier product counts once against the plan however often it is pushed.
+ */
+export const importListItems = pgTable(
+  'import_list_items',
+  {
+    id: id(),
+    userId: userId(),
+    /** The import job the item came from and that carries its pushes. */
+    importJobId: uuid('import_job_id')
+      .notNull()
+      .references(() => importJobs.id, { onDelete: 'cascade' }),
+    /** Target store (null = the default store at push time). */
+    storeId: uuid('store_id').references(() => storeConnections.id, { onDelete: 'set null' }),
+    source: importSource('source').notNull(),
+    sourceProductId: varchar('source_product_id', { length: 255 }).notNull(),
+    sourceUrl: varchar('source_url', { length: 2000 }),
+    /** Copy of product.title for search and sorting. */
+    title: varchar('title', { length: 255 }).notNull(),
+    /** The supplier data the item came from (ProductData as first priced), for "which edited items does a supplier change affect". */
+    supplierData: jsonb('supplier_data').notNull(),
+    /** The merchant's product (ImportListProduct): what a push sends. */
+    product: jsonb('product').notNull(),
+    /** Top-level product fields the merchant edited (they win over supplier data on a re-push). */
+    editedFields: text('edited_fields').array().notNull().default(sql`'{}'`),
+    /** Bumped by every edit; an edit names the version it read (stale → 409). */
+    version: integer('version').notNull().default(1),
+    /** Set when a push completed: where the product went. */
+    pushedAt: ts('pushed_at'),
+    pushedStoreId: uuid('pushed_store_id'),
+    storeProductId: varchar('store_product_id', { length: 255 }),
+    /** A later supplier check found different supplier data (price / stock / variants). */
+    supplierChangedAt: ts('supplier_changed_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('import_list_items_job_uq').on(t.importJobId),
+    index('import_list_items_user_created_idx').on(t.userId, t.createdAt),
+    index('import_list_items_source_product_idx').on(t.source, t.sourceProductId),
+  ],
 );
 
 /** Price history of a watch. */

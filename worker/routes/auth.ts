@@ -11,7 +11,8 @@ import { requireServiceKey } from '../middleware/service-key';
 import { userFromToken } from '../services/auth';
 import { TIERS } from '../services/plans';
 import { authenticate, normaliseEmail, provisionUser, registerUser } from '../services/users';
-import { tokenPairSchema, userOut, userSchema } from './serialize';
+import { aiAvailable } from '../services/ai';
+import { meSchema, tokenPairSchema, userOut } from './serialize';
 
 const email = z.email().max(255).transform(normaliseEmail);
 
@@ -84,7 +85,9 @@ export const authRoutes = new Hono<AppEnv>()
       return c.json(await tokenPair(c.env.JWT_SECRET_KEY, found.user.id), 200);
     },
   )
-  .get('/me', doc({ summary: 'The signed-in user', status: 200, body: userSchema }), requireJwt, (c) => c.json(userOut(c.var.auth.user), 200))
+  .get('/me', doc({ summary: 'The signed-in user', status: 200, body: meSchema }), requireJwt, (c) =>
+    c.json({ ...userOut(c.var.auth.user), import_review: c.var.auth.user.importReview, features: { ai: aiAvailable(c.env) } }, 200),
+  )
   .post('/forgot-password', doc({ summary: 'Ask for a password reset email', status: 200 }), validate('query', forgotQuery), (c) =>
     c.json({ message: 'If an account exists, a reset email has been sent.' }, 200),
   )

@@ -28,7 +28,12 @@ import { importJobListSchema, importJobSchema } from './serialize';
 /** Free-form config, stored as sent; the pricing keys and a manual product must be valid. */
 const config = z
   .record(z.string(), z.unknown())
-  .and(pricingRuleSchema.partial().extend({ product: manualProductSchema.optional() }))
+  .and(
+    pricingRuleSchema.partial().extend({
+      product: manualProductSchema.optional(),
+      review: z.boolean().optional().meta({ description: 'Keep the product in the import list for review instead of pushing it (default: the account setting)' }),
+    }),
+  )
   .nullish();
 
 const single = z.object({
@@ -182,7 +187,7 @@ async function admit(
     urls,
     source,
     storeId: body.store_id ?? null,
-    config: body.config ?? null,
+    config: withReviewDefault(body.config ?? null, auth.user.importReview),
     historyDetails,
   });
   if (result.kind === 'limit') throw new ApiError(403, importLimitDetail(auth.user.plan));
@@ -190,4 +195,10 @@ async function admit(
   if (result.kind !== 'created') throw new Error(`unexpected import admission result ${result.kind}`);
   await enqueueJobs(c.env.IMPORT_QUEUE, result.jobs.map((j) => j.id));
   return result;
+}
+
+/** The account's import-list default (#17) applies when the import does not say `review` itself. */
+function withReviewDefault(cfg: Record<string, unknown> | null, review: boolean): Record<string, unknown> | null {
+  if (!review || (cfg && 'review' in cfg)) return cfg;
+  return { ...(cfg ?? {}), review: true };
 }

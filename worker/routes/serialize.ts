@@ -6,6 +6,7 @@ import type { createApiKey, listApiKeys } from '../services/api-keys';
 import type { currentSubscription, listPlans } from '../services/billing';
 import type { connectionOut } from '../services/connections';
 import { JOB_STATUSES, type jobOut, type listImports } from '../services/imports';
+import type { itemOut, listItems, repriceItems } from '../services/import-list';
 import type { merchantStats } from '../services/metrics';
 import { TIERS } from '../services/plans';
 import type { listWatches, watchOut } from '../services/price-watch';
@@ -38,6 +39,11 @@ export const tokenPairSchema = z.object({
 });
 
 export const userSchema = z.object({ id: z.uuid(), email: z.string(), is_active: z.boolean(), plan: tier, created_at: timestamp });
+/** GET /auth/me: the user, the account's import-list default and what this deployment offers. */
+export const meSchema = userSchema.extend({
+  import_review: z.boolean().meta({ description: 'Imports land in the import list for review by default' }),
+  features: z.object({ ai: z.boolean().meta({ description: 'An AI gateway is configured (/ai/* answer instead of 503)' }) }),
+});
 
 export const importJobSchema = z.object({
   id: z.uuid(),
@@ -235,6 +241,100 @@ export const merchantStatsSchema = z.object({
   api_keys: z.object({ requests: z.number().int(), last_used_at: timestamp.nullable() }),
 });
 
+const money = z.number();
+const marginSchema = z.object({
+  amount: z.number().meta({ description: 'price − cost' }),
+  percent: z.number().nullable().meta({ description: '(price − cost) / price × 100; null when the price is 0' }),
+});
+const listVariantSchema = z.object({
+  key: z.string().meta({ description: "The supplier's variant key" }),
+  sku: z.string().nullable(),
+  options: z.record(z.string(), z.string()),
+  cost: money.meta({ description: "The supplier's price" }),
+  price: money,
+  compare_at: money.nullable(),
+  stock: z.number().nullable(),
+  image: z.string().nullable(),
+  selected: z.boolean().meta({ description: 'Sold (pushed) or not' }),
+  manual_price: z.boolean().meta({ description: 'Price set by hand (else the pricing rule)' }),
+  merged_keys: z.array(z.string()).meta({ description: 'Supplier variants folded into this one when an option was dropped' }),
+  margin: marginSchema,
+});
+const listProductSchema = z.object({
+  title: z.string(),
+  description_html: z.string().meta({ description: 'Sanitised HTML (allow-listed tags, no scripts or tracking)' }),
+  images: z.array(z.string()),
+  supplier_images: z.array(z.string()),
+  options: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
+  dropped_options: z.array(z.object({ name: z.string(), keep_value: z.string().nullable() })),
+  variants: z.array(listVariantSchema),
+  price: money,
+  cost: money,
+  currency: z.string(),
+  tags: z.array(z.string()),
+  product_type: z.string().nullable(),
+  vendor: z.string().nullable(),
+  published: z.boolean(),
+  pricing: z.record(z.string(), z.unknown()),
+  source: z.string(),
+  source_product_id: z.string(),
+  source_url: z.string().nullable(),
+  supplier_name: z.string().nullable(),
+  shipping: z.object({ cost: z.number(), days: z.number().nullable() }).nullable(),
+  mode: z.enum(['live', 'demo']),
+});
+export const importListItemSchema = z.object({
+  id: z.uuid(),
+  user_id: z.uuid(),
+  import_job_id: z.uuid().meta({ description: 'The import job the item came from; pushes re-run it' }),
+  store_id: z.uuid().nullable().meta({ description: 'Target store; null = the default store at push time' }),
+  source: z.enum(IMPORT_SOURCES),
+  source_product_id: z.string(),
+  source_url: z.string().nullable(),
+  title: z.string(),
+  status: z.enum(['draft', 'pushing', 'pushed', 'push_failed']),
+  error_message: z.string().nullable(),
+  version: z.number().int().meta({ description: 'Send it back with an edit; a stale one answers 409 with the current item' }),
+  edited_fields: z.array(z.string()),
+  product: listProductSchema,
+  checks: z.array(z.object({ platform: z.enum(['shopify', 'woocommerce']), ok: z.boolean(), problems: z.array(z.string()) })).meta({
+    description: "Each platform's limits (options, variants) checked before a push",
+  }),
+  pushed: z.boolean(),
+  pushed_at: timestamp.nullable(),
+  pushed_store_id: z.uuid().nullable(),
+  store_product_id: z.string().nullable(),
+  supplier_changed: z.boolean().meta({ description: 'A later supplier check found different supplier data than the item was made from' }),
+  supplier_changed_at: timestamp.nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+export const importListSchema = z.object({ items: z.array(importListItemSchema), total: z.number().int(), skip: z.number().int(), limit: z.number().int() });
+export const importListConflictSchema = z.object({ detail: z.string(), current: importListItemSchema });
+export const repricePreviewSchema = z.object({
+  dry_run: z.boolean(),
+  conflicts: z.array(z.uuid()).meta({ description: 'Items edited between the read and the write: left as they are (re-price them again)' }),
+  items: z.array(
+    z.object({
+      item_id: z.uuid(),
+      title: z.string(),
+      currency: z.string(),
+      variants: z.array(
+        z.object({
+          key: z.string(),
+          options: z.record(z.string(), z.string()),
+          cost: money,
+          old_price: money,
+          new_price: money,
+          old_margin: marginSchema,
+          new_margin: marginSchema,
+        }),
+      ),
+    }),
+  ),
+});
+export const importListSettingsSchema = z.object({ review_by_default: z.boolean() });
+
 type Out<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 type Agrees<S extends z.ZodType, T> = [T] extends [z.output<S>] ? ([z.output<S>] extends [T] ? true : false) : false;
 type AllTrue<T extends true[]> = T;
@@ -255,5 +355,8 @@ export type ResponseSchemasAgree = AllTrue<
     Agrees<typeof subscriptionSchema, Out<typeof currentSubscription>>,
     Agrees<typeof usageSchema, Out<typeof getUsage>>,
     Agrees<typeof merchantStatsSchema, Out<typeof merchantStats>>,
+    Agrees<typeof importListItemSchema, Out<typeof itemOut>>,
+    Agrees<typeof importListSchema, Out<typeof listItems>>,
+    Agrees<typeof repricePreviewSchema, Out<typeof repriceItems>>,
   ]
 >;

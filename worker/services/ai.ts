@@ -37,6 +37,9 @@ const UNREADABLE = 'AI gateway sent an unreadable response';
 export const aiQuotaDetail = (plan: User['plan']) =>
   `Daily AI request limit reached (${AI_DAILY_REQUESTS[plan]} per day on the ${PLANS[plan].name} plan). It resets at 00:00 UTC.`;
 
+/** Whether an AI gateway is configured (the dashboard leaves the AI panels out when not). */
+export const aiAvailable = (env: GatewayEnv) => Boolean((env.LLM_GATEWAY_URL ?? '').trim());
+
 /** The gateway's base URL; unset → 503, before anything is counted or called. */
 function gatewayBase(env: GatewayEnv): string {
   const base = (env.LLM_GATEWAY_URL ?? '').trim().replace(/\/+$/, '');

@@ -55,6 +55,7 @@ export async function userFromApiKey(db: Db, rawKey: string): Promise<{ user: Us
     stripeCustomerId: (u.stripe_customer_id as string | null) ?? null,
     externalPlatformId: (u.external_platform_id as string | null) ?? null,
     externalStoreId: (u.external_store_id as string | null) ?? null,
+    importReview: Boolean(u.import_review),
     createdAt: ts(u.created_at)!,
     updatedAt: ts(u.updated_at)!,
   };

@@ -14,6 +14,7 @@ import { manualProductSchema, normaliseManual } from './manual-product';
 import { currencyMismatch, hasSupplierPrice, priceVariants, ruleFromConfig, toStoreCurrency, type PricingRule } from '../shared/pricing';
 import type { ProductData } from '../shared/import-jobs';
 import { getProductCached } from './products';
+import { addToImportList, itemForPush, markItemPushed } from './import-list';
 
 /**
  * The running half of an import job: claim → fetch → normalise → price → push →
@@ -133,7 +134,12 @@ function sellableVariants(product: PipelineProduct): { product: PipelineProduct;
 }
 
 async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'completed' | 'draft' | 'cancelled' | 'completed_after_cancel'> {
-  const connection = job.store_id ? await loadConnection(db, job) : null;
+  const config = (job.config ?? {}) as Record<string, unknown>;
+  // Import list (#17): a review import stays in the list; a push takes the item's product.
+  const listItemId = typeof config.import_list_item_id === 'string' ? config.import_list_item_id : null;
+  const review = config.review === true && !listItemId;
+  const connection = job.store_id && !review ? await loadConnection(db, job) : null;
+  if (listItemId) return pushListItem(db, deps, job, listItemId, connection);
 
   // Fetch (preview cache first) and normalise.
   const fetched = await resolveJobProduct(db, deps, job);
@@ -146,29 +152,51 @@ async function runPipeline(db: Db, deps: ImportDeps, job: JobRow): Promise<'comp
   const rule = ruleFromConfig(job.config);
   const provisional = pricedProduct(inCurrency(product, rule.store_currency ?? product.currency, rule), rule);
   if (!(await progress(db, job, 60, sql`product_data = ${JSON.stringify(provisional.data)}::jsonb`))) return 'cancelled';
-  if (!connection) return (await completeDraft(db, job, provisional.data, warnings)) ? 'draft' : 'cancelled';
+  if (!connection) {
+    if (!(await completeDraft(db, job, provisional.data, warnings))) return 'cancelled';
+    await addToImportList(db, job, provisional.data, review ? job.store_id : null);
+    return 'draft';
+  }
 
-  // Find → push → map, holding the (store, supplier, product) claim throughout, so a
-  // concurrent job for the same product waits and then updates this one's product.
   const key = { storeId: connection.id, source: product.source, sourceProductId: product.sourceProductId };
-  const held = await claimStoreProduct(db, job, key);
-  if (!held) return 'cancelled';
-  let recorded = false;
-  try {
-    const mapping = await findMapping(db, key);
+  const pushed = await pushUnderClaim(db, deps, job, connection, key, (mapping) => {
     // Prices go to the store in the currency its product already has, never another.
     const currency = mapping?.currency ?? provisional.data.currency;
     const priced = currency === provisional.data.currency ? provisional : pricedProduct(inCurrency(product, currency, rule), rule);
-    if (!(await progress(db, job, 75))) return 'cancelled';
+    return { input: { ...priced.input, overwrite: config.overwrite === true }, data: priced.data, rule, currency, warnings };
+  });
+  return pushed.status;
+}
+
+/**
+ * Find → push → map, holding the (store, supplier, product) claim throughout, so a
+ * concurrent job for the same product waits and then updates this one's product.
+ * `prepare` builds what is pushed once the existing mapping (and its currency) is known.
+ */
+async function pushUnderClaim(
+  db: Db,
+  deps: ImportDeps,
+  job: JobRow,
+  connection: StoreConnectionRow,
+  key: StoreProductKey,
+  prepare: (mapping: { storeProductId: string; currency: string | null } | null) => { input: StoreProductInput; data: object; rule: PricingRule; currency: string; warnings: string[] },
+): Promise<{ status: 'completed' | 'cancelled' | 'completed_after_cancel'; productId: string | null }> {
+  const held = await claimStoreProduct(db, job, key);
+  if (!held) return { status: 'cancelled', productId: null };
+  let recorded = false;
+  try {
+    const mapping = await findMapping(db, key);
+    const out = prepare(mapping);
+    if (!(await progress(db, job, 75))) return { status: 'cancelled', productId: null };
     const connector = await deps.connectorFor(connection, db);
-    const { input, dropped } = storeSafeImages(priced.input);
-    const pushed = await connector.upsertProduct({ ...input, overwrite: (job.config as { overwrite?: unknown } | null)?.overwrite === true }, mapping?.storeProductId ?? null);
-    pushed.warnings.unshift(...warnings);
+    const { input, dropped } = storeSafeImages(out.input);
+    const pushed = await connector.upsertProduct(input, mapping?.storeProductId ?? null);
+    pushed.warnings.unshift(...out.warnings);
     if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);
-    const data = { ...priced.data, store: { id: connection.id, name: connection.storeName, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
-    const result = await recordPush(db, job, data, pushed, { ...key, variantIds: pushed.variantIds, rule, currency });
+    const data = { ...out.data, store: { id: connection.id, name: connection.storeName, platform: connection.platform, product_id: pushed.productId, url: pushed.url, created: pushed.created } };
+    const status = await recordPush(db, job, data, pushed, { ...key, variantIds: pushed.variantIds, rule: out.rule, currency: out.currency });
     recorded = true;
-    return result;
+    return { status, productId: pushed.productId };
   } finally {
     if (!recorded) await releaseStoreProduct(db, job);
   }
@@ -466,4 +494,25 @@ async function fail(db: Db, job: JobRow, error: string): Promise<boolean> {
     SELECT user_id, id, 'failed', jsonb_build_object('error', ${error}::text) FROM failed
     RETURNING import_job_id`);
   return rows.length > 0;
+}
+
+/* ---------- import list (#17): pushing an item (the job's config names it) ---------- */
+
+/**
+ * Pushes an import-list item: the product is the item's (edits win over the supplier data;
+ * no supplier fetch, no pricing rule), the store product is the one this store got from
+ * the same supplier product before (updated, not duplicated), and the item remembers it.
+ */
+async function pushListItem(db: Db, deps: ImportDeps, job: JobRow, itemId: string, connection: StoreConnectionRow | null): Promise<'completed' | 'cancelled' | 'completed_after_cancel'> {
+  if (!connection) throw new JobFailure('No store to push to: connect a store or choose one for this item', false);
+  const { input, data } = await itemForPush(db, job, itemId);
+  if (!(await progress(db, job, 60, sql`source_product_id = ${data.source_product_id}, product_data = ${JSON.stringify(data)}::jsonb`))) return 'cancelled';
+  const key = { storeId: connection.id, source: job.source, sourceProductId: data.source_product_id };
+  const pushed = await pushUnderClaim(db, deps, job, connection, key, (mapping) => {
+    // The item's prices are in its currency; a store product priced in another is never overwritten with them.
+    if (mapping?.currency && mapping.currency !== data.currency) throw new JobFailure(currencyMismatch(data.currency, mapping.currency), false);
+    return { input, data, rule: ruleFromConfig(data.pricing), currency: data.currency, warnings: [] };
+  });
+  if (pushed.status !== 'cancelled' && pushed.productId) await markItemPushed(db, itemId, job.id, connection.id, pushed.productId);
+  return pushed.status;
 }

@@ -1,11 +1,12 @@
 import { chunks, money, readJson, redirectError, retryableStatus, sleep, storeFetch } from './http';
 import { compareAtAbove, fitOptions, type ShapedProduct } from './shape';
+import { PLATFORM_LIMITS } from '../shared/import-list';
 import { missingScopes, SHOPIFY_SCOPES } from '../shared/shopify-scopes';
 import { StoreError, type ConnectionTest, type PushResult, type StoreConnector, type StoreProductInput, type StoreVariantInput } from './types';
 
 /** Shopify's caps: three options and 2,048 variants per product (INTEGRATIONS.md §4a). */
-export const SHOPIFY_MAX_OPTIONS = 3;
-export const SHOPIFY_MAX_VARIANTS = 2048;
+export const SHOPIFY_MAX_OPTIONS = PLATFORM_LIMITS.shopify.options!;
+export const SHOPIFY_MAX_VARIANTS = PLATFORM_LIMITS.shopify.variants;
 /** Where SourcePilot keeps its own keys on products and variants. */
 export const METAFIELD_NAMESPACE = 'sourcepilot';
 /** The tag that makes a product findable by supplier key (metafields are not searchable by default). */
@@ -348,6 +349,8 @@ export class ShopifyConnector implements StoreConnector {
       descriptionHtml: input.descriptionHtml,
       status: input.published ? 'ACTIVE' : 'DRAFT',
       tags: [...new Set([...input.tags, supplierTag(input.supplierKey)])],
+      ...(input.productType ? { productType: input.productType } : {}),
+      ...(input.vendor ? { vendor: input.vendor } : {}),
       // Only the values the first slice uses: productVariantsBulkCreate adds the others.
       productOptions: shaped.options.map((o) => ({ name: o.name, values: o.values.filter((val) => slice.some((v) => v.options[o.name] === val)).map((name) => ({ name })) })),
       files: images.map((originalSource) => ({ originalSource, contentType: 'IMAGE' })),

@@ -20,6 +20,9 @@ export interface StoreProductInput {
   options: { name: string; values: string[] }[];
   variants: StoreVariantInput[];
   tags: string[];
+  /** Import list edits (#17); Shopify's productType / vendor. Absent = the store's own. */
+  productType?: string | null;
+  vendor?: string | null;
   published: boolean;
   currency: string;
   /**

@@ -1,6 +1,7 @@
 import { sha256Hex } from '../lib/encoding';
 import { chunks, money, readJson, redirectError, retryableStatus, storeFetch } from './http';
 import { compareAtAbove, fitOptions } from './shape';
+import { PLATFORM_LIMITS } from '../shared/import-list';
 import { StoreError, type ConnectionTest, type PushResult, type StoreConnector, type StoreProductInput, type StoreVariantInput } from './types';
 
 /** The largest REST answer read (a batch of 100 variations is a few hundred KiB). */
@@ -20,7 +21,7 @@ export const MEDIA_META = '_sourcepilot_media';
 export const VARIANT_KEY_META = '_sourcepilot_variant_key';
 
 /** Woo has no option cap; a generous one keeps a runaway supplier product sane. */
-const WOO_MAX_VARIANTS = 2048;
+const WOO_MAX_VARIANTS = PLATFORM_LIMITS.woocommerce.variants;
 
 interface WooError {
   code?: string;

@@ -327,5 +327,5 @@ describe('hostile input sweep over every documented route', () => {
       }),
     );
     expect(failures, `replay with SEED = ${seed} in worker/test/hostile-sweep.test.ts\n${failures.join('\n')}`).toEqual([]);
-  }, 60_000);
+  }, 180_000); // every documented route (the import list added nine) on a shared, busy machine
 });

@@ -87,6 +87,12 @@ describe('GET /openapi.json', () => {
     expect(op('get', '/api/v1/health').summary).toBe('Service health');
     expect(op('post', '/api/v1/imports').tags).toEqual(['imports']);
     expect(op('get', '/api/v1/admin/metrics').tags).toEqual(['admin']);
+    // The import list (#17): every route with its body.
+    expect(op('put', '/api/v1/import-list/{item_id}').requestBody).toBeTruthy();
+    expect(Object.keys(op('put', '/api/v1/import-list/{item_id}').responses)).toEqual(expect.arrayContaining(['200', '404', '409', '422']));
+    expect(op('post', '/api/v1/import-list/push').responses['202'].content['application/json'].schema).toBeTruthy();
+    expect(op('post', '/api/v1/import-list/reprice').responses['200'].content['application/json'].schema).toBeTruthy();
+    expect(op('get', '/api/v1/import-list').parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['store_id', 'source', 'pushed', 'q']));
     expect(doc.tags.map((t: { name: string }) => t.name)).toEqual([
       'admin',
       'ai',
@@ -96,6 +102,7 @@ describe('GET /openapi.json', () => {
       'billing',
       'connections',
       'health',
+      'import-list',
       'imports',
       'price-watches',
       'products',

@@ -4,7 +4,11 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import app from '../app';
-import { importJobs } from '../db/schema';
+import { importJobs, importListItems } from '../db/schema';
+import { addToImportList } from '../services/import-list';
+import { pricedProduct } from '../services/import-pipeline';
+import type { JobRow } from '../services/imports';
+import { normaliseManual } from '../services/manual-product';
 import { UNDOCUMENTED } from '../routes/docs';
 import { customerUser, stripeEvent, stripeSubscription } from './billing-support';
 import { call, freshIp, registerUser, setPlan, userWithKey, withDb } from './helpers';
@@ -127,8 +131,40 @@ const ROWS: Row[] = [
   { route: 'GET /api/v1/imports/{job_id}/history', kind: 'read', status: 200, request: (c) => ({ path: `/imports/${id(c, 'failedJob')}/history` }) },
   { route: 'POST /api/v1/imports/{job_id}/cancel', kind: 'write', status: 200, request: (c) => ({ path: `/imports/${id(c, 'heldJob')}/cancel`, body: {} }) },
   { route: 'POST /api/v1/imports/{job_id}/retry', kind: 'write', status: 200, request: (c) => ({ path: `/imports/${id(c, 'failedJob')}/retry`, body: {} }) },
+  { route: 'GET /api/v1/import-list', kind: 'read', status: 200, request: () => ({ path: '/import-list?limit=100&q=mug' }) },
+  { route: 'GET /api/v1/import-list/settings', kind: 'read', status: 200, request: () => ({ path: '/import-list/settings' }) },
+  { route: 'PUT /api/v1/import-list/settings', kind: 'write', status: 200, request: () => ({ path: '/import-list/settings', body: { review_by_default: false } }) },
+  { route: 'GET /api/v1/import-list/{item_id}', kind: 'read', status: 200, request: (c) => ({ path: `/import-list/${id(c, 'listItem')}` }) },
+  { route: 'PUT /api/v1/import-list/{item_id}', kind: 'write', status: 200, request: (c) => ({ path: `/import-list/${id(c, 'listItem')}`, body: { version: 1, title: 'Edited', drop_options: [{ name: 'Ships From' }] } }) },
+  { route: 'POST /api/v1/import-list/reprice', kind: 'write', status: 200, request: (c) => ({ path: '/import-list/reprice', body: { item_ids: [id(c, 'listItem'), id(c, 'pushItem')], rule: { markup_percent: 80 }, dry_run: false } }) },
+  { route: 'POST /api/v1/import-list/{item_id}/push', kind: 'write', status: 202, request: (c) => ({ path: `/import-list/${id(c, 'pushItem')}/push`, body: {} }) },
+  { route: 'POST /api/v1/import-list/push', kind: 'write', status: 202, request: (c) => ({ path: '/import-list/push', body: { item_ids: [id(c, 'listItem')] } }) },
+  { route: 'DELETE /api/v1/import-list/{item_id}', kind: 'write', status: 204, request: (c) => ({ path: `/import-list/${id(c, 'spareItem')}` }) },
   { route: 'POST /api/v1/webhooks/product-scored', kind: 'write', status: 200, request: () => ({ path: '/webhooks/product-scored', body: { product_url: aliUrl(), source: 'aliexpress', score: 87, product_name: 'Desk lamp' } }) },
 ];
+
+/** An import-list item as a review import leaves it (a completed draft job with a "Ships From" axis). */
+async function listItemOf(userId: string): Promise<string> {
+  return withDb(async (db) => {
+    const [job] = await db.insert(importJobs).values({ userId, source: 'manual', sourceUrl: 'manual://rt', status: 'completed', progressPercent: 100 }).returning();
+    const product = normaliseManual(
+      {
+        title: 'Round-trip mug',
+        price: 4,
+        variants: [
+          { sku: 'A', options: { Color: 'Red', 'Ships From': 'China' }, price: 4 },
+          { sku: 'B', options: { Color: 'Red', 'Ships From': 'Spain' }, price: 5 },
+        ],
+      },
+      job.id,
+      'manual://rt',
+    );
+    const jobRow = { id: job.id, user_id: userId, source: 'manual', source_url: 'manual://rt' } as JobRow;
+    await addToImportList(db, jobRow, pricedProduct(product, { markup_percent: 50 }).data, null);
+    const [item] = await db.select({ id: importListItems.id }).from(importListItems).where(eq(importListItems.importJobId, job.id));
+    return item.id;
+  });
+}
 
 /** A queue binding that forwards to the real one and counts the calls. */
 function countingQueue(queue: Queue) {
@@ -250,6 +286,7 @@ beforeAll(async () => {
       ])
       .returning({ id: importJobs.id }),
   );
+  const [listItem, pushItem, spareItem] = await Promise.all([listItemOf(user.id), listItemOf(user.id), listItemOf(user.id)]);
   const live = await registerUser('rt-live');
   await setPlan(live.id, 'pro');
   await connectAliExpress(live.id);
@@ -281,6 +318,9 @@ beforeAll(async () => {
       spareWatch: spareWatch.id,
       spareKey: spareKey.id,
       failedJob: failedJob.id,
+      listItem,
+      pushItem,
+      spareItem,
       heldJob: heldJob.id,
       liveToken: live.token,
       liveUrl: 'https://www.aliexpress.com/item/1005006000000321.html',

@@ -8,6 +8,7 @@ import {
   EyeOpenIcon,
   GearIcon,
   Link2Icon,
+  ListBulletIcon,
 } from '@radix-ui/react-icons';
 import type { ComponentType } from 'react';
 
@@ -22,6 +23,7 @@ export const NAV_SECTIONS: { label: string; items: NavItem[] }[] = [
   {
     label: 'Catalogue',
     items: [
+      { to: '/import-list', label: 'Import list', icon: ListBulletIcon },
       { to: '/imports', label: 'Imports', icon: DownloadIcon },
       { to: '/products', label: 'Products', icon: CubeIcon },
       { to: '/suppliers', label: 'Suppliers', icon: ArchiveIcon },

@@ -10,6 +10,7 @@ const Login = lazy(() => import('../pages/Login'));
 const Register = lazy(() => import('../pages/Register'));
 const NotFound = lazy(() => import('../pages/NotFound'));
 const Imports = lazy(() => import('../pages/Imports'));
+const ImportList = lazy(() => import('../pages/ImportList'));
 const Products = lazy(() => import('../pages/Products'));
 const Suppliers = lazy(() => import('../pages/Suppliers'));
 const Connections = lazy(() => import('../pages/Connections'));
@@ -43,6 +44,7 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <Home /> },
           { path: 'imports', element: <Imports /> },
+          { path: 'import-list', element: <ImportList /> },
           { path: 'products', element: <Products /> },
           { path: 'suppliers', element: <Suppliers /> },
           { path: 'connections', element: <Connections /> },

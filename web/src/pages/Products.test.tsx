@@ -1,8 +1,12 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { estimatePrice } from '../api/products';
 import { mockApi, renderApp, signIn, USER } from '../test/utils';
+
+// The lazy page loads slowly on a busy machine.
+configure({ asyncUtilTimeout: 5_000 });
+vi.setConfig({ testTimeout: 30_000 });
 
 const hit = (i: number, mode: 'demo' | 'live' = 'demo') => ({
   title: `Desk Lamp ${i}`,
@@ -45,7 +49,7 @@ describe('Products', () => {
   it('searches, labels demo results, pages and opens a preview that imports', async () => {
     signIn();
     const { requests } = mockApi({
-      'GET /api/v1/auth/me': [200, USER],
+      'GET /api/v1/auth/me': [200, { ...USER, features: { ai: false } }],
       'GET /api/v1/ai/suggestions': [503, { detail: 'AI gateway not configured' }],
       'GET /api/v1/products/search': (req) => {
         const page = Number(req.url.searchParams.get('page'));
@@ -58,8 +62,9 @@ describe('Products', () => {
     renderApp('/products');
 
     expect(await screen.findByText('Search a supplier catalogue')).toBeTruthy();
-    // No gateway configured: no ideas panel.
-    await waitFor(() => expect(requests.some((r) => r.path === '/api/v1/ai/suggestions')).toBe(true));
+    // No gateway configured (GET /auth/me says so): no ideas panel, and no call that would answer 503.
+    await waitFor(() => expect(requests.some((r) => r.path === '/api/v1/auth/me')).toBe(true));
+    expect(requests.some((r) => r.path === '/api/v1/ai/suggestions')).toBe(false);
     expect(screen.queryByRole('region', { name: 'Sourcing ideas' })).toBeNull();
 
     await user.type(screen.getByLabelText('Search products'), 'desk lamp');

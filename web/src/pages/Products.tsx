@@ -1,8 +1,10 @@
 import { CubeIcon } from '@radix-ui/react-icons';
 import { Card, Flex } from '@radix-ui/themes';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { isSource, type SupplierSource } from '../api/products';
+import { meQuery } from '../api/queries';
 import { PageHeader } from '../components/PageHeader';
 import { PreviewDialog } from '../components/products/PreviewDialog';
 import { Results } from '../components/products/Results';
@@ -12,6 +14,7 @@ import { EmptyState } from '../components/States';
 
 export default function Products() {
   const [params, setParams] = useSearchParams();
+  const me = useQuery(meQuery);
   const q = params.get('q') ?? '';
   const sourceParam = params.get('source');
   const source: SupplierSource = isSource(sourceParam) ? sourceParam : 'aliexpress';
@@ -35,7 +38,8 @@ export default function Products() {
             <UrlPreviewForm onPreview={setPreviewUrl} />
           </Flex>
         </Card>
-        <Suggestions onSearch={(text) => search(text)} />
+        {/* Only where an AI gateway is configured (GET /auth/me says so): no 503 on every visit. */}
+        {me.data?.features.ai && <Suggestions onSearch={(text) => search(text)} />}
         {q ? (
           <Results q={q} source={source} page={page} onPage={goTo} onOpen={setPreviewUrl} />
         ) : (

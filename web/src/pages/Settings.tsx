@@ -5,6 +5,7 @@ import { useState, type ReactNode } from 'react';
 import { Link as RouterLink } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { meQuery } from '../api/queries';
+import { ReviewDefault } from '../components/import-list/ReviewDefault';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorState, QueryState, SkeletonLines } from '../components/States';
 import { formatDate, PLAN_NAMES } from '../lib/format';
@@ -124,6 +125,9 @@ export default function Settings() {
                   </DataList.Value>
                 </DataList.Item>
               </DataList.Root>
+            </Section>
+            <Section title="Imports" description="Where new imports go: straight to your store, or to the import list for review first.">
+              <ReviewDefault />
             </Section>
             <Section title="Password" description="Reset your password by email.">
               <Box>

@@ -45,6 +45,8 @@ export const USER = {
   is_active: true,
   plan: 'pro' as const,
   created_at: '2025-01-31T10:00:00.123456Z',
+  import_review: false,
+  features: { ai: true },
 };
 
 export const USAGE = {

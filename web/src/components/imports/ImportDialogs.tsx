@@ -1,5 +1,5 @@
 import { CheckCircledIcon, ExclamationTriangleIcon, InfoCircledIcon, PlusIcon, StackIcon } from '@radix-ui/react-icons';
-import { Badge, Box, Button, Callout, Dialog, Flex, Grid, Link, ScrollArea, Select, Text, TextArea } from '@radix-ui/themes';
+import { Badge, Box, Button, Callout, Checkbox, Dialog, Flex, Grid, Link, ScrollArea, Select, Text, TextArea } from '@radix-ui/themes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link as RouterLink } from 'react-router';
@@ -12,7 +12,7 @@ import {
   type StoreConnection,
 } from '../../api/imports';
 import { ApiError, errorMessage } from '../../api/errors';
-import { usageQuery } from '../../api/queries';
+import { meQuery, usageQuery } from '../../api/queries';
 import { DialogActions } from '../DialogActions';
 import { FormField } from '../FormField';
 import {
@@ -205,6 +205,8 @@ export function NewImportDialog({ onCreated, trigger }: { onCreated: (jobs: Impo
   const [source, setSource] = useState<UrlSource>('aliexpress');
   const [title, setTitle] = useState('');
   const [pricing, setPricing] = useState<PricingForm>(DEFAULT_PRICING);
+  const me = useQuery(meQuery);
+  const [review, setReview] = useState<boolean | null>(null);
   const target = useTargetStore();
   const created = useCreated(onCreated);
   const { config, rule, errors } = useMemo(() => configFrom(pricing, title), [pricing, title]);
@@ -245,7 +247,9 @@ export function NewImportDialog({ onCreated, trigger }: { onCreated: (jobs: Impo
     if (!startsLikeUrl(value)) return setUrlError('Enter a full link starting with https://');
     if (value.length > 2000) return setUrlError('The link is longer than 2,000 characters.');
     if (Object.keys(errors).length) return;
-    create.mutate({ product_url: value, source, store_id: target.storeId, config });
+    // `review` goes only when it says something: the merchant ticked or unticked it, or the account default is on.
+    const reviewing = review ?? me.data?.import_review ?? false;
+    create.mutate({ product_url: value, source, store_id: target.storeId, config: reviewing || review !== null ? { ...config, review: reviewing } : config });
   }
 
   return (
@@ -287,6 +291,12 @@ export function NewImportDialog({ onCreated, trigger }: { onCreated: (jobs: Impo
               onChange={(e) => setTitle(e.target.value)}
             />
             <PricingFields form={pricing} onChange={setPricing} errors={errors} rule={rule} />
+            <Text as="label" size="2">
+              <Flex gap="2" align="center">
+                <Checkbox checked={review ?? me.data?.import_review ?? false} onCheckedChange={(c) => setReview(c === true)} />
+                Review in the import list first (edit, then push when ready)
+              </Flex>
+            </Text>
           </Flex>
           <DialogActions pending={create.isPending} label="Import product" />
         </form>
