@@ -448,31 +448,3 @@ export async function markItemPushed(db: Db, itemId: string, jobId: string, stor
     WHERE id = ${itemId} AND import_job_id = ${jobId}`);
 }
 
-/**
- * A supplier check saw new data for a product: flag the items made from it whose supplier
- * snapshot differs (a variant's cost or stock, or a variant gone or new), and return the
- * ones the merchant edited (those need a look: their edits were made against the old data).
- */
-export async function flagSupplierChange(
-  db: Db,
-  source: string,
-  sourceProductId: string,
-  variants: { key: string; price: number; stock: number | null }[],
-): Promise<{ id: string; user_id: string; title: string; edited_fields: string[] }[]> {
-  const { rows } = await db.execute<{ id: string; user_id: string; title: string; supplier_data: ProductData; edited_fields: string[] }>(sql`
-    SELECT id, user_id, title, supplier_data, edited_fields FROM import_list_items
-    WHERE source::text = ${source} AND source_product_id = ${sourceProductId}`);
-  const now = new Map(variants.map((v) => [v.key, v]));
-  const changed = rows.filter((r) => {
-    const before = r.supplier_data.variants ?? [];
-    if (before.length !== variants.length) return true;
-    return before.some((v) => {
-      const n = now.get(v.key);
-      return !n || n.price !== v.cost || (n.stock ?? null) !== (v.stock ?? null);
-    });
-  });
-  if (changed.length) {
-    await db.execute(sql`UPDATE import_list_items SET supplier_changed_at = now() WHERE id = ANY(${sql.param(changed.map((r) => r.id))}::uuid[])`);
-  }
-  return changed.filter((r) => r.edited_fields.length > 0).map(({ id, user_id, title, edited_fields }) => ({ id, user_id, title, edited_fields }));
-}

@@ -511,7 +511,8 @@ async function pushListItem(db: Db, deps: ImportDeps, job: JobRow, itemId: strin
   const pushed = await pushUnderClaim(db, deps, job, connection, key, (mapping) => {
     // The item's prices are in its currency; a store product priced in another is never overwritten with them.
     if (mapping?.currency && mapping.currency !== data.currency) throw new JobFailure(currencyMismatch(data.currency, mapping.currency), false);
-    return { input, data, rule: ruleFromConfig(data.pricing), currency: data.currency, warnings: [] };
+    // The merchant's edits win: title, description, tags and status are written on a re-push too.
+    return { input: { ...input, overwrite: true }, data, rule: ruleFromConfig(data.pricing), currency: data.currency, warnings: [] };
   });
   if (pushed.status !== 'cancelled' && pushed.productId) await markItemPushed(db, itemId, job.id, connection.id, pushed.productId);
   return pushed.status;

@@ -656,6 +656,14 @@ async function writeChunk(
         updated_at = now()
       FROM r WHERE w.id = r.id
       RETURNING w.id
+    ), list_items AS (
+      -- Import list (#17): the watcher's items made from a product whose price or stock just
+      -- moved are flagged, so the list can say which (edited) items the change affects.
+      UPDATE import_list_items i SET supplier_changed_at = ${at}::timestamptz
+      FROM r JOIN price_watches w0 ON w0.id = r.id
+      WHERE r.ok AND w0.current_price IS NOT NULL AND i.user_id = w0.user_id
+        AND i.source::text = w0.source AND i.source_product_id = w0.source_product_id
+        AND (r.price IS DISTINCT FROM w0.current_price OR r.stock IS DISTINCT FROM w0.last_stock)
     ), points AS (
       INSERT INTO price_points (watch_id, price, currency, stock, observed_at)
       SELECT r.id, r.price, r.currency, r.stock, ${at}::timestamptz FROM r JOIN upd ON upd.id = r.id WHERE r.ok

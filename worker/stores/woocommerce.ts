@@ -311,7 +311,7 @@ export class WooCommerceConnector implements StoreConnector {
     let variantIds: Record<string, string> = {};
     if (variable) {
       const current = existing ? await this.variations(productId) : [];
-      variantIds = await this.syncVariations(productId, shaped.options.map((o) => o.name), shaped.variants, current, known, warnings);
+      variantIds = await this.syncVariations(productId, shaped.options.map((o) => o.name), shaped.variants, current, known, warnings, input.currency);
     } else {
       variantIds = { [first.supplierKey]: productId };
     }
@@ -333,6 +333,7 @@ export class WooCommerceConnector implements StoreConnector {
     current: WooVariation[],
     media: Record<string, number>,
     warnings: string[],
+    currency: string | undefined,
   ): Promise<Record<string, string>> {
     const ids: Record<string, string> = {};
     const byKey = new Map<string, number>();
@@ -344,7 +345,7 @@ export class WooCommerceConnector implements StoreConnector {
     }
     const wanted = new Set(variants.map((v) => v.supplierKey));
     const payload = (v: StoreVariantInput, withSku = true) => ({
-      ...prices(v),
+      ...prices(v, currency),
       ...stock(v),
       ...(withSku && v.sku ? { sku: v.sku } : {}),
       ...(v.image && media[v.image] ? { image: { id: media[v.image] } } : {}),

@@ -7,22 +7,11 @@ import { alertSettings, priceAlerts, priceWatches } from '../db/schema';
 import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { answer, api, rawCall, registerUser, uniqueEmail, withDb } from './helpers';
 import { createWatch } from './price-helpers';
+import { alertsFake as fake, confirmAlertAddress as confirmAddress, emailedToken, mailbox } from './alert-helpers';
 import { connectAliExpress } from './supplier-helpers';
 
 const FAKE = new URL(env.EMAIL_API_URL).origin;
 const numericId = () => `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
-
-async function fake<T = any>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${FAKE}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`alerts fake ${path}: ${res.status}`);
-  return (await res.json()) as T;
-}
-
-const mailbox = (to: string) => fake<{ attempts: number; emails: { from: string; to: string[]; subject: string; html: string; text: string }[] }>(`emails?to=${encodeURIComponent(to)}`);
 const hookLog = (token: string) => fake<{ attempts: number; deliveries: { headers: Record<string, string>; body: any; signature_valid: boolean }[] }>(`hooks/${token}`);
 
 async function check(ids: string[], override: Partial<typeof env> = {}) {
@@ -33,21 +22,6 @@ async function check(ids: string[], override: Partial<typeof env> = {}) {
   } finally {
     await pool.end();
   }
-}
-
-/** The token in the confirmation link SourcePilot emailed to `to` (the newest one). */
-async function emailedToken(to: string): Promise<string> {
-  const box = await mailbox(to);
-  const mail = box.emails.filter((e) => e.subject === 'Confirm your SourcePilot alert address').at(-1);
-  if (!mail) throw new Error(`no confirmation email for ${to}`);
-  return new URL(/https?:\/\/\S+confirm-alert-email\?token=\S+/.exec(mail.text)![0]).searchParams.get('token')!;
-}
-
-/** Opens the emailed link the way the dashboard's confirm page does, then empties the mailbox. */
-async function confirmAddress(to: string) {
-  const r = await rawCall('/alerts/email/confirm', { body: { token: await emailedToken(to) } });
-  expect(r.status).toBe(200);
-  await fake('emails/clear', { to });
 }
 
 /** A live-supplier user whose product price the test moves, with email and a signed webhook set up. */

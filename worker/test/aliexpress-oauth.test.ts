@@ -8,6 +8,7 @@ import { refreshDueAliExpressTokens, sendReauthAlerts, AliExpressTokens } from '
 import { Refused } from '../shared/domain-errors';
 import { supplierFor } from '../suppliers/resolve';
 import { SupplierError } from '../suppliers/types';
+import { confirmAlertAddress } from './alert-helpers';
 import { call, registerUser, withDb, type TestUser } from './helpers';
 import { approveAliExpress, ensureAliExpressApp, fakeControl } from './supplier-helpers';
 
@@ -176,6 +177,7 @@ describe('AliExpress seller authorization', () => {
     const user = await registerUser();
     const address = `ae-reauth-${crypto.randomUUID().slice(0, 8)}@example.com`;
     expect((await call('/alerts/settings', { method: 'PUT', token: user.token, body: { email: address, email_enabled: true } })).status).toBe(200);
+    await confirmAlertAddress(address);
     const id = await link(user, { name: 'Refused shop' });
     await oauth({ refuse_refresh: true });
     await fake('expire', {});
@@ -216,6 +218,7 @@ describe('AliExpress seller authorization', () => {
     const user = await registerUser();
     const address = `ae-warn-${crypto.randomUUID().slice(0, 8)}@example.com`;
     await call('/alerts/settings', { method: 'PUT', token: user.token, body: { email: address, email_enabled: true } });
+    await confirmAlertAddress(address);
     const id = await link(user, { name: 'Soon ending' });
     const before = await row(id);
     await withDb((db) => refreshDueAliExpressTokens(db, env));

@@ -1,8 +1,7 @@
 import { env } from 'cloudflare:workers';
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { importJobs, importListItems } from '../db/schema';
-import { flagSupplierChange } from '../services/import-list';
+import { importJobs } from '../db/schema';
 import { sanitizeHtml } from '../shared/html';
 import { dropOption, asListProduct, marginOf } from '../shared/import-list';
 import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
@@ -286,19 +285,6 @@ describe('import list: re-pricing and supplier changes', () => {
     expect(after.product.pricing).toEqual(rule);
   });
 
-  it('tells which edited items a later supplier change affects', async () => {
-    const user = await registerUser('list-change');
-    const edited = await reviewImport(user);
-    await put(user, edited.id, { version: 1, title: 'Mine now' });
-    const [row] = await withDb((db) => db.select().from(importListItems).where(and(eq(importListItems.id, edited.id))));
-    const same = shipsFromProduct().variants.map((v) => ({ key: v.sku, price: v.price, stock: v.stock }));
-    expect(await withDb((db) => flagSupplierChange(db, 'manual', row.sourceProductId, same))).toEqual([]);
-    const cheaper = same.map((v, i) => (i === 0 ? { ...v, price: 3 } : v));
-    const affected = await withDb((db) => flagSupplierChange(db, 'manual', row.sourceProductId, cheaper));
-    expect(affected.map((a) => a.id)).toEqual([edited.id]);
-    const listed = await call('/import-list?supplier_changed=true', { token: user.token });
-    expect(listed.json.items.map((i: { id: string }) => i.id)).toEqual([edited.id]);
-  });
 });
 
 describe('description sanitiser', () => {

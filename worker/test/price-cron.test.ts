@@ -7,7 +7,7 @@ import { priceWatches, users } from '../db/schema';
 import worker from '../index';
 import { PRICE_SYNC_CRON } from '../jobs/scheduled';
 import { chunkByProduct, schedulePriceChecks, type ScheduleOptions } from '../services/price-schedule';
-import { registerUser, withDb } from './helpers';
+import { registerUser, setPlan, withDb } from './helpers';
 import { aliId, aliUrl, recordingQueue } from './price-helpers';
 
 /*
@@ -26,6 +26,8 @@ const at = (iso: string) => new Date(iso);
 const created: string[] = [];
 async function cronUser() {
   const user = await registerUser();
+  // Unlimited watches: the cron also pauses watches beyond a plan's limit (price-watch-downgrade.test.ts).
+  await setPlan(user.id, 'enterprise');
   created.push(user.id);
   return user;
 }

@@ -277,7 +277,7 @@ describe('live AliExpress (fake Open Platform)', () => {
     await ae.control('fail', { mode: 'rate_limit' });
     const limited = await search(user.token, 'q=lamp');
     expect(limited.status).toBe(502);
-    expect(limited.json.detail).toMatch(/AliExpress is busy or rate-limiting requests \(ApiCallLimit\)/);
+    expect(limited.json.detail).toMatch(/AliExpress is busy or had a temporary error \(ApiCallLimit/);
 
     await ae.control('fail', { mode: 'server_error' });
     const down = await search(user.token, 'q=lamp');

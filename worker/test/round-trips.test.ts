@@ -51,6 +51,14 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
     budget: 3,
     reason: 'the live supplier call is admitted against the daily supplier-call cap first (one conditional upsert); demo answers in 2',
   },
+  'POST /api/v1/connections/shopify/pending/{code}/account': {
+    budget: 4,
+    reason: 'once per install: the tokens are bound to the connection row they are stored in (lib/secrets.ts), so its id is read before the write',
+  },
+  'POST /api/v1/connections/shopify/pending/{code}/attach': {
+    budget: 4,
+    reason: 'once per install: the tokens are bound to the connection row they are stored in (lib/secrets.ts), so its id is read before the write',
+  },
 };
 
 const id = (ctx: Ctx, name: string) => ctx.ids[name];
@@ -86,6 +94,9 @@ const ROWS: Row[] = [
   { route: 'DELETE /api/v1/price-watches/{watch_id}', kind: 'write', status: 204, request: (c) => ({ path: `/price-watches/${id(c, 'spareWatch')}` }) },
   { route: 'GET /api/v1/alerts/settings', kind: 'read', status: 200, request: () => ({ path: '/alerts/settings' }) },
   { route: 'PUT /api/v1/alerts/settings', kind: 'write', status: 200, request: () => ({ path: '/alerts/settings', body: { email: 'alerts@example.com', email_enabled: true } }) },
+  // The PUT above just sent a link: a new one is refused for a minute (the guard is the statement itself).
+  { route: 'POST /api/v1/alerts/settings/confirm-email', kind: 'write', status: 429, request: () => ({ path: '/alerts/settings/confirm-email', body: {} }) },
+  { route: 'POST /api/v1/alerts/email/confirm', kind: 'write', status: 400, request: () => ({ path: '/alerts/email/confirm', token: null, body: { token: 'A'.repeat(43) } }) },
   { route: 'GET /api/v1/alerts', kind: 'read', status: 200, request: () => ({ path: '/alerts' }) },
   { route: 'GET /api/v1/suppliers/accounts', kind: 'read', status: 200, request: () => ({ path: '/suppliers/accounts' }) },
   { route: 'GET /api/v1/suppliers/accounts/points-usage', kind: 'read', status: 200, request: () => ({ path: '/suppliers/accounts/points-usage' }) },
