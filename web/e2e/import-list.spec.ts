@@ -103,7 +103,9 @@ test('import list: edit the title, drop "Ships From", push to the store and see 
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'hidden' });
 
-  await row.locator('[data-status="pushed"]').waitFor({ timeout: PUSH_TIMEOUT_MS });
+  // The row now carries the edited title.
+  const edited = page.locator('tr[data-item-id]').filter({ hasText: 'Red or Blue Travel Mug' });
+  await edited.locator('[data-status="pushed"]').waitFor({ timeout: PUSH_TIMEOUT_MS });
   await shot(page, 'import-list-05-pushed');
   const products = (await (await fetch(`${shopOrigin}/__control/shops/${shopToken}/products`)).json()) as {
     title: string;

@@ -30,6 +30,8 @@ export const importListKeys = {
 
 /** Pushes in flight change the rows: ask again while any is pushing. */
 export const LIST_POLL_MS = 1_500;
+/** Otherwise slower: review imports still running land in the list when they finish. */
+export const LIST_IDLE_POLL_MS = 5_000;
 export const isPushing = (i: Pick<ImportListItem, 'status'>) => i.status === 'pushing';
 
 export const importListQuery = (f: ListFilter) =>
@@ -49,7 +51,7 @@ export const importListQuery = (f: ListFilter) =>
         }),
       ),
     placeholderData: keepPreviousData,
-    refetchInterval: (query) => (query.state.data?.items.some(isPushing) ? LIST_POLL_MS : false),
+    refetchInterval: (query) => (query.state.data?.items.some(isPushing) ? LIST_POLL_MS : LIST_IDLE_POLL_MS),
   });
 
 export const importListItemQuery = (id: string) =>
