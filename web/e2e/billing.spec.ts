@@ -3,7 +3,7 @@
  * and limits change everywhere, usage follow real imports, and the API Keys page open up.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { assert, atPath, BASE_URL, failurePage, heading, newContext, PHONE, registerThroughUi, shot, test, uniqueEmail } from './harness';
+import { apiAs, assert, atPath, BASE_URL, failurePage, heading, newContext, PHONE, registerThroughUi, shot, test, uniqueEmail } from './harness';
 
 const password = 'correct-horse-battery';
 let context: BrowserContext;
@@ -16,20 +16,7 @@ interface Metric {
 }
 
 /** Calls the API from the page, as the dashboard does, with the signed-in user's token. */
-async function apiCall(p: Page, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  return p.evaluate(
-    async ({ method, path, body }) => {
-      const res = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${localStorage.getItem('sourcepilot.access_token')}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : null };
-    },
-    { method, path, body },
-  );
-}
+const apiCall = apiAs;
 
 /** "<used> of <limit>" or "<used> · Unlimited" in a usage bar, as the page renders it. */
 async function barText(p: Page, label: string) {

@@ -96,3 +96,19 @@ export async function registerThroughUi(p: Page, email: string, password: string
   await atPath(p, '/');
   await heading(p, 'Dashboard');
 }
+
+/** Calls the API from the page, as its signed-in user (the access token the dashboard keeps). */
+export async function apiAs<T = any>(p: Page, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  return p.evaluate(
+    async ({ method, path, body }) => {
+      const res = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${localStorage.getItem('sourcepilot.access_token')}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    },
+    { method, path, body },
+  );
+}

@@ -7,7 +7,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { StartedFake } from '../../worker/test/fakes';
 import { startFakeShopify } from '../../worker/test/fakes/shopify';
-import { BASE_URL, PHONE, assert, failurePage, heading, newContext, registerThroughUi, shot, test, uniqueEmail } from './harness';
+import { apiAs, BASE_URL, PHONE, assert, failurePage, heading, newContext, registerThroughUi, shot, test, uniqueEmail } from './harness';
 
 const PASSWORD = 'correct-horse-battery';
 const PUSH_TIMEOUT_MS = 60_000;
@@ -32,20 +32,7 @@ let shopifyFake: StartedFake | null = null;
 let shopOrigin = '';
 let shopToken = '';
 
-async function apiCall<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const res = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${localStorage.getItem('sourcepilot.access_token')}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : null };
-    },
-    { method, path, body },
-  );
-}
+const apiCall = <T>(method: string, path: string, body?: unknown) => apiAs<T>(page, method, path, body);
 
 test('import list: a new account sees the empty list and, without an AI gateway, no AI call on Products', async () => {
   context = await newContext();

@@ -5,7 +5,7 @@
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { StartedFake } from '../../worker/test/fakes';
 import { startFakeShopify } from '../../worker/test/fakes/shopify';
-import { BASE_URL, PHONE, assert, failurePage, heading, newContext, registerThroughUi, shot, test, uniqueEmail } from './harness';
+import { apiAs, BASE_URL, PHONE, assert, failurePage, heading, newContext, registerThroughUi, shot, test, uniqueEmail } from './harness';
 
 const PASSWORD = 'correct-horse-battery';
 /** A job goes through the queue in about a second; allow for a busy machine. */
@@ -226,20 +226,7 @@ async function assertFitsPhone(dialog: Locator, what: string) {
 }
 
 /** Calls the API from the page with the signed-in user's token, as the dashboard does. */
-async function apiCall<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const res = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${localStorage.getItem('sourcepilot.access_token')}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : null };
-    },
-    { method, path, body },
-  );
-}
+const apiCall = <T>(method: string, path: string, body?: unknown) => apiAs<T>(page, method, path, body);
 
 let shopifyFake: StartedFake | null = null;
 

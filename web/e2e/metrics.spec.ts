@@ -3,7 +3,7 @@
  * time and the 30-day chart (uPlot, lazy-loaded) follow the jobs the queue really runs.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { assert, BASE_URL, failurePage, heading, newContext, PHONE, registerThroughUi, shot, test, uniqueEmail } from './harness';
+import { apiAs, assert, BASE_URL, failurePage, heading, newContext, PHONE, registerThroughUi, shot, test, uniqueEmail } from './harness';
 
 const PASSWORD = 'correct-horse-battery';
 const JOB_TIMEOUT_MS = 60_000;
@@ -14,20 +14,7 @@ let context: BrowserContext;
 let page: Page;
 
 /** Calls the API from the page with the signed-in user's token, as the dashboard does. */
-async function apiCall(p: Page, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  return p.evaluate(
-    async ({ method, path, body }) => {
-      const res = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${localStorage.getItem('sourcepilot.access_token')}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : null };
-    },
-    { method, path, body },
-  );
-}
+const apiCall = apiAs;
 
 const regionText = async (p: Page, name: string) => ((await p.getByRole('region', { name }).textContent()) ?? '').replace(/\s+/g, ' ');
 
