@@ -188,8 +188,10 @@ export async function reissueEmailConfirmation(db: Db, userId: string): Promise<
     WITH cur AS (SELECT * FROM alert_settings WHERE user_id = ${userId} AND email IS NOT NULL AND email_verified_at IS NULL),
     up AS (
       UPDATE alert_settings a SET email_confirm_hash = ${token.hash}, email_confirm_sent_at = now(), updated_at = now()
-      FROM cur WHERE a.user_id = cur.user_id
-        AND (cur.email_confirm_sent_at IS NULL OR cur.email_confirm_sent_at < now() - make_interval(secs => ${RESEND_AFTER_SECONDS}))
+      WHERE a.user_id = ${userId} AND a.email IS NOT NULL AND a.email_verified_at IS NULL
+        -- Conditions on the row being updated, not on cur: a second tab blocked on the row
+        -- lock re-checks them against the first tab's committed row (a snapshot in cur would not).
+        AND (a.email_confirm_sent_at IS NULL OR a.email_confirm_sent_at < now() - make_interval(secs => ${RESEND_AFTER_SECONDS}))
       RETURNING a.email
     )
     SELECT EXISTS (SELECT 1 FROM cur) AS pending, (SELECT email FROM up) AS email`);
