@@ -3,20 +3,18 @@ import type { Db } from '../db/client';
 import { log } from '../lib/log';
 import { mapLimit } from '../lib/map-limit';
 import { decryptJson, encryptJson, supplierCredentials } from '../lib/secrets';
-import { sleep } from '../stores/http';
 import type { AliExpressTokenSource } from '../suppliers/aliexpress';
 import { SupplierError } from '../suppliers/types';
 import { deliverNotice, type AlertEnv, type Channels } from './alerts';
 import { oauthCredentials, requestAliExpressToken, type AliExpressAppEnv } from './aliexpress-oauth';
 import { maskCredentials } from './suppliers';
+import { ClaimedTokenSource, type HeldToken, type VersionedRow } from './token-claim';
 
 /**
  * Tokens of AliExpress accounts linked through SourcePilot's app (`auth_type = 'oauth'`),
  * refreshed with `/auth/token/refresh` before the access token expires, by the cron and
- * after an expired-token answer (INTEGRATIONS.md §3d). The same claim as Shopify's
- * (services/shopify-tokens.ts): one consumer wins a conditional update on
- * `token_version` and `refresh_claimed_until`, the others poll the row until the
- * version moves and use the new token, so an account is refreshed once at a time.
+ * after an expired-token answer (INTEGRATIONS.md §3d), once at a time per account through
+ * the claim of services/token-claim.ts.
  *
  * A refused refresh, or a refresh token past its deadline, marks the account
  * `needs_reauth`: its calls fail with REAUTH_MESSAGE and the merchant gets one alert
@@ -32,48 +30,42 @@ export const REFRESH_MARGIN_MS = 10 * 60_000;
 export const SCHEDULED_REFRESH_WINDOW = '6 hours';
 /** How long before the refresh token's deadline the merchant is told to re-authorize. */
 export const REAUTH_WARNING = '3 days';
-const CLAIM_TTL = '30 seconds';
-const POLL_MS = 100;
-const WAIT_LIMIT_MS = 30_000;
 
 export type AliExpressTokenEnv = AliExpressAppEnv;
 
-type Row = {
+type Row = VersionedRow & {
   credentials: string | null;
   token_expires_at: string | Date | null;
   refresh_token_expires_at: string | Date | null;
-  token_version: number;
-  status: string;
   name: string;
 };
+type Claimed = { credentials: string | null; refresh_token_expires_at: string | Date | null };
 
-/** What the resolver already read with the account: the decrypted access token and its version. */
-export interface HeldToken {
-  token: string;
-  version: number;
-  expiresAt: number | null;
-}
+export type { HeldToken };
 
 const time = (v: string | Date | null) => (v ? new Date(v).getTime() : null);
 
-export class AliExpressTokens implements AliExpressTokenSource {
-  private refreshing: Promise<string> | null = null;
+export class AliExpressTokens extends ClaimedTokenSource<Row, Claimed> implements AliExpressTokenSource {
+  protected readonly claimColumns = sql`credentials, refresh_token_expires_at`;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly env: AliExpressTokenEnv & AlertEnv,
     private readonly accountId: string,
     /** The account's owner: its credentials are bound to it (lib/secrets.ts). */
     private readonly ownerId: string,
     private name: string,
-    private held: HeldToken | null = null,
-  ) {}
+    /** What the resolver already read with the account: the decrypted access token and its version. */
+    held: HeldToken | null = null,
+  ) {
+    super(db, 'supplier_accounts', accountId, REFRESH_MARGIN_MS, held);
+  }
 
   private get binding() {
     return supplierCredentials({ id: this.accountId, userId: this.ownerId });
   }
 
-  private async load(): Promise<Row> {
+  protected async load(): Promise<Row> {
     const { rows } = await this.db.execute<Row>(sql`
       SELECT credentials, token_expires_at, refresh_token_expires_at, token_version, status, name FROM supplier_accounts WHERE id = ${this.accountId}`);
     if (!rows[0]) throw new SupplierError('This supplier account no longer exists', false, 404, 'auth');
@@ -85,7 +77,7 @@ export class AliExpressTokens implements AliExpressTokenSource {
     return new SupplierError(reauthMessage(this.name), false, 401, 'auth');
   }
 
-  private async adopt(row: Row): Promise<HeldToken> {
+  protected async adopt(row: Row): Promise<HeldToken> {
     if (row.status !== 'connected' || !row.credentials) throw this.reauth();
     let creds: Record<string, unknown>;
     try {
@@ -98,48 +90,13 @@ export class AliExpressTokens implements AliExpressTokenSource {
     return this.held;
   }
 
-  async current(): Promise<string> {
-    const held = this.held ?? (await this.adopt(await this.load()));
-    if (held.expiresAt !== null && held.expiresAt - Date.now() < REFRESH_MARGIN_MS) return this.refresh(held.version);
-    return held.token;
-  }
-
-  /** AliExpress answered "invalid or expired token" to `used`: another consumer's newer token, or a refresh. */
-  async rejected(used: string): Promise<string> {
-    if (this.held && this.held.token !== used) return this.held.token;
-    const row = await this.load();
-    if (!this.held || Number(row.token_version) !== this.held.version) return (await this.adopt(row)).token;
-    return this.refresh(this.held.version);
+  protected busy() {
+    return new SupplierError('Another refresh of this AliExpress account’s token is taking too long; the work will be retried', true, 503, 'unavailable');
   }
 
   /** The cron's refresh: only when the stored version is still `version`. */
   refreshVersion(version: number): Promise<string> {
     return this.refresh(version);
-  }
-
-  private refresh(version: number): Promise<string> {
-    this.refreshing ??= this.claimOrWait(version).finally(() => (this.refreshing = null));
-    return this.refreshing;
-  }
-
-  private async claimOrWait(version: number): Promise<string> {
-    const deadline = Date.now() + WAIT_LIMIT_MS;
-    for (;;) {
-      const { rows } = await this.db.execute<{ credentials: string | null; refresh_token_expires_at: string | Date | null }>(sql`
-        UPDATE supplier_accounts SET refresh_claimed_until = now() + ${CLAIM_TTL}::interval
-        WHERE id = ${this.accountId} AND token_version = ${version} AND status = 'connected'
-          AND (refresh_claimed_until IS NULL OR refresh_claimed_until < now())
-        RETURNING credentials, refresh_token_expires_at`);
-      if (rows[0]) return this.refreshClaimed(version, rows[0].credentials, time(rows[0].refresh_token_expires_at));
-      const row = await this.load();
-      if (Number(row.token_version) !== version || row.status !== 'connected') return (await this.adopt(row)).token;
-      if (Date.now() > deadline) throw new SupplierError('Another refresh of this AliExpress account’s token is taking too long; the work will be retried', true, 503, 'unavailable');
-      await sleep(POLL_MS);
-    }
-  }
-
-  private async release(version: number) {
-    await this.db.execute(sql`UPDATE supplier_accounts SET refresh_claimed_until = NULL WHERE id = ${this.accountId} AND token_version = ${version}`);
   }
 
   /** Marks the account (over the claimed version) and alerts the merchant once. */
@@ -152,7 +109,9 @@ export class AliExpressTokens implements AliExpressTokenSource {
     return this.reauth();
   }
 
-  private async refreshClaimed(version: number, sealed: string | null, refreshDeadline: number | null): Promise<string> {
+  protected async refreshClaimed(version: number, claimed: Claimed): Promise<string> {
+    const sealed = claimed.credentials;
+    const refreshDeadline = time(claimed.refresh_token_expires_at);
     let refreshToken: string | null = null;
     try {
       const creds = sealed ? await decryptJson<Record<string, unknown>>(this.env.ENCRYPTION_KEY, sealed, this.binding) : {};
@@ -188,9 +147,7 @@ export class AliExpressTokens implements AliExpressTokenSource {
       WHERE id = ${this.accountId} AND token_version = ${version}
       RETURNING token_version`);
     // A new authorization replaced the tokens meanwhile: its token is the live one.
-    if (!rows[0]) return (await this.adopt(await this.load())).token;
-    this.held = { token: token.accessToken, version: Number(rows[0].token_version), expiresAt: token.expiresAt?.getTime() ?? null };
-    return this.held.token;
+    return this.settle(rows[0] ? { token: token.accessToken, version: Number(rows[0].token_version), expiresAt: token.expiresAt?.getTime() ?? null } : null);
   }
 }
 

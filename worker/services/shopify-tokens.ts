@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { log } from '../lib/log';
 import { connectionSecret, decryptSecret, encryptSecret } from '../lib/secrets';
-import { sleep } from '../stores/http';
 import type { ShopifyTokenSource } from '../stores/shopify';
 import { StoreError } from '../stores/types';
+import { ClaimedTokenSource, type HeldToken, type VersionedRow } from './token-claim';
 import { appCredentials, requestToken, ShopifyAppNotConfigured, type ShopifyAppEnv } from './shopify-oauth';
 
 /**
@@ -12,10 +12,8 @@ import { appCredentials, requestToken, ShopifyAppNotConfigured, type ShopifyAppE
  * refreshed before they expire and after a 401 (INTEGRATIONS.md §4c), and of a
  * merchant's own Dev Dashboard app (`client_credentials`), renewed the same way with
  * the client credentials grant (no refresh token; the client secret is kept encrypted). Every refresh
- * rotates the refresh token and revokes the previous access token, so two consumers
- * refreshing one shop at once would revoke each other's tokens: one consumer claims the
- * refresh with a conditional update on `token_version` and `refresh_claimed_until`,
- * the others poll the row until the version moves and use the new token.
+ * rotates the refresh token and revokes the previous access token, so refreshes go
+ * through the one-at-a-time claim of services/token-claim.ts.
  */
 
 /** The merchant's next step when Shopify refuses the refresh (uninstalled, revoked). */
@@ -28,46 +26,35 @@ type Claimed = { refresh_token: string | null; auth_type: string; client_id: str
 
 /** Refresh this long before the stored expiry, so no call goes out with a token about to lapse. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
-/** Longer than the token request's own timeout: a crashed claimant frees the row after this. */
-const CLAIM_TTL = '30 seconds';
-const POLL_MS = 100;
-const WAIT_LIMIT_MS = 30_000;
 
 export type ShopifyTokenEnv = Pick<ShopifyAppEnv, 'SHOPIFY_API_KEY' | 'SHOPIFY_API_SECRET' | 'ENCRYPTION_KEY'>;
 
-type TokenRow = {
+type TokenRow = VersionedRow & {
   user_id: string;
   api_key: string | null;
   refresh_token: string | null;
   token_expires_at: string | Date | null;
-  token_version: number;
-  status: string;
 };
 
-interface Held {
-  token: string;
-  version: number;
-  expiresAt: number | null;
-}
-
-export class ShopifyTokens implements ShopifyTokenSource {
-  private held: Held | null = null;
+export class ShopifyTokens extends ClaimedTokenSource<TokenRow, Claimed> implements ShopifyTokenSource {
   /** The connection's owner, read with the tokens: the secrets are bound to it (lib/secrets.ts). */
   private ownerId = '';
-  private refreshing: Promise<string> | null = null;
+  protected readonly claimColumns = sql`refresh_token, auth_type, client_id, client_secret`;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly env: ShopifyTokenEnv,
     private readonly connectionId: string,
     private readonly origin: string,
-  ) {}
+  ) {
+    super(db, 'store_connections', connectionId, REFRESH_MARGIN_MS);
+  }
 
   private binding(column: 'api_key' | 'refresh_token' | 'client_secret') {
     return connectionSecret(column, { id: this.connectionId, userId: this.ownerId });
   }
 
-  private async load(): Promise<TokenRow> {
+  protected async load(): Promise<TokenRow> {
     const { rows } = await this.db.execute<TokenRow>(sql`
       SELECT user_id, api_key, refresh_token, token_expires_at, token_version, status FROM store_connections WHERE id = ${this.connectionId}`);
     if (!rows[0]) throw new StoreError('This store connection no longer exists', false);
@@ -76,7 +63,7 @@ export class ShopifyTokens implements ShopifyTokenSource {
   }
 
   /** Takes the row's token as the one to call with; a connection that is not connected is never called. */
-  private async adopt(row: TokenRow): Promise<Held> {
+  protected async adopt(row: TokenRow): Promise<HeldToken> {
     if (row.status !== 'connected') throw new StoreError(row.status === 'needs_reauth' ? REAUTH_MESSAGE : 'This store is not connected; reconnect it on the Connections page', false);
     if (!row.api_key) throw new StoreError(REAUTH_MESSAGE, false);
     let token: string;
@@ -89,45 +76,8 @@ export class ShopifyTokens implements ShopifyTokenSource {
     return this.held;
   }
 
-  /** The token to call with, read fresh from the row once per connector and refreshed when it expires within the margin. */
-  async current(): Promise<string> {
-    const held = this.held ?? (await this.adopt(await this.load()));
-    if (held.expiresAt !== null && held.expiresAt - Date.now() < REFRESH_MARGIN_MS) return this.refresh(held.version);
-    return held.token;
-  }
-
-  /** The Admin API answered 401 to `used`: another consumer's newer token, or a refresh. */
-  async rejected(used: string): Promise<string> {
-    if (this.held && this.held.token !== used) return this.held.token;
-    const row = await this.load();
-    if (!this.held || Number(row.token_version) !== this.held.version) return (await this.adopt(row)).token;
-    return this.refresh(this.held.version);
-  }
-
-  /** One refresh per connector in flight; across consumers the claim on the row does the same. */
-  private refresh(version: number): Promise<string> {
-    this.refreshing ??= this.claimOrWait(version).finally(() => (this.refreshing = null));
-    return this.refreshing;
-  }
-
-  private async claimOrWait(version: number): Promise<string> {
-    const deadline = Date.now() + WAIT_LIMIT_MS;
-    for (;;) {
-      const { rows } = await this.db.execute<Claimed>(sql`
-        UPDATE store_connections SET refresh_claimed_until = now() + ${CLAIM_TTL}::interval
-        WHERE id = ${this.connectionId} AND token_version = ${version} AND status = 'connected'
-          AND (refresh_claimed_until IS NULL OR refresh_claimed_until < now())
-        RETURNING refresh_token, auth_type, client_id, client_secret`);
-      if (rows[0]) return this.refreshClaimed(version, rows[0]);
-      const row = await this.load();
-      if (Number(row.token_version) !== version || row.status !== 'connected') return (await this.adopt(row)).token;
-      if (Date.now() > deadline) throw new StoreError('Another refresh of this store’s Shopify token is taking too long; the work will be retried', true);
-      await sleep(POLL_MS);
-    }
-  }
-
-  private async release(version: number) {
-    await this.db.execute(sql`UPDATE store_connections SET refresh_claimed_until = NULL WHERE id = ${this.connectionId} AND token_version = ${version}`);
+  protected busy() {
+    return new StoreError('Another refresh of this store’s Shopify token is taking too long; the work will be retried', true);
   }
 
   /** The token request that renews this connection's access: a refresh grant, or a Dev Dashboard app's client credentials grant. */
@@ -141,7 +91,7 @@ export class ShopifyTokens implements ShopifyTokenSource {
     return { client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: await decryptSecret(this.env.ENCRYPTION_KEY, claimed.refresh_token, this.binding('refresh_token')) };
   }
 
-  private async refreshClaimed(version: number, claimed: Claimed): Promise<string> {
+  protected async refreshClaimed(version: number, claimed: Claimed): Promise<string> {
     let params: Record<string, string> | null;
     try {
       params = await this.renewal(claimed);
@@ -177,8 +127,6 @@ export class ShopifyTokens implements ShopifyTokenSource {
       WHERE id = ${this.connectionId} AND token_version = ${version}
       RETURNING token_version`);
     // A reinstall replaced the tokens meanwhile: its token is the live one.
-    if (!rows[0]) return (await this.adopt(await this.load())).token;
-    this.held = { token: token.accessToken, version: Number(rows[0].token_version), expiresAt: token.expiresIn ? now + token.expiresIn * 1000 : null };
-    return this.held.token;
+    return this.settle(rows[0] ? { token: token.accessToken, version: Number(rows[0].token_version), expiresAt: token.expiresIn ? now + token.expiresIn * 1000 : null } : null);
   }
 }
