@@ -25,6 +25,7 @@ export default defineConfig({
           include: ['worker/**/*.test.ts'],
           globalSetup: ['worker/test/global-setup.ts'],
           testTimeout: 20_000,
+          deps: { optimizer: { ssr: { enabled: true, include: ['stripe', 'zod', 'hono', 'drizzle-orm', '@neondatabase/serverless', 'jose', 'hono-openapi', '@scalar/hono-api-reference', 'bcryptjs'] } } },
         },
       },
       {
