@@ -189,7 +189,7 @@ async function pushUnderClaim(
     const out = prepare(mapping);
     if (!(await progress(db, job, 75))) return { status: 'cancelled', productId: null };
     const connector = await deps.connectorFor(connection, db);
-    const { input, dropped } = storeSafeImages(out.input);
+    const { input, dropped } = storeSafeImages({ ...out.input, push: { jobId: job.id, runId: job.run_id! } });
     const pushed = await connector.upsertProduct(input, mapping?.storeProductId ?? null);
     pushed.warnings.unshift(...out.warnings);
     if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);
