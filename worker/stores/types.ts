@@ -76,6 +76,12 @@ export class StoreError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
+    /**
+     * The failed call may still be completing in the store for this long (a create that
+     * timed out while the store keeps working): nothing that could repeat it may run
+     * before then.
+     */
+    readonly settleMs?: number,
   ) {
     super(message);
     this.name = 'StoreError';

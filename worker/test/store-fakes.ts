@@ -109,6 +109,8 @@ export async function fakeWooStore(name = `Woo ${crypto.randomUUID().slice(0, 6)
     media: () => control<{ id: number; source: string }[]>(`${at}/media`),
     /** Variation batches take `msPerItem` per item (0: fast again). */
     slow: (msPerItem: number) => control(`${at}/slow`, 'POST', { ms_per_item: msPerItem }),
+    /** The next `count` product creates save and answer `ms` late; the site keeps saving after a client timeout. */
+    slowCreate: (ms: number, count = 1) => control(`${at}/slow-create`, 'POST', { ms, count }),
     /** An image URL the site can download (served by the fake itself); `missing` gives a 404. */
     imageUrl: (name: string, missing = false) => `${fakes.FAKE_WOOCOMMERCE_URL}/__images/${missing ? 'missing/' : ''}${name}`,
     /** Makes the site ignore the Authorization header, as some hosts do. */
