@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { importHistory, importJobs, storeProductClaims, storeProducts } from '../db/schema';
 import { CANCEL_TOO_LATE, importDeps, runImportAttempt, type AttemptResult, type ImportDeps } from '../services/import-pipeline';
 import { sweepImportJobs, type ImportMessage } from '../services/imports';
+import { processImportMessage } from '../jobs/import-consumer';
 import type { StoreConnector } from '../stores/types';
 import { answer, api, registerUser, setPlan, withDb, type TestUser } from './helpers';
 import { fakeShopifyShop, fakeWooStore } from './store-fakes';
@@ -323,5 +324,20 @@ describe('a WooCommerce product create that timed out while the site kept saving
     expect((await mappings(storeId)).map((m) => m.storeProductId)).toEqual([products[0].id]);
     expect(await claims(storeId)).toEqual([]);
     expect((await store.requests()).filter((r) => r.method === 'POST' && r.path === '/products')).toHaveLength(1);
+  });
+
+  it('the queue consumer delays the redelivery past the settle time when that is longer than the backoff', async () => {
+    const user = await registerUser('runs');
+    await setPlan(user.id, 'pro');
+    const store = await fakeWooStore();
+    const conn = await answer(api({ token: user.token }).connections.$post({ json: { store_name: store.name, platform: 'woocommerce', store_url: store.storeUrl, api_key: store.apiKey } }));
+    const deps = importDeps({ ...env, STORE_REQUEST_TIMEOUT_MS: '300', WOO_CREATE_SETTLE_SECONDS: '45' });
+    await store.slowCreate(600);
+    const jobId = await unqueuedJob(user, (conn.json as { id: string }).id, aliUrl());
+    const calls: { retry?: { delaySeconds?: number }; acked?: boolean } = {};
+    const message = { id: 'm-1', body: { jobId }, attempts: 1, timestamp: new Date(), ack: () => (calls.acked = true), retry: (o?: { delaySeconds?: number }) => (calls.retry = o ?? {}) };
+    await withDb((db) => processImportMessage(db, deps, message as unknown as Message<unknown>));
+    // The first backoff is 10 s; the store may still be saving for 45 s.
+    expect(calls).toEqual({ retry: { delaySeconds: 45 } });
   });
 });
