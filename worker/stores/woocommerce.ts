@@ -103,7 +103,7 @@ export class WooCommerceConnector implements StoreConnector {
     private readonly consumerSecret: string,
     private readonly timeoutMs: number,
     /** How long a product create whose answer never came may still be saving (config: wooCreateSettleMs). */
-    private readonly createSettleMs = 300_000,
+    private readonly createSettleMs: number,
   ) {
     this.api = `${origin}/wp-json/wc/v3`;
   }
