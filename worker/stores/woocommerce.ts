@@ -74,6 +74,20 @@ interface BatchItem {
   error?: WooError;
 }
 
+/**
+ * The uploads of a product SourcePilot made: its media meta, or, when the meta is
+ * missing (a create whose answer never came, so the meta write after it never ran),
+ * the gallery itself when it holds exactly the images a create sends, in that order
+ * (WooCommerce keeps the order given; a create with an image it cannot download saves
+ * nothing). Otherwise nothing is known and the images are uploaded again.
+ */
+function knownMedia(product: WooProduct, wanted: string[]): Record<string, number> {
+  if (metaValue(product.meta_data, MEDIA_META) !== null) return mediaOf(product.meta_data);
+  const gallery = product.images ?? [];
+  if (!gallery.length || gallery.length !== wanted.length) return {};
+  return Object.fromEntries(wanted.map((src, i) => [src, gallery[i].id]));
+}
+
 /** The parent SKU that makes a product findable by supplier key (`GET /products?sku=`). */
 export async function parentSku(supplierKey: string): Promise<string> {
   const plain = `sp-${supplierKey}`;
@@ -232,9 +246,10 @@ export class WooCommerceConnector implements StoreConnector {
       existing = found ? await this.getProduct(found.productId) : null;
     }
 
-    const known = existing ? mediaOf(existing.meta_data) : {};
-    const knownBefore = JSON.stringify(known);
     const wanted = [...new Set([...input.images, ...shaped.variants.map((v) => v.image).filter((i): i is string => !!i)])];
+    const known = existing ? knownMedia(existing, wanted) : {};
+    // A product without our media meta gets it written below, whatever was recovered.
+    const knownBefore = existing && metaValue(existing.meta_data, MEDIA_META) !== null ? JSON.stringify(known) : '';
     const first = shaped.variants[0];
     const full = !existing || input.overwrite === true;
     const body: Record<string, unknown> = {
@@ -266,7 +281,7 @@ export class WooCommerceConnector implements StoreConnector {
       const adopted = await this.findProductBySupplierKey(input.supplierKey);
       existing = adopted ? await this.getProduct(adopted.productId) : null;
       if (!existing) return false;
-      Object.assign(known, mediaOf(existing.meta_data));
+      Object.assign(known, knownMedia(existing, wanted));
       if (images) images = images.map((i) => ('src' in i && known[i.src] ? { id: known[i.src] } : i));
       return true;
     };

@@ -154,6 +154,12 @@ describe('WooCommerce: a product create that timed out while the site kept savin
     expect([pushed.created, pushed.productId]).toEqual([false, products[0].id]);
     expect(products[0].variations).toHaveLength(6);
     expect(pushed.warnings).toEqual([]);
+    // The image the slow create downloaded is the product's, not downloaded again.
+    expect(await store.media()).toHaveLength(1);
+    expect(products[0].images).toEqual([store.imageUrl('main.jpg')]);
+    // …and remembered: a later import uploads nothing either.
+    await (await wooConnector(store.apiKey, store.storeUrl)).upsertProduct(input);
+    expect(await store.media()).toHaveLength(1);
   });
 });
 
