@@ -331,7 +331,9 @@ export class ShopifyConnector implements StoreConnector {
    * of at most 250, each waiting for the bucket. Later pushes never send productSet
    * (it deletes list entries it is not given: the merchant's metafields, media,
    * collections, tags): prices, SKUs and the supplier's variants are updated, added and
-   * removed with the productVariantsBulk* mutations, and only a full overwrite
+   * removed with the productVariantsBulk* mutations, a supplier's option rename is
+   * followed (productOptionUpdate), existing variants' stock is set by compare-and-swap
+   * (inventorySetQuantities, syncStock), and only a full overwrite
    * (`input.overwrite`) writes title, description, status and tags with productUpdate.
    * Media are sent on create only.
    */
