@@ -7,6 +7,8 @@ export type Bindings = Env & {
   EXPOSE_DB_ROUND_TRIPS?: string;
   /** `npm run bench:http` sets this to serve the benchmark's floor route (never set in wrangler.toml). */
   BENCH?: string;
+  /** Optional; not in wrangler.toml, so the default (config(): wooCreateSettleMs) applies unless set. */
+  WOO_CREATE_SETTLE_SECONDS?: string;
 };
 
 export type User = typeof users.$inferSelect;
@@ -37,6 +39,8 @@ export interface ConfigEnv {
   SUPPLIER_REQUEST_TIMEOUT_MS?: string;
   SUPPLIER_DAILY_CALL_LIMIT?: string;
   STORE_REQUEST_TIMEOUT_MS?: string;
+  /** How long a WooCommerce product create that timed out may still be saving (seconds; default 300). */
+  WOO_CREATE_SETTLE_SECONDS?: string;
   HEALTH_DB_TIMEOUT_MS?: string;
   DEMO_CATALOGUE?: string;
   ALLOW_LOCAL_STORES?: string;
@@ -79,6 +83,12 @@ export function config(env: ConfigEnv) {
     supplierTimeoutMs: positive(env.SUPPLIER_REQUEST_TIMEOUT_MS, 15_000),
     supplierDailyCallLimit: positiveInt(env.SUPPLIER_DAILY_CALL_LIMIT, DEFAULT_DAILY_SUPPLIER_CALLS),
     storeTimeoutMs: positive(env.STORE_REQUEST_TIMEOUT_MS, 20_000),
+    /**
+     * A WooCommerce product create that timed out may still be running in PHP: the store
+     * downloads every `{src}` image (download_url's own timeout is 300 s) before it saves
+     * the product, so for this long nothing creates the product again.
+     */
+    wooCreateSettleMs: positive(env.WOO_CREATE_SETTLE_SECONDS, 300) * 1000,
     /** How long the database may take to answer /health's `select 1` before it counts as unavailable. */
     healthDbTimeoutMs: positive(env.HEALTH_DB_TIMEOUT_MS, 2_000),
     demoCatalogue: isOn(env.DEMO_CATALOGUE),

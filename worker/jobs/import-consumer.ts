@@ -22,8 +22,13 @@ export async function processImportMessage(db: Db, deps: ImportDeps, message: Me
     message.ack();
     return;
   }
-  const result = await runImportAttempt(db, deps, parsed.data.jobId, { number: message.attempts, last: message.attempts >= MAX_IMPORT_ATTEMPTS });
-  if (result === 'released') message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  let notBefore = 0;
+  const result = await runImportAttempt(db, deps, parsed.data.jobId, {
+    number: message.attempts,
+    last: message.attempts >= MAX_IMPORT_ATTEMPTS,
+    retryAfter: (seconds) => (notBefore = seconds),
+  });
+  if (result === 'released') message.retry({ delaySeconds: Math.max(backoffSeconds(message.attempts), notBefore) });
   // Retries exhausted: retry once more so the queue hands the message to the dead-letter queue.
   else if (result === 'exhausted') message.retry();
   else message.ack();

@@ -41,6 +41,8 @@ class JobFailure extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    /** Not before this many seconds: the store may still be finishing what failed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -49,7 +51,9 @@ class JobFailure extends Error {
 function classify(err: unknown): JobFailure {
   if (err instanceof JobFailure) return err;
   if (err instanceof SupplierError) return new JobFailure(err.message, err.retryable);
-  if (err instanceof StoreError) return new JobFailure(`The store refused the product: ${err.message}`, err.retryable);
+  if (err instanceof StoreError) {
+    return new JobFailure(`The store refused the product: ${err.message}`, err.retryable, err.settleMs ? Math.ceil(err.settleMs / 1000) : undefined);
+  }
   if (err instanceof DomainError) return new JobFailure(err.message, err.retryable);
   // Unknown errors (network resets, database hiccups) get another attempt. The merchant
   // sees a plain sentence; the log keeps the error, redacted.
@@ -62,6 +66,8 @@ export interface Attempt {
   number: number;
   /** No further delivery will follow a transient failure. */
   last: boolean;
+  /** Told when a released job must not run again for this many seconds (the store may still be finishing). */
+  retryAfter?: (seconds: number) => void;
 }
 
 /**
@@ -91,7 +97,11 @@ export async function runImportAttempt(db: Db, deps: ImportDeps, jobId: string, 
     const failure = classify(err);
     log.warn('import attempt failed', { job_id: job.id, attempt: attempt.number, retryable: failure.retryable, last: attempt.last, error: failure.message });
     // A run that no longer holds the job (cancelled, retried or swept meanwhile) changes nothing and asks for nothing.
-    if (failure.retryable && !attempt.last) return (await release(db, job, failure.message)) ? 'released' : 'settled';
+    if (failure.retryable && !attempt.last) {
+      if (!(await release(db, job, failure.message))) return 'settled';
+      if (failure.retryAfterSeconds) attempt.retryAfter?.(failure.retryAfterSeconds);
+      return 'released';
+    }
     const failed = await fail(db, job, failure.message);
     return failure.retryable && failed ? 'exhausted' : 'settled';
   }
@@ -184,12 +194,13 @@ async function pushUnderClaim(
   const held = await claimStoreProduct(db, job, key);
   if (!held) return { status: 'cancelled', productId: null };
   let recorded = false;
+  let settleMs = 0;
   try {
     const mapping = await findMapping(db, key);
     const out = prepare(mapping);
     if (!(await progress(db, job, 75))) return { status: 'cancelled', productId: null };
     const connector = await deps.connectorFor(connection, db);
-    const { input, dropped } = storeSafeImages(out.input);
+    const { input, dropped } = storeSafeImages({ ...out.input, push: { jobId: job.id, runId: job.run_id! } });
     const pushed = await connector.upsertProduct(input, mapping?.storeProductId ?? null);
     pushed.warnings.unshift(...out.warnings);
     if (dropped) pushed.warnings.push(`${dropped} image(s) without a public http(s) URL were not sent to the store`);
@@ -197,8 +208,13 @@ async function pushUnderClaim(
     const status = await recordPush(db, job, data, pushed, { ...key, variantIds: pushed.variantIds, rule: out.rule, currency: out.currency });
     recorded = true;
     return { status, productId: pushed.productId };
+  } catch (err) {
+    if (err instanceof StoreError && err.settleMs) settleMs = err.settleMs;
+    throw err;
   } finally {
-    if (!recorded) await releaseStoreProduct(db, job);
+    // A push the store may still be finishing keeps the claim until it had time to: no
+    // job (this one's retry included) creates the product again before then.
+    if (!recorded) await (settleMs ? holdStoreProduct(db, job, settleMs) : releaseStoreProduct(db, job));
   }
 }
 
@@ -372,6 +388,13 @@ async function claimStoreProduct(db: Db, job: JobRow, key: StoreProductKey): Pro
 /** Gives the store product claim back (the push failed or the job was cancelled before it). */
 async function releaseStoreProduct(db: Db, job: JobRow): Promise<void> {
   await db.execute(sql`DELETE FROM store_product_claims WHERE run_id = ${job.run_id}::uuid`);
+}
+
+/** Keeps this run's claim for `ms` more (from now), though the run is over: see pushUnderClaim. */
+async function holdStoreProduct(db: Db, job: JobRow, ms: number): Promise<void> {
+  await db.execute(sql`
+    UPDATE store_product_claims SET claimed_until = now() + make_interval(secs => ${ms / 1000}::double precision)
+    WHERE run_id = ${job.run_id}::uuid`);
 }
 
 /**

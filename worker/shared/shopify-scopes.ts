@@ -10,9 +10,9 @@ export const SHOPIFY_SCOPES = [
   // The schema lets read_locations or read_inventory see the Location object; asked
   // by name so the reason stays visible even if write_inventory were dropped.
   { scope: 'read_locations', use: 'find the location that stock is counted at' },
-  // Not derivable from the schema (input fields carry no scopes): productSet sets
-  // inventoryQuantities, and whether that needs write_inventory is unconfirmed
-  // (INTEGRATIONS.md §4e), so it is requested.
+  // inventorySetQuantities (a re-import's stock on existing variants) needs it, as the
+  // schema says. productSet's inventoryQuantities may too (input fields carry no scopes;
+  // unconfirmed, INTEGRATIONS.md §4e).
   { scope: 'write_inventory', use: 'set the stock of imported variants' },
 ] as const;
 

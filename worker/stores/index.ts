@@ -13,6 +13,7 @@ export interface StoreEnv extends ShopifyTokenEnv {
   ENCRYPTION_KEY: string;
   SHOPIFY_API_VERSION: string;
   STORE_REQUEST_TIMEOUT_MS: string;
+  WOO_CREATE_SETTLE_SECONDS?: string;
   ALLOW_LOCAL_STORES?: string;
 }
 
@@ -65,5 +66,5 @@ export async function connectorFor(env: StoreEnv, connection: ConnectionRow, db?
   }
   const woo = parseWooKey(secret);
   if (!woo) throw new StoreError('The saved WooCommerce credentials are not a consumer key and secret (ck_…:cs_…); enter them again', false);
-  return new WooCommerceConnector(url.origin, woo.consumerKey, woo.consumerSecret, timeoutMs);
+  return new WooCommerceConnector(url.origin, woo.consumerKey, woo.consumerSecret, timeoutMs, config(env).wooCreateSettleMs);
 }

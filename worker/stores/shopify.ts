@@ -1,3 +1,4 @@
+import { sha256Hex } from '../lib/encoding';
 import { chunks, money, readJson, redirectError, retryableStatus, sleep, storeFetch } from './http';
 import { compareAtAbove, fitOptions, type ShapedProduct } from './shape';
 import { PLATFORM_LIMITS } from '../shared/import-list';
@@ -22,6 +23,13 @@ const VARIANT_COST = 0.2 + 0.4;
 const VARIANT_FILE_COST = 0.6;
 /** At most this many images on create (1.9 points each): the rest of the budget is for variants. */
 const MAX_FILES = 200;
+
+/** Variants read per stock query (each brings its inventory item and level: a few points apiece). */
+const STOCK_READ_PAGE = 100;
+/** Rounds of read → compare-and-swap write when sales keep changing the stock meanwhile. */
+const STOCK_CAS_ROUNDS = 3;
+/** Sends of one stock write (same idempotency key) when its answer is lost. */
+const STOCK_SEND_TRIES = 3;
 
 const THROTTLE_RETRIES = 3;
 const MAX_THROTTLE_WAIT_MS = 4_000;
@@ -55,6 +63,26 @@ interface VariantPage {
   nodes: VariantNode[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
+interface StockNode {
+  id: string;
+  inventoryItem: { id: string; tracked: boolean; inventoryLevel: { quantities: { name: string; quantity: number }[] } | null } | null;
+}
+/** What the store holds of a product: its options (position order) and variants by supplier key. */
+interface ProductState {
+  options: { id: string; name: string }[];
+  variants: Record<string, string>;
+}
+/** A variant's stock as one compare-and-swap write sees it. */
+interface StockPlan {
+  variantId: string;
+  inventoryItemId: string;
+  /** The supplier's stock: what the variant should show. */
+  supplier: number;
+  /** `available` when first read: sales after it are taken off the supplier's number. */
+  firstRead: number;
+  current: number;
+  target: number;
+}
 
 const VARIANT_FIELDS = `nodes { id metafield(namespace: "${METAFIELD_NAMESPACE}", key: "variant_key") { value } } pageInfo { hasNextPage endCursor }`;
 
@@ -67,7 +95,22 @@ export const SHOPIFY_DOCUMENTS = {
   testConnection: `query SourcePilotTestConnection { shop { name } currentAppInstallation { accessScopes { handle } } }`,
   location: `query SourcePilotLocation { location { id } }`,
   productVariants: `query SourcePilotProductVariants($id: ID!, $after: String) {
-  product(id: $id) { id options { name } variants(first: ${PAGE}, after: $after) { ${VARIANT_FIELDS} } }
+  product(id: $id) { id options { id name } variants(first: ${PAGE}, after: $after) { ${VARIANT_FIELDS} } }
+}`,
+  /** Each variant's inventory item and its `available` quantity at the location stock is counted at. */
+  variantStock: `query SourcePilotVariantStock($ids: [ID!]!, $locationId: ID!) {
+  nodes(ids: $ids) { ... on ProductVariant { id inventoryItem { id tracked inventoryLevel(locationId: $locationId) { quantities(names: ["available"]) { name quantity } } } } }
+}`,
+  /**
+   * Sets stock with compare-and-swap (changeFromQuantity) under an idempotency key, both
+   * required since 2026-04 (INTEGRATIONS.md §4e).
+   */
+  setStock: `mutation SourcePilotSetStock($input: InventorySetQuantitiesInput!, $key: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $key) { inventoryAdjustmentGroup { id } userErrors { code field message } }
+}`,
+  /** Follows a supplier's rename of an option (same position); its values and variants stay. */
+  optionRename: `mutation SourcePilotOptionRename($productId: ID!, $option: OptionUpdateInput!) {
+  productOptionUpdate(productId: $productId, option: $option) { product { id } userErrors { code field message } }
 }`,
   findProduct: `query SourcePilotFindProduct($query: String!) {
   products(first: 5, query: $query) { nodes { id metafield(namespace: "${METAFIELD_NAMESPACE}", key: "supplier_key") { value } } }
@@ -248,15 +291,15 @@ export class ShopifyConnector implements StoreConnector {
   }
 
   /** The product's option names and its variants by supplier key (null: no such product). */
-  private async productState(productId: string, first?: VariantPage): Promise<{ options: string[]; variants: Record<string, string> } | null> {
+  private async productState(productId: string, first?: VariantPage): Promise<ProductState | null> {
     const map: Record<string, string> = {};
-    let options: string[] = [];
+    let options: ProductState['options'] = [];
     let page: VariantPage;
     if (first) page = first;
     else {
-      const data: { product: { options: { name: string }[]; variants: VariantPage } | null } = await this.gql(SHOPIFY_DOCUMENTS.productVariants, { id: productId, after: null });
+      const data: { product: { options: { id: string; name: string }[]; variants: VariantPage } | null } = await this.gql(SHOPIFY_DOCUMENTS.productVariants, { id: productId, after: null });
       if (!data.product) return null;
-      options = data.product.options.map((o) => o.name);
+      options = data.product.options.map((o) => ({ id: o.id, name: o.name }));
       page = data.product.variants;
     }
     for (;;) {
@@ -288,7 +331,9 @@ export class ShopifyConnector implements StoreConnector {
    * of at most 250, each waiting for the bucket. Later pushes never send productSet
    * (it deletes list entries it is not given: the merchant's metafields, media,
    * collections, tags): prices, SKUs and the supplier's variants are updated, added and
-   * removed with the productVariantsBulk* mutations, and only a full overwrite
+   * removed with the productVariantsBulk* mutations, a supplier's option rename is
+   * followed (productOptionUpdate), existing variants' stock is set by compare-and-swap
+   * (inventorySetQuantities, syncStock), and only a full overwrite
    * (`input.overwrite`) writes title, description, status and tags with productUpdate.
    * Media are sent on create only.
    */
@@ -297,7 +342,7 @@ export class ShopifyConnector implements StoreConnector {
     const warnings = [...shaped.warnings];
 
     let productId = existingProductId ?? (await this.findProductBySupplierKey(input.supplierKey))?.productId ?? null;
-    let state: { options: string[]; variants: Record<string, string> } | null = null;
+    let state: ProductState | null = null;
     if (productId) {
       state = await this.productState(productId);
       if (state === null) {
@@ -313,12 +358,12 @@ export class ShopifyConnector implements StoreConnector {
     return { ...result, warnings, url: `${this.origin}/admin/products/${numericId}` };
   }
 
-  private variantBulkInput(v: StoreVariantInput, options: { name: string }[], location: string | null, mediaId?: string) {
+  private variantBulkInput(v: StoreVariantInput, options: { name: string }[], location: string | null, currency: string, mediaId?: string) {
     const tracked = v.stock != null && location;
     return {
       optionValues: options.map((o) => ({ optionName: o.name, name: v.options[o.name] })),
-      price: money(v.price),
-      compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!) : null,
+      price: money(v.price, currency),
+      compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!, currency) : null,
       ...(v.sku || tracked ? { inventoryItem: { ...(v.sku ? { sku: v.sku } : {}), ...(tracked ? { tracked: true } : {}) } } : {}),
       ...(tracked ? { inventoryQuantities: [{ locationId: location, availableQuantity: Math.max(0, Math.floor(v.stock!)) }] } : {}),
       ...(mediaId ? { mediaId } : {}),
@@ -382,20 +427,20 @@ export class ShopifyConnector implements StoreConnector {
       if (id) media[src] = id;
     });
     const rest = shaped.variants.slice(first);
-    if (rest.length) await this.createVariants(product.id, shaped.options, rest, location, media);
+    if (rest.length) await this.createVariants(product.id, shaped.options, rest, location, media, input.currency);
     const variantIds = (await this.variantMap(product.id, rest.length ? undefined : product.variants)) ?? {};
     return { productId: product.id, variantIds, created: true, media };
   }
 
   /** productVariantsBulkCreate in batches under the cost budget and the 250-item input limit. */
-  private async createVariants(productId: string, options: { name: string }[], variants: StoreVariantInput[], location: string | null, media: Record<string, string>) {
+  private async createVariants(productId: string, options: { name: string }[], variants: StoreVariantInput[], location: string | null, media: Record<string, string>, currency: string) {
     const perBatch = Math.min(MAX_ARRAY, Math.floor((COST_BUDGET - 10) / (VARIANT_COST + VARIANT_FILE_COST)));
     for (const part of chunks(variants, perBatch)) {
       const cost = 10 + part.reduce((sum, v) => sum + VARIANT_COST + (v.image && media[v.image] ? VARIANT_FILE_COST : 0), 0);
       await this.budget(cost);
       const data = await this.gql<{ productVariantsBulkCreate: { userErrors: UserError[] } }>(SHOPIFY_DOCUMENTS.variantsCreate, {
         productId,
-        variants: part.map((v) => this.variantBulkInput(v, options, location, v.image ? media[v.image] : undefined)),
+        variants: part.map((v) => this.variantBulkInput(v, options, location, currency, v.image ? media[v.image] : undefined)),
       });
       const errors = data.productVariantsBulkCreate.userErrors;
       if (errors.length) throw new StoreError(`Shopify rejected new variants: ${userErrorText(errors)}`, false, 422);
@@ -404,7 +449,7 @@ export class ShopifyConnector implements StoreConnector {
 
   private async updateExisting(
     productId: string,
-    state: { options: string[]; variants: Record<string, string> },
+    state: ProductState,
     input: StoreProductInput,
     shaped: ShapedProduct,
     location: string | null,
@@ -424,7 +469,7 @@ export class ShopifyConnector implements StoreConnector {
       if (errors.length) throw new StoreError(`Shopify rejected the product update: ${userErrorText(errors)}`, false, 422);
     }
     const existing = state.variants;
-    const sameOptions = state.options.length === shaped.options.length && shaped.options.every((o, i) => o.name === state.options[i]);
+    const sameOptions = await this.followOptionRenames(productId, state.options, shaped.options.map((o) => o.name));
     const updates = shaped.variants.filter((v) => existing[v.supplierKey]);
     const creates = shaped.variants.filter((v) => !existing[v.supplierKey]);
     const wanted = new Set(shaped.variants.map((v) => v.supplierKey));
@@ -436,8 +481,8 @@ export class ShopifyConnector implements StoreConnector {
         productId,
         variants: part.map((v) => ({
           id: existing[v.supplierKey],
-          price: money(v.price),
-          compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!) : null,
+          price: money(v.price, input.currency),
+          compareAtPrice: compareAtAbove(v) != null ? money(compareAtAbove(v)!, input.currency) : null,
           ...(v.sku ? { inventoryItem: { sku: v.sku } } : {}),
         })),
       });
@@ -446,11 +491,11 @@ export class ShopifyConnector implements StoreConnector {
     }
     if (creates.length && !sameOptions) {
       warnings.push(
-        `The supplier's options (${shaped.options.map((o) => o.name).join(', ')}) no longer match the store product's (${state.options.join(', ')}); ` +
+        `The supplier's options (${shaped.options.map((o) => o.name).join(', ')}) no longer match the store product's (${state.options.map((o) => o.name).join(', ')}); ` +
           `${creates.length} new variant(s) were not added. Delete the product in the store and import it again to take the new options`,
       );
     } else if (creates.length) {
-      await this.createVariants(productId, shaped.options, creates, location, {});
+      await this.createVariants(productId, shaped.options, creates, location, {}, input.currency);
     }
     // A product keeps at least one variant: when the supplier lists none we had, keep them.
     if (gone.length && (updates.length || (creates.length && sameOptions))) {
@@ -462,8 +507,118 @@ export class ShopifyConnector implements StoreConnector {
     } else if (gone.length) {
       warnings.push(`The supplier no longer lists any of this product's ${gone.length} variant(s); they were kept in the store`);
     }
+    const stocked = updates.filter((v) => v.stock != null).map((v) => ({ variantId: existing[v.supplierKey], stock: Math.max(0, Math.floor(v.stock!)) }));
+    if (stocked.length && location) await this.syncStock(productId, stocked, location, input.push ?? null, warnings);
     const variantIds = (await this.variantMap(productId)) ?? {};
     return { productId, variantIds, created: false, media: {} as Record<string, string> };
+  }
+
+  /**
+   * The supplier's option names against the store product's, by position. Same names:
+   * true. Same count and only renames (no new name is another option's current name, so
+   * not a reorder): each renamed option follows the supplier through productOptionUpdate
+   * (its values and variants stay), then true. Otherwise (a different count, a reorder)
+   * the structure changed: false, and nothing is touched.
+   */
+  private async followOptionRenames(productId: string, store: ProductState['options'], supplier: string[]): Promise<boolean> {
+    if (store.length !== supplier.length) return false;
+    const renames = store.map((o, i) => ({ id: o.id, from: o.name, to: supplier[i] })).filter((r) => r.from !== r.to);
+    if (!renames.length) return true;
+    const lower = (n: string) => n.toLowerCase();
+    const reorder = renames.some((r) => store.some((o) => o.id !== r.id && lower(o.name) === lower(r.to)));
+    if (reorder || new Set(supplier.map(lower)).size !== supplier.length) return false;
+    for (const r of renames) {
+      const data = await this.gql<{ productOptionUpdate: { userErrors: UserError[] } }>(SHOPIFY_DOCUMENTS.optionRename, { productId, option: { id: r.id, name: r.to } });
+      const errors = data.productOptionUpdate.userErrors;
+      if (errors.length) throw new StoreError(`Shopify refused to rename the option "${r.from}" to "${r.to}": ${userErrorText(errors)}`, false, 422);
+    }
+    return true;
+  }
+
+  /** Each variant's inventory item and `available` at `location`; null for one not tracked or not stocked there. */
+  private async readStock(variantIds: string[], location: string): Promise<Map<string, { inventoryItemId: string; available: number } | null>> {
+    const out = new Map<string, { inventoryItemId: string; available: number } | null>();
+    for (const part of chunks(variantIds, STOCK_READ_PAGE)) {
+      const data = await this.gql<{ nodes: (StockNode | null)[] }>(SHOPIFY_DOCUMENTS.variantStock, { ids: part, locationId: location });
+      for (const node of data.nodes) {
+        if (!node?.id) continue;
+        const item = node.inventoryItem;
+        const available = item?.inventoryLevel?.quantities.find((q) => q.name === 'available')?.quantity;
+        out.set(node.id, item && item.tracked && typeof available === 'number' ? { inventoryItemId: item.id, available } : null);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The supplier's stock on existing variants (SourcePilot owns it: it drives what can be
+   * sold). Reads each variant's `available` at the location, then inventorySetQuantities
+   * in batches of at most 250 with changeFromQuantity = what was read, so a sale between
+   * the read and the write is never overwritten blindly: Shopify answers
+   * CHANGE_FROM_QUANTITY_STALE, the batch is read again, the units sold since the first
+   * read are taken off the supplier's number, and the write is tried again (at most
+   * STOCK_CAS_ROUNDS times; still stale → a warning, the next import sets it). Variants
+   * whose tracking the merchant turned off, or not stocked at the location, are left alone.
+   */
+  private async syncStock(productId: string, list: { variantId: string; stock: number }[], location: string, push: StoreProductInput['push'] | null, warnings: string[]) {
+    const read = await this.readStock(list.map((v) => v.variantId), location);
+    const plans: StockPlan[] = list.flatMap((v) => {
+      const r = read.get(v.variantId);
+      return r ? [{ variantId: v.variantId, inventoryItemId: r.inventoryItemId, supplier: v.stock, firstRead: r.available, current: r.available, target: v.stock }] : [];
+    });
+    // Without a job run (a direct call), one random seed keeps this call's keys apart from any other's.
+    const seed = push ? `${push.jobId}:${push.runId}` : crypto.randomUUID();
+    let unsettled = 0;
+    for (const [batch, part] of chunks(plans.filter((p) => p.current !== p.target), MAX_ARRAY).entries()) {
+      let pending = part;
+      for (let round = 0; pending.length && round < STOCK_CAS_ROUNDS; round++) {
+        const input = {
+          name: 'available',
+          reason: 'correction',
+          referenceDocumentUri: push ? `gid://sourcepilot/ImportJob/${push.jobId}` : null,
+          quantities: pending.map((p) => ({ inventoryItemId: p.inventoryItemId, locationId: location, quantity: p.target, changeFromQuantity: p.current })),
+        };
+        const errors = await this.sendStock(input, await stockKey(seed, productId, batch, round));
+        if (!errors.length) {
+          pending = [];
+          break;
+        }
+        if (errors.some((e) => e.code !== 'CHANGE_FROM_QUANTITY_STALE')) throw new StoreError(`Shopify refused the stock update: ${userErrorText(errors)}`, false, 422);
+        // Sold (or changed) meanwhile: read again and keep what was sold since the first read.
+        const now = await this.readStock(pending.map((p) => p.variantId), location);
+        pending = pending.flatMap((p) => {
+          const r = now.get(p.variantId);
+          if (!r) return [];
+          const target = Math.max(0, p.supplier - Math.max(0, p.firstRead - r.available));
+          return r.available === target ? [] : [{ ...p, current: r.available, target }];
+        });
+      }
+      unsettled += pending.length;
+    }
+    if (unsettled) warnings.push(`The stock of ${unsettled} variant(s) kept changing in the store while it was being set (sales in progress); it was left as it is and the next import sets it`);
+  }
+
+  /**
+   * One stock write. A lost answer (timeout, 5xx) is sent again with the same key and
+   * input, so Shopify replays the first answer instead of applying it twice; a request
+   * still in progress under the key is waited for.
+   */
+  private async sendStock(input: Record<string, unknown>, key: string): Promise<UserError[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.budget(10);
+        const data = await this.gql<{ inventorySetQuantities: { userErrors: UserError[] } | null }>(SHOPIFY_DOCUMENTS.setStock, { input, key });
+        const errors = data.inventorySetQuantities?.userErrors ?? [];
+        if (attempt < STOCK_SEND_TRIES && errors.some((e) => e.code === 'IDEMPOTENCY_CONCURRENT_REQUEST')) {
+          await sleep(250 * attempt);
+          continue;
+        }
+        return errors;
+      } catch (err) {
+        if (!(err instanceof StoreError) || !err.retryable || attempt >= STOCK_SEND_TRIES) throw err;
+        await sleep(250 * attempt);
+      }
+    }
   }
 
   async updateVariantPrices(productId: string, prices: { variantId: string; price: number; compareAt: number | null }[], currency?: string): Promise<void> {
@@ -486,4 +641,14 @@ export class ShopifyConnector implements StoreConnector {
     const variantIds = await this.variantMap(match.id);
     return variantIds ? { productId: match.id, variantIds } : null;
   }
+}
+
+/**
+ * The idempotency key of one stock write: the same (job run, product, batch, round)
+ * always gives the same key, so a resent request is answered from Shopify's record of
+ * the first; a new round (after a stale compare-and-swap) is a new request with a new key.
+ */
+async function stockKey(seed: string, productId: string, batch: number, round: number): Promise<string> {
+  const h = await sha256Hex(`sourcepilot:stock:${seed}:${productId}:${batch}:${round}`);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

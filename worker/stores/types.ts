@@ -30,6 +30,11 @@ export interface StoreProductInput {
    * to the merchant (README, Imports); `true` (a job's `config.overwrite`) writes ours over them.
    */
   overwrite?: boolean;
+  /**
+   * The job run pushing the product. Store writes that need an idempotency key derive it
+   * from this (the same run and batch → the same key, so a retried request is applied once).
+   */
+  push?: { jobId: string; runId: string };
 }
 
 export interface PushResult {
@@ -71,6 +76,12 @@ export class StoreError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
+    /**
+     * The failed call may still be completing in the store for this long (a create that
+     * timed out while the store keeps working): nothing that could repeat it may run
+     * before then.
+     */
+    readonly settleMs?: number,
   ) {
     super(message);
     this.name = 'StoreError';

@@ -74,6 +74,20 @@ interface BatchItem {
   error?: WooError;
 }
 
+/**
+ * The uploads of a product SourcePilot made: its media meta, or, when the meta is
+ * missing (a create whose answer never came, so the meta write after it never ran),
+ * the gallery itself when it holds exactly the images a create sends, in that order
+ * (WooCommerce keeps the order given; a create with an image it cannot download saves
+ * nothing). Otherwise nothing is known and the images are uploaded again.
+ */
+function knownMedia(product: WooProduct, wanted: string[]): Record<string, number> {
+  if (metaValue(product.meta_data, MEDIA_META) !== null) return mediaOf(product.meta_data);
+  const gallery = product.images ?? [];
+  if (!gallery.length || gallery.length !== wanted.length) return {};
+  return Object.fromEntries(wanted.map((src, i) => [src, gallery[i].id]));
+}
+
 /** The parent SKU that makes a product findable by supplier key (`GET /products?sku=`). */
 export async function parentSku(supplierKey: string): Promise<string> {
   const plain = `sp-${supplierKey}`;
@@ -102,6 +116,8 @@ export class WooCommerceConnector implements StoreConnector {
     private readonly consumerKey: string,
     private readonly consumerSecret: string,
     private readonly timeoutMs: number,
+    /** How long a product create whose answer never came may still be saving (config: wooCreateSettleMs). */
+    private readonly createSettleMs: number,
   ) {
     this.api = `${origin}/wp-json/wc/v3`;
   }
@@ -230,9 +246,10 @@ export class WooCommerceConnector implements StoreConnector {
       existing = found ? await this.getProduct(found.productId) : null;
     }
 
-    const known = existing ? mediaOf(existing.meta_data) : {};
-    const knownBefore = JSON.stringify(known);
     const wanted = [...new Set([...input.images, ...shaped.variants.map((v) => v.image).filter((i): i is string => !!i)])];
+    const known = existing ? knownMedia(existing, wanted) : {};
+    // A product without our media meta gets it written below, whatever was recovered.
+    const knownBefore = existing && metaValue(existing.meta_data, MEDIA_META) !== null ? JSON.stringify(known) : '';
     const first = shaped.variants[0];
     const full = !existing || input.overwrite === true;
     const body: Record<string, unknown> = {
@@ -260,20 +277,37 @@ export class WooCommerceConnector implements StoreConnector {
     }
 
     let product: WooProduct | null = null;
+    const adopt = async (): Promise<boolean> => {
+      const adopted = await this.findProductBySupplierKey(input.supplierKey);
+      existing = adopted ? await this.getProduct(adopted.productId) : null;
+      if (!existing) return false;
+      Object.assign(known, knownMedia(existing, wanted));
+      if (images) images = images.map((i) => ('src' in i && known[i.src] ? { id: known[i.src] } : i));
+      return true;
+    };
     for (let attempt = 0; attempt <= wanted.length + 1 && !product; attempt++) {
       const send = images ? { ...body, images } : body;
       try {
         product = existing ? await this.request<WooProduct>('PUT', `/products/${existing.id}`, send) : await this.request<WooProduct>('POST', '/products', send);
       } catch (err) {
+        if (!existing && isAmbiguous(err)) {
+          // The create may have been saved (its answer lost) or may still be running in PHP
+          // (downloading images before it saves). Saved: adopt it. Not yet: no new create
+          // until it had time to finish, or the retry would make a second product (the
+          // store checked the SKU's uniqueness when each request began, not when it saved).
+          if (await adopt()) continue;
+          throw new StoreError(
+            `${err.message}; the product may still be being saved by the store, so the import waits ${Math.ceil(this.createSettleMs / 1000)} s before it looks for it again`,
+            true,
+            err.status,
+            this.createSettleMs,
+          );
+        }
         if (!(err instanceof WooRequestError)) throw err;
         if (err.code === 'product_invalid_sku' && !existing) {
-          // An earlier attempt created it after all (a timed-out request PHP finished): adopt it.
-          const adopted = await this.findProductBySupplierKey(input.supplierKey);
-          existing = adopted ? await this.getProduct(adopted.productId) : null;
-          if (!existing) throw err;
-          Object.assign(known, mediaOf(existing.meta_data));
-          if (images) images = images.map((i) => ('src' in i && known[i.src] ? { id: known[i.src] } : i));
-          continue;
+          // The backstop: an earlier create finished after all and holds the parent SKU: adopt it.
+          if (await adopt()) continue;
+          throw err;
         }
         if (!images) throw err;
         if (err.code === 'woocommerce_product_image_upload_error') {
@@ -424,6 +458,14 @@ export class WooCommerceConnector implements StoreConnector {
     if (!product) return null;
     return { productId: String(product.id), variantIds: await this.variantMapOf(product) };
   }
+}
+
+/**
+ * A failed call whose outcome is unknown: no answer (timeout, connection lost) or a 5xx
+ * from the site or a proxy in front of it. A 429 was refused before any work was done.
+ */
+function isAmbiguous(err: unknown): err is StoreError {
+  return err instanceof StoreError && err.retryable && err.status !== 429;
 }
 
 function stock(v: { stock: number | null }) {

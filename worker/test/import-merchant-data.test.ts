@@ -57,3 +57,34 @@ describe('re-import into Shopify keeps the merchant’s data', () => {
     expect(p.media).toEqual(before.media);
   });
 });
+
+describe('re-import into Shopify sets the supplier’s stock', () => {
+  it('puts back the supplier’s stock on existing variants, tagged with the job, under an idempotency key', async () => {
+    const user = await registerUser();
+    await setPlan(user.id, 'pro');
+    const shop = await fakeShopifyShop();
+    const conn = await call('/connections', { token: user.token, body: { store_name: shop.name, platform: 'shopify', store_url: shop.storeUrl, api_key: shop.token } });
+    expect(conn.status).toBe(201);
+    const url = aliUrl();
+    const first = await waitFor(user, (await call('/imports', { token: user.token, body: { product_url: url, source: 'aliexpress' } })).json.id);
+    expect(first.status).toBe('completed');
+    const supplierStock = (first.product_data.variants as { stock: number | null }[]).map((v) => v.stock);
+    const at = supplierStock.findIndex((s) => typeof s === 'number' && s >= 1);
+    expect(at).toBeGreaterThanOrEqual(0);
+    const [before] = await shop.products();
+    expect(before.variants.map((v) => v.inventory)).toEqual(supplierStock);
+    // A customer bought one in the store; the supplier's number is still the same.
+    await shop.sell(before.variants[at].id, 1);
+
+    const again = await waitFor(user, (await call('/imports', { token: user.token, body: { product_url: url, source: 'aliexpress' } })).json.id);
+    expect(again.status).toBe('completed');
+    const [after] = await shop.products();
+    expect(after.variants.map((v) => v.inventory)).toEqual(supplierStock);
+    const writes = (await shop.requests()).filter((r) => r.operation === 'inventorySetQuantities');
+    expect(writes).toHaveLength(1);
+    const sent = writes[0].variables as { key: string; input: { referenceDocumentUri: string; quantities: { changeFromQuantity: number; quantity: number }[] } };
+    expect(sent.input.referenceDocumentUri).toBe(`gid://sourcepilot/ImportJob/${again.id}`);
+    expect(sent.input.quantities).toEqual([expect.objectContaining({ inventoryItemId: before.variants[at].inventory_item_id, changeFromQuantity: supplierStock[at]! - 1, quantity: supplierStock[at] })]);
+    expect(sent.key).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { importHistory, importJobs, storeProductClaims, storeProducts } from '../db/schema';
 import { CANCEL_TOO_LATE, importDeps, runImportAttempt, type AttemptResult, type ImportDeps } from '../services/import-pipeline';
 import { sweepImportJobs, type ImportMessage } from '../services/imports';
+import { processImportMessage } from '../jobs/import-consumer';
 import type { StoreConnector } from '../stores/types';
 import { answer, api, registerUser, setPlan, withDb, type TestUser } from './helpers';
-import { fakeShopifyShop } from './store-fakes';
+import { fakeShopifyShop, fakeWooStore } from './store-fakes';
 
 /**
  * The import pipeline under interleavings (issue #14): one store product per (store,
@@ -288,4 +289,55 @@ describe('the import sweep', () => {
     expect((await jobRow(stranded)).status).toBe('completed');
     expect(await shop.products()).toHaveLength(1);
   }, 30_000);
+});
+
+describe('a WooCommerce product create that timed out while the site kept saving', () => {
+  it('the job waits for the store: the claim outlives the failed run, an eager redelivery waits on it and then updates the one product', async () => {
+    const user = await registerUser('runs');
+    await setPlan(user.id, 'pro');
+    const store = await fakeWooStore();
+    const conn = await answer(api({ token: user.token }).connections.$post({ json: { store_name: store.name, platform: 'woocommerce', store_url: store.storeUrl, api_key: store.apiKey } }));
+    expect(conn.status).toBe(201);
+    const storeId = (conn.json as { id: string }).id;
+    // The client gives up after 300 ms; the site saves the product after 1 s; it may take up to 2 s.
+    const deps = importDeps({ ...env, STORE_REQUEST_TIMEOUT_MS: '300', WOO_CREATE_SETTLE_SECONDS: '2' });
+    await store.slowCreate(1000);
+    const jobId = await unqueuedJob(user, storeId, aliUrl());
+    const waits: number[] = [];
+    const failedAt = Date.now();
+    const first = await withDb((db) => runImportAttempt(db, deps, jobId, { number: 1, last: false, retryAfter: (s) => waits.push(s) }));
+    expect(first).toBe('released');
+    // The consumer delays the redelivery past the store's settle time.
+    expect(waits).toEqual([2]);
+    expect((await jobRow(jobId)).errorMessage).toMatch(/may still be being saved by the store/);
+    const [held] = await claims(storeId);
+    expect(held.claimedUntil.getTime()).toBeGreaterThan(Date.now() + 1000);
+
+    // A redelivery that comes at once (or another job for the product) cannot create it again: it waits on the claim.
+    expect(await run(deps, jobId, 2)).toBe('settled');
+    expect(Date.now() - failedAt).toBeGreaterThanOrEqual(2000);
+    const job = await jobRow(jobId);
+    expect(job.status).toBe('completed');
+    const products = await store.products();
+    expect(products).toHaveLength(1);
+    expect(job.createdProductId).toBe(products[0].id);
+    expect((await mappings(storeId)).map((m) => m.storeProductId)).toEqual([products[0].id]);
+    expect(await claims(storeId)).toEqual([]);
+    expect((await store.requests()).filter((r) => r.method === 'POST' && r.path === '/products')).toHaveLength(1);
+  });
+
+  it('the queue consumer delays the redelivery past the settle time when that is longer than the backoff', async () => {
+    const user = await registerUser('runs');
+    await setPlan(user.id, 'pro');
+    const store = await fakeWooStore();
+    const conn = await answer(api({ token: user.token }).connections.$post({ json: { store_name: store.name, platform: 'woocommerce', store_url: store.storeUrl, api_key: store.apiKey } }));
+    const deps = importDeps({ ...env, STORE_REQUEST_TIMEOUT_MS: '300', WOO_CREATE_SETTLE_SECONDS: '45' });
+    await store.slowCreate(600);
+    const jobId = await unqueuedJob(user, (conn.json as { id: string }).id, aliUrl());
+    const calls: { retry?: { delaySeconds?: number }; acked?: boolean } = {};
+    const message = { id: 'm-1', body: { jobId }, attempts: 1, timestamp: new Date(), ack: () => (calls.acked = true), retry: (o?: { delaySeconds?: number }) => (calls.retry = o ?? {}) };
+    await withDb((db) => processImportMessage(db, deps, message as unknown as Message<unknown>));
+    // The first backoff is 10 s; the store may still be saving for 45 s.
+    expect(calls).toEqual({ retry: { delaySeconds: 45 } });
+  });
 });

@@ -10,7 +10,7 @@ import type { describeProduct as describeWooProduct } from './fakes/woocommerce'
  * never see each other's products. `storeUrl` is what a connection's store_url should
  * be (loopback, allowed because tests run with ALLOW_LOCAL_STORES=true).
  */
-const fakes = env as unknown as { FAKE_SHOPIFY_URL: string; FAKE_WOOCOMMERCE_URL: string };
+const fakes = env as unknown as { FAKE_SHOPIFY_URL: string; FAKE_WOOCOMMERCE_URL: string; SHOPIFY_API_VERSION: string };
 
 export type ShopifyFakeProduct = ReturnType<typeof describeShopifyProduct>;
 export type WooFakeProduct = ReturnType<typeof describeWooProduct>;
@@ -52,6 +52,21 @@ export async function fakeShopifyShop(name = `Shop ${crypto.randomUUID().slice(0
     fail: (status: number, count = 1, opts: { body?: unknown; delayMs?: number } = {}) => control(`${at}/fail`, 'POST', { status, count, body: opts.body, delay_ms: opts.delayMs }),
     /** Revokes the token: later calls get Shopify's 401. */
     revoke: () => control(at, 'DELETE'),
+    /** A customer buys `quantity` of a variant: now, or just before the next inventorySetQuantities runs. */
+    sell: (variantId: string, quantity: number, when: 'now' | 'before_next_inventory_set' = 'now') => control(`${at}/sell`, 'POST', { variant_id: variantId, quantity, when }),
+    /** The next `count` requests of this root field run, but their answer is lost (503). */
+    loseAnswer: (operation: string, count = 1) => control(`${at}/lose-answer`, 'POST', { operation, count }),
+    /** Stock writes the shop applied (one entry per request applied, not per replay) and replays answered by key. */
+    inventory: () => control<{ changes: { key: string; changes: { inventoryItemId: string; before: number; after: number }[] }[]; replays: number }>(`${at}/inventory`),
+    /** One Admin GraphQL call with the shop's token, as the connector would send it. */
+    graphql: async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await fetch(`${fakes.FAKE_SHOPIFY_URL}/admin/api/${fakes.SHOPIFY_API_VERSION}/graphql.json`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': shop.token },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+    },
     /** The merchant approves the app's install screen: the callback URL Shopify redirects to. */
     approve: async (authorizeUrl: string, opts: { scopes?: string[]; overrides?: Record<string, string> } = {}) =>
       new URL((await control<{ callback_url: string }>(`${at}/approve`, 'POST', { authorize_url: authorizeUrl, ...opts })).callback_url),
@@ -94,6 +109,8 @@ export async function fakeWooStore(name = `Woo ${crypto.randomUUID().slice(0, 6)
     media: () => control<{ id: number; source: string }[]>(`${at}/media`),
     /** Variation batches take `msPerItem` per item (0: fast again). */
     slow: (msPerItem: number) => control(`${at}/slow`, 'POST', { ms_per_item: msPerItem }),
+    /** The next `count` product creates save and answer `ms` late; the site keeps saving after a client timeout. */
+    slowCreate: (ms: number, count = 1) => control(`${at}/slow-create`, 'POST', { ms, count }),
     /** An image URL the site can download (served by the fake itself); `missing` gives a 404. */
     imageUrl: (name: string, missing = false) => `${fakes.FAKE_WOOCOMMERCE_URL}/__images/${missing ? 'missing/' : ''}${name}`,
     /** Makes the site ignore the Authorization header, as some hosts do. */

@@ -200,3 +200,139 @@ describe('the Shopify fake charges like Shopify', () => {
     expect((await shop.requests()).map((r) => r.cost)).toEqual([730, 1110]);
   });
 });
+
+describe('Shopify: a re-import sets the supplier’s stock on existing variants', () => {
+  const stockWrites = async (shop: Awaited<ReturnType<typeof fakeShopifyShop>>) => (await shop.requests()).filter((r) => r.operation === 'inventorySetQuantities');
+  type SetInput = { input: { quantities: { inventoryItemId: string; quantity: number; changeFromQuantity: number | null }[] }; key: string };
+
+  it('writes the new stock with changeFromQuantity = the quantity read, under an idempotency key', async () => {
+    const shop = await fakeShopifyShop();
+    const connector = await shopifyConnector(shop.token, shop.storeUrl);
+    const input = product();
+    const first = await connector.upsertProduct(input);
+    expect((await shop.products())[0].variants.map((v) => v.inventory)).toEqual([5, 5, 5, 5]);
+    // One variant already shows what the supplier says: it is not written.
+    const restocked = { ...input, variants: input.variants.map((v, i) => ({ ...v, stock: i === 3 ? 5 : 12 + i })) };
+    const second = await connector.upsertProduct(restocked, first.productId);
+    expect(second.warnings).toEqual([]);
+    const [p] = await shop.products();
+    expect(p.variants.map((v) => v.inventory)).toEqual([12, 13, 14, 5]);
+    const writes = await stockWrites(shop);
+    expect(writes).toHaveLength(1);
+    const sent = writes[0].variables as unknown as SetInput;
+    expect(sent.key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(sent.input.quantities.map((q) => [q.inventoryItemId, q.changeFromQuantity, q.quantity])).toEqual(p.variants.slice(0, 3).map((v, i) => [v.inventory_item_id, 5, 12 + i]));
+    // A third import with the same numbers writes nothing.
+    await connector.upsertProduct(restocked, first.productId);
+    expect(await stockWrites(shop)).toHaveLength(1);
+  });
+
+  it('a sale between the read and the write is not overwritten: stale compare-and-swap, read again, the sold unit kept off', async () => {
+    const shop = await fakeShopifyShop();
+    const connector = await shopifyConnector(shop.token, shop.storeUrl);
+    const input = product();
+    const first = await connector.upsertProduct(input);
+    const sold = first.variantIds[input.variants[1].supplierKey];
+    await shop.sell(sold, 2, 'before_next_inventory_set');
+    const second = await connector.upsertProduct({ ...input, variants: input.variants.map((v) => ({ ...v, stock: 20 })) }, first.productId);
+    expect(second.warnings).toEqual([]);
+    const [p] = await shop.products();
+    // The supplier says 20; two were sold in the store after SourcePilot read 5: 18 are left to sell.
+    expect(p.variants.map((v) => [v.id === sold, v.inventory])).toEqual([[false, 20], [true, 18], [false, 20], [false, 20]]);
+    const writes = (await stockWrites(shop)).map((w) => w.variables as unknown as SetInput);
+    expect(writes).toHaveLength(2);
+    expect(writes[0].key).not.toBe(writes[1].key);
+    expect(writes[0].input.quantities.map((q) => q.changeFromQuantity)).toEqual([5, 5, 5, 5]);
+    // Only the sold variant was stale (the refused write changed nothing), so the second round writes the batch again from what it read.
+    expect(writes[1].input.quantities.map((q) => [q.changeFromQuantity, q.quantity])).toEqual([[5, 20], [3, 18], [5, 20], [5, 20]]);
+    expect((await shop.inventory()).changes).toHaveLength(1);
+  });
+
+  it('a write whose answer was lost is sent again with the same key and applied once', async () => {
+    const shop = await fakeShopifyShop();
+    const connector = await shopifyConnector(shop.token, shop.storeUrl);
+    const input = product();
+    const first = await connector.upsertProduct(input);
+    await shop.loseAnswer('inventorySetQuantities');
+    const second = await connector.upsertProduct({ ...input, variants: input.variants.map((v) => ({ ...v, stock: 9 })) }, first.productId);
+    expect(second.warnings).toEqual([]);
+    expect((await shop.products())[0].variants.map((v) => v.inventory)).toEqual([9, 9, 9, 9]);
+    const writes = (await stockWrites(shop)).map((w) => w.variables as unknown as SetInput);
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toEqual(writes[0]);
+    const inventory = await shop.inventory();
+    expect(inventory.changes).toHaveLength(1);
+    expect(inventory.replays).toBe(1);
+  });
+
+  it('the fake refuses what Shopify refuses: no idempotency key, a key reused with other input, no changeFromQuantity', async () => {
+    const shop = await fakeShopifyShop();
+    const connector = await shopifyConnector(shop.token, shop.storeUrl);
+    await connector.upsertProduct(product());
+    const [variant] = (await shop.products())[0].variants;
+    const quantity = (q: Record<string, unknown>) => ({ input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: variant.inventory_item_id, locationId: shop.locationId, quantity: 7, ...q }] } });
+    const noKey = await shop.graphql(`mutation($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { code } } }`, quantity({ changeFromQuantity: 5 }));
+    expect(noKey.errors?.[0].message).toMatch(/@idempotent/);
+    const withKey = `mutation($input: InventorySetQuantitiesInput!, $key: String!) { inventorySetQuantities(input: $input) @idempotent(key: $key) { userErrors { code } } }`;
+    const ok = await shop.graphql(withKey, { ...quantity({ changeFromQuantity: 5 }), key: 'k-1' });
+    expect(ok.data?.inventorySetQuantities).toEqual({ userErrors: [] });
+    const mismatch = await shop.graphql(withKey, { ...quantity({ changeFromQuantity: 5, quantity: 8 }), key: 'k-1' });
+    expect(mismatch.data?.inventorySetQuantities).toEqual({ userErrors: [{ code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH' }] });
+    const stale = await shop.graphql(withKey, { ...quantity({ changeFromQuantity: 5 }), key: 'k-2' });
+    expect(stale.data?.inventorySetQuantities).toEqual({ userErrors: [{ code: 'CHANGE_FROM_QUANTITY_STALE' }] });
+    const noCompare = await shop.graphql(withKey, { ...quantity({}), key: 'k-3' });
+    expect(noCompare.data?.inventorySetQuantities).toEqual({ userErrors: [{ code: 'COMPARE_QUANTITY_REQUIRED' }] });
+    expect((await shop.products())[0].variants[0].inventory).toBe(7);
+  });
+});
+
+describe('Shopify: the supplier renames an option', () => {
+  it('renames the store’s option (same position) and adds the new variants', async () => {
+    const shop = await fakeShopifyShop();
+    const connector = await shopifyConnector(shop.token, shop.storeUrl);
+    const input = product();
+    const first = await connector.upsertProduct(input);
+    const rename = (o: Record<string, string>) => ({ Colour: o.Color, Size: o.Size });
+    const renamed: StoreProductInput = {
+      ...input,
+      options: [{ name: 'Colour', values: ['Black', 'White', 'Red'] }, input.options[1]],
+      variants: [
+        ...input.variants.map((v) => ({ ...v, options: rename(v.options) })),
+        { ...input.variants[0], supplierKey: `${input.variants[0].supplierKey}-red`, sku: null, options: { Colour: 'Red', Size: 'M' }, image: null },
+      ],
+    };
+    const second = await connector.upsertProduct(renamed, first.productId);
+    expect(second.warnings).toEqual([]);
+    const [p] = await shop.products();
+    expect(p.options).toEqual([{ name: 'Colour', values: ['Black', 'White', 'Red'] }, { name: 'Size', values: ['M', 'L'] }]);
+    expect(p.variants.map((v) => v.options)).toEqual(renamed.variants.map((v) => v.options));
+    expect(p.variants.slice(0, 4).map((v) => v.id)).toEqual(input.variants.map((v) => first.variantIds[v.supplierKey]));
+    expect((await shop.requests()).filter((r) => r.operation === 'productOptionUpdate')).toHaveLength(1);
+  });
+
+  it('a real structure change (another option count, or options swapped) keeps the warning and touches no option', async () => {
+    const shop = await fakeShopifyShop();
+    const connector = await shopifyConnector(shop.token, shop.storeUrl);
+    const input = product();
+    const first = await connector.upsertProduct(input);
+    const extra = { ...input.variants[0], supplierKey: 'new-one', sku: null, image: null, options: { Color: 'Red', Size: 'M' } };
+    const threeOptions: StoreProductInput = {
+      ...input,
+      options: [...input.options, { name: 'Material', values: ['Linen'] }],
+      variants: [...input.variants, extra].map((v) => ({ ...v, options: { ...v.options, Material: 'Linen' } })),
+    };
+    const swapped: StoreProductInput = {
+      ...input,
+      options: [input.options[1], input.options[0]],
+      variants: [...input.variants, extra],
+    };
+    for (const changed of [threeOptions, swapped]) {
+      const pushed = await connector.upsertProduct(changed, first.productId);
+      expect(pushed.warnings.join(' ')).toMatch(/no longer match the store product's \(Color, Size\); 1 new variant\(s\) were not added/);
+    }
+    const [p] = await shop.products();
+    expect(p.options.map((o) => o.name)).toEqual(['Color', 'Size']);
+    expect(p.variants).toHaveLength(4);
+    expect((await shop.requests()).filter((r) => r.operation === 'productOptionUpdate')).toHaveLength(0);
+  });
+});

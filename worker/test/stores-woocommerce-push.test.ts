@@ -11,8 +11,8 @@ import { fakeWooStore } from './store-fakes';
  * fails the request) and can be slow on batches while it keeps saving after a timeout.
  */
 
-async function wooConnector(apiKey: string, storeUrl: string, timeoutMs?: number) {
-  const e = timeoutMs ? { ...env, STORE_REQUEST_TIMEOUT_MS: String(timeoutMs) } : env;
+async function wooConnector(apiKey: string, storeUrl: string, timeoutMs?: number, settleSeconds?: number) {
+  const e = { ...env, ...(timeoutMs ? { STORE_REQUEST_TIMEOUT_MS: String(timeoutMs) } : {}), ...(settleSeconds ? { WOO_CREATE_SETTLE_SECONDS: String(settleSeconds) } : {}) };
   return connectorFor(e, await sealedConnection('woocommerce', storeUrl, apiKey));
 }
 
@@ -118,6 +118,48 @@ describe('WooCommerce writes are idempotent on retry', () => {
     expect(pushed.warnings).toEqual([]);
     expect(Object.keys(pushed.variantIds).sort()).toEqual(input.variants.map((v) => v.supplierKey).sort());
     expect(products[0].variations.map((v) => pushed.variantIds[v.variant_key!] === v.id).every(Boolean)).toBe(true);
+  });
+});
+
+describe('WooCommerce: a product create that timed out while the site kept saving', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('the fake models the race: a create started before the slow one saved passes the SKU check, and both are saved', async () => {
+    const store = await fakeWooStore();
+    const input = product(crypto.randomUUID().slice(0, 8), { main: [], colour: () => null }, 1);
+    await store.slowCreate(700);
+    const impatient = await wooConnector(store.apiKey, store.storeUrl, 250, 60);
+    await expect(impatient.upsertProduct(input)).rejects.toBeInstanceOf(StoreError);
+    // What an eager retry does: look up by SKU (nothing saved yet) and create.
+    const eager = await wooConnector(store.apiKey, store.storeUrl);
+    await eager.upsertProduct(input);
+    await sleep(800);
+    expect((await store.products()).map((p) => p.supplier_key)).toEqual([input.supplierKey, input.supplierKey]);
+  });
+
+  it('the connector says how long the create may still be saving; a retry after that updates the one product', async () => {
+    const store = await fakeWooStore();
+    const input = product(crypto.randomUUID().slice(0, 8), { main: [store.imageUrl('main.jpg')], colour: () => null }, 2);
+    await store.slowCreate(700);
+    const impatient = await wooConnector(store.apiKey, store.storeUrl, 250, 1.2);
+    const err = await impatient.upsertProduct(input).catch((e) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect([err.retryable, err.settleMs]).toEqual([true, 1200]);
+    expect(err.message).toMatch(/did not answer within 250 ms; the product may still be being saved by the store, so the import waits 2 s/);
+    expect(await store.products()).toEqual([]);
+    await sleep(err.settleMs);
+    const pushed = await (await wooConnector(store.apiKey, store.storeUrl)).upsertProduct(input);
+    const products = await store.products();
+    expect(products).toHaveLength(1);
+    expect([pushed.created, pushed.productId]).toEqual([false, products[0].id]);
+    expect(products[0].variations).toHaveLength(6);
+    expect(pushed.warnings).toEqual([]);
+    // The image the slow create downloaded is the product's, not downloaded again.
+    expect(await store.media()).toHaveLength(1);
+    expect(products[0].images).toEqual([store.imageUrl('main.jpg')]);
+    // …and remembered: a later import uploads nothing either.
+    await (await wooConnector(store.apiKey, store.storeUrl)).upsertProduct(input);
+    expect(await store.media()).toHaveLength(1);
   });
 });
 

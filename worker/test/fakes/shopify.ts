@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isNonNullType, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionNode } from 'graphql';
+import { getArgumentValues, getDirectiveValues, isNonNullType, Kind, type FieldNode, type GraphQLField, type FragmentDefinitionNode, type SelectionNode } from 'graphql';
 import { SHOPIFY_SCOPE_NAMES } from '../../shared/shopify-scopes';
 import type { StartedFake } from './index';
 import { FakeShopifyOAuth } from './shopify-oauth';
@@ -15,7 +15,8 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  * version (./shopify-schema.ts), variables against their declared types, and fields
  * the token's scopes do not cover answer ACCESS_DENIED. It models the operations the
  * connectors send (shop, the app's access scopes, location, products by tag, product
- * variants, productSet, productUpdate, productVariantsBulkCreate/Update/Delete), checks
+ * variants, productSet, productUpdate, productVariantsBulkCreate/Update/Delete, nodes,
+ * inventorySetQuantities with its idempotency key and compare-and-swap, productOptionUpdate), checks
  * their values like Shopify does (option and variant limits, option values, files, money
  * strings, unknown ids), keeps products in memory, answers only the selected fields, with
  * `extensions.cost`. productSet replaces the list fields it is given (metafields, a
@@ -34,6 +35,11 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  *   POST   /__control/shops/:token/merchant    {product_id, title?, description_html?, add_tags?, add_metafields?,
  *                                               add_media?, add_collections?, variant_metafields?: {variant_id: [...]}}
  *                                               → the merchant's own edits in the Shopify admin
+ *   POST   /__control/shops/:token/sell        {variant_id, quantity, when?: 'before_next_inventory_set'} → a customer
+ *                                               buys: now, or just before the next inventorySetQuantities runs
+ *   POST   /__control/shops/:token/lose-answer {operation, count} → the next requests of that root field run,
+ *                                               but answer 503 (the work is done, the answer lost)
+ *   GET    /__control/shops/:token/inventory   → {changes: one entry per applied inventorySetQuantities, replays}
  *   POST   /__control/shops/:token/throttle    {count, currently_available?} → next calls answer Throttled
  *   POST   /__control/shops/:token/fail        {status, count, body?, delay_ms?} → next calls fail (or stall)
  *   DELETE /__control/shops/:token             → every token of the shop stops working (a revoked app)
@@ -65,6 +71,8 @@ interface Variant {
   compareAtPrice: string | null;
   sku: string | null;
   tracked: boolean;
+  /** Every variant has one inventory item (InventoryItem.variant is non-null in the schema). */
+  inventoryItemId: string;
   inventory: { locationId: string; name: string; quantity: number }[];
   /** The media id the variant shows. */
   file: string | null;
@@ -82,7 +90,8 @@ interface Product {
   descriptionHtml: string;
   status: string;
   tags: string[];
-  options: { name: string; values: string[] }[];
+  /** In position order (ProductOption.position is 1-based). */
+  options: { id: string; name: string; values: string[] }[];
   media: Media[];
   metafields: Metafield[];
   /** Collection ids the product is in (productSet's `collections`). */
@@ -105,6 +114,19 @@ interface Shop {
   /** The leaky bucket: points available at `at` (ms), refilled at RESTORE_RATE per second. */
   bucket: { available: number; at: number };
   failure: Failure | null;
+  /**
+   * inventorySetQuantities answers by idempotency key: the request's input (to refuse
+   * a key reused with other parameters) and the answer it got, replayed on reuse.
+   */
+  idempotency: Map<string, { fingerprint: string; answer: { inventoryAdjustmentGroup: unknown; userErrors: UserError[] } }>;
+  /** Quantities changed by inventorySetQuantities, one entry per applied request (not per replay). */
+  inventoryChanges: { key: string; changes: { inventoryItemId: string; before: number; after: number }[] }[];
+  /** Replays answered from the idempotency store. */
+  idempotentReplays: number;
+  /** Sales scripted to happen just before the next inventorySetQuantities runs (a customer buying meanwhile). */
+  pendingSales: { variantId: string; quantity: number }[];
+  /** The next `count` requests of `operation` run, but their answer is lost (503 from the edge). */
+  loseAnswer: { operation: string; count: number } | null;
 }
 
 interface UserError {
@@ -124,8 +146,21 @@ const gid = (type: string) => `gid://shopify/${type}/${nextId++}`;
 
 const pageSize = (query: string, field: string) => Number(new RegExp(`${field}\\(first:\\s*(\\d+)`).exec(query)?.[1] ?? 250);
 
-function variantOut(product: Product, v: Variant) {
+/** The variant's quantities at `locationId` as an InventoryLevel, or null where it is not stocked. */
+function levelAt(v: Variant, locationId: unknown) {
+  const here = v.inventory.filter((q) => q.locationId === locationId);
+  if (!here.length) return null;
+  return { id: `gid://shopify/InventoryLevel/${v.inventoryItemId.split('/').pop()}?inventory_item_id=${v.inventoryItemId}`, quantities: here.map((q) => ({ id: `${v.inventoryItemId}/${q.name}`, name: q.name, quantity: q.quantity })) };
+}
+
+/**
+ * A variant as the schema's ProductVariant. `locationId` resolves
+ * `inventoryItem.inventoryLevel(locationId:)`: the connector passes it as the
+ * `$locationId` variable, and the fake reads it from there instead of resolving arguments.
+ */
+function variantOut(product: Product, v: Variant, locationId: unknown = null) {
   return {
+    inventoryItem: { id: v.inventoryItemId, tracked: v.tracked, sku: v.sku, inventoryLevel: levelAt(v, locationId) },
     id: v.id,
     title: v.optionValues.map((o) => o.name).join(' / '),
     price: v.price,
@@ -157,7 +192,7 @@ function productOut(product: Product, query: string, after: string | null = null
     title: product.title,
     status: product.status,
     tags: product.tags,
-    options: product.options.map((o) => ({ name: o.name, optionValues: o.values.map((name) => ({ name })) })),
+    options: product.options.map((o, i) => ({ id: o.id, name: o.name, position: i + 1, values: o.values, optionValues: o.values.map((name) => ({ name })) })),
     media: { nodes: product.media.map((m) => ({ id: m.id })) },
     metafield: supplier ? { value: supplier.value } : null,
     variants: variantPage(product, pageSize(query, 'variants'), after),
@@ -198,7 +233,10 @@ function productSet(shop: Shop, variables: Record<string, unknown>): { product: 
   }
 
   const options = Array.isArray(input.productOptions)
-    ? input.productOptions.map((o) => ({ name: String((o as { name?: unknown }).name ?? ''), values: ((o as { values?: { name?: unknown }[] }).values ?? []).map((v) => String(v?.name ?? '')) }))
+    ? input.productOptions.map((o) => {
+        const name = String((o as { name?: unknown }).name ?? '');
+        return { id: existing?.options.find((eo) => eo.name === name)?.id ?? gid('ProductOption'), name, values: ((o as { values?: { name?: unknown }[] }).values ?? []).map((v) => String(v?.name ?? '')) };
+      })
     : (existing?.options ?? []);
   if (options.length > 3) errors.push({ code: 'OPTIONS_OVER_LIMIT', field: ['input', 'productOptions'], message: 'Options over limit' });
   for (const [i, o] of options.entries()) {
@@ -258,6 +296,7 @@ function productSet(shop: Shop, variables: Record<string, unknown>): { product: 
       compareAtPrice: v.compareAtPrice === undefined ? (previous?.compareAtPrice ?? null) : (v.compareAtPrice as string | null),
       sku: typeof v.sku === 'string' ? v.sku : (previous?.sku ?? null),
       tracked: isObject(v.inventoryItem) ? v.inventoryItem.tracked === true : (previous?.tracked ?? false),
+      inventoryItemId: previous?.inventoryItemId ?? gid('InventoryItem'),
       inventory: inventory.length ? inventory : (previous?.inventory ?? []),
       // Resolved to a media id below, once the product's media exist.
       file,
@@ -373,6 +412,7 @@ function bulkCreate(shop: Shop, variables: Record<string, unknown>) {
       compareAtPrice: typeof v.compareAtPrice === 'string' ? v.compareAtPrice : null,
       sku: typeof item.sku === 'string' ? item.sku : null,
       tracked: item.tracked === true,
+      inventoryItemId: gid('InventoryItem'),
       inventory,
       file: typeof v.mediaId === 'string' ? v.mediaId : null,
       metafields: validMetafields(v.metafields, [...at, 'metafields'], errors),
@@ -400,6 +440,178 @@ function bulkDelete(shop: Shop, variables: Record<string, unknown>) {
   if (ids.length >= product.variants.length) return { product: null, userErrors: [{ code: 'CANNOT_DELETE_LAST_VARIANT', field: ['variantsIds'], message: 'Cannot delete the last variant of a product' }] };
   product.variants = product.variants.filter((v) => !ids.includes(v.id));
   return { product: { id: product.id }, userErrors: [] };
+}
+
+/**
+ * The reasons inventorySetQuantities accepts ("The value must be one of the possible
+ * reasons": shopify.dev, inventory management apps, quantities and states).
+ */
+const INVENTORY_REASONS = new Set([
+  'correction', 'cycle_count_available', 'damaged', 'movement_created', 'movement_updated', 'movement_received', 'movement_canceled',
+  'other', 'promotion', 'quality_control', 'received', 'reservation_created', 'reservation_deleted', 'reservation_updated', 'restock',
+  'safety_stock', 'shrinkage',
+]);
+
+function variantByInventoryItem(shop: Shop, inventoryItemId: unknown): Variant | null {
+  for (const p of shop.products.values()) for (const v of p.variants) if (v.inventoryItemId === inventoryItemId) return v;
+  return null;
+}
+
+/** Node interface lookups (`nodes(ids:)`): the fake holds product variants; other ids answer null, as unknown ids do. */
+function nodes(shop: Shop, variables: Record<string, unknown>, args: Record<string, unknown>) {
+  const ids = Array.isArray(args.ids) ? args.ids : [];
+  return ids.map((id) => {
+    for (const p of shop.products.values()) {
+      const v = p.variants.find((pv) => pv.id === id);
+      if (v) return { __typename: 'ProductVariant', ...variantOut(p, v, variables.locationId) };
+    }
+    return null;
+  });
+}
+
+/**
+ * inventorySetQuantities as the 2026-10 schema describes it (Mutation.inventorySetQuantities,
+ * InventoryQuantityInput.changeFromQuantity, InventorySetQuantitiesUserErrorCode):
+ * - the `@idempotent(key:)` directive is required since 2026-04 ("calling these mutations
+ *   without an idempotency directive will result in an error at runtime", shopify.dev
+ *   changelog); a key seen before with the same input replays the first answer without
+ *   applying anything again; with another input → IDEMPOTENCY_KEY_PARAMETER_MISMATCH; a
+ *   key whose request failed → IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED (the enum's wording);
+ * - `changeFromQuantity` must be given on every quantity, even as null ("This field is
+ *   mandatory … or the mutation returns an error"); the schema has no code of its own for
+ *   that, so the fake answers the closest one, COMPARE_QUANTITY_REQUIRED;
+ * - compare-and-swap: a changeFromQuantity that is not the current quantity →
+ *   CHANGE_FROM_QUANTITY_STALE; quantities per (inventory item, location), a pair at most
+ *   once, never negative; the request is all or nothing (the fake's reading: a userError
+ *   means no quantity changed).
+ * An item not stocked at the location answers INVALID_LOCATION (the fake's choice: real
+ * shops may activate the item there instead).
+ */
+function inventorySetQuantities(shop: Shop, variables: Record<string, unknown>, args: Record<string, unknown>, key: string | null) {
+  if (key === null) return { error: { message: 'The @idempotent directive with a non-blank key is required for inventorySetQuantities since API version 2026-04', extensions: { code: 'BAD_REQUEST' } } };
+  const input = isObject(args.input) ? args.input : {};
+  const fingerprint = JSON.stringify(input);
+  const seen = shop.idempotency.get(key);
+  if (seen) {
+    if (seen.fingerprint !== fingerprint) {
+      return { value: { inventoryAdjustmentGroup: null, userErrors: [{ code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH', field: null, message: 'The same idempotency key cannot be used with different operation parameters.' }] } };
+    }
+    if (seen.answer.userErrors.length) {
+      return { value: { inventoryAdjustmentGroup: null, userErrors: [{ code: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED', field: null, message: 'A previous request with this idempotency key failed. Retry with a new idempotency key.' }] } };
+    }
+    shop.idempotentReplays++;
+    return { value: seen.answer };
+  }
+  // A customer's purchase that the test scripted to land between the connector's read and this write.
+  for (const sale of shop.pendingSales.splice(0)) {
+    for (const p of shop.products.values()) {
+      const v = p.variants.find((pv) => pv.id === sale.variantId);
+      const level = v?.inventory.find((q) => q.locationId === shop.locationId && q.name === 'available');
+      if (level) level.quantity -= sale.quantity;
+    }
+  }
+  const errors: UserError[] = [];
+  const name = String(input.name ?? '');
+  if (!['available', 'on_hand'].includes(name)) errors.push({ code: 'INVALID_NAME', field: ['input', 'name'], message: "The quantity name must be either 'available' or 'on_hand'." });
+  if (!INVENTORY_REASONS.has(String(input.reason))) errors.push({ code: 'INVALID_REASON', field: ['input', 'reason'], message: 'The specified reason is invalid.' });
+  if (input.referenceDocumentUri != null && !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(String(input.referenceDocumentUri))) {
+    errors.push({ code: 'INVALID_REFERENCE_DOCUMENT', field: ['input', 'referenceDocumentUri'], message: 'The specified reference document is invalid.' });
+  }
+  const raw = Array.isArray(input.quantities) ? input.quantities : [];
+  // The caller's raw variables: coercion fills an omitted nullable field with nothing, so omission is read from what was sent.
+  const sent = isObject(variables.input) && Array.isArray(variables.input.quantities) ? variables.input.quantities : raw;
+  const pairs = new Set<string>();
+  const planned: { level: { quantity: number }; item: string; before: number; after: number }[] = [];
+  raw.forEach((q, i) => {
+    const at = ['input', 'quantities', String(i)];
+    const iq = isObject(q) ? q : {};
+    const variant = variantByInventoryItem(shop, iq.inventoryItemId);
+    if (!variant) return void errors.push({ code: 'INVALID_INVENTORY_ITEM', field: [...at, 'inventoryItemId'], message: 'The specified inventory item could not be found.' });
+    if (iq.locationId !== shop.locationId) return void errors.push({ code: 'INVALID_LOCATION', field: [...at, 'locationId'], message: 'The specified location could not be found.' });
+    const pair = `${String(iq.inventoryItemId)}@${String(iq.locationId)}`;
+    if (pairs.has(pair)) errors.push({ code: 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR', field: at, message: 'The combination of inventoryItemId and locationId must be unique.' });
+    pairs.add(pair);
+    const quantity = Number(iq.quantity);
+    if (quantity < 0) errors.push({ code: 'INVALID_QUANTITY_NEGATIVE', field: [...at, 'quantity'], message: "The quantity can't be negative." });
+    if (quantity > 1_000_000_000) errors.push({ code: 'INVALID_QUANTITY_TOO_HIGH', field: [...at, 'quantity'], message: "The total quantity can't be higher than 1,000,000,000." });
+    const given = sent[i];
+    if (!isObject(given) || !('changeFromQuantity' in given)) {
+      errors.push({ code: 'COMPARE_QUANTITY_REQUIRED', field: [...at, 'changeFromQuantity'], message: 'changeFromQuantity must be given on every quantity (null to skip the check).' });
+      return;
+    }
+    let level = variant.inventory.find((l) => l.locationId === shop.locationId && l.name === name);
+    if (!level && variant.inventory.some((l) => l.locationId === shop.locationId)) {
+      level = { locationId: shop.locationId, name, quantity: 0 };
+      variant.inventory.push(level);
+    }
+    if (!level) return void errors.push({ code: 'INVALID_LOCATION', field: [...at, 'locationId'], message: 'The inventory item is not stocked at the location.' });
+    if (iq.changeFromQuantity !== null && iq.changeFromQuantity !== level.quantity) {
+      errors.push({ code: 'CHANGE_FROM_QUANTITY_STALE', field: [...at, 'changeFromQuantity'], message: 'The changeFromQuantity value does not match persisted value.' });
+    }
+    planned.push({ level, item: String(iq.inventoryItemId), before: level.quantity, after: quantity });
+  });
+  let answer: { inventoryAdjustmentGroup: unknown; userErrors: UserError[] };
+  if (errors.length) answer = { inventoryAdjustmentGroup: null, userErrors: errors };
+  else {
+    for (const change of planned) change.level.quantity = change.after;
+    shop.inventoryChanges.push({ key, changes: planned.map(({ item, before, after }) => ({ inventoryItemId: item, before, after })) });
+    answer = {
+      inventoryAdjustmentGroup: {
+        id: gid('InventoryAdjustmentGroup'),
+        createdAt: new Date().toISOString(),
+        reason: String(input.reason),
+        referenceDocumentUri: input.referenceDocumentUri ?? null,
+        changes: planned.map((c) => ({ name, delta: c.after - c.before, quantityAfterChange: c.after, item: { id: c.item }, location: { id: shop.locationId } })),
+      },
+      userErrors: [],
+    };
+  }
+  shop.idempotency.set(key, { fingerprint, answer });
+  return { value: answer };
+}
+
+/**
+ * productOptionUpdate (Mutation.productOptionUpdate in the 2026-10 schema): renames or
+ * moves one option; every variant's value of it follows, as the option is the same
+ * object. Option names are unique on a product (OPTION_ALREADY_EXISTS), blank ones are
+ * INVALID_NAME, over 255 characters OPTION_NAME_TOO_LONG; positions run 1..n
+ * (INVALID_POSITION). Value changes (optionValuesToAdd/Update/Delete) are not modelled.
+ */
+function productOptionUpdate(shop: Shop, args: Record<string, unknown>) {
+  const product = shop.products.get(String(args.productId));
+  if (!product) return { product: null, userErrors: [{ code: 'PRODUCT_DOES_NOT_EXIST', field: ['productId'], message: 'Product does not exist' }] };
+  for (const unsupported of ['optionValuesToAdd', 'optionValuesToUpdate', 'optionValuesToDelete']) {
+    if (Array.isArray(args[unsupported]) && (args[unsupported] as unknown[]).length) return undefined;
+  }
+  const option = isObject(args.option) ? args.option : {};
+  const at = product.options.findIndex((o) => o.id === option.id);
+  if (at < 0) return { product: null, userErrors: [{ code: 'OPTION_DOES_NOT_EXIST', field: ['option', 'id'], message: 'Option does not exist.' }] };
+  const errors: UserError[] = [];
+  if (option.name !== undefined && option.name !== null) {
+    const name = String(option.name);
+    if (!name.trim()) errors.push({ code: 'INVALID_NAME', field: ['option', 'name'], message: 'The name provided is not valid.' });
+    else if (name.length > 255) errors.push({ code: 'OPTION_NAME_TOO_LONG', field: ['option', 'name'], message: 'Option name is too long.' });
+    else if (product.options.some((o, i) => i !== at && o.name.toLowerCase() === name.toLowerCase())) {
+      errors.push({ code: 'OPTION_ALREADY_EXISTS', field: ['option', 'name'], message: 'Option already exists.' });
+    }
+  }
+  const position = option.position === undefined || option.position === null ? null : Number(option.position);
+  if (position !== null && !(Number.isInteger(position) && position >= 1 && position <= product.options.length)) {
+    errors.push({ code: 'INVALID_POSITION', field: ['option', 'position'], message: 'The option position provided is not valid.' });
+  }
+  if (errors.length) return { product: null, userErrors: errors };
+  const target = product.options[at];
+  if (typeof option.name === 'string' && option.name !== target.name) {
+    const before = target.name;
+    target.name = option.name;
+    for (const v of product.variants) for (const ov of v.optionValues) if (ov.optionName === before) ov.optionName = option.name;
+  }
+  if (position !== null && position !== at + 1) {
+    product.options.splice(at, 1);
+    product.options.splice(position - 1, 0, target);
+  }
+  product.updatedAt = new Date().toISOString();
+  return { product: productOut(product, ''), userErrors: [] };
 }
 
 /** productUpdate: the fields given (title, description, status, tags replace); variants, media and metafields left alone unless given. */
@@ -436,7 +648,9 @@ function requestCost(operation: string | null, variables: Record<string, unknown
     const variants = Array.isArray(variables.variants) ? variables.variants.filter(isObject) : [];
     return Math.ceil(10 + variants.reduce((sum, v) => sum + 0.2 + (v.mediaId ? 0.6 : 0) + 0.4 * len(v.metafields), 0));
   }
-  if (operation === 'productVariantsBulkDelete' || operation === 'productUpdate') return 10;
+  if (['productVariantsBulkDelete', 'productUpdate', 'inventorySetQuantities', 'productOptionUpdate'].includes(operation ?? '')) return 10;
+  // A node costs a point (Shopify's calculated cost: one per object), plus the query itself.
+  if (operation === 'nodes') return 1 + len(variables.ids);
   return 2;
 }
 
@@ -468,7 +682,7 @@ export function describeProduct(p: Product) {
     status: p.status,
     tags: p.tags,
     description_html: p.descriptionHtml,
-    options: p.options,
+    options: p.options.map((o) => ({ name: o.name, values: o.values })),
     images: p.media.map((m) => m.src),
     media: p.media,
     metafields: p.metafields,
@@ -481,6 +695,7 @@ export function describeProduct(p: Product) {
       compare_at_price: v.compareAtPrice,
       sku: v.sku,
       inventory: v.inventory.find((q) => q.name === 'available')?.quantity ?? null,
+      inventory_item_id: v.inventoryItemId,
       variant_key: v.metafields.find((m) => m.key === 'variant_key')?.value ?? null,
       metafields: v.metafields,
       image: p.media.find((m) => m.id === v.file)?.src ?? null,
@@ -514,7 +729,9 @@ function project(value: unknown, selections: readonly SelectionNode[], fragments
 }
 
 /** One root field of a valid document; undefined when the fake does not model it. */
-function resolveRoot(shop: Shop, scopes: string[], field: string, variables: Record<string, unknown>, query: string): unknown {
+function resolveRoot(admin: ShopifyAdminSchema, shop: Shop, scopes: string[], root: FieldNode, definition: GraphQLField<unknown, unknown>, variables: Record<string, unknown>, query: string): unknown {
+  const field = root.name.value;
+  const args = getArgumentValues(definition, root, variables);
   switch (field) {
     case 'shop':
       return { name: shop.name, myshopifyDomain: `${slug(shop.name)}.myshopify.com` };
@@ -546,6 +763,16 @@ function resolveRoot(shop: Shop, scopes: string[], field: string, variables: Rec
       return bulkDelete(shop, variables);
     case 'productUpdate':
       return productUpdate(shop, variables);
+    case 'nodes':
+      return nodes(shop, variables, args);
+    case 'inventorySetQuantities': {
+      const directive = admin.schema.getDirective('idempotent');
+      const key = directive ? getDirectiveValues(directive, root, variables)?.key : undefined;
+      const set = inventorySetQuantities(shop, variables, args, typeof key === 'string' && key.trim() ? key : null);
+      return 'error' in set ? { __error: set.error } : set.value;
+    }
+    case 'productOptionUpdate':
+      return productOptionUpdate(shop, args);
     default:
       return undefined;
   }
@@ -628,11 +855,22 @@ function graphql(admin: ShopifyAdminSchema, shop: Shop, scopes: string[], req: S
       data[key] = null;
       continue;
     }
-    const value = resolveRoot(shop, scopes, root.name.value, variables, query);
+    const value = resolveRoot(admin, shop, scopes, root, rootType.getFields()[root.name.value], variables, query);
     if (value === undefined) {
-      return { status: 501, body: { errors: [{ message: `The Shopify fake does not model ${rootType.name}.${root.name.value} (valid in Admin ${admin.version}); add it to worker/test/fakes/shopify.ts` }] } };
+      return { status: 501, body: { errors: [{ message: `The Shopify fake does not model ${rootType.name}.${root.name.value} (valid in Admin ${admin.version}) as called; add it to worker/test/fakes/shopify.ts` }] } };
+    }
+    if (isObject(value) && '__error' in value) {
+      // A resolver's runtime error: the field answers null and the error names its path.
+      denied.push({ ...(value.__error as { message: string }), path: [key] });
+      data[key] = null;
+      continue;
     }
     data[key] = project(value, root.selectionSet?.selections ?? [], fragments);
+  }
+  // The request ran, but its answer never reaches the client (an edge 503 after the work was done).
+  if (shop.loseAnswer && shop.loseAnswer.count > 0 && roots.some((r) => r.name.value === shop.loseAnswer!.operation)) {
+    shop.loseAnswer.count--;
+    return { status: 503, body: { errors: 'Service Unavailable' } };
   }
   return { body: { ...(denied.length ? { errors: denied } : {}), data, extensions: { cost } } };
 }
@@ -665,7 +903,7 @@ export async function startFakeShopify(): Promise<StartedFake> {
     if (req.path === '/admin/oauth/access_token' && req.method === 'POST') return oauth.tokenEndpoint(req);
     const screen = installScreen(req, shops, oauth, server.origin);
     if (screen) return screen;
-    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire|auth|merchant|apps))?$/.exec(req.path);
+    const control = /^\/__control\/shops(?:\/([^/]+))?(?:\/(products|throttle|fail|approve|expire|auth|merchant|apps|sell|lose-answer|inventory))?$/.exec(req.path);
     if (control) {
       const [, token, action] = control;
       const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
@@ -681,6 +919,11 @@ export async function startFakeShopify(): Promise<StartedFake> {
           throttledByBucket: 0,
           bucket: { available: MAX_AVAILABLE, at: Date.now() },
           failure: null,
+          idempotency: new Map(),
+          inventoryChanges: [],
+          idempotentReplays: 0,
+          pendingSales: [],
+          loseAnswer: null,
         };
         shops.set(shop.token, shop);
         oauth.tokens.set(shop.token, { shop, scopes: shop.scopes, clientId: null, expiresAt: null });
@@ -718,6 +961,22 @@ export async function startFakeShopify(): Promise<StartedFake> {
         return { body: stats };
       }
       if (req.method === 'GET' && action === 'products') return { body: [...shop.products.values()].map(describeProduct) };
+      if (req.method === 'POST' && action === 'sell') {
+        // A customer buys `quantity` of a variant: now, or just before the next inventorySetQuantities runs.
+        const variantId = String(input.variant_id ?? '');
+        const quantity = Number(input.quantity ?? 1);
+        const variant = [...shop.products.values()].flatMap((p) => p.variants).find((v) => v.id === variantId);
+        const level = variant?.inventory.find((q) => q.locationId === shop.locationId && q.name === 'available');
+        if (!level || !Number.isInteger(quantity) || quantity < 1) return { status: 422, body: { error: 'no stocked variant with that id, or a bad quantity' } };
+        if (input.when === 'before_next_inventory_set') shop.pendingSales.push({ variantId, quantity });
+        else level.quantity -= quantity;
+        return { body: { ok: true } };
+      }
+      if (req.method === 'POST' && action === 'lose-answer') {
+        shop.loseAnswer = { operation: String(input.operation ?? ''), count: Number(input.count ?? 1) };
+        return { body: { ok: true } };
+      }
+      if (req.method === 'GET' && action === 'inventory') return { body: { changes: shop.inventoryChanges, replays: shop.idempotentReplays } };
       if (req.method === 'POST' && action === 'throttle') {
         shop.throttle = { count: Number(input.count ?? 1), available: Number(input.currently_available ?? 0) };
         return { body: { ok: true } };

@@ -25,7 +25,13 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  * the test machine, so they count as downloaded unless the host ends in `.invalid`
  * (RFC 2606: never resolves). A slow site (`slow`) takes `ms_per_item` for each item of a
  * variation batch, saving each as it goes and answering at the end; like PHP, it keeps
- * saving after the client gave up.
+ * saving after the client gave up. A slow product create (`slow-create`) is WooCommerce's
+ * products controller on a slow host: the request is checked (the SKU's uniqueness
+ * included, as `set_sku` checks it when the request is read), its `{src}` images are
+ * downloaded, and only then, `ms` later, is the product saved and the answer sent; PHP
+ * goes on after the client gave up, so the product appears after the client's timeout.
+ * A second create of the same SKU that starts before the first one saved passes the
+ * same check, so both are saved: the duplicate a too-eager retry makes on a real site.
  *
  * Control:
  *   POST   /__control/stores                    {name?} → {consumer_key, consumer_secret, name}
@@ -35,6 +41,7 @@ import { isMoney, isObject, parseBody, startStoreServer, takeFailure, type Failu
  *   POST   /__control/stores/:key/strip-auth    {enabled} → ignore the Authorization header, like some hosts
  *   GET    /__control/stores/:key/media         → the media library: [{id, source}] (one entry per download)
  *   POST   /__control/stores/:key/slow          {ms_per_item} → variation batches take this long per item
+ *   POST   /__control/stores/:key/slow-create   {ms, count?} → the next `count` product creates save (and answer) `ms` late
  *   DELETE /__control/stores/:key               → the keys stop working
  *   /wc-auth/v1/authorize, /__control/wc-auth/* → the app authorization screen (./woocommerce-auth.ts)
  */
@@ -86,6 +93,7 @@ interface Store {
   /** The media library: every downloaded image, by attachment id. */
   media: Map<number, { id: number; source: string }>;
   slowMsPerItem: number;
+  slowCreate: { ms: number; count: number } | null;
 }
 
 const BATCH_LIMIT = 100;
@@ -353,6 +361,10 @@ async function route(store: Store, origin: string, req: StoreRequest): Promise<S
     const invalid = checkProduct(body) ?? checkCommon(store, body as Record<string, unknown>, null);
     if (invalid) return invalid;
     const images = await productImages(store, body);
+    if (store.slowCreate && store.slowCreate.count > 0) {
+      store.slowCreate.count--;
+      await sleep(store.slowCreate.ms);
+    }
     const p: Product = { id: nextId++, name: '', type: 'simple', status: 'publish', description: '', sku: '', regular_price: '', sale_price: '', manage_stock: false, stock_quantity: null, images: [], tags: [], attributes: [], meta_data: [], variations: [] };
     applyProduct(store, p, body as Record<string, unknown>, images);
     store.products.set(p.id, p);
@@ -463,7 +475,7 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
     if (image && req.method === 'GET') {
       return image[1] ? { status: 404, body: { error: 'not found' } } : { raw: FAKE_JPEG, headers: { 'Content-Type': 'image/jpeg' } };
     }
-    const control = /^\/__control\/stores(?:\/([^/]+))?(?:\/(products|fail|strip-auth|media|slow))?$/.exec(req.path);
+    const control = /^\/__control\/stores(?:\/([^/]+))?(?:\/(products|fail|strip-auth|media|slow|slow-create))?$/.exec(req.path);
     if (control) {
       const [, key, action] = control;
       const input = (parseBody(req.body) ?? {}) as Record<string, unknown>;
@@ -479,6 +491,7 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
           stripAuth: false,
           media: new Map(),
           slowMsPerItem: 0,
+          slowCreate: null,
         };
         stores.set(store.key, store);
         return { status: 201, body: { consumer_key: store.key, consumer_secret: store.secret, name: store.name } };
@@ -494,6 +507,10 @@ export async function startFakeWooCommerce(): Promise<StartedFake> {
       if (req.method === 'GET' && action === 'media') return { body: [...store.media.values()] };
       if (req.method === 'POST' && action === 'slow') {
         store.slowMsPerItem = Number(input.ms_per_item ?? 0);
+        return { body: { ok: true } };
+      }
+      if (req.method === 'POST' && action === 'slow-create') {
+        store.slowCreate = { ms: Number(input.ms ?? 0), count: Number(input.count ?? 1) };
         return { body: { ok: true } };
       }
       if (req.method === 'POST' && action === 'fail') {
