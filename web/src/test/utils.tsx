@@ -69,6 +69,8 @@ const teardowns: (() => void)[] = [];
 /** The whole app (routes, guards, providers) at `path`, with a fresh cache. */
 export function renderApp(path: string) {
   const queryClient = createQueryClient();
+  // The app's retry policy, without the production back-off between tries (1 s, 2 s).
+  queryClient.setDefaultOptions({ ...queryClient.getDefaultOptions(), queries: { ...queryClient.getDefaultOptions().queries, retryDelay: 10 } });
   teardowns.push(clearCacheOnSessionChange(queryClient));
   const router = createMemoryRouter(routes, { initialEntries: [path] });
   const view = render(
