@@ -1,10 +1,8 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createDb } from '../db/client';
-import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { call, registerUser } from './helpers';
-import { createWatch } from './price-helpers';
+import { checkWatches, createWatch } from './price-helpers';
 import { connectAliExpress } from './supplier-helpers';
+import { waitForJob } from './queue-helpers';
 
 /*
  * Import list (#17): an item remembers the supplier data it came from, and a price watch
@@ -12,24 +10,6 @@ import { connectAliExpress } from './supplier-helpers';
  * list can say which (edited) items the change affects.
  */
 const numericId = () => `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
-
-async function check(ids: string[]) {
-  const { db, pool } = createDb(env);
-  try {
-    return await checkWatchIds(env, db, priceCheckDeps(env), ids);
-  } finally {
-    await pool.end();
-  }
-}
-
-async function waitForJob(token: string, id: string) {
-  for (let i = 0; i < 100; i++) {
-    const r = await call(`/imports/${id}`, { token });
-    if (!['pending', 'running'].includes(r.json.status)) return r.json;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`job ${id} did not finish`);
-}
 
 describe('import list: supplier changes seen by price watches', () => {
   it('flags the items of a product whose supplier price moved, and only those', async () => {
@@ -52,12 +32,12 @@ describe('import list: supplier changes seen by price watches', () => {
     expect((await call(`/import-list/${items[moving]}`, { token: user.token, method: 'PUT', body: { version: item.json.version, title: 'My edited title' } })).status).toBe(200);
 
     const watches = await Promise.all([moving, still].map((id) => createWatch(user, { product_url: `https://www.aliexpress.com/item/${id}.html`, source: 'aliexpress' })));
-    expect(await check(watches.map((w) => w.id))).toMatchObject({ checked: 2, errors: 0 });
+    expect(await checkWatches(watches.map((w) => w.id))).toMatchObject({ checked: 2, errors: 0 });
     // A baseline check changes nothing in the list.
     expect((await call('/import-list?supplier_changed=true', { token: user.token })).json.items).toEqual([]);
 
     await ae.control('products', { product_id: moving, price: 13 });
-    expect(await check(watches.map((w) => w.id))).toMatchObject({ checked: 2, errors: 0 });
+    expect(await checkWatches(watches.map((w) => w.id))).toMatchObject({ checked: 2, errors: 0 });
     const flagged = await call('/import-list?supplier_changed=true', { token: user.token });
     expect(flagged.json.items.map((i: { id: string }) => i.id)).toEqual([items[moving]]);
     expect(flagged.json.items[0].title).toBe('My edited title');

@@ -6,6 +6,7 @@ import { sanitizeHtml } from '../shared/html';
 import { dropOption, asListProduct, marginOf } from '../shared/import-list';
 import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
 import { fakeShopifyShop } from './store-fakes';
+import { waitForJob } from './queue-helpers';
 
 const JOB_TIMEOUT = 20_000;
 
@@ -23,16 +24,6 @@ const shipsFromProduct = (title = 'Travel Mug') => ({
   ],
 });
 
-async function waitForJob(user: TestUser, id: string) {
-  const deadline = Date.now() + JOB_TIMEOUT;
-  for (;;) {
-    const j = (await call(`/imports/${id}`, { token: user.token })).json;
-    if (!['pending', 'running'].includes(j.status)) return j;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${j.status}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 /** A manual import kept for review; resolves with the list item it became. */
 async function reviewImport(user: TestUser, body: Record<string, unknown> = {}) {
   const created = await call('/imports', {
@@ -40,7 +31,7 @@ async function reviewImport(user: TestUser, body: Record<string, unknown> = {}) 
     body: { product_url: `manual://${crypto.randomUUID()}`, source: 'manual', config: { product: shipsFromProduct(), markup_percent: 100, review: true }, ...body },
   });
   expect(created.status).toBe(201);
-  const job = await waitForJob(user, created.json.id);
+  const job = await waitForJob(user.token, created.json.id);
   expect(job.status).toBe('completed');
   expect(job.created_product_id).toBeNull();
   const list = await call('/import-list', { token: user.token });
@@ -98,11 +89,11 @@ describe('import list: landing', () => {
     expect(me.json.features).toEqual({ ai: Boolean((env as { LLM_GATEWAY_URL?: string }).LLM_GATEWAY_URL) });
     const created = await call('/imports', { token: user.token, body: { product_url: 'manual://d', source: 'manual', config: { product: shipsFromProduct() } } });
     expect(created.json.config.review).toBe(true);
-    await waitForJob(user, created.json.id);
+    await waitForJob(user.token, created.json.id);
     expect(await shop.products()).toHaveLength(0);
     // An import that says review: false goes straight to the store.
     const direct = await call('/imports', { token: user.token, body: { product_url: 'manual://e', source: 'manual', config: { product: shipsFromProduct(), review: false } } });
-    expect((await waitForJob(user, direct.json.id)).created_product_id).toMatch(/^gid:/);
+    expect((await waitForJob(user.token, direct.json.id)).created_product_id).toMatch(/^gid:/);
   });
 });
 
@@ -225,7 +216,7 @@ describe('import list: pushing', () => {
     await call(`/import-list/push`, { token: user.token, body: { item_ids: [item.id] } });
     const history = (await call(`/imports/${item.import_job_id}/history`, { token: user.token })).json.items.map((h: { action: string }) => h.action);
     expect(history.filter((a: string) => a === 'pushed')).toHaveLength(2);
-    await waitForJob(user, item.import_job_id);
+    await waitForJob(user.token, item.import_job_id);
     products = (await shop.products()) as never;
     expect(products).toHaveLength(1);
     expect(products[0].title).toBe('Edited mug v2');

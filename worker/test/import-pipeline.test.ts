@@ -1,24 +1,11 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { importHistory, importJobs } from '../db/schema';
-import worker from '../index';
 import { backoffSeconds } from '../lib/backoff';
 import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
+import { deliverImport, waitForJob } from './queue-helpers';
 
 const demoUrl = (id = Math.floor(1e15 + Math.random() * 9e15)) => `https://www.aliexpress.com/item/${id}.html`;
-
-/** Waits for a job to leave pending/running: POST /imports enqueued it and the simulated queue delivers it. */
-async function settle(user: TestUser, jobId: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await call(`/imports/${jobId}`, { token: user.token });
-    if (!['pending', 'running'].includes(r.json.status)) return r.json;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${r.json.status}`);
-    await new Promise((res) => setTimeout(res, 150));
-  }
-}
 
 const actions = async (jobId: string) =>
   (await withDb((db) => db.select().from(importHistory).where(eq(importHistory.importJobId, jobId)).orderBy(importHistory.createdAt))).map((h) => h.action);
@@ -29,19 +16,11 @@ async function pendingJob(user: TestUser, values: Partial<typeof importJobs.$inf
   return row.id;
 }
 
-/** Runs the worker's queue handler on a hand-made message and reports acks/retries. */
-async function deliver(jobId: unknown, attempts = 1) {
-  const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body: { jobId } }]);
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
-
 describe('import pipeline (queue → consumer)', () => {
   it('completes a demo-catalogue import as a priced draft when the user has no store', async () => {
     const user = await registerUser();
     const created = await call('/imports', { token: user.token, body: { product_url: demoUrl(), source: 'aliexpress', config: { markup_percent: 100, round_to: 0.99, tags: ['trend'] } } });
-    const job = await settle(user, created.json.id);
+    const job = await waitForJob(user.token, created.json.id);
     expect(job.status).toBe('completed');
     expect(job.progress_percent).toBe(100);
     expect(job.created_product_id).toBeNull();
@@ -66,7 +45,7 @@ describe('import pipeline (queue → consumer)', () => {
     const user = await registerUser();
     const product = { title: 'Handmade mug', price: 8, images: ['https://cdn.example.com/mug.jpg'], variants: [{ name: 'Blue', price: 8, sku: 'MUG-B' }, { name: 'Red', price: 9, sku: 'MUG-R' }] };
     const created = await call('/imports', { token: user.token, body: { product_url: 'manual://mug', source: 'manual', config: { product, markup_fixed: 5, compare_at_percent: 20 } } });
-    const job = await settle(user, created.json.id);
+    const job = await waitForJob(user.token, created.json.id);
     expect(job.status).toBe('completed');
     expect(job.product_data.variants.map((v: { sku: string; price: number; compare_at: number }) => [v.sku, v.price, v.compare_at])).toEqual([
       ['MUG-B', 13, 15.6],
@@ -78,15 +57,15 @@ describe('import pipeline (queue → consumer)', () => {
     const user = await registerUser();
     const unsupported = await call('/imports', { token: user.token, body: { product_url: 'https://example.com/item/1.html', source: 'aliexpress' } });
     const mismatch = await call('/imports', { token: user.token, body: { product_url: 'https://cjdropshipping.com/x-p-AB12.html', source: 'aliexpress' } });
-    const a = await settle(user, unsupported.json.id);
-    const b = await settle(user, mismatch.json.id);
+    const a = await waitForJob(user.token, unsupported.json.id);
+    const b = await waitForJob(user.token, mismatch.json.id);
     expect(a).toMatchObject({ status: 'failed', error_message: 'Unsupported supplier URL' });
     expect(b.status).toBe('failed');
     expect(b.error_message).toMatch(/cjdropship product but the import's source is aliexpress/);
     expect(await actions(a.id)).toEqual(['created', 'running', 'failed']);
     const retried = await call(`/imports/${a.id}/retry`, { token: user.token, method: 'POST' });
     expect(retried.json.error_message).toBeNull();
-    expect((await settle(user, a.id)).status).toBe('failed');
+    expect((await waitForJob(user.token, a.id)).status).toBe('failed');
   });
 
   it('processes a bulk import of 50 to completion', async () => {
@@ -95,7 +74,7 @@ describe('import pipeline (queue → consumer)', () => {
     const urls = Array.from({ length: 50 }, () => demoUrl());
     const created = await call('/imports/bulk', { token: user.token, body: { product_urls: urls, source: 'aliexpress' } });
     expect(created.status).toBe(201);
-    const jobs = await Promise.all(created.json.map((j: { id: string }) => settle(user, j.id, 60_000)));
+    const jobs = await Promise.all(created.json.map((j: { id: string }) => waitForJob(user.token, j.id, 60_000)));
     expect(jobs.every((j) => j.status === 'completed')).toBe(true);
   }, 90_000);
 });
@@ -104,11 +83,11 @@ describe('consumer guarantees', () => {
   it('ignores a redelivered or duplicate message for a job already claimed or finished', async () => {
     const user = await registerUser();
     const jobId = await pendingJob(user);
-    const first = await deliver(jobId);
+    const first = await deliverImport(jobId);
     expect(first.explicitAcks).toHaveLength(1);
     const [done] = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, jobId)));
     expect(done.status).toBe('completed');
-    const again = await deliver(jobId);
+    const again = await deliverImport(jobId);
     expect(again.explicitAcks).toHaveLength(1);
     expect(await actions(jobId)).toEqual(['running', 'completed']);
   });
@@ -117,14 +96,14 @@ describe('consumer guarantees', () => {
     const user = await registerUser();
     const jobId = await pendingJob(user);
     expect((await call(`/imports/${jobId}/cancel`, { token: user.token, method: 'POST' })).status).toBe(200);
-    await deliver(jobId);
+    await deliverImport(jobId);
     const [row] = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, jobId)));
     expect(row.status).toBe('cancelled');
     expect(row.productData).toBeNull();
   });
 
   it('acks and logs a malformed message instead of looping on it', async () => {
-    const result = await deliver('not-a-uuid');
+    const result = await deliverImport('not-a-uuid');
     expect(result.explicitAcks).toHaveLength(1);
     expect(result.retryMessages).toHaveLength(0);
   });
@@ -132,7 +111,7 @@ describe('consumer guarantees', () => {
   it('fails a job whose store connection disappeared, without retrying', async () => {
     const user = await registerUser();
     const jobId = await pendingJob(user, { storeId: crypto.randomUUID() });
-    const result = await deliver(jobId);
+    const result = await deliverImport(jobId);
     expect(result.retryMessages).toHaveLength(0);
     const [row] = await withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, jobId)));
     expect(row.status).toBe('failed');

@@ -1,15 +1,12 @@
-import { createExecutionContext, createMessageBatch, waitOnExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createDb } from '../db/client';
 import { priceAlerts, priceWatches, repriceEvents, storeProducts, supplierAccounts } from '../db/schema';
-import worker from '../index';
-import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { money, priceFor } from '../shared/pricing';
-import { answer, api, registerUser, setPlan, type TestUser, withDb } from './helpers';
+import { answer, api, registerUser, setPlan, withDb } from './helpers';
 import { fakeShopifyShop } from './store-fakes';
 import { connectAliExpress } from './supplier-helpers';
+import { settleImport } from './queue-helpers';
+import { checkWatches } from './price-helpers';
 
 /**
  * Prices and currency (issue #14): a supplier variant without a price is a supplier error,
@@ -18,29 +15,6 @@ import { connectAliExpress } from './supplier-helpers';
  */
 
 const RULE = { markup_percent: 50, round_to: 0.99 };
-
-async function check(ids: string[]) {
-  const { db, pool } = createDb(env);
-  try {
-    return await checkWatchIds(env, db, priceCheckDeps(env), ids);
-  } finally {
-    await pool.end();
-  }
-}
-
-async function settle(user: TestUser, jobId: string) {
-  const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: { jobId } }]);
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  await waitOnExecutionContext(ctx);
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const j = (await answer(api({ token: user.token }).imports[':job_id'].$get({ param: { job_id: jobId } }))).json;
-    if (!['pending', 'running'].includes(j.status)) return j;
-    if (Date.now() > deadline) throw new Error(`import ${jobId} still ${j.status}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 async function liveShopifyUser(tag: string) {
   const user = await registerUser(tag);
@@ -53,7 +27,7 @@ async function liveShopifyUser(tag: string) {
   const importIt = async (config: Record<string, unknown> = RULE) => {
     const created = await answer(api({ token: user.token }).imports.$post({ json: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config } }));
     expect(created.status).toBe(201);
-    return settle(user, created.json.id);
+    return settleImport(user.token, created.json.id);
   };
   return { user, ae, shop, connectionId: conn.json.id, productId, importIt };
 }
@@ -89,12 +63,12 @@ describe('a supplier variant without a price', () => {
     expect(job.status).toBe('completed');
     const w = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: job.id, auto_reprice: true, threshold_percent: 5 } }));
     expect(w.status).toBe(201);
-    await check([w.json.id]);
+    await checkWatches([w.json.id]);
     const before = (await shop.products())[0].variants.map((v) => v.price);
 
     // Two variants lose their price and the rest rise: only the priced ones are repriced.
     await ae.control('products', { product_id: productId, price: 22, priceless_skus: 2 });
-    expect(await check([w.json.id])).toMatchObject({ reprices: 1, errors: 0 });
+    expect(await checkWatches([w.json.id])).toMatchObject({ reprices: 1, errors: 0 });
     const after = (await shop.products())[0].variants;
     const updates = (await shop.requests()).filter((q) => q.operation === 'productVariantsBulkUpdate');
     expect(updates).toHaveLength(1);
@@ -104,7 +78,7 @@ describe('a supplier variant without a price', () => {
 
     // No price at all: a supplier error on the watch; no store call, no alert.
     await ae.control('products', { product_id: productId, priceless_skus: 6 });
-    expect(await check([w.json.id])).toMatchObject({ reprices: 0, alerts: 0, errors: 1 });
+    expect(await checkWatches([w.json.id])).toMatchObject({ reprices: 0, alerts: 0, errors: 1 });
     expect((await shop.requests()).filter((q) => q.operation === 'productVariantsBulkUpdate')).toHaveLength(1);
     const [watch] = await withDb((db) => db.select().from(priceWatches).where(eq(priceWatches.id, w.json.id)));
     expect(watch.lastError).toMatch(/no price/);
@@ -121,13 +95,13 @@ describe('currency', () => {
     const job = await importIt();
     expect(job.status).toBe('completed');
     const w = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: job.id, auto_reprice: true } }));
-    await check([w.json.id]);
+    await checkWatches([w.json.id]);
     const prices = async () => (await shop.products())[0].variants.map((v) => v.price);
     const before = await prices();
 
     // The account's target currency changed: the supplier now answers in EUR.
     await ae.control('products', { product_id: productId, price: 18.5, currency: 'EUR' });
-    expect(await check([w.json.id])).toMatchObject({ reprices: 1 });
+    expect(await checkWatches([w.json.id])).toMatchObject({ reprices: 1 });
     expect(await prices()).toEqual(before);
     expect((await shop.requests()).filter((q) => q.operation === 'productVariantsBulkUpdate')).toHaveLength(0);
     const [event] = await withDb((db) => db.select().from(repriceEvents).where(eq(repriceEvents.watchId, w.json.id)));

@@ -1,22 +1,13 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { importJobs, storeProducts } from '../db/schema';
-import worker from '../index';
 import { MAX_IMPORT_ATTEMPTS } from '../jobs/import-consumer';
 import { call, registerUser, setPlan, withDb, type TestUser } from './helpers';
 import { fakeShopifyShop, fakeWooStore } from './store-fakes';
 import { connectAliExpress } from './supplier-helpers';
+import { deliverImport } from './queue-helpers';
 
 const aliUrl = (id: string | number = Math.floor(1e15 + Math.random() * 9e15)) => `https://www.aliexpress.com/item/${id}.html`;
-
-async function deliver(jobId: string, attempts = 1) {
-  const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body: { jobId } }]);
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
 
 /**
  * A pending job for `connectionId` that is not on the queue: tests that hand the consumer
@@ -76,10 +67,10 @@ describe('import → store', () => {
     const { user, shop, connectionId } = await shopifyUser();
     const url = aliUrl();
     const first = await unqueuedJob(user, connectionId, url, { markup_percent: 20 });
-    await deliver(first);
+    await deliverImport(first);
     const a = await job(user, first);
     const second = await unqueuedJob(user, connectionId, url, { markup_percent: 80 });
-    await deliver(second);
+    await deliverImport(second);
     const b = await job(user, second);
     expect(b.status).toBe('completed');
     expect(b.created_product_id).toBe(a.created_product_id);
@@ -94,7 +85,7 @@ describe('import → store', () => {
     const woo = await fakeWooStore();
     const conn = await call('/connections', { token: user.token, body: { store_name: woo.name, platform: 'woocommerce', store_url: woo.storeUrl, api_key: woo.apiKey } });
     const created = await unqueuedJob(user, conn.json.id, aliUrl(), { price_multiplier: 2 });
-    await deliver(created);
+    await deliverImport(created);
     const done = await job(user, created);
     expect(done.status).toBe('completed');
     const products = (await woo.products()) as unknown as { id: number; type: string; variations: { regular_price: string }[] }[];
@@ -107,7 +98,7 @@ describe('import → store', () => {
     const { user, shop, connectionId } = await shopifyUser();
     const created = await unqueuedJob(user, connectionId, aliUrl());
     await shop.fail(503, 10);
-    const first = await deliver(created, 1);
+    const first = await deliverImport(created, { attempts: 1 });
     // (the harness records that the message was retried, not its delay; backoffSeconds is unit-tested)
     expect(first.retryMessages).toHaveLength(1);
     expect(first.explicitAcks).toHaveLength(0);
@@ -115,7 +106,7 @@ describe('import → store', () => {
     expect(mid.status).toBe('pending');
     expect(mid.error_message).toMatch(/^Retrying after:/);
     await shop.fail(503, 0);
-    const second = await deliver(created, 2);
+    const second = await deliverImport(created, { attempts: 2 });
     expect(second.explicitAcks).toHaveLength(1);
     const done = await job(user, created);
     expect(done.status).toBe('completed');
@@ -127,7 +118,7 @@ describe('import → store', () => {
     const { user, shop, connectionId } = await shopifyUser();
     await shop.revoke();
     const created = await unqueuedJob(user, connectionId, aliUrl());
-    const result = await deliver(created);
+    const result = await deliverImport(created);
     expect(result.retryMessages).toHaveLength(0);
     const failed = await job(user, created);
     expect(failed.status).toBe('failed');
@@ -138,7 +129,7 @@ describe('import → store', () => {
     const { user, shop, connectionId } = await shopifyUser();
     await shop.fail(503, 10);
     const created = await unqueuedJob(user, connectionId, aliUrl());
-    const result = await deliver(created, MAX_IMPORT_ATTEMPTS);
+    const result = await deliverImport(created, { attempts: MAX_IMPORT_ATTEMPTS });
     expect(result.retryMessages).toHaveLength(1);
     const failed = await job(user, created);
     expect(failed.status).toBe('failed');
@@ -152,7 +143,7 @@ describe('import → store', () => {
     const ali = await connectAliExpress(user.id);
     await ali.control('fail', { mode: 'delay', delay_ms: 1500, times: 1 });
     const created = await unqueuedJob(user, connectionId, aliUrl(1005001111222333));
-    const running = deliver(created);
+    const running = deliverImport(created);
     await new Promise((r) => setTimeout(r, 400));
     const cancelled = await call(`/imports/${created}/cancel`, { token: user.token, method: 'POST' });
     expect(cancelled.json.status).toBe('cancelled');
@@ -168,16 +159,16 @@ describe('import → store', () => {
     const ali = await connectAliExpress(user.id);
     await ali.control('products', { product_id: '1005009999999999', missing: true });
     const missing = { json: { id: await unqueuedJob(user, null, aliUrl(1005009999999999)) } };
-    await deliver(missing.json.id);
+    await deliverImport(missing.json.id);
     const failed = await job(user, missing.json.id);
     expect(failed.status).toBe('failed');
     expect(failed.error_message).toBeTruthy();
 
     await ali.control('fail', { mode: 'rate_limit', times: 1 });
     const limited = { json: { id: await unqueuedJob(user, null, aliUrl(1005008888888888)) } };
-    const first = await deliver(limited.json.id, 1);
+    const first = await deliverImport(limited.json.id, { attempts: 1 });
     expect(first.retryMessages).toHaveLength(1);
-    await deliver(limited.json.id, 2);
+    await deliverImport(limited.json.id, { attempts: 2 });
     const done = await job(user, limited.json.id);
     expect(done.status).toBe('completed');
     expect(done.product_data.mode).toBe('live');

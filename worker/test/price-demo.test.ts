@@ -1,21 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createDb } from '../db/client';
 import { demoControlsEnabled, demoPriceFactor, demoWindow, DEMO_WINDOW_MS, DriftingDemoAdapter } from '../services/demo-prices';
-import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { demoProduct } from '../suppliers/demo';
 import { answer, api, registerUser } from './helpers';
-import { aliId, aliUrl, createWatch } from './price-helpers';
+import { aliId, aliUrl, checkWatches, createWatch } from './price-helpers';
 import { connectAliExpress } from './supplier-helpers';
-
-async function check(ids: string[]) {
-  const { db, pool } = createDb(env);
-  try {
-    return await checkWatchIds(env, db, priceCheckDeps(env), ids);
-  } finally {
-    await pool.end();
-  }
-}
 
 describe('demo catalogue prices for price watches', () => {
   it('move per six-hour window, always by at least 11 % between neighbouring windows', async () => {
@@ -46,12 +35,12 @@ describe('demo catalogue prices for price watches', () => {
     const user = await registerUser();
     const other = await registerUser();
     const w = await createWatch(user, { product_url: aliUrl(), source: 'aliexpress' });
-    await check([w.id]);
+    await checkWatches([w.id]);
     const r = await answer(api({ token: user.token })['price-watches'][':watch_id']['demo-advance'].$post({ param: { watch_id: w.id } }));
     expect(r.status).toBe(200);
     expect(r.roundTrips).toBeLessThanOrEqual(2);
     expect(r.json).toMatchObject({ source: 'aliexpress', source_product_id: w.source_product_id, shift: 1 });
-    const result = await check([w.id]);
+    const result = await checkWatches([w.id]);
     expect(result).toMatchObject({ changed: 1, alerts: 1 });
     const watch = (await answer(api({ token: user.token })['price-watches'].$get({ query: {} }))).json.items[0];
     expect(Math.abs(watch.change_percent!)).toBeGreaterThanOrEqual(11);

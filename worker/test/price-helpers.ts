@@ -1,7 +1,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { createDb } from '../db/client';
 import worker from '../index';
+import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { answer, api, type TestUser } from './helpers';
 
 /** A demo-catalogue AliExpress product URL with a fresh id (the topic is digits 5–7). */
@@ -43,4 +45,14 @@ export function recordingQueue(opts: { failOnCall?: number } = {}) {
     calls,
     ids: () => calls.flat().flatMap((m) => (m.body as { watchIds: string[] }).watchIds),
   };
+}
+
+/** Checks these watches now, as the price consumer would, on a pool of its own. */
+export async function checkWatches(ids: string[]) {
+  const { db, pool } = createDb(env);
+  try {
+    return await checkWatchIds(env, db, priceCheckDeps(env), ids);
+  } finally {
+    await pool.end();
+  }
 }

@@ -1,45 +1,17 @@
-import { createExecutionContext, createMessageBatch, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDb } from '../db/client';
 import { priceAlerts, repriceEvents } from '../db/schema';
-import worker from '../index';
-import { checkWatchIds, priceCheckDeps } from '../services/price-check';
 import { priceFor } from '../shared/pricing';
 import { fakeAliExpressProduct } from './fakes/aliexpress';
-import { answer, api, call, registerUser, setPlan, withDb, type TestUser } from './helpers';
+import { answer, api, call, registerUser, setPlan, withDb } from './helpers';
 import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
 import { connectAliExpress } from './supplier-helpers';
+import { settleImport } from './queue-helpers';
+import { checkWatches } from './price-helpers';
 
 const RULE = { markup_percent: 50, round_to: 0.99, compare_at_percent: 30 };
-
-async function check(ids: string[]) {
-  const { db, pool } = createDb(env);
-  try {
-    return await checkWatchIds(env, db, priceCheckDeps(env), ids);
-  } finally {
-    await pool.end();
-  }
-}
-
-/**
- * Runs an import's queue message through the worker's import consumer by hand (the
- * real queue may deliver it too; a job is claimed once) and returns the finished job.
- */
-async function settle(user: TestUser, jobId: string) {
-  const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: { jobId } }]);
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  await waitOnExecutionContext(ctx);
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const j = (await answer(api({ token: user.token }).imports[':job_id'].$get({ param: { job_id: jobId } }))).json;
-    if (!['pending', 'running'].includes(j.status)) return j;
-    if (Date.now() > deadline) throw new Error(`import ${jobId} still ${j.status}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** What the store should show for each supplier variant at supplier base price `base`. */
 function expectedPrices(productId: string, base: number) {
@@ -67,20 +39,20 @@ describe('auto-reprice', () => {
     await ae.control('products', { product_id: productId, price: 20 });
 
     const created = await answer(api({ token: user.token }).imports.$post({ json: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config: RULE } }));
-    const job = await settle(user, created.json.id);
+    const job = await settleImport(user.token, created.json.id);
     expect(job.status).toBe('completed');
 
     const w = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: job.id, auto_reprice: true, threshold_percent: 25 } }));
     expect(w.status).toBe(201);
     expect(w.json).toMatchObject({ auto_reprice: true, store_id: conn.json.id, source_product_id: productId });
-    await check([w.json.id]);
+    await checkWatches([w.json.id]);
 
     const storeVariants = async () => Object.fromEntries((await shop.products())[0].variants.map((v) => [v.variant_key, { price: Number(v.price).toFixed(2), compare_at_price: v.compare_at_price === null ? null : Number(v.compare_at_price).toFixed(2) }]));
     expect(await storeVariants()).toEqual(expectedPrices(productId, 20));
 
     // +10 %: below the alert threshold, but the cost moved, so the store price follows.
     await ae.control('products', { product_id: productId, price: 22 });
-    const r = await check([w.json.id]);
+    const r = await checkWatches([w.json.id]);
     expect(r).toMatchObject({ reprices: 1, alerts: 0, changed: 0 });
     expect(await storeVariants()).toEqual(expectedPrices(productId, 22));
     const [event] = await withDb((db) => db.select().from(repriceEvents).where(eq(repriceEvents.watchId, w.json.id)));
@@ -93,7 +65,7 @@ describe('auto-reprice', () => {
     // The store refuses: recorded as failed, the check itself still succeeds.
     await shop.fail(500, 10);
     await ae.control('products', { product_id: productId, price: 30 });
-    const failed = await check([w.json.id]);
+    const failed = await checkWatches([w.json.id]);
     expect(failed).toMatchObject({ errors: 0, reprices: 1, alerts: 1 });
     const events = await withDb((db) => db.select().from(repriceEvents).where(eq(repriceEvents.watchId, w.json.id)).orderBy(repriceEvents.createdAt));
     expect(events.map((e) => e.status)).toEqual(['ok', 'failed']);
@@ -109,11 +81,11 @@ describe('auto-reprice', () => {
     const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
     await ae.control('products', { product_id: productId, price: 8 });
     const created = await answer(api({ token: user.token }).imports.$post({ json: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', config: RULE } }));
-    const job = await settle(user, created.json.id);
+    const job = await settleImport(user.token, created.json.id);
     const w = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: job.id } }));
-    await check([w.json.id]);
+    await checkWatches([w.json.id]);
     await ae.control('products', { product_id: productId, price: 12 });
-    expect(await check([w.json.id])).toMatchObject({ reprices: 0, alerts: 1 });
+    expect(await checkWatches([w.json.id])).toMatchObject({ reprices: 0, alerts: 1 });
     expect((await shop.requests()).filter((q) => q.operation === 'productVariantsBulkUpdate')).toHaveLength(0);
 
     // Turning it on later works once the watch is linked to the store product.
@@ -136,15 +108,15 @@ describe('auto-reprice', () => {
     const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
     await ae.control('products', { product_id: productId, price: 20 });
     const created = await answer(api({ token: user.token }).imports.$post({ json: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', store_id: connId, config: RULE } }));
-    expect((await settle(user, created.json.id)).status).toBe('completed');
+    expect((await settleImport(user.token, created.json.id)).status).toBe('completed');
     const w = await answer(api({ token: user.token })['price-watches'].$post({ json: { import_job_id: created.json.id, auto_reprice: true, threshold_percent: 25 } }));
     expect(w.status).toBe(201);
-    await check([w.json.id]);
+    await checkWatches([w.json.id]);
 
     // An hour later the shop's token has lapsed (the row still trusts it): the reprice meets a 401, refreshes once, and lands.
     await shop.expire();
     await ae.control('products', { product_id: productId, price: 22 });
-    expect(await check([w.json.id])).toMatchObject({ reprices: 1 });
+    expect(await checkWatches([w.json.id])).toMatchObject({ reprices: 1 });
     const [event] = await withDb((db) => db.select().from(repriceEvents).where(eq(repriceEvents.watchId, w.json.id)));
     expect(event).toMatchObject({ status: 'ok', error: null });
     expect((await shop.products())[0].variants.map((v) => Number(v.price).toFixed(2)).sort()).toEqual(Object.values(expectedPrices(productId, 22)).map((p) => p.price).sort());

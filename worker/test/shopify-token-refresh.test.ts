@@ -1,12 +1,12 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, SELF } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importJobs, storeConnections } from '../db/schema';
-import worker from '../index';
 import { REAUTH_MESSAGE } from '../services/shopify-tokens';
 import { call, openConnectionSecret, registerUser, setPlan, type TestUser, withDb } from './helpers';
 import { fakeShopifyShop, registerFakeShopifyApp, slowFakeShopifyRefresh } from './store-fakes';
+import { deliverImport } from './queue-helpers';
 
 /**
  * Installed-app connections hold expiring tokens (INTEGRATIONS.md §4c): the fake issues
@@ -40,14 +40,6 @@ async function unqueuedJob(user: TestUser, connectionId: string) {
   return row.id;
 }
 
-/** One queue delivery of the job, as a consumer of its own (own pool, own connector). */
-async function deliver(jobId: string): Promise<{ retryMessages: unknown[] }> {
-  const batch = createMessageBatch('sourcepilot-imports', [{ id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: { jobId } }]);
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
-
 const job = async (user: TestUser, id: string) => (await call(`/imports/${id}`, { token: user.token })).json;
 
 describe('Shopify token refresh', () => {
@@ -59,7 +51,7 @@ describe('Shopify token refresh', () => {
     await withDb((db) => db.update(storeConnections).set({ tokenExpiresAt: new Date(Date.now() + 60_000) }).where(eq(storeConnections.id, connectionId)));
 
     const id = await unqueuedJob(user, connectionId);
-    await deliver(id);
+    await deliverImport(id);
     expect((await job(user, id)).status).toBe('completed');
     expect(await shop.auth()).toMatchObject({ refreshes: 1, unauthorizedCalls: 0, revokedTokenCalls: 0 });
 
@@ -77,7 +69,7 @@ describe('Shopify token refresh', () => {
     // The shop lets the token lapse while the row still trusts it (a clock ahead, an hour skipped).
     await shop.expire();
     const id = await unqueuedJob(user, connectionId);
-    const result = await deliver(id);
+    const result = await deliverImport(id);
     expect(result.retryMessages).toHaveLength(0);
     expect((await job(user, id)).status).toBe('completed');
     expect(await shop.auth()).toMatchObject({ refreshes: 1, unauthorizedCalls: 1, revokedTokenCalls: 0 });
@@ -90,11 +82,11 @@ describe('Shopify token refresh', () => {
     // A slow refresh keeps the window open in which a second refresh would overlap the first.
     await slowFakeShopifyRefresh(300);
     const ids = await Promise.all(Array.from({ length: 20 }, () => unqueuedJob(user, connectionId)));
-    const first = ids.slice(0, 10).map((id) => deliver(id));
+    const first = ids.slice(0, 10).map((id) => deliverImport(id));
     // The token expires once the first products are in: some imports are mid-run, the rest start after.
     for (let i = 0; i < 200 && (await shop.products()).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     await shop.expire();
-    const rest = ids.slice(10).map((id) => deliver(id));
+    const rest = ids.slice(10).map((id) => deliverImport(id));
     const results = await Promise.all([...first, ...rest]);
     expect(results.flatMap((r) => r.retryMessages)).toEqual([]);
 
@@ -110,7 +102,7 @@ describe('Shopify token refresh', () => {
     // The app was uninstalled: the access and refresh tokens are gone.
     await shop.revoke();
     const id = await unqueuedJob(user, connectionId);
-    const result = await deliver(id);
+    const result = await deliverImport(id);
     expect(result.retryMessages).toHaveLength(0);
     const failed = await job(user, id);
     expect(failed.status).toBe('failed');
@@ -120,7 +112,7 @@ describe('Shopify token refresh', () => {
 
     // The next job fails at once, without calling Shopify.
     const next = await unqueuedJob(user, connectionId);
-    await deliver(next);
+    await deliverImport(next);
     expect((await job(user, next)).error_message).toContain('reconnect it on the Connections page');
   });
 });

@@ -9,6 +9,7 @@ import { call, rawCall, registerUser, setPlan, withDb, type TestUser } from './h
 import { fakeShopifyShop } from './store-fakes';
 import { connectAliExpress } from './supplier-helpers';
 import { shopifyDeliveryHeaders, signedShopifyDelivery, signShopifyBody as sign, type ShopifyDeliveryInput } from './shopify-webhook-support';
+import { waitForJob } from './queue-helpers';
 
 const PATH = '/webhooks/shopify';
 
@@ -35,16 +36,6 @@ async function activeWatch(user: TestUser, storeId: string) {
     await db.insert(priceWatchQuota).values({ userId: user.id, active: 1 }).onConflictDoUpdate({ target: priceWatchQuota.userId, set: { active: 1 } });
     return w.id;
   });
-}
-
-async function waitForJob(user: TestUser, id: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const j = (await call(`/imports/${id}`, { token: user.token })).json;
-    if (!['pending', 'running'].includes(j.status)) return j;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${j.status}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 describe('POST /webhooks/shopify: signature', () => {
@@ -120,7 +111,7 @@ describe('app/uninstalled', () => {
 
     const created = await call('/imports', { token: owner.token, body: { product_url: 'https://www.aliexpress.com/item/1005006543210987.html', source: 'aliexpress', store_id: id } });
     expect(created.status).toBe(201);
-    const done = await waitForJob(owner, created.json.id);
+    const done = await waitForJob(owner.token, created.json.id);
     expect(done.status).toBe('failed');
     expect(done.error_message).toMatch(/uninstalled from this store; reconnect it/);
   });
@@ -187,7 +178,7 @@ describe('reprice into a store that is no longer connected', () => {
     const productId = `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
     await ae.control('products', { product_id: productId, price: 20 });
     const created = await call('/imports', { token: user.token, body: { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress' } });
-    expect((await waitForJob(user, created.json.id)).status).toBe('completed');
+    expect((await waitForJob(user.token, created.json.id)).status).toBe('completed');
     const w = await call('/price-watches', { token: user.token, body: { import_job_id: created.json.id, auto_reprice: true, threshold_percent: 25 } });
     expect(w.status).toBe(201);
 
