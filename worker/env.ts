@@ -7,8 +7,6 @@ export type Bindings = Env & {
   EXPOSE_DB_ROUND_TRIPS?: string;
   /** `npm run bench:http` sets this to serve the benchmark's floor route (never set in wrangler.toml). */
   BENCH?: string;
-  /** Optional; not in wrangler.toml, so the default (config(): wooCreateSettleMs) applies unless set. */
-  WOO_CREATE_SETTLE_SECONDS?: string;
 };
 
 export type User = typeof users.$inferSelect;
