@@ -20,13 +20,19 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PgError, PgPool, type PgConnection, type PgResult } from './neon-http-pg';
+import { PgConnection, PgError, PgPool, type PgResult, type Sessions } from './neon-http-pg';
+import type { PgliteSession } from './pglite-session';
 
 export interface NeonHttpOptions {
   /** The database to serve (postgres://user:pass@host:port/db). */
   databaseUrl: string;
-  /** Concurrent sessions: 1 for the embedded database (one backend), more for a real server. */
+  /** Concurrent connections to a real server (ignored with `session`). */
   maxSessions: number;
+  /**
+   * The embedded database's one session: requests run in-process on it, each holding it
+   * whole (scripts/pglite-session.ts), in turn with the WebSocket bridge's clients.
+   */
+  session?: PgliteSession;
   /** Port to listen on (0 = any free port). */
   port?: number;
 }
@@ -309,7 +315,7 @@ function checkSize(json: unknown) {
   if (JSON.stringify(json).length > MAX_BYTES) throw new HttpError(507, `response is too large (max is ${MAX_BYTES} bytes)`);
 }
 
-async function execute(pool: PgPool, arrays: ArrayTypes, payload: QueryData | QueryData[], headers: Headers): Promise<unknown> {
+async function execute(pool: Sessions, arrays: ArrayTypes, payload: QueryData | QueryData[], headers: Headers): Promise<unknown> {
   return pool.run(async (conn) => {
     if (!Array.isArray(payload)) {
       const out = await resultJson(await conn.query(payload.query, payload.params), payload, headers, conn, arrays);
@@ -337,7 +343,7 @@ async function execute(pool: PgPool, arrays: ArrayTypes, payload: QueryData | Qu
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, pool: PgPool, served: URL, arrays: ArrayTypes) {
+async function handle(req: IncomingMessage, res: ServerResponse, pool: Sessions, served: URL, arrays: ArrayTypes) {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === '/sql' && req.method === 'OPTIONS') {
     res.writeHead(200, {
@@ -372,10 +378,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, pool: PgPool, s
   }
 }
 
+/** Requests on the embedded database's one session, in-process: no socket, no startup per request. */
+function embeddedSessions(session: PgliteSession): Sessions {
+  return {
+    run: (work) =>
+      session.run(async (owner) => {
+        const conn = PgConnection.over(session.stream(owner));
+        try {
+          return await work(conn);
+        } finally {
+          conn.close();
+        }
+      }),
+    end: async () => undefined,
+  };
+}
+
 /** Starts the endpoint in front of the given database. */
 export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndpoint> {
   const served = new URL(opts.databaseUrl);
-  const pool = new PgPool(served, opts.maxSessions);
+  const pool: Sessions = opts.session ? embeddedSessions(opts.session) : new PgPool(served, opts.maxSessions);
   const arrays = new ArrayTypes();
   const server: Server = createServer((req, res) => void handle(req, res, pool, served, arrays));
   server.keepAliveTimeout = 30_000;
