@@ -129,19 +129,32 @@ describe('the local database shared by the WebSocket bridge and the HTTP endpoin
     await viaPool(`DELETE FROM ${table}`);
   });
 
-  it('concurrent statements over both protocols each get their own answer', async () => {
+  it('concurrent statements and batches over both protocols never mix (each Parse meets its own Bind)', async () => {
     const sql = http();
-    const { pool } = createDb(env);
+    const pools = Array.from({ length: 4 }, () => createDb(env).pool);
+    // Statements of different shapes and parameter counts: were one connection's Bind to
+    // reach another's unnamed statement, Postgres would refuse it or answer another's row.
+    const shapes = [
+      (n: number) => ({ text: 'SELECT $1::text AS v', params: [`one-${n}`], want: { v: `one-${n}` } }),
+      (n: number) => ({ text: 'SELECT $1::text || $2::text || $3::text || $4::text AS v', params: ['f', 'o', 'u', `r-${n}`], want: { v: `four-${n}` } }),
+      (n: number) => ({ text: 'SELECT ($1::int + $2::int)::text AS v', params: [n, 1000], want: { v: String(n + 1000) } }),
+    ];
     try {
-      const work = Array.from({ length: 40 }, (_, n) =>
-        n % 2
-          ? sql.query('SELECT $1::text AS v, $2::int * 2 AS twice', [`h${n}`, n]).then((rows) => rows[0])
-          : pool.query('SELECT $1::text AS v, $2::int * 2 AS twice', [`w${n}`, n]).then((r) => r.rows[0]),
-      );
-      const answers = await Promise.all(work);
-      expect(answers).toEqual(Array.from({ length: 40 }, (_, n) => ({ v: `${n % 2 ? 'h' : 'w'}${n}`, twice: 2 * n })));
+      const work = Array.from({ length: 240 }, (_, n) => {
+        const { text, params, want } = shapes[n % 3]!(n);
+        // Odd: over HTTP, every other one as a batch (a transaction of its own);
+        // even: over one of the WebSocket pools.
+        const answer =
+          n % 2 === 0
+            ? pools[n % 4]!.query(text, params).then((r) => r.rows[0])
+            : n % 4 === 1
+              ? sql.query(text, params).then((rows) => rows[0])
+              : sql.transaction([sql.query('SELECT 1 AS one'), sql.query(text, params)]).then(([, rows]) => rows![0]);
+        return answer.then((got) => expect(got).toEqual(want));
+      });
+      await Promise.all(work);
     } finally {
-      await pool.end();
+      await Promise.all(pools.map((p) => p.end()));
     }
   });
 });
