@@ -11,6 +11,7 @@
  *
  *   npm run bench:http
  *   BENCH_SECONDS=20 BENCH_CONNECTIONS=20 npm run bench:http
+ *   BENCH_ROUTES="GET /imports" npm run bench:http   # the floor and the named routes only
  */
 import autocannon from 'autocannon';
 import { startAliExpressFake } from '../../worker/test/fakes/aliexpress';
@@ -81,7 +82,10 @@ async function main() {
 
     console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per route after ${WARMUP_SECONDS} s of warm-up, against wrangler dev on ${origin}`);
     const measured: { target: Target; f: Figures }[] = [];
-    for (const t of [floor, ...targets]) {
+    // BENCH_ROUTES=imports,health: only the routes whose name contains one of these (the floor always runs).
+    const only = process.env.BENCH_ROUTES?.split(',').map((r) => r.trim()).filter(Boolean);
+    const chosen = only?.length ? targets.filter((t) => only.some((r) => t.name.includes(r))) : targets;
+    for (const t of [floor, ...chosen]) {
       if (WARMUP_SECONDS > 0) await load(origin, t, WARMUP_SECONDS);
       const f = await load(origin, t, SECONDS);
       measured.push({ target: t, f });
