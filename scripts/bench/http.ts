@@ -74,8 +74,8 @@ async function main() {
 
     const floor: Target = { name: 'floor: GET /__bench/floor', method: 'GET', path: '/__bench/floor', note: '1 (select 1)' };
     const targets: Target[] = [
-      { name: 'GET /health', method: 'GET', path: '/health', note: '1 (own pool)' },
-      { name: 'GET /imports', method: 'GET', path: '/imports', token: reader.token, note: '2' },
+      { name: 'GET /health', method: 'GET', path: '/health', note: '1' },
+      { name: 'GET /imports', method: 'GET', path: '/imports', token: reader.token, note: '1' },
       { name: 'POST /imports', method: 'POST', path: '/imports', token: writer.token, body: { product_url: 'https://www.aliexpress.com/item/1005007000000999.html', source: 'aliexpress' }, note: '2 + queue send' },
       { name: 'POST /products/preview (cache hit)', method: 'POST', path: '/products/preview', token: live.token, body: { url: previewUrl }, note: '2 + KV get' },
     ];

@@ -134,7 +134,7 @@ describe('the local database shared by the WebSocket bridge and the HTTP endpoin
     const pools = Array.from({ length: 4 }, () => createDb(env).pool);
     // Statements of different shapes and parameter counts: were one connection's Bind to
     // reach another's unnamed statement, Postgres would refuse it or answer another's row.
-    const shapes = [
+    const shapes: ((n: number) => { text: string; params: unknown[]; want: { v: string } })[] = [
       (n: number) => ({ text: 'SELECT $1::text AS v', params: [`one-${n}`], want: { v: `one-${n}` } }),
       (n: number) => ({ text: 'SELECT $1::text || $2::text || $3::text || $4::text AS v', params: ['f', 'o', 'u', `r-${n}`], want: { v: `four-${n}` } }),
       (n: number) => ({ text: 'SELECT ($1::int + $2::int)::text AS v', params: [n, 1000], want: { v: String(n + 1000) } }),
