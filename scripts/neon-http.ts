@@ -294,8 +294,9 @@ function errorBody(err: unknown): { status: number; body: Record<string, unknown
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+/** Sends a JSON body (`text`: one already encoded). */
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, text?: string) {
+  const bytes = Buffer.from(text ?? JSON.stringify(body), 'utf8');
   // With its length known, head and body leave in one write (chunked encoding would send
   // them in separate segments, and a large body then waits on the client's delayed ACK).
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(bytes.length), 'Access-Control-Allow-Origin': '*', ...headers });
@@ -313,16 +314,38 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function checkSize(json: unknown) {
-  if (JSON.stringify(json).length > MAX_BYTES) throw new HttpError(507, `response is too large (max is ${MAX_BYTES} bytes)`);
+/**
+ * A response encoded as it is built: each result is stringified once, its size added to
+ * the total as Neon's proxy counts it while reading rows (past the limit: 507, and a batch
+ * rolls back), and the parts are joined into the body without encoding them again.
+ */
+class Encoded {
+  private parts: string[] = [];
+  private size = 0;
+
+  add(result: unknown) {
+    const text = JSON.stringify(result);
+    this.size += text.length;
+    if (this.size > MAX_BYTES) throw new HttpError(507, `response is too large (max is ${MAX_BYTES} bytes)`);
+    this.parts.push(text);
+  }
+
+  single(): string {
+    return this.parts[0]!;
+  }
+
+  batch(): string {
+    return `{"results":[${this.parts.join(',')}]}`;
+  }
 }
 
-async function execute(pool: Sessions, arrays: ArrayTypes, payload: QueryData | QueryData[], headers: Headers): Promise<unknown> {
+/** Runs the request on one session; resolves with the response body, encoded. */
+async function execute(pool: Sessions, arrays: ArrayTypes, payload: QueryData | QueryData[], headers: Headers): Promise<string> {
   return pool.run(async (conn) => {
+    const encoded = new Encoded();
     if (!Array.isArray(payload)) {
-      const out = await resultJson(await conn.query(payload.query, payload.params), payload, headers, conn, arrays);
-      checkSize(out);
-      return out;
+      encoded.add(await resultJson(await conn.query(payload.query, payload.params), payload, headers, conn, arrays));
+      return encoded.single();
     }
     const modes = [
       headers.isolation && ` ISOLATION LEVEL ${ISOLATION[headers.isolation]}`,
@@ -331,13 +354,9 @@ async function execute(pool: Sessions, arrays: ArrayTypes, payload: QueryData | 
     ].filter(Boolean);
     await conn.simple(`START TRANSACTION${modes.join(',')}`);
     try {
-      const results: unknown[] = [];
-      for (const q of payload) {
-        results.push(await resultJson(await conn.query(q.query, q.params), q, headers, conn, arrays));
-        checkSize(results);
-      }
+      for (const q of payload) encoded.add(await resultJson(await conn.query(q.query, q.params), q, headers, conn, arrays));
       await conn.simple('COMMIT');
-      return { results };
+      return encoded.batch();
     } catch (err) {
       if (!conn.broken && conn.txStatus !== 'I') await conn.simple('ROLLBACK').catch(() => conn.close());
       throw err;
@@ -373,7 +392,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, pool: Sessions,
       if (headers.deferrable) echo['Neon-Batch-Deferrable'] = 'true';
       if (headers.isolation) echo['Neon-Batch-Isolation-Level'] = headers.isolation;
     }
-    send(res, 200, out, echo);
+    send(res, 200, undefined, echo, out);
   } catch (err) {
     const { status, body } = errorBody(err);
     send(res, status, body);
