@@ -1,16 +1,16 @@
 /**
  * The embedded database for local development and tests: PGlite served over the
- * Postgres wire protocol by pglite-socket, fronted by a WebSocket-to-TCP bridge and by
+ * Postgres wire protocol on its one session (scripts/pglite-session.ts), fronted by a WebSocket-to-TCP bridge and by
  * a local Neon HTTP query endpoint (scripts/neon-http.ts), so the worker's Neon driver
  * talks to it exactly as it talks to Neon, over either path. With `databaseUrl` set,
  * both front that real Postgres server instead and PGlite is not started.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { createServer, connect, type AddressInfo, type Server as NetServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PgliteSession, portOf } from './pglite-session';
 import { startNeonHttp } from './neon-http';
 
 export interface LocalDbOptions {
@@ -18,14 +18,12 @@ export interface LocalDbOptions {
   dataDir?: string;
   /** A real Postgres to front instead of PGlite (postgres://user:pass@host:port/db). */
   databaseUrl?: string;
-  /** Port for pglite-server (0 = any free port). */
+  /** Port of the embedded database's Postgres server (0 = any free port). */
   pgPort?: number;
   /** Port for the WebSocket bridge (0 = any free port). */
   bridgePort?: number;
   /** Port for the Neon HTTP endpoint (0 = any free port). */
   httpPort?: number;
-  /** Concurrent connections pglite-server multiplexes onto its single session. */
-  maxConnections?: number;
 }
 
 export interface LocalDb {
@@ -43,28 +41,23 @@ const LOCAL_URL = (port: number) => `postgres://postgres:postgres@127.0.0.1:${po
 /** Starts the embedded Postgres (unless a real one is given), the ws bridge and the HTTP endpoint. */
 export async function startLocalDb(opts: LocalDbOptions = {}): Promise<LocalDb> {
   let pg: PGlite | undefined;
-  let pgServer: PGLiteSocketServer | undefined;
+  let pgServer: NetServer | undefined;
+  let session: PgliteSession | undefined;
   let databaseUrl = opts.databaseUrl;
 
   if (!databaseUrl) {
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
     pg = await PGlite.create(opts.dataDir ?? 'memory://');
-    const port = opts.pgPort ?? (await freePort());
-    pgServer = new PGLiteSocketServer({
-      db: pg,
-      host: '127.0.0.1',
-      port,
-      maxConnections: opts.maxConnections ?? 64,
-    });
-    await pgServer.start();
-    if (process.env.SP_DB_DEBUG) setInterval(() => console.error('[db]', JSON.stringify(pgServer!.getStats())), 500).unref();
-    databaseUrl = LOCAL_URL(port);
+    // PGlite is one Postgres backend: every client takes turns on its one session, a
+    // whole exchange or transaction at a time (scripts/pglite-session.ts).
+    session = new PgliteSession(pg);
+    pgServer = await session.listen('127.0.0.1', opts.pgPort ?? 0);
+    databaseUrl = LOCAL_URL(portOf(pgServer));
   }
 
   const target = new URL(databaseUrl);
   const bridge = await startBridge(target.hostname, Number(target.port || 5432), opts.bridgePort ?? 0);
-  // PGlite is one Postgres backend: the endpoint's requests take turns on one session.
-  const http = await startNeonHttp({ databaseUrl, maxSessions: pg ? 1 : 10, port: opts.httpPort ?? 0 });
+  const http = await startNeonHttp({ databaseUrl, maxSessions: 10, session, port: opts.httpPort ?? 0 });
 
   return {
     databaseUrl,
@@ -73,7 +66,7 @@ export async function startLocalDb(opts: LocalDbOptions = {}): Promise<LocalDb> 
     async stop() {
       await http.stop();
       await new Promise<void>((resolve) => bridge.close(() => resolve()));
-      await pgServer?.stop();
+      if (pgServer) await new Promise<void>((resolve) => pgServer!.close(() => resolve()));
       await pg?.close();
     },
   };
@@ -81,8 +74,8 @@ export async function startLocalDb(opts: LocalDbOptions = {}): Promise<LocalDb> 
 
 /**
  * Watches the client's side of the Postgres protocol for a Terminate message. A real
- * server closes the connection when it gets one; pglite-server does not, so the bridge
- * closes it instead (otherwise every finished pool would hold a connection forever).
+ * server closes the connection when it gets one (the embedded one does too); the bridge
+ * closes it as well, whatever the server (otherwise every finished pool would hold a connection forever).
  */
 class TerminateWatcher {
   private startup = true;

@@ -7,7 +7,8 @@
  * or fall back to the simple protocol for parameterless queries; this one must not.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface PgField {
   name: string;
@@ -120,8 +121,7 @@ export class PgConnection {
   broken = false;
   txStatus: TxStatus = 'I';
 
-  private constructor(private readonly socket: Socket) {
-    socket.setNoDelay(true);
+  private constructor(private readonly socket: Duplex) {
     socket.on('data', (chunk: Buffer) => {
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
       this.deliver();
@@ -137,8 +137,14 @@ export class PgConnection {
     socket.on('close', () => fail(new Error('the database closed the connection')));
   }
 
+  /** A session already started, reached through an in-process stream (the embedded database's, scripts/pglite-session.ts). */
+  static over(stream: Duplex): PgConnection {
+    return new PgConnection(stream);
+  }
+
   static async open(url: URL): Promise<PgConnection> {
     const socket = connect({ host: url.hostname, port: Number(url.port || 5432) });
+    socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -291,13 +297,18 @@ export class PgConnection {
   }
 }
 
+/** Where the endpoint runs a request: on one session, for the request's whole duration. */
+export interface Sessions {
+  run<T>(work: (conn: PgConnection) => Promise<T>): Promise<T>;
+  end(): Promise<void>;
+}
+
 /**
- * Sessions to one database, at most `max` at a time; a caller waits for a free one.
- * With max 1 every request runs alone, which is what the embedded database needs (one
- * Postgres backend behind pglite-server). A session that broke or was left inside a
+ * Sessions to a real PostgreSQL server, at most `max` at a time; a caller waits for a
+ * free one (the embedded database is served in-process instead, see neon-http.ts). A session that broke or was left inside a
  * transaction is closed instead of reused, as Neon's proxy discards it.
  */
-export class PgPool {
+export class PgPool implements Sessions {
   private idle: PgConnection[] = [];
   private open = 0;
   private queue: (() => void)[] = [];

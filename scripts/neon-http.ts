@@ -20,13 +20,19 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PgError, PgPool, type PgConnection, type PgResult } from './neon-http-pg';
+import { PgConnection, PgError, PgPool, type PgResult, type Sessions } from './neon-http-pg';
+import type { PgliteSession } from './pglite-session';
 
 export interface NeonHttpOptions {
   /** The database to serve (postgres://user:pass@host:port/db). */
   databaseUrl: string;
-  /** Concurrent sessions: 1 for the embedded database (one backend), more for a real server. */
+  /** Concurrent connections to a real server (ignored with `session`). */
   maxSessions: number;
+  /**
+   * The embedded database's one session: requests run in-process on it, each holding it
+   * whole (scripts/pglite-session.ts), in turn with the WebSocket bridge's clients.
+   */
+  session?: PgliteSession;
   /** Port to listen on (0 = any free port). */
   port?: number;
 }
@@ -288,10 +294,13 @@ function errorBody(err: unknown): { status: number; body: Record<string, unknown
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*', ...headers });
-  res.end(text);
+/** Sends a JSON body (`text`: one already encoded). */
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, text?: string) {
+  const bytes = Buffer.from(text ?? JSON.stringify(body), 'utf8');
+  // With its length known, head and body leave in one write (chunked encoding would send
+  // them in separate segments, and a large body then waits on the client's delayed ACK).
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(bytes.length), 'Access-Control-Allow-Origin': '*', ...headers });
+  res.end(bytes);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -305,16 +314,38 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function checkSize(json: unknown) {
-  if (JSON.stringify(json).length > MAX_BYTES) throw new HttpError(507, `response is too large (max is ${MAX_BYTES} bytes)`);
+/**
+ * A response encoded as it is built: each result is stringified once, its size added to
+ * the total as Neon's proxy counts it while reading rows (past the limit: 507, and a batch
+ * rolls back), and the parts are joined into the body without encoding them again.
+ */
+class Encoded {
+  private parts: string[] = [];
+  private size = 0;
+
+  add(result: unknown) {
+    const text = JSON.stringify(result);
+    this.size += text.length;
+    if (this.size > MAX_BYTES) throw new HttpError(507, `response is too large (max is ${MAX_BYTES} bytes)`);
+    this.parts.push(text);
+  }
+
+  single(): string {
+    return this.parts[0]!;
+  }
+
+  batch(): string {
+    return `{"results":[${this.parts.join(',')}]}`;
+  }
 }
 
-async function execute(pool: PgPool, arrays: ArrayTypes, payload: QueryData | QueryData[], headers: Headers): Promise<unknown> {
+/** Runs the request on one session; resolves with the response body, encoded. */
+async function execute(pool: Sessions, arrays: ArrayTypes, payload: QueryData | QueryData[], headers: Headers): Promise<string> {
   return pool.run(async (conn) => {
+    const encoded = new Encoded();
     if (!Array.isArray(payload)) {
-      const out = await resultJson(await conn.query(payload.query, payload.params), payload, headers, conn, arrays);
-      checkSize(out);
-      return out;
+      encoded.add(await resultJson(await conn.query(payload.query, payload.params), payload, headers, conn, arrays));
+      return encoded.single();
     }
     const modes = [
       headers.isolation && ` ISOLATION LEVEL ${ISOLATION[headers.isolation]}`,
@@ -323,13 +354,9 @@ async function execute(pool: PgPool, arrays: ArrayTypes, payload: QueryData | Qu
     ].filter(Boolean);
     await conn.simple(`START TRANSACTION${modes.join(',')}`);
     try {
-      const results: unknown[] = [];
-      for (const q of payload) {
-        results.push(await resultJson(await conn.query(q.query, q.params), q, headers, conn, arrays));
-        checkSize(results);
-      }
+      for (const q of payload) encoded.add(await resultJson(await conn.query(q.query, q.params), q, headers, conn, arrays));
       await conn.simple('COMMIT');
-      return { results };
+      return encoded.batch();
     } catch (err) {
       if (!conn.broken && conn.txStatus !== 'I') await conn.simple('ROLLBACK').catch(() => conn.close());
       throw err;
@@ -337,7 +364,7 @@ async function execute(pool: PgPool, arrays: ArrayTypes, payload: QueryData | Qu
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, pool: PgPool, served: URL, arrays: ArrayTypes) {
+async function handle(req: IncomingMessage, res: ServerResponse, pool: Sessions, served: URL, arrays: ArrayTypes) {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === '/sql' && req.method === 'OPTIONS') {
     res.writeHead(200, {
@@ -365,17 +392,33 @@ async function handle(req: IncomingMessage, res: ServerResponse, pool: PgPool, s
       if (headers.deferrable) echo['Neon-Batch-Deferrable'] = 'true';
       if (headers.isolation) echo['Neon-Batch-Isolation-Level'] = headers.isolation;
     }
-    send(res, 200, out, echo);
+    send(res, 200, undefined, echo, out);
   } catch (err) {
     const { status, body } = errorBody(err);
     send(res, status, body);
   }
 }
 
+/** Requests on the embedded database's one session, in-process: no socket, no startup per request. */
+function embeddedSessions(session: PgliteSession): Sessions {
+  return {
+    run: (work) =>
+      session.run(async (owner) => {
+        const conn = PgConnection.over(session.stream(owner));
+        try {
+          return await work(conn);
+        } finally {
+          conn.close();
+        }
+      }),
+    end: async () => undefined,
+  };
+}
+
 /** Starts the endpoint in front of the given database. */
 export async function startNeonHttp(opts: NeonHttpOptions): Promise<NeonHttpEndpoint> {
   const served = new URL(opts.databaseUrl);
-  const pool = new PgPool(served, opts.maxSessions);
+  const pool: Sessions = opts.session ? embeddedSessions(opts.session) : new PgPool(served, opts.maxSessions);
   const arrays = new ArrayTypes();
   const server: Server = createServer((req, res) => void handle(req, res, pool, served, arrays));
   server.keepAliveTimeout = 30_000;

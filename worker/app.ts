@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { Hono, type Context, type ErrorHandler, type NotFoundHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -145,7 +146,10 @@ function partHolding(c: Context<AppEnv>, field: string | number): string {
  * Contract errors as `{"detail": …}`, domain errors through their one mapping; anything
  * unexpected is logged and answered 500 without internals.
  */
-export const errorHandler: ErrorHandler<AppEnv> = (thrown, c) => {
+export const errorHandler: ErrorHandler<AppEnv> = (raised, c) => {
+  // A statement rejected by the request's auth prelude (middleware/auth.ts) carries the
+  // 401 as the cause of drizzle's wrapper.
+  const thrown = raised instanceof DrizzleQueryError && raised.cause instanceof ApiError ? raised.cause : raised;
   const err = thrown instanceof DomainError ? (httpErrorFor(thrown, (field) => partHolding(c, field)) ?? thrown) : thrown;
   if (err instanceof ValidationError) return c.json({ detail: err.issues }, 422);
   if (err instanceof ApiError) return c.json({ detail: err.detail }, err.status, err.headers);

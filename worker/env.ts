@@ -1,4 +1,4 @@
-import type { Db, RoundTrips } from './db/client';
+import type { Db, RequestDb, RoundTrips } from './db/client';
 import type { users } from './db/schema';
 
 /** Bindings from wrangler.toml (generated into worker-configuration.d.ts) plus test-only switches. */
@@ -12,7 +12,15 @@ export type Bindings = Env & {
 export type User = typeof users.$inferSelect;
 
 export interface Auth {
+  /**
+   * The signed-in user. On a read with a bearer token the user row arrives with the
+   * request's first statement (the auth prelude, see middleware/auth.ts): until then only
+   * `id` (the token's subject) can be read; reading another field earlier throws. A route
+   * that needs the plan (or any other field) before its first statement awaits `loaded()`.
+   */
   user: User;
+  /** The user row, loaded (one round trip of its own if no statement has carried it yet). */
+  loaded(): Promise<User>;
   via: 'jwt' | 'api_key';
   /** Scopes of the API key used, when `via` is `api_key`. */
   scopes: string[];
@@ -22,6 +30,8 @@ export type AppEnv = {
   Bindings: Bindings;
   Variables: {
     db: Db;
+    /** The request's database (db above is its drizzle client), with the auth prelude. */
+    requestDb: RequestDb;
     roundTrips: RoundTrips;
     auth: Auth;
     requestId: string;

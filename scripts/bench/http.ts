@@ -11,6 +11,7 @@
  *
  *   npm run bench:http
  *   BENCH_SECONDS=20 BENCH_CONNECTIONS=20 npm run bench:http
+ *   BENCH_ROUTES="GET /imports" npm run bench:http   # the floor and the named routes only
  */
 import autocannon from 'autocannon';
 import { startAliExpressFake } from '../../worker/test/fakes/aliexpress';
@@ -73,15 +74,18 @@ async function main() {
 
     const floor: Target = { name: 'floor: GET /__bench/floor', method: 'GET', path: '/__bench/floor', note: '1 (select 1)' };
     const targets: Target[] = [
-      { name: 'GET /health', method: 'GET', path: '/health', note: '1 (own pool)' },
-      { name: 'GET /imports', method: 'GET', path: '/imports', token: reader.token, note: '2' },
+      { name: 'GET /health', method: 'GET', path: '/health', note: '1' },
+      { name: 'GET /imports', method: 'GET', path: '/imports', token: reader.token, note: '1' },
       { name: 'POST /imports', method: 'POST', path: '/imports', token: writer.token, body: { product_url: 'https://www.aliexpress.com/item/1005007000000999.html', source: 'aliexpress' }, note: '2 + queue send' },
       { name: 'POST /products/preview (cache hit)', method: 'POST', path: '/products/preview', token: live.token, body: { url: previewUrl }, note: '2 + KV get' },
     ];
 
     console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per route after ${WARMUP_SECONDS} s of warm-up, against wrangler dev on ${origin}`);
     const measured: { target: Target; f: Figures }[] = [];
-    for (const t of [floor, ...targets]) {
+    // BENCH_ROUTES=imports,health: only the routes whose name contains one of these (the floor always runs).
+    const only = process.env.BENCH_ROUTES?.split(',').map((r) => r.trim()).filter(Boolean);
+    const chosen = only?.length ? targets.filter((t) => only.some((r) => t.name.includes(r))) : targets;
+    for (const t of [floor, ...chosen]) {
       if (WARMUP_SECONDS > 0) await load(origin, t, WARMUP_SECONDS);
       const f = await load(origin, t, SECONDS);
       measured.push({ target: t, f });

@@ -104,11 +104,11 @@ async function main() {
     const deps = { ...priceCheckDeps(env), demo: () => slow };
 
     const q = collectingQueue();
-    roundTrips.count = 0;
+    roundTrips.statements = 0;
     let started = performance.now();
     const scheduled = await schedulePriceChecks(env, db, q.queue, new Date());
     const scheduleMs = performance.now() - started;
-    const scheduleStatements = roundTrips.count;
+    const scheduleStatements = roundTrips.statements!;
     if (CRON_ONLY) {
       const sizes = q.messages.map((m) => m.watchIds.length);
       console.log('');
@@ -127,10 +127,10 @@ async function main() {
     const perChunk: { statements: number; ms: number; watches: number }[] = [];
     started = performance.now();
     for (const m of q.messages) {
-      roundTrips.count = 0;
+      roundTrips.statements = 0;
       const t = performance.now();
       const r = await checkWatchIds(env, db, deps, m.watchIds);
-      perChunk.push({ statements: roundTrips.count, ms: performance.now() - t, watches: r.checked });
+      perChunk.push({ statements: roundTrips.statements!, ms: performance.now() - t, watches: r.checked });
       if (r.errors) throw new Error(`${r.errors} watches failed in a chunk`);
     }
     const syncMs = performance.now() - started;

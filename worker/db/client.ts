@@ -18,10 +18,22 @@ interface DbEnv {
 /** Counts exchanges with Postgres: each one is a round trip from the edge. */
 export interface RoundTrips {
   count: number;
+  /** Statements sent on a pooled WebSocket session (its setup exchanges not included). */
+  statements?: number;
 }
 
 /**
- * A pool for one request or one queue batch. The caller closes it with
+ * Serial exchanges before a new WebSocket session can run its first statement: the
+ * WebSocket upgrade, then Postgres' startup (StartupMessage → AuthenticationOk …
+ * ReadyForQuery; the local bridge's database asks no password). On Neon TCP and TLS add
+ * one or two more and SCRAM one more; these are counted as the local stack pays them.
+ */
+export const WS_SESSION_SETUP_EXCHANGES = 2;
+
+/**
+ * The pooled WebSocket client, for queue consumers, cron and scripts: one pool per queue
+ * batch or invocation, its session setup spread over the many statements it runs. Request
+ * paths use createRequestDb (HTTP) instead. The caller closes it with
  * `ctx.waitUntil(pool.end())`; nothing else creates pools.
  */
 export function createDb(env: DbEnv): { db: Db; pool: Pool; roundTrips: RoundTrips } {
@@ -41,11 +53,13 @@ export function createDb(env: DbEnv): { db: Db; pool: Pool; roundTrips: RoundTri
       log.warn('idle database connection failed', { error: err.message });
     }
   });
-  const roundTrips: RoundTrips = { count: 0 };
+  const roundTrips: RoundTrips = { count: 0, statements: 0 };
   pool.on('connect', (client: PoolClient) => {
+    roundTrips.count += WS_SESSION_SETUP_EXCHANGES;
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: typeof query }).query = (...args: unknown[]) => {
       roundTrips.count++;
+      roundTrips.statements = (roundTrips.statements ?? 0) + 1;
       return query(...args);
     };
   });
@@ -57,10 +71,14 @@ export function createDb(env: DbEnv): { db: Db; pool: Pool; roundTrips: RoundTri
  * `db.batch([...])` (run as one transaction), no session to open or close. Each request
  * counts once in `roundTrips` (pass the request's counter to share it with a pool).
  */
-export function createHttpDb(env: DbEnv, roundTrips: RoundTrips = { count: 0 }): { db: HttpDb; roundTrips: RoundTrips } {
+function neonHttp(env: DbEnv) {
   // neonConfig is module-wide, like wsProxy above: one endpoint per isolate.
   if (env.DB_HTTP_ENDPOINT) neonConfig.fetchEndpoint = env.DB_HTTP_ENDPOINT;
-  const sql = neon(env.DATABASE_URL);
+  return neon(env.DATABASE_URL);
+}
+
+export function createHttpDb(env: DbEnv, roundTrips: RoundTrips = { count: 0 }): { db: HttpDb; roundTrips: RoundTrips } {
+  const sql = neonHttp(env);
   const { query, transaction } = sql;
   // A query sends its request when awaited, not when built: drizzle builds a batch's
   // queries with query() and sends them all through transaction() in one request.
@@ -80,4 +98,128 @@ export function createHttpDb(env: DbEnv, roundTrips: RoundTrips = { count: 0 }):
     return transaction(queries, opts);
   }) as typeof sql.transaction;
   return { db: drizzleHttp({ client: sql, schema }), roundTrips };
+}
+
+/** How a prelude's failure shows: the error the batched statements reject with instead. */
+export interface PreludeSpec {
+  text: string;
+  params: unknown[];
+  /** Whether a failed exchange failed because of the prelude (the batch was rolled back). */
+  failedHere(err: unknown): boolean;
+  /** The error every statement of the request rejects with once the prelude failed. */
+  failure(err: unknown): Error;
+}
+
+/**
+ * The request path's database: Neon's HTTP query path (see createHttpDb) plus an optional
+ * prelude, a statement that rides in the same HTTP transaction as the request's first
+ * statement or batch. The auth middleware makes its "is this user still active" check
+ * the prelude, so an authenticated read costs one round trip. The prelude raises when it
+ * fails, which rolls the whole transaction back: nothing the route sent with it takes
+ * effect, and every statement of the request (this one and any later) rejects with
+ * `failure(err)`.
+ */
+export interface RequestDb {
+  db: Db;
+  roundTrips: RoundTrips;
+  /** Registers the prelude; resolves with its rows once it has run. */
+  prelude(spec: PreludeSpec): Promise<Record<string, unknown>[]>;
+  /**
+   * Settles a prelude no statement carried (sending it alone, one round trip) and throws
+   * its failure if it failed. The auth middleware calls it after the route and before
+   * any field of the user other than its id is needed.
+   */
+  settle(): Promise<void>;
+}
+
+const PRELUDE_OPTS = { arrayMode: false, fullResults: true } as const;
+
+type AnyQuery = NeonQueryPromise<boolean, boolean>;
+type QueryFn = (text: string, params?: unknown[], opts?: object) => AnyQuery;
+type TransactionFn = (queries: AnyQuery[], opts?: object) => Promise<unknown[]>;
+
+export function createRequestDb(env: DbEnv): RequestDb {
+  const roundTrips: RoundTrips = { count: 0 };
+  const sql = neonHttp(env);
+  const query = sql.query as unknown as QueryFn;
+  const transaction = sql.transaction as unknown as TransactionFn;
+
+  let pending: { spec: PreludeSpec; resolve: (rows: Record<string, unknown>[]) => void; reject: (err: unknown) => void } | null = null;
+  /** The exchange carrying the prelude, while it is in flight: later statements wait for it. */
+  let carrying: Promise<unknown> | null = null;
+  let failed: Error | null = null;
+
+  /** One exchange: `queries` alone, or behind the prelude in one transaction. */
+  async function exchange(queries: AnyQuery[], opts: object | undefined, single: boolean): Promise<unknown> {
+    while (carrying) await carrying.catch(() => undefined);
+    if (failed) throw failed;
+    const p = pending;
+    if (!p) {
+      roundTrips.count++;
+      const q = queries[0]!;
+      return single ? q.execute(q.queryData, q.opts) : transaction(queries, opts);
+    }
+    pending = null;
+    roundTrips.count++;
+    const sent = transaction([query(p.spec.text, p.spec.params, PRELUDE_OPTS), ...queries], opts);
+    carrying = sent;
+    try {
+      const results = (await sent) as { rows: Record<string, unknown>[] }[];
+      p.resolve(results[0]!.rows);
+      return single ? results[1] : results.slice(1);
+    } catch (err) {
+      if (p.spec.failedHere(err)) {
+        failed = p.spec.failure(err);
+        p.reject(failed);
+        throw failed;
+      }
+      // The prelude ran, a statement after it failed and the batch was rolled back:
+      // the prelude rides again with the next exchange (or settles alone).
+      pending = p;
+      throw err;
+    } finally {
+      carrying = null;
+    }
+  }
+
+  // A query sends its request when awaited, not when built: drizzle builds a batch's
+  // queries with query() and sends them all through transaction() in one request.
+  sql.query = ((text: string, params?: unknown[], opts?: object) => {
+    const built = query(text, params, opts);
+    return new NeonQueryPromise(() => exchange([built], undefined, true) as Promise<never>, built.queryData, built.opts);
+  }) as unknown as typeof sql.query;
+  sql.transaction = ((queries: AnyQuery[], opts?: object) => {
+    if (!Array.isArray(queries)) throw new Error('transaction() takes an array of queries here');
+    return exchange(queries, opts, false);
+  }) as unknown as typeof sql.transaction;
+
+  return {
+    // Services are typed against the pooled client's API, which the HTTP client shares
+    // for everything they use (select/insert/update/delete/execute, rowCount, rows);
+    // `transaction()` is the difference and throws on HTTP: no request path uses it.
+    db: drizzleHttp({ client: sql, schema }) as unknown as Db,
+    roundTrips,
+    prelude(spec) {
+      if (pending || carrying) throw new Error('one prelude per request');
+      return new Promise((resolve, reject) => {
+        pending = { spec, resolve, reject };
+      });
+    },
+    async settle() {
+      while (carrying) await carrying.catch(() => undefined);
+      if (failed) throw failed;
+      const p = pending;
+      if (!p) return;
+      pending = null;
+      roundTrips.count++;
+      try {
+        const result = (await query(p.spec.text, p.spec.params, PRELUDE_OPTS)) as unknown as { rows: Record<string, unknown>[] };
+        p.resolve(result.rows);
+      } catch (err) {
+        failed = p.spec.failedHere(err) ? p.spec.failure(err) : (err as Error);
+        p.reject(failed);
+        throw failed;
+      }
+    },
+  };
 }

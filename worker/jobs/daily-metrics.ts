@@ -18,6 +18,9 @@ export function previousUtcDay(at: Date): Window {
  * chart them over time. The one-day daily series would repeat the totals, so it is left out.
  */
 export async function logDailyMetrics(env: Bindings, ctx: ExecutionContext, at: Date): Promise<void> {
+  // The pooled WebSocket session, not the request path's HTTP driver (issue 18): this
+  // invocation runs many statements in a row, so one session setup spread over them beats
+  // one HTTPS exchange each; no interactive transaction is needed here (writes are single statements).
   const { db, pool } = createDb(env);
   try {
     const started = Date.now();

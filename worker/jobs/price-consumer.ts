@@ -40,6 +40,9 @@ export async function processPriceMessage(env: PriceEnv, db: Db, deps: PriceChec
 
 /** Queue entry for the price-sync queue: one database pool for the batch, messages in turn. */
 export async function processPriceBatch(batch: MessageBatch<unknown>, env: PriceEnv, ctx: ExecutionContext, deps = priceCheckDeps(env)): Promise<void> {
+  // The pooled WebSocket session, not the request path's HTTP driver (issue 18): this
+  // invocation runs many statements in a row, so one session setup spread over them beats
+  // one HTTPS exchange each; no interactive transaction is needed here (writes are single statements).
   const { db, pool } = createDb(env);
   try {
     for (const message of batch.messages) await processPriceMessage(env, db, deps, message);

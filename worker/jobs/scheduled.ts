@@ -16,6 +16,9 @@ export const PRICE_SYNC_CRON = '*/15 * * * *';
 export async function scheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext): Promise<void> {
   switch (controller.cron) {
     case PRICE_SYNC_CRON: {
+      // The pooled WebSocket session, not the request path's HTTP driver (issue 18): this
+      // invocation runs many statements in a row, so one session setup spread over them beats
+      // one HTTPS exchange each; no interactive transaction is needed here (writes are single statements).
       const { db, pool } = createDb(env);
       const at = new Date(controller.scheduledTime);
       // Each maintenance step is on its own: one that fails is logged and the others still run.

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
-import { createDb } from '../db/client';
+import { createRequestDb } from '../db/client';
 import { ValidationError } from '../lib/errors';
 import { log } from '../lib/log';
 import { jsonTooDeep } from '../lib/safe-text';
@@ -32,16 +32,21 @@ export const parseJsonFirst = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** One pool per request, closed after the response with waitUntil. */
+/**
+ * The request's database: Neon's HTTP query path (issue 18), one HTTPS exchange per
+ * statement or per `db.batch([...])`, no session to open or close. The auth middleware
+ * rides its check on the first exchange (RequestDb.prelude). No request path needs an
+ * interactive transaction: multi-step writes are single statements (CTEs) or one batch.
+ */
 export const withDb = createMiddleware<AppEnv>(async (c, next) => {
-  const { db, pool, roundTrips } = createDb(c.env);
-  c.set('db', db);
-  c.set('roundTrips', roundTrips);
+  const requestDb = createRequestDb(c.env);
+  c.set('db', requestDb.db);
+  c.set('requestDb', requestDb);
+  c.set('roundTrips', requestDb.roundTrips);
   try {
     await next();
   } finally {
-    if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(roundTrips.count));
-    c.executionCtx.waitUntil(pool.end());
+    if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(requestDb.roundTrips.count));
   }
 });
 

@@ -20,7 +20,8 @@ export const aiRoutes = new Hono<AppEnv>()
   .use(requireUser)
   .use(limitPerUser('AI_LIMITER'))
   .get('/suggestions', doc({ summary: 'AI sourcing ideas', status: 200, errors: AI_ERRORS }), async (c) =>
-    c.json(await sourcingSuggestions(c.env, c.var.db, c.var.auth.user), 200),
+    // A metered GET: the allowance's statement needs the plan, so the user loads first.
+    c.json(await sourcingSuggestions(c.env, c.var.db, await c.var.auth.loaded()), 200),
   )
   .post('/score-supplier', doc({ summary: 'AI score of a supplier', status: 200, errors: AI_ERRORS }), validate('json', scoreBody), async (c) =>
     c.json(await scoreSupplier(c.env, c.var.db, c.var.auth.user, c.req.valid('json').supplier_url), 200),

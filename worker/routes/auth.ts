@@ -85,9 +85,10 @@ export const authRoutes = new Hono<AppEnv>()
       return c.json(await tokenPair(c.env.JWT_SECRET_KEY, found.user.id), 200);
     },
   )
-  .get('/me', doc({ summary: 'The signed-in user', status: 200, body: meSchema }), requireJwt, (c) =>
-    c.json({ ...userOut(c.var.auth.user), import_review: c.var.auth.user.importReview, features: { ai: aiAvailable(c.env) } }, 200),
-  )
+  .get('/me', doc({ summary: 'The signed-in user', status: 200, body: meSchema }), requireJwt, async (c) => {
+    const user = await c.var.auth.loaded();
+    return c.json({ ...userOut(user), import_review: user.importReview, features: { ai: aiAvailable(c.env) } }, 200);
+  })
   .post('/forgot-password', doc({ summary: 'Ask for a password reset email', status: 200 }), validate('query', forgotQuery), (c) =>
     c.json({ message: 'If an account exists, a reset email has been sent.' }, 200),
   )

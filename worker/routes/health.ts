@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { createDb } from '../db/client';
+import { sql } from 'drizzle-orm';
+import { createHttpDb } from '../db/client';
 import { config, type AppEnv } from '../env';
 import { describeError, log } from '../lib/log';
 import { routeDocs } from '../lib/openapi';
@@ -31,7 +32,7 @@ export async function runCheck(name: string, probe: () => Promise<unknown>, time
 
 /**
  * GET /health: the contract's `{"service","status","timestamp"}` plus `checks`. The
- * database is asked one `select 1` on its own short-lived pool; status `degraded` (HTTP
+ * database is asked one `select 1` over Neon's HTTP query path (one round trip); status `degraded` (HTTP
  * 503) says which part is down so a load balancer or uptime check can act on it.
  */
 export const healthRoutes = new Hono<AppEnv>().get(
@@ -43,9 +44,8 @@ export const healthRoutes = new Hono<AppEnv>().get(
     errors: { 503: 'The database did not answer: `status` "degraded", `checks.database` "unavailable"' },
   }),
   async (c) => {
-    const { pool, roundTrips } = createDb(c.env);
-    const database = await runCheck('database', () => pool.query('select 1'), config(c.env).healthDbTimeoutMs, c.var.requestId);
-    c.executionCtx.waitUntil(pool.end().catch(() => undefined));
+    const { db, roundTrips } = createHttpDb(c.env);
+    const database = await runCheck('database', () => db.execute(sql`select 1`), config(c.env).healthDbTimeoutMs, c.var.requestId);
     if (c.env.EXPOSE_DB_ROUND_TRIPS === 'true') c.header('X-DB-Round-Trips', String(roundTrips.count));
     const status: 'ok' | 'degraded' = database === 'ok' ? 'ok' : 'degraded';
     const body = { service: 'sourcepilot', status, timestamp: isoOffset(new Date())!, checks: { database } };

@@ -77,7 +77,8 @@ export const importListRoutes = new Hono<AppEnv>()
     );
   })
   .get('/settings', doc({ summary: 'Import list settings of the account', status: 200, body: importListSettingsSchema }), async (c) =>
-    c.json({ review_by_default: c.var.auth.user.importReview }, 200),
+    // No statement of its own: the user row comes from the auth check, sent alone (one round trip).
+    c.json({ review_by_default: (await c.var.auth.loaded()).importReview }, 200),
   )
   .put(
     '/settings',

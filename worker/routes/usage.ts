@@ -12,7 +12,6 @@ export const usageRoutes = new Hono<AppEnv>().get(
   doc({ summary: "This billing month's usage against the plan", status: 200, body: usageSchema }),
   requireUser,
   async (c) => {
-    const { user } = c.var.auth;
-    return c.json(await getUsage(c.var.db, user.id, user.plan), 200);
+    return c.json(await getUsage(c.var.db, c.var.auth.user), 200);
   },
 );

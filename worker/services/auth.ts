@@ -11,14 +11,49 @@ export type TokenUser =
   | { ok: true; user: User }
   | { ok: false; reason: 'invalid' | 'no_sub' | 'no_user' };
 
-/** Verifies a JWT of the given type and loads its active user (one round trip). */
-export async function userFromToken(db: Db, secret: string, token: string, type: TokenType): Promise<TokenUser> {
+export type TokenSubject = { ok: true; userId: string } | { ok: false; reason: 'invalid' | 'no_sub' | 'no_user' };
+
+/** Verifies a JWT of the given type without the database: its signature, expiry, type and subject. */
+export async function subjectOfToken(secret: string, token: string, type: TokenType): Promise<TokenSubject> {
   const verified = await verifyToken(secret, token, type);
   if (!verified.ok) return { ok: false, reason: 'invalid' };
   if (!verified.sub) return { ok: false, reason: 'no_sub' };
   if (!UUID.test(verified.sub)) return { ok: false, reason: 'no_user' };
-  const [user] = await db.select().from(users).where(eq(users.id, verified.sub)).limit(1);
+  return { ok: true, userId: verified.sub };
+}
+
+/** Verifies a JWT of the given type and loads its active user (one round trip). */
+export async function userFromToken(db: Db, secret: string, token: string, type: TokenType): Promise<TokenUser> {
+  const subject = await subjectOfToken(secret, token, type);
+  if (!subject.ok) return subject;
+  const [user] = await db.select().from(users).where(eq(users.id, subject.userId)).limit(1);
   return user?.isActive ? { ok: true, user } : { ok: false, reason: 'no_user' };
+}
+
+/**
+ * The active-user check that rides with a request's first statement (RequestDb.prelude):
+ * `sp_active_user` (migration 0018) returns the user as JSON or raises SQLSTATE SP401,
+ * which rolls back whatever was batched with it.
+ */
+export const ACTIVE_USER_PRELUDE = 'SELECT sp_active_user($1::uuid) AS "user"';
+export const NO_ACTIVE_USER_CODE = 'SP401';
+
+/** A users row as JSON (row_to_json) → User. */
+export function userFromJson(u: Record<string, unknown>): User {
+  const ts = (v: unknown) => (v ? new Date(String(v)) : null);
+  return {
+    id: String(u.id),
+    email: String(u.email),
+    hashedPassword: (u.hashed_password as string | null) ?? null,
+    isActive: Boolean(u.is_active),
+    plan: u.plan as User['plan'],
+    stripeCustomerId: (u.stripe_customer_id as string | null) ?? null,
+    externalPlatformId: (u.external_platform_id as string | null) ?? null,
+    externalStoreId: (u.external_store_id as string | null) ?? null,
+    importReview: Boolean(u.import_review),
+    createdAt: ts(u.created_at)!,
+    updatedAt: ts(u.updated_at)!,
+  };
 }
 
 /**
@@ -44,20 +79,5 @@ export async function userFromApiKey(db: Db, rawKey: string): Promise<{ user: Us
     SELECT key_id, scopes, "user" FROM k`);
   const row = rows[0];
   if (!row) return null;
-  const u = row.user;
-  const ts = (v: unknown) => (v ? new Date(String(v)) : null);
-  const user: User = {
-    id: String(u.id),
-    email: String(u.email),
-    hashedPassword: (u.hashed_password as string | null) ?? null,
-    isActive: Boolean(u.is_active),
-    plan: u.plan as User['plan'],
-    stripeCustomerId: (u.stripe_customer_id as string | null) ?? null,
-    externalPlatformId: (u.external_platform_id as string | null) ?? null,
-    externalStoreId: (u.external_store_id as string | null) ?? null,
-    importReview: Boolean(u.import_review),
-    createdAt: ts(u.created_at)!,
-    updatedAt: ts(u.updated_at)!,
-  };
-  return { user, scopes: row.scopes };
+  return { user: userFromJson(row.user), scopes: row.scopes };
 }

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import type { User } from '../env';
 import { billingMonth, isoDate } from '../lib/time';
 import { PLANS, type Tier } from './plans';
 
@@ -31,7 +32,8 @@ export function usageOut(plan: Tier, counts: { items: number; secondary: number 
 }
 
 /** Usage for the current billing month, counted from the real tables in one round trip. */
-export async function getUsage(db: Db, userId: string, plan: Tier, now = new Date()) {
-  const { rows } = await db.execute<{ items: number; secondary: number }>(sql`SELECT ${usageCountsSql(userId, now)}`);
-  return usageOut(plan, rows[0], now);
+export async function getUsage(db: Db, user: Pick<User, 'id' | 'plan'>, now = new Date()) {
+  const { rows } = await db.execute<{ items: number; secondary: number }>(sql`SELECT ${usageCountsSql(user.id, now)}`);
+  // The plan is read after the statement: on the request path it arrives with it (issue 18).
+  return usageOut(user.plan, rows[0], now);
 }

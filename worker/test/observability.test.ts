@@ -104,8 +104,8 @@ describe('GET /health', () => {
     const ctx = createExecutionContext();
     let res!: Response;
     const lines = await logsOf(async () => {
-      // Port 9 (discard) on loopback: nothing listens, the bridge connection is refused.
-      res = await app.fetch(new Request('http://x/health'), { ...env, DB_WS_PROXY: '127.0.0.1:9', HEALTH_DB_TIMEOUT_MS: '1500' }, ctx);
+      // Port 9 (discard) on loopback: nothing listens, the database connection is refused.
+      res = await app.fetch(new Request('http://x/health'), { ...env, DB_WS_PROXY: '127.0.0.1:9', DB_HTTP_ENDPOINT: 'http://127.0.0.1:9/sql', HEALTH_DB_TIMEOUT_MS: '1500' }, ctx);
       await waitOnExecutionContext(ctx);
     });
     expect(res.status).toBe(503);

@@ -72,7 +72,7 @@ async function runCron(scheduledTime: Date, queue: Queue) {
 async function scheduleDirect(now: Date, queue: Queue, opts: ScheduleOptions) {
   const { db, pool, roundTrips } = createDb(env);
   try {
-    return { ...(await schedulePriceChecks(env, db, queue, now, opts)), statements: roundTrips.count };
+    return { ...(await schedulePriceChecks(env, db, queue, now, opts)), statements: roundTrips.statements };
   } finally {
     await pool.end();
   }

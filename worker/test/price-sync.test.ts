@@ -44,7 +44,7 @@ async function checkCounted(ids: string[], deps?: PriceCheckDeps) {
   const { db, pool, roundTrips } = createDb(env);
   try {
     const result = await checkWatchIds(env, db, deps ?? priceCheckDeps(env), ids);
-    return { result, statements: roundTrips.count };
+    return { result, statements: roundTrips.statements };
   } finally {
     await pool.end();
   }
