@@ -12,7 +12,7 @@ import { limitPerUser } from '../middleware/rate-limit';
 import { withDb as dbMiddleware } from '../middleware/request';
 import { secondsToUtcMidnight } from '../lib/time';
 import { supplierQuotaDetail } from '../suppliers/quota';
-import { answer, api, rawCall, registerUser, setPlan, userWithKey, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, setPlan, startOfRateWindow, userWithKey, withDb } from './helpers';
 import { connectAliExpress } from './supplier-helpers';
 
 /**
@@ -39,6 +39,7 @@ const demoUrl = () => `https://www.aliexpress.com/item/${Math.floor(1e15 + Math.
 
 describe('rate limits per user', () => {
   it('lets a user create 60 imports a minute, then answers 429 with Retry-After and creates nothing', async () => {
+    await startOfRateWindow();
     await freshWindow();
     const user = await registerUser('limited');
     await setPlan(user.id, 'enterprise');
@@ -64,6 +65,7 @@ describe('rate limits per user', () => {
   }, 90_000);
 
   it('limits catalogue search and preview to 120 a minute per user, API keys included', async () => {
+    await startOfRateWindow();
     await freshWindow();
     const keyed = await userWithKey(['read', 'write']);
     const statuses = await burst(120, (i) =>
@@ -77,6 +79,7 @@ describe('rate limits per user', () => {
   }, 90_000);
 
   it('limits the manual price sync to 10 a minute per user', async () => {
+    await startOfRateWindow();
     await freshWindow();
     const user = await registerUser('sync');
     const statuses = await burst(10, () => answer(api({ token: user.token })['price-watches'].sync.$post()), 5);
@@ -87,6 +90,7 @@ describe('rate limits per user', () => {
   }, 60_000);
 
   it('limits store connection tests (each one calls the store) to 10 a minute per user', async () => {
+    await startOfRateWindow();
     await freshWindow();
     const user = await registerUser('conn-test');
     // Malformed ids count too: the limiter runs before validation.
@@ -123,6 +127,7 @@ describe('rate limit per client address', () => {
   }
 
   it('stops many accounts behind one address, and only that address', async () => {
+    await startOfRateWindow();
     await freshWindow();
     const ip = `192.0.2.${Math.floor(Math.random() * 250)}-${crypto.randomUUID().slice(0, 8)}`;
     const users = await Promise.all([registerUser('ip-a'), registerUser('ip-b'), registerUser('ip-c')]);

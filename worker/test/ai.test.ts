@@ -9,7 +9,7 @@ import { secondsToUtcMidnight } from '../lib/time';
 import { aiQuotaDetail, generate, parseModelJson, toScoring, toSuggestions } from '../services/ai';
 import { AI_DAILY_REQUESTS } from '../services/plans';
 import { UpstreamFailure } from '../shared/domain-errors';
-import { answer, api, rawCall, registerUser, setPlan, userWithKey, withDb } from './helpers';
+import { answer, api, rawCall, registerUser, setPlan, startOfRateWindow, userWithKey, withDb } from './helpers';
 import { fakeControl } from './supplier-helpers';
 
 const script = (userId: string, replies: Record<string, unknown>[]) => fakeControl(env.LLM_GATEWAY_URL, 'script', { user_id: userId, replies });
@@ -130,6 +130,7 @@ describe('AI limits per user and plan', () => {
   });
 
   it('limits /ai/* to 10 requests a minute per user, malformed ones included', async () => {
+    await startOfRateWindow();
     const left = 60 - ((Date.now() / 1000) % 60);
     if (left < 20) await new Promise((r) => setTimeout(r, left * 1000 + 250));
     const user = await registerUser('ai-minute');

@@ -148,3 +148,14 @@ export async function sealedConnection(platform: string, storeUrl: string, secre
 /** The plaintext of a store connection's stored `api_key` (or `refresh_token`), opened with its row's binding. */
 export const openConnectionSecret = (row: { id: string; userId: string }, value: string, column: 'api_key' | 'refresh_token' | 'client_secret' = 'api_key') =>
   decryptSecret(env.ENCRYPTION_KEY, value, connectionSecret(column, row));
+
+/**
+ * Rate-limit windows are aligned to the wall clock (Cloudflare's and miniflare's
+ * fixed windows: epoch = floor(now / period)). A test that sends a limit's worth of
+ * requests and expects the next one refused starts early enough in a window that the
+ * burst cannot straddle two (which would reset the count mid-burst).
+ */
+export async function startOfRateWindow(periodSeconds = 60, needMs = 12_000): Promise<void> {
+  const left = periodSeconds * 1000 - (Date.now() % (periodSeconds * 1000));
+  if (left < needMs) await new Promise((r) => setTimeout(r, left + 50));
+}
