@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
-import { neon, neonConfig } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
+import { httpSql, viaPool } from './db-probe';
 
 /**
  * The local database's two protocols interleaved (scripts/pglite-session.ts): the
@@ -14,23 +14,9 @@ import { createDb } from '../db/client';
 
 const table = `session_probe_${crypto.randomUUID().slice(0, 8)}`;
 
-function http() {
-  neonConfig.fetchEndpoint = env.DB_HTTP_ENDPOINT;
-  return neon(env.DATABASE_URL);
-}
-
-async function viaPool(text: string, params: unknown[] = []) {
-  const { pool } = createDb(env);
-  try {
-    return await pool.query(text, params);
-  } finally {
-    await pool.end();
-  }
-}
-
 /** Whether both protocols reach the same backend: the embedded database (PGlite), not a real server. */
 async function oneSession(): Promise<boolean> {
-  const [viaHttp] = await http().query('SELECT pg_backend_pid() AS pid');
+  const [viaHttp] = await httpSql().query('SELECT pg_backend_pid() AS pid');
   return viaHttp.pid === (await viaPool('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 }
 
@@ -52,7 +38,7 @@ describe('the local database shared by the WebSocket bridge and the HTTP endpoin
     try {
       await client.query('BEGIN');
       await client.query(`INSERT INTO ${table} (tag) VALUES ('ws-rolled-back')`);
-      const sql = http();
+      const sql = httpSql();
       // Sent while the transaction is open, in this order.
       // (A query is sent each time it is awaited or then()'d: take its answer once.)
       const settled: string[] = [];
@@ -87,7 +73,7 @@ describe('the local database shared by the WebSocket bridge and the HTTP endpoin
   });
 
   it('an HTTP batch runs whole: WebSocket statements never see half of it', async () => {
-    const sql = http();
+    const sql = httpSql();
     const batches = Array.from({ length: 5 }, (_, n) =>
       sql.transaction([
         sql.query(`INSERT INTO ${table} (tag) VALUES ($1)`, [`batch-${n}-a`]),
@@ -118,7 +104,7 @@ describe('the local database shared by the WebSocket bridge and the HTTP endpoin
   });
 
   it('a failed HTTP batch rolls back without leaving the session inside a transaction', async () => {
-    const sql = http();
+    const sql = httpSql();
     await expect(
       sql.transaction([sql.query(`INSERT INTO ${table} (tag) VALUES ('doomed')`), sql.query('SELECT 1/0')]),
     ).rejects.toThrow(/division by zero/);
@@ -130,7 +116,7 @@ describe('the local database shared by the WebSocket bridge and the HTTP endpoin
   });
 
   it('concurrent statements and batches over both protocols never mix (each Parse meets its own Bind)', async () => {
-    const sql = http();
+    const sql = httpSql();
     const pools = Array.from({ length: 4 }, () => createDb(env).pool);
     // Statements of different shapes and parameter counts: were one connection's Bind to
     // reach another's unnamed statement, Postgres would refuse it or answer another's row.

@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers';
-import { NeonDbError, errorFields, neon, neonConfig, type DatabaseError } from '@neondatabase/serverless';
+import { NeonDbError, errorFields, type DatabaseError } from '@neondatabase/serverless';
 import { eq, sql as dsql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, createHttpDb } from '../db/client';
 import { apiKeys, importJobs, priceWatches, users } from '../db/schema';
+import { httpSql, viaPool } from './db-probe';
 
 /**
  * The local Neon HTTP endpoint (scripts/neon-http.ts) against the driver itself, inside
@@ -12,21 +13,6 @@ import { apiKeys, importJobs, priceWatches, users } from '../db/schema';
  */
 
 const table = `neon_http_probe_${crypto.randomUUID().slice(0, 8)}`;
-
-function http() {
-  neonConfig.fetchEndpoint = env.DB_HTTP_ENDPOINT;
-  return neon(env.DATABASE_URL);
-}
-
-/** Runs one statement through the WebSocket Pool (node-postgres underneath). */
-async function viaPool(text: string, params: unknown[] = []) {
-  const { pool } = createDb(env);
-  try {
-    return await pool.query(text, params);
-  } finally {
-    await pool.end();
-  }
-}
 
 async function poolError(text: string, params: unknown[] = []): Promise<DatabaseError> {
   const err = await viaPool(text, params).then(
@@ -73,14 +59,14 @@ afterAll(async () => {
 
 describe('local Neon HTTP endpoint, single queries', () => {
   it('runs a parameterised query as the driver sends it', async () => {
-    const sql = http();
+    const sql = httpSql();
     expect(await sql.query('SELECT $1::int + $2::int AS sum, $3::text AS t', [1, 2, 'x'])).toEqual([{ sum: 3, t: 'x' }]);
     const n = 41;
     expect(await sql`SELECT ${n} + 1 AS answer`).toEqual([{ answer: 42 }]);
   });
 
   it('answers in array mode with fields, command and rowCount', async () => {
-    const sql = http();
+    const sql = httpSql();
     const rows = await sql.query('SELECT 1::int AS a, $1::text AS b', ['x'], { arrayMode: true });
     expect(rows).toEqual([[1, 'x']]);
     const full = await sql.query('SELECT g::int8 AS n FROM generate_series(1, 3) g', [], { arrayMode: true, fullResults: true });
@@ -94,7 +80,7 @@ describe('local Neon HTTP endpoint, single queries', () => {
   });
 
   it('reports command and rowCount of writes as Postgres tags them', async () => {
-    const sql = http();
+    const sql = httpSql();
     const ins = await sql.query(`INSERT INTO ${table} (id) VALUES (1000), (1001)`, [], { fullResults: true });
     expect([ins.command, ins.rowCount, ins.fields]).toEqual(['INSERT', 2, []]);
     const upd = await sql.query(`UPDATE ${table} SET i = 1 WHERE id >= 1000`, [], { fullResults: true });
@@ -104,7 +90,7 @@ describe('local Neon HTTP endpoint, single queries', () => {
   });
 
   it('returns every column type the schema uses (and nulls) as the WebSocket Pool does', async () => {
-    const sql = http();
+    const sql = httpSql();
     const values = [
       1,
       crypto.randomUUID(),
@@ -167,7 +153,7 @@ describe('local Neon HTTP endpoint, single queries', () => {
 
 describe('local Neon HTTP endpoint, batches', () => {
   it('runs a batch as one transaction in one request, and drizzle db.batch counts once', async () => {
-    const sql = http();
+    const sql = httpSql();
     const [a, b] = await sql.transaction([sql.query(`INSERT INTO ${table} (id, t) VALUES (10, 'a') RETURNING id, t`), sql.query(`SELECT count(*) AS n FROM ${table} WHERE id = 10`)]);
     expect(a).toEqual([{ id: 10, t: 'a' }]);
     expect(b).toEqual([{ n: '1' }]);
@@ -180,7 +166,7 @@ describe('local Neon HTTP endpoint, batches', () => {
   });
 
   it('sees its own earlier statements and shares one transaction id', async () => {
-    const sql = http();
+    const sql = httpSql();
     const txid = 'SELECT txid_current()::text AS xid';
     const [first, , seen, last] = await sql.transaction((tx) => [tx.query(txid), tx.query(`INSERT INTO ${table} (id) VALUES (20)`), tx.query(`SELECT id FROM ${table} WHERE id = 20`), tx.query(txid)]);
     expect(seen).toEqual([{ id: 20 }]);
@@ -190,7 +176,7 @@ describe('local Neon HTTP endpoint, batches', () => {
   });
 
   it('rolls the whole batch back when a statement in the middle fails', async () => {
-    const sql = http();
+    const sql = httpSql();
     const err = await httpError(() =>
       sql.transaction([
         sql.query(`INSERT INTO ${table} (id) VALUES (30)`),
@@ -206,7 +192,7 @@ describe('local Neon HTTP endpoint, batches', () => {
   });
 
   it('applies the isolation level, read-only and deferrable options', async () => {
-    const sql = http();
+    const sql = httpSql();
     const show = () => [sql.query('SHOW transaction_isolation'), sql.query('SHOW transaction_read_only'), sql.query('SHOW transaction_deferrable')];
     expect(await sql.transaction(show())).toEqual([[{ transaction_isolation: 'read committed' }], [{ transaction_read_only: 'off' }], [{ transaction_deferrable: 'off' }]]);
     expect(await sql.transaction(show(), { isolationLevel: 'Serializable', readOnly: true, deferrable: true })).toEqual([
@@ -221,7 +207,7 @@ describe('local Neon HTTP endpoint, batches', () => {
   });
 
   it('keeps concurrent batches apart', async () => {
-    const sql = http();
+    const sql = httpSql();
     const ids = Array.from({ length: 8 }, (_, i) => 100 + i);
     const results = await Promise.all(
       ids.map((id) =>
@@ -239,7 +225,7 @@ describe('local Neon HTTP endpoint, batches', () => {
 
 describe('local Neon HTTP endpoint, errors', () => {
   it('carries the Postgres error fields the driver exposes, as the Pool reports them', async () => {
-    const sql = http();
+    const sql = httpSql();
     await sql.query(`INSERT INTO ${table} (id) VALUES (50)`);
     const cases: [string, unknown[]][] = [
       [`INSERT INTO ${table} (id) VALUES ($1)`, [50]],
@@ -279,12 +265,12 @@ describe('local Neon HTTP endpoint, errors', () => {
     const wrongDb = await post({ query: 'SELECT 1', params: [] }, { 'Neon-Connection-String': other.href });
     expect(wrongDb.res.status).toBe(400);
 
-    const err = await httpError(() => http().query('SELEC 1'));
+    const err = await httpError(() => httpSql().query('SELEC 1'));
     expect(err.message).toBe('syntax error at or near "SELEC"');
   });
 
   it('refuses several statements in one query, as Neon\'s extended protocol does', async () => {
-    const err = await httpError(() => http().query('SELECT 1; SELECT 2'));
+    const err = await httpError(() => httpSql().query('SELECT 1; SELECT 2'));
     expect([err.code, err.message]).toEqual(['42601', 'cannot insert multiple commands into a prepared statement']);
   });
 });
