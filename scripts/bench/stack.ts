@@ -80,7 +80,7 @@ function benchConfig(batchSize: number): string {
   return local.replace(importsConsumer, `$1${batchSize}`);
 }
 
-/** Starts `wrangler dev` for the bench and waits until /health answers. */
+/** Starts the worker for the bench (Wrangler's local runtime) and waits until /health answers. */
 export async function startWorker(opts: WorkerOptions): Promise<BenchWorker> {
   const label = opts.label ?? 'worker';
   const dir = join(BENCH_DIR, label);
@@ -104,19 +104,25 @@ export async function startWorker(opts: WorkerOptions): Promise<BenchWorker> {
   const vars = { BENCH: 'on', DATABASE_URL: opts.db.databaseUrl, DB_WS_PROXY: opts.db.wsProxy, DB_HTTP_ENDPOINT: opts.db.httpEndpoint, ...opts.vars };
   const logFile = join(dir, 'wrangler.log');
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(
-    'npx',
-    [
-      'wrangler', 'dev',
-      '--config', join(dir, 'wrangler.toml'),
-      '--port', String(port),
-      '--ip', '127.0.0.1',
-      '--persist-to', join(dir, 'state'),
-      '--log-level', process.env.BENCH_LOG_LEVEL ?? 'log',
-      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-    ],
-    { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
-  );
+  // Default: Wrangler's API with the DevTools inspector off (worker-process.ts says why);
+  // BENCH_WRANGLER_CLI=1 runs `wrangler dev` (inspector on) as the figures before did.
+  const args = process.env.BENCH_WRANGLER_CLI === '1'
+    ? [
+        'wrangler', 'dev',
+        '--config', join(dir, 'wrangler.toml'),
+        '--port', String(port),
+        '--ip', '127.0.0.1',
+        '--persist-to', join(dir, 'state'),
+        '--log-level', process.env.BENCH_LOG_LEVEL ?? 'log',
+        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+      ]
+    : ['tsx', join(ROOT, 'scripts', 'bench', 'worker-process.ts'), join(dir, 'wrangler.toml'), String(port), join(dir, 'state'), JSON.stringify(vars)];
+  const child: ChildProcess = spawn('npx', args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const origin = `http://127.0.0.1:${port}`;
