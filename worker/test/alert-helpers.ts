@@ -3,10 +3,10 @@ import { expect } from 'vitest';
 import { rawCall } from './helpers';
 
 /** The alerts fake (worker/test/fakes/alerts.ts): the email API and webhook receivers. */
-const FAKE = new URL(env.EMAIL_API_URL).origin;
+export const ALERTS_FAKE = new URL(env.EMAIL_API_URL).origin;
 
 export async function alertsFake<T = any>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${FAKE}/__control/${path}`, {
+  const res = await fetch(`${ALERTS_FAKE}/__control/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,11 +1,11 @@
-import { env } from 'cloudflare:workers';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { priceAlerts, priceWatches } from '../db/schema';
 import { checkReading, clampPercent } from '../services/price-check';
 import { answer, api, registerUser, withDb } from './helpers';
-import { createWatch, deliverPrice } from './price-helpers';
+import { aliId, createWatch, deliverPrice } from './price-helpers';
 import { connectAliExpress } from './supplier-helpers';
+import { ALERTS_FAKE, alertsFake } from './alert-helpers';
 
 /**
  * One bad reading in a chunk of several merchants' watches: the others are stored, the
@@ -13,31 +13,19 @@ import { connectAliExpress } from './supplier-helpers';
  * when the message is delivered again.
  */
 
-const FAKE = new URL(env.EMAIL_API_URL).origin;
-const numericId = () => `1005${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
-
-async function fake<T = any>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${FAKE}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`alerts fake ${path}: ${res.status}`);
-  return (await res.json()) as T;
-}
 
 /** A live AliExpress merchant with a signed alert webhook, watching one product priced `price`. */
 async function merchant(price: number) {
   const user = await registerUser('iso');
   const ae = await connectAliExpress(user.id);
   const token = crypto.randomUUID().replace(/-/g, '');
-  const settings = await answer(api({ token: user.token }).alerts.settings.$put({ json: { webhook_url: `${FAKE}/hooks/${token}`, webhook_enabled: true } }));
+  const settings = await answer(api({ token: user.token }).alerts.settings.$put({ json: { webhook_url: `${ALERTS_FAKE}/hooks/${token}`, webhook_enabled: true } }));
   expect(settings.status).toBe(200);
-  await fake('hooks', { token, secret: settings.json.webhook_secret });
-  const productId = numericId();
+  await alertsFake('hooks', { token, secret: settings.json.webhook_secret });
+  const productId = aliId();
   await ae.control('products', { product_id: productId, price, stock: 50 });
   const watch = await createWatch(user, { product_url: `https://www.aliexpress.com/item/${productId}.html`, source: 'aliexpress', threshold_percent: 5 });
-  return { user, ae, token, productId, watchId: watch.id as string, hooks: async () => (await fake<{ deliveries: unknown[] }>(`hooks/${token}`)).deliveries.length };
+  return { user, ae, token, productId, watchId: watch.id as string, hooks: async () => (await alertsFake<{ deliveries: unknown[] }>(`hooks/${token}`)).deliveries.length };
 }
 
 const watches = (ids: string[]) => withDb((db) => db.select().from(priceWatches).where(inArray(priceWatches.id, ids)));
