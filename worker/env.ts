@@ -22,8 +22,6 @@ export interface Auth {
   /** The user row, loaded (one round trip of its own if no statement has carried it yet). */
   loaded(): Promise<User>;
   via: 'jwt' | 'api_key';
-  /** Scopes of the API key used, when `via` is `api_key`. */
-  scopes: string[];
 }
 
 export type AppEnv = {

@@ -1,10 +1,22 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv, User } from '../env';
+import type { AppEnv, Auth, User } from '../env';
 import { ApiError } from '../lib/errors';
 import { describeMiddleware, errorResponses } from '../lib/openapi';
-import { ACTIVE_USER_PRELUDE, NO_ACTIVE_USER_CODE, subjectOfToken, userFromApiKey, userFromJson, userFromToken } from '../services/auth';
-import { API_ACCESS_DENIED, PLANS } from '../services/plans';
+import type { PreludeSpec } from '../db/client';
+import { sha256Hex } from '../lib/encoding';
+import { forgetOwner, knownOwner, rememberOwner } from '../services/api-key-owners';
+import {
+  ACTIVE_USER_PRELUDE,
+  API_KEY_PRELUDE,
+  API_PLANS,
+  KEY_REFUSED_CODE,
+  NO_ACTIVE_USER_CODE,
+  subjectOfToken,
+  userFromJson,
+  userFromToken,
+} from '../services/auth';
+import { API_ACCESS_DENIED } from '../services/plans';
 
 const WWW_AUTH = { 'WWW-Authenticate': 'Bearer' };
 
@@ -41,49 +53,63 @@ function deferredUser(id: string, current: () => User | undefined): User {
   });
 }
 
+const isRead = (c: Context<AppEnv>) => c.req.method === 'GET' || c.req.method === 'HEAD';
+
+const pgCode = (err: unknown) => (err as { code?: string } | null)?.code;
+
 /**
- * Authenticates a verified bearer token without a round trip of its own: the active-user
- * check becomes the prelude of the request's database (RequestDb.prelude), sent in the
- * same HTTP transaction as the route's first statement. If the user is gone the prelude
- * raises, the transaction rolls back (nothing the route sent with it takes effect), every
- * statement rejects with the 401 and the route's answer is replaced by it. A route that
+ * Authenticates a request without a round trip of its own: the check of its credential
+ * (`spec`) becomes the prelude of the request's database (RequestDb.prelude), sent in the
+ * same HTTP transaction as the route's first statement. If the check fails it raises, the
+ * transaction rolls back (nothing the route sent with it takes effect), every statement
+ * rejects with the check's error and the route's answer is replaced by it. A route that
  * sends no statement gets the check alone after it ran, before its answer leaves.
+ *
+ * `userId` is who the credential says it is (a token's subject, a key's cached owner);
+ * null when unknown, and then the check is sent alone first (one round trip) since every
+ * statement of the route is keyed by the user's id.
  *
  * Writes (anything but GET/HEAD) load the user before the route runs: they read the plan
  * for their limits up front, and their side effects outside the database (queue
- * messages, store and supplier calls) must never run for a user who is gone. That costs
- * the write its one extra round trip (budget: 2).
+ * messages, store and supplier calls) must never run for a user who is gone or a key that
+ * is refused. That costs the write its one extra round trip (budget: 2).
  */
-async function withTokenUser(c: Context<AppEnv>, userId: string, gone: () => ApiError, next: () => Promise<void>) {
+async function withPrelude(
+  c: Context<AppEnv>,
+  userId: string | null,
+  via: Auth['via'],
+  spec: PreludeSpec,
+  userOf: (row: Record<string, unknown>) => User,
+  next: () => Promise<void>,
+): Promise<User | undefined> {
   const rdb = c.var.requestDb;
   let user: User | undefined;
-  const row = rdb.prelude({
-    text: ACTIVE_USER_PRELUDE,
-    params: [userId],
-    failedHere: (err) => (err as { code?: string } | null)?.code === NO_ACTIVE_USER_CODE,
-    failure: gone,
-  });
-  row.then(
-    (rows) => {
-      user = userFromJson(rows[0]!.user as Record<string, unknown>);
-    },
-    () => undefined,
-  );
+  const row = rdb.prelude(spec).then((rows) => (user = userOf(rows[0]!)));
+  row.catch(() => undefined);
   const loaded = async () => {
     await rdb.settle();
     // settle() resolved the prelude's promise; its continuation may not have run yet.
-    return user ?? userFromJson((await row)[0]!.user as Record<string, unknown>);
+    return user ?? (await row);
   };
-  c.set('auth', { user: deferredUser(userId, () => user), loaded, via: 'jwt', scopes: [] });
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') await loaded();
+  const id = userId ?? (await loaded()).id;
+  c.set('auth', { user: deferredUser(id, () => user), loaded, via });
+  if (!isRead(c)) await loaded();
   await next();
-  // Throws the 401 when the check failed (whatever the route answered) or fails now.
+  // Throws the check's error when it failed (whatever the route answered) or fails now.
   await rdb.settle();
+  return user;
 }
 
-function loadedAuth(user: User, via: 'jwt' | 'api_key', scopes: string[]) {
-  return { user, loaded: async () => user, via, scopes };
+function tokenCheck(userId: string, gone: () => ApiError): PreludeSpec {
+  return {
+    text: ACTIVE_USER_PRELUDE,
+    params: [userId],
+    failedHere: (err) => pgCode(err) === NO_ACTIVE_USER_CODE,
+    failure: gone,
+  };
 }
+
+const tokenUser = (row: Record<string, unknown>) => userFromJson(row.user as Record<string, unknown>);
 
 /** JWT access token only; X-API-Key is ignored (auth, api-keys and checkout routes). */
 export const requireJwt = createMiddleware<AppEnv>(async (c, next) => {
@@ -94,14 +120,38 @@ export const requireJwt = createMiddleware<AppEnv>(async (c, next) => {
     const detail = { invalid: 'Invalid or expired token', no_sub: 'Invalid token payload', no_user: USER_GONE }[subject.reason];
     throw new ApiError(401, detail, WWW_AUTH);
   }
-  await withTokenUser(c, subject.userId, () => new ApiError(401, USER_GONE, WWW_AUTH), next);
+  await withPrelude(c, subject.userId, 'jwt', tokenCheck(subject.userId, () => new ApiError(401, USER_GONE, WWW_AUTH)), tokenUser, next);
 });
+
+/**
+ * An X-API-Key: its owner is looked up at the edge (services/api-key-owners.ts) so the
+ * key's check (API_KEY_PRELUDE: valid, active, plan with API access, the method's scope;
+ * stamped and counted) rides with the route's first statement like a token's. A key not
+ * known at the edge yet is checked alone first, and its owner remembered.
+ */
+async function withApiKey(c: Context<AppEnv>, rawKey: string, next: () => Promise<void>) {
+  const hash = await sha256Hex(rawKey);
+  const owner = await knownOwner(c.env.AUTH_CACHE, hash);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const spec: PreludeSpec = {
+    text: API_KEY_PRELUDE,
+    params: [hash, owner, isRead(c) ? 'read' : 'write', API_PLANS],
+    failedHere: (err) => pgCode(err) === NO_ACTIVE_USER_CODE || pgCode(err) === KEY_REFUSED_CODE,
+    failure: (err) => {
+      if (owner) forgetOwner(c.env.AUTH_CACHE, hash, waitUntil);
+      if (pgCode(err) === NO_ACTIVE_USER_CODE) return new ApiError(401, NOT_AUTHENTICATED, WWW_AUTH);
+      if ((err as Error).message === 'plan') return new ApiError(403, API_ACCESS_DENIED);
+      return new ApiError(403, `API key lacks the '${isRead(c) ? 'read' : 'write'}' scope`);
+    },
+  };
+  const keyUser = (row: Record<string, unknown>) => tokenUser(row.key as Record<string, unknown>);
+  const user = await withPrelude(c, owner, 'api_key', spec, keyUser, next);
+  if (!owner && user) rememberOwner(c.env.AUTH_CACHE, hash, user.id, waitUntil);
+}
 
 /**
  * A JWT access token, else an X-API-Key. Keys work only on plans with API access
  * and only within their scopes: `read` for GET/HEAD, `write` for everything else.
- * An API key costs its own round trip (one statement resolves, stamps and counts it):
- * the user's id, which every route's statement is keyed by, is only known after it.
  */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header('Authorization'));
@@ -109,24 +159,19 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   if (token) {
     const subject = await subjectOfToken(c.env.JWT_SECRET_KEY, token, 'access');
     if (subject.ok && !rawKey) {
-      return withTokenUser(c, subject.userId, () => new ApiError(401, NOT_AUTHENTICATED, WWW_AUTH), next);
+      return void (await withPrelude(c, subject.userId, 'jwt', tokenCheck(subject.userId, () => new ApiError(401, NOT_AUTHENTICATED, WWW_AUTH)), tokenUser, next));
     }
     if (subject.ok) {
       // Both headers: the token's user if active, else the key (as before issue 18).
       const found = await userFromToken(c.var.db, c.env.JWT_SECRET_KEY, token, 'access');
       if (found.ok) {
-        c.set('auth', loadedAuth(found.user, 'jwt', []));
+        c.set('auth', { user: found.user, loaded: async () => found.user, via: 'jwt' });
         return next();
       }
     }
   }
-  const keyed = rawKey ? await userFromApiKey(c.var.db, rawKey) : null;
-  if (!keyed) throw new ApiError(401, NOT_AUTHENTICATED, WWW_AUTH);
-  if (!PLANS[keyed.user.plan].api_access) throw new ApiError(403, API_ACCESS_DENIED);
-  const needed = c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write';
-  if (!keyed.scopes.includes(needed)) throw new ApiError(403, `API key lacks the '${needed}' scope`);
-  c.set('auth', loadedAuth(keyed.user, 'api_key', keyed.scopes));
-  await next();
+  if (!rawKey) throw new ApiError(401, NOT_AUTHENTICATED, WWW_AUTH);
+  await withApiKey(c, rawKey, next);
 });
 
 // What GET /openapi.json says about every route behind these two (security and answers).

@@ -1,9 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { users } from '../db/schema';
 import type { User } from '../env';
-import { sha256Hex } from '../lib/encoding';
 import { verifyToken, type TokenType } from '../lib/jwt';
+import { PLANS, TIERS } from './plans';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -57,27 +57,15 @@ export function userFromJson(u: Record<string, unknown>): User {
 }
 
 /**
- * Resolves an X-API-Key to its active user and scopes in one round trip, stamping
- * `last_used_at` and counting the day's requests in the same statement when the
- * user's plan may use the API.
+ * The API-key check that rides with a request's first statement (RequestDb.prelude):
+ * `sp_api_key_user(hash, owner, needed scope, plans with API access)` (migration 0019)
+ * checks the key, its user, the plan and the scope, stamps `last_used_at`, counts the
+ * day's use and returns `{ user, scopes }`; it raises SP401 (no usable key) or SP403 with
+ * message `plan` or `scope`, rolling back whatever was batched with it. An owner of null
+ * accepts whichever user owns the key (a key not yet known at the edge).
  */
-export async function userFromApiKey(db: Db, rawKey: string): Promise<{ user: User; scopes: string[] } | null> {
-  const hash = await sha256Hex(rawKey);
-  const { rows } = await db.execute<{ key_id: string; scopes: string[]; user: Record<string, unknown> }>(sql`
-    WITH k AS (
-      SELECT k.id AS key_id, k.scopes, row_to_json(u.*) AS "user", u.plan
-      FROM api_keys k JOIN users u ON u.id = k.user_id
-      WHERE k.key_hash = ${hash} AND k.is_active AND (k.expires_at IS NULL OR k.expires_at > now()) AND u.is_active
-    ), used AS (
-      UPDATE api_keys SET last_used_at = now() FROM k WHERE api_keys.id = k.key_id AND k.plan <> 'free'
-      RETURNING api_keys.id
-    ), counted AS (
-      INSERT INTO api_key_usage (key_id, day, requests)
-      SELECT id, (now() AT TIME ZONE 'UTC')::date, 1 FROM used
-      ON CONFLICT (key_id, day) DO UPDATE SET requests = api_key_usage.requests + 1
-    )
-    SELECT key_id, scopes, "user" FROM k`);
-  const row = rows[0];
-  if (!row) return null;
-  return { user: userFromJson(row.user), scopes: row.scopes };
-}
+export const API_KEY_PRELUDE = 'SELECT sp_api_key_user($1, $2::uuid, $3, $4::text[]) AS "key"';
+export const KEY_REFUSED_CODE = 'SP403';
+
+/** The plans whose users may authenticate with an API key (PLANS is the rule's home). */
+export const API_PLANS = TIERS.filter((t) => PLANS[t].api_access);

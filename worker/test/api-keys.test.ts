@@ -1,7 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { apiKeyUsage, apiKeys } from '../db/schema';
+import { env } from 'cloudflare:workers';
+import { alertSettings, apiKeyUsage, apiKeys, users } from '../db/schema';
 import { sha256Hex } from '../lib/encoding';
+import { ownerEntry } from '../services/api-key-owners';
 import { answer, api, rawCall, registerUser, setPlan, userWithKey, withDb } from './helpers';
 
 describe('POST /api-keys', () => {
@@ -141,5 +143,89 @@ describe('API key usage counts', () => {
     for (let i = 0; i < 3; i++) expect((await answer(api({ apiKey: keyed.apiKey }).usage.$get())).status).toBe(200);
     const rows = await withDb((db) => db.select().from(apiKeyUsage).where(eq(apiKeyUsage.keyId, keyed.keyId)));
     expect(rows).toEqual([{ keyId: keyed.keyId, day: new Date().toISOString().slice(0, 10), requests: 3 }]);
+  });
+});
+
+/**
+ * Once the edge knows a key's owner (services/api-key-owners.ts) the key's check rides
+ * with the route's statement (migration 0019's prelude). Each case warms the key first,
+ * then changes what the check looks at: the cached owner must never let a request through.
+ */
+describe('a key whose owner the edge already knows', () => {
+  async function warmKey(scopes: ('read' | 'write')[] = ['read', 'write']) {
+    const keyed = await userWithKey(scopes);
+    const first = await answer(api({ apiKey: keyed.apiKey }).usage.$get());
+    expect(first.status).toBe(200);
+    expect(first.roundTrips).toBe(2);
+    const warm = await answer(api({ apiKey: keyed.apiKey }).usage.$get());
+    expect(warm.status).toBe(200);
+    expect(warm.roundTrips).toBe(1);
+    return keyed;
+  }
+  const settingsOf = (userId: string) => withDb((db) => db.select().from(alertSettings).where(eq(alertSettings.userId, userId)));
+  const putSettings = (apiKey: string) => answer(api({ apiKey }).alerts.settings.$put({ json: { email: 'late@example.com', email_enabled: true } }));
+
+  it('refuses a revoked key on reads and writes, and the write changes nothing', async () => {
+    const keyed = await warmKey();
+    await answer(api({ token: keyed.token })['api-keys'][':key_id'].$delete({ param: { key_id: keyed.keyId } }));
+    const read = await answer(api({ apiKey: keyed.apiKey }).usage.$get());
+    expect(read.status).toBe(401);
+    expect(read.json).toEqual({ detail: 'Not authenticated. Provide a Bearer token or X-API-Key.' });
+    expect((await putSettings(keyed.apiKey)).status).toBe(401);
+    expect(await settingsOf(keyed.id)).toEqual([]);
+  });
+
+  it('refuses the key of a deactivated user', async () => {
+    const keyed = await warmKey();
+    await withDb((db) => db.update(users).set({ isActive: false }).where(eq(users.id, keyed.id)));
+    expect((await answer(api({ apiKey: keyed.apiKey }).usage.$get())).status).toBe(401);
+    expect((await putSettings(keyed.apiKey)).status).toBe(401);
+    expect(await settingsOf(keyed.id)).toEqual([]);
+  });
+
+  it('refuses once the plan loses API access, without stamping or counting the refused request', async () => {
+    const keyed = await warmKey();
+    const [before] = await withDb((db) => db.select().from(apiKeys).where(eq(apiKeys.id, keyed.keyId)));
+    await setPlan(keyed.id, 'free');
+    const r = await answer(api({ apiKey: keyed.apiKey }).usage.$get());
+    expect(r.status).toBe(403);
+    expect(r.json).toEqual({ detail: 'API access requires the Pro or Enterprise plan' });
+    expect((await putSettings(keyed.apiKey)).status).toBe(403);
+    const [after] = await withDb((db) => db.select().from(apiKeys).where(eq(apiKeys.id, keyed.keyId)));
+    expect(after.lastUsedAt).toEqual(before.lastUsedAt);
+    const [usage] = await withDb((db) => db.select().from(apiKeyUsage).where(eq(apiKeyUsage.keyId, keyed.keyId)));
+    expect(usage.requests).toBe(2);
+  });
+
+  it('enforces the scope the method needs', async () => {
+    const reader = await warmKey(['read']);
+    const refused = await putSettings(reader.apiKey);
+    expect(refused).toMatchObject({ status: 403, json: { detail: "API key lacks the 'write' scope" } });
+    expect(await settingsOf(reader.id)).toEqual([]);
+
+    const writer = await userWithKey(['write']);
+    expect((await putSettings(writer.apiKey)).status).toBe(200); // the edge learns the owner from a write
+    const read = await answer(api({ apiKey: writer.apiKey }).usage.$get());
+    expect(read).toMatchObject({ status: 403, json: { detail: "API key lacks the 'read' scope" } });
+  });
+
+  it('never lets a wrong cached owner through, and heals after one refusal', async () => {
+    const keyed = await userWithKey(['read']);
+    const other = await registerUser('other-owner');
+    // Owners never change, so this cannot happen by itself: a corrupted or forged entry.
+    await env.AUTH_CACHE.put(ownerEntry(await sha256Hex(keyed.apiKey)), other.id);
+    const r = await answer(api({ apiKey: keyed.apiKey }).usage.$get());
+    expect(r.status).toBe(401);
+    expect(await env.AUTH_CACHE.get(ownerEntry(await sha256Hex(keyed.apiKey)))).toBeNull();
+    const healed = await answer(api({ apiKey: keyed.apiKey }).usage.$get());
+    expect(healed.status).toBe(200);
+  });
+
+  it('counts every one of many concurrent uses of the same key exactly once', async () => {
+    const keyed = await warmKey(['read']);
+    const answers = await Promise.all(Array.from({ length: 12 }, () => answer(api({ apiKey: keyed.apiKey }).usage.$get())));
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+    const [usage] = await withDb((db) => db.select().from(apiKeyUsage).where(eq(apiKeyUsage.keyId, keyed.keyId)));
+    expect(usage.requests).toBe(14);
   });
 });
