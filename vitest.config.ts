@@ -29,7 +29,7 @@ export default defineConfig({
           exclude: UNIT,
           globalSetup: ['worker/test/global-setup.ts'],
           testTimeout: 20_000,
-          deps: { optimizer: { ssr: { enabled: true, include: ['stripe', 'zod', 'hono', 'drizzle-orm', '@neondatabase/serverless', 'jose', 'hono-openapi', '@scalar/hono-api-reference', 'bcryptjs'] } } },
+          deps: { optimizer: { ssr: { enabled: true, include: ['stripe', 'zod', 'hono', 'hono/route', 'drizzle-orm', '@neondatabase/serverless', 'jose', 'hono-openapi', '@scalar/hono-api-reference', 'bcryptjs'] } } },
         },
       },
       {

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { matchedRoutes } from 'hono/route';
 import type { AppEnv, Auth, User } from '../env';
 import { ApiError } from '../lib/errors';
 import { describeMiddleware, errorResponses } from '../lib/openapi';
@@ -55,6 +56,21 @@ function deferredUser(id: string, current: () => User | undefined): User {
 
 const isRead = (c: Context<AppEnv>) => c.req.method === 'GET' || c.req.method === 'HEAD';
 
+/**
+ * Marks a write whose credential check may ride with its first statement, as every read's
+ * does, instead of costing a round trip of its own before the route: the route's first
+ * action is a database statement, it reads no field of the user but `id` before that
+ * statement (a later one awaits `loaded()`) and calls nothing outside the database before
+ * it, so nothing happens for a user who is gone or a key that is refused: the statement
+ * and everything batched with it roll back with the 401/403. Placed in the route's own
+ * chain (`.post(path, doc(...), checkedWithFirstStatement, ...)`); the auth middlewares
+ * find it among the request's matched handlers. `worker/test/write-check.test.ts` proves
+ * each marked route keeps that promise.
+ */
+export const checkedWithFirstStatement = createMiddleware<AppEnv>(async (_c, next) => next());
+
+const checksWithFirstStatement = (c: Context<AppEnv>) => matchedRoutes(c).some((r) => r.handler === checkedWithFirstStatement);
+
 const pgCode = (err: unknown) => (err as { code?: string } | null)?.code;
 
 /**
@@ -72,7 +88,8 @@ const pgCode = (err: unknown) => (err as { code?: string } | null)?.code;
  * Writes (anything but GET/HEAD) load the user before the route runs: they read the plan
  * for their limits up front, and their side effects outside the database (queue
  * messages, store and supplier calls) must never run for a user who is gone or a key that
- * is refused. That costs the write its one extra round trip (budget: 2).
+ * is refused. That costs the write its one extra round trip (budget: 2). A write marked
+ * `checkedWithFirstStatement` (below) is checked like a read.
  */
 async function withPrelude(
   c: Context<AppEnv>,
@@ -93,7 +110,7 @@ async function withPrelude(
   };
   const id = userId ?? (await loaded()).id;
   c.set('auth', { user: deferredUser(id, () => user), loaded, via });
-  if (!isRead(c)) await loaded();
+  if (!isRead(c) && !checksWithFirstStatement(c)) await loaded();
   await next();
   // Throws the check's error when it failed (whatever the route answered) or fails now.
   await rdb.settle();

@@ -4,7 +4,7 @@ import type { AppEnv } from '../env';
 import { ApiError } from '../lib/errors';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
-import { requireJwt, requireUser, USER_GONE } from '../middleware/auth';
+import { checkedWithFirstStatement, requireJwt, requireUser, USER_GONE } from '../middleware/auth';
 import { billingOverview, currentSubscription, listPlans, openPortal, startCheckout } from '../services/billing';
 import { TIERS } from '../services/plans';
 import { planListSchema, subscriptionSchema } from './serialize';
@@ -22,10 +22,11 @@ export const billingRoutes = new Hono<AppEnv>()
       status: 201,
       errors: { 409: 'Another checkout for this account is being started', 503: 'Billing is not configured' },
     }),
+    checkedWithFirstStatement,
     requireJwt,
     validate('json', checkoutBody),
     async (c) => {
-      const r = await startCheckout(c.var.db, c.env, c.var.auth.user, c.req.valid('json').plan);
+      const r = await startCheckout(c.var.db, c.env, c.var.auth, c.req.valid('json').plan);
       if (r.kind === 'user_gone') throw new ApiError(401, USER_GONE);
       return c.json(r.session, 201);
     },

@@ -5,7 +5,7 @@ import { notFound } from '../lib/errors';
 import { storableString } from '../lib/safe-text';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
-import { requireUser } from '../middleware/auth';
+import { checkedWithFirstStatement, requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import {
   connectionOut,
@@ -99,6 +99,7 @@ export const connectionRoutes = new Hono<AppEnv>()
   .post(
     '/:conn_id/test',
     doc({ summary: "Check a connection's credentials against the store", status: 200, errors: { 404: 'Store connection not found' } }),
+    checkedWithFirstStatement,
     limitPerUser('CONNECTION_TEST_LIMITER'),
     validate('param', idParam),
     async (c) => {

@@ -4,7 +4,7 @@ import type { AppEnv } from '../env';
 import { ApiError, notFound } from '../lib/errors';
 import { routeDocs } from '../lib/openapi';
 import { validate } from '../lib/validate';
-import { requireUser } from '../middleware/auth';
+import { checkedWithFirstStatement, requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { enqueueJobs, jobOut } from '../services/imports';
 import { deleteItem, getItem, listItems, pushItems, repriceItems, setReviewDefault, updateItem, type PushResult } from '../services/import-list';
@@ -112,6 +112,7 @@ export const importListRoutes = new Hono<AppEnv>()
       body: repricePreviewSchema,
       description: 'Per variant: old price → new price and margin. Nothing is written when `dry_run` is true (the default).',
     }),
+    checkedWithFirstStatement,
     validate('json', reprice),
     async (c) => {
       const body = c.req.valid('json');
@@ -130,6 +131,7 @@ export const importListRoutes = new Hono<AppEnv>()
       description: 'The edited item (version + 1). A stale `version` answers 409 `{"detail", "current": ImportListItem}`.',
       errors: { 404: 'Import list item or store connection not found', 409: 'The item changed since it was read; `current` is the item now' },
     }),
+    checkedWithFirstStatement,
     validate('param', itemParam),
     validate('json', edits),
     async (c) => {

@@ -4,7 +4,7 @@ import type { AppEnv } from '../env';
 import { ApiError, badRequest, notFound } from '../lib/errors';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
-import { requireUser } from '../middleware/auth';
+import { checkedWithFirstStatement, requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { advanceDemoPrice, demoControlsEnabled } from '../services/demo-prices';
 import { loadUserWatch, priceCheckDeps, syncUserWatches } from '../services/price-check';
@@ -103,7 +103,7 @@ export const priceWatchRoutes = new Hono<AppEnv>()
   .get('/', doc({ summary: 'List price watches with recent prices', status: 200, body: priceWatchListSchema }), validate('query', listQuery), async (c) => {
     return c.json(await listWatches(c.var.db, c.var.auth.user.id, c.req.valid('query').connection_id), 200);
   })
-  .post('/sync', doc({ summary: "Check the caller's price watches now", status: 200 }), limitPerUser('SYNC_LIMITER'), async (c) => {
+  .post('/sync', doc({ summary: "Check the caller's price watches now", status: 200 }), checkedWithFirstStatement, limitPerUser('SYNC_LIMITER'), async (c) => {
     return c.json(await syncUserWatches(c.env, c.var.db, priceCheckDeps(c.env), c.var.auth.user.id), 200);
   })
   .put(

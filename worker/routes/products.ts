@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
-import { requireUser } from '../middleware/auth';
+import { checkedWithFirstStatement, requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import { previewProduct, searchProducts } from '../services/products';
 import { parseSource } from '../shared/sources';
@@ -52,6 +52,7 @@ export const productRoutes = new Hono<AppEnv>()
         502: SUPPLIER_FAILED,
       },
     }),
+    checkedWithFirstStatement,
     validate('json', previewBody),
     async (c) => {
       return c.json(await previewProduct(c.env, c.var.db, c.var.auth.user.id, c.req.valid('json').url), 200);

@@ -1,7 +1,7 @@
 import { watchLimitSql } from './price-watch';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import type { Bindings, User } from '../env';
+import type { Auth, Bindings, User } from '../env';
 import { toHex, randomBytes } from '../lib/encoding';
 import { describeError, log } from '../lib/log';
 import { isoZ } from '../lib/time';
@@ -114,14 +114,14 @@ function providerError(err: unknown, operation: string): never {
  * The user row's version (xmin) guards the write, so two concurrent checkouts cannot both
  * pass the "no active subscription" check: the loser re-reads and is refused.
  */
-async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Promise<CheckoutResult> {
+async function mockCheckout(db: Db, env: BillingEnv, userId: string, plan: Tier): Promise<CheckoutResult> {
   const priceId = configuredPriceId(env, plan) ?? `price_mock_${plan}`;
   const subscriptionId = mockId('sub_mock_');
   for (let attempt = 0; attempt < 3; attempt++) {
     const { rows: seen } = await db.execute<{ version: string; active: boolean }>(sql`
       SELECT u.xmin::text AS version,
              EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.status IN ('active', 'trialing')) AS active
-      FROM users u WHERE u.id = ${user.id}`);
+      FROM users u WHERE u.id = ${userId}`);
     if (!seen[0]) return { kind: 'user_gone' };
     if (seen[0].active) throw new Refused(ALREADY_SUBSCRIBED);
     const { rows } = await db.execute<{ created: number }>(sql`
@@ -129,7 +129,7 @@ async function mockCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Pr
         UPDATE users SET plan = ${plan}::plantier,
           stripe_customer_id = COALESCE(stripe_customer_id, ${mockId('cus_mock_')}),
           updated_at = now()
-        WHERE id = ${user.id} AND xmin::text = ${seen[0].version}
+        WHERE id = ${userId} AND xmin::text = ${seen[0].version}
         RETURNING id, plan
       ),
       ${watchLimitSql(sql`u`)},
@@ -217,7 +217,8 @@ async function ensureCustomer(stripe: Stripe, user: User): Promise<string> {
  * the claim admits one checkout at a time (others get 409) and the previous session is
  * expired before a new one is created, so two paid subscriptions cannot come out of it.
  */
-async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Promise<CheckoutResult> {
+async function liveCheckout(db: Db, env: BillingEnv, auth: CheckoutAuth, plan: Tier): Promise<CheckoutResult> {
+  let user = auth.user;
   stripeSecret(env, 'STRIPE_SECRET_KEY');
   const priceId = configuredPriceId(env, plan);
   if (!priceId) {
@@ -226,6 +227,8 @@ async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Pr
   }
   const until = new Date(Date.now() + CHECKOUT_CLAIM_MS);
   const previous = await claimCheckout(db, user.id, until);
+  // The claim carried the auth check (checkedWithFirstStatement): the whole user row is here now.
+  user = await auth.loaded();
 
   const stripe = stripeClient(env);
   let session: Stripe.Checkout.Session;
@@ -275,9 +278,15 @@ async function liveCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Pr
 export type CheckoutResult = { kind: 'started'; session: { checkout_url: string; session_id: string } } | { kind: 'user_gone' };
 
 /** Checks in the contract's order, then a mock or a Stripe Checkout session. */
-export async function startCheckout(db: Db, env: BillingEnv, user: User, plan: Tier): Promise<CheckoutResult> {
+/**
+ * The signed-in user as the auth middleware gives it: before the first statement only
+ * `user.id` may be read; `loaded()` gives the whole row (free once a statement carried it).
+ */
+type CheckoutAuth = Pick<Auth, 'user' | 'loaded'>;
+
+export async function startCheckout(db: Db, env: BillingEnv, auth: CheckoutAuth, plan: Tier): Promise<CheckoutResult> {
   if (plan === 'free') throw new InvalidInput(FREE_CHECKOUT);
-  return isMockMode(env) ? mockCheckout(db, env, user, plan) : liveCheckout(db, env, user, plan);
+  return isMockMode(env) ? mockCheckout(db, env, auth.user.id, plan) : liveCheckout(db, env, auth, plan);
 }
 
 /** Where "Manage billing" goes: the Stripe Billing Portal, or straight back in mock mode. */

@@ -65,22 +65,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
     budget: 3,
     reason: 'service-key route: finds the user by email, links or creates them, then mints their API key (three dependent statements, not yet one CTE)',
   },
-  'POST /api/v1/price-watches/sync': {
-    budget: 3,
-    reason: 'user, then the due watches, then (after the supplier calls) their new prices and alerts in one statement',
-  },
-  'POST /api/v1/connections/{conn_id}/test': {
-    budget: 3,
-    reason: 'user, then the connection, then (after the store call) its outcome',
-  },
-  'POST /api/v1/products/preview (live, cache miss)': {
-    budget: 3,
-    reason: 'user, then the live supplier call admitted against the daily supplier-call cap, then (after the call) the product cached',
-  },
-  'POST /api/v1/billing/checkout': {
-    budget: 3,
-    reason: 'user, then the subscription state the checkout is conditional on, then the conditional subscribe (mock) or the claim recorded after Stripe answers',
-  },
   'GET /api/v1/connections/shopify/callback': {
     budget: 3,
     reason: 'once per install, no signed-in user: the state is consumed, then after the token exchange with Shopify the connection row is read and the tokens bound to its id (lib/secrets.ts) written',
@@ -88,14 +72,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
   'GET /api/v1/suppliers/accounts/aliexpress/callback': {
     budget: 3,
     reason: 'once per authorization, no signed-in user: the state is consumed, then after the token exchange with AliExpress the account row is read and the tokens bound to its id (lib/secrets.ts) written',
-  },
-  'PUT /api/v1/import-list/{item_id}': {
-    budget: 3,
-    reason: 'user, then the item (its edited product is computed in the worker), then the write conditional on the version read (409 when it moved)',
-  },
-  'POST /api/v1/import-list/reprice': {
-    budget: 3,
-    reason: 'user, then the items (the rule is applied to their variants in the worker), then the new prices written conditional on the versions read',
   },
   'POST /api/v1/connections/shopify/pending/{code}/account': {
     budget: 4,
