@@ -81,10 +81,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
     budget: 3,
     reason: 'user, then the subscription state the checkout is conditional on, then the conditional subscribe (mock) or the claim recorded after Stripe answers',
   },
-  'GET /api/v1/connections/shopify/callback': {
-    budget: 3,
-    reason: 'once per install, no signed-in user: the state is consumed, then after the token exchange with Shopify the connection row is read and the tokens bound to its id (lib/secrets.ts) written',
-  },
   'GET /api/v1/suppliers/accounts/aliexpress/callback': {
     budget: 3,
     reason: 'once per authorization, no signed-in user: the state is consumed, then after the token exchange with AliExpress the account row is read and the tokens bound to its id (lib/secrets.ts) written',
@@ -96,10 +92,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
   'POST /api/v1/import-list/reprice': {
     budget: 3,
     reason: 'user, then the items (the rule is applied to their variants in the worker), then the new prices written conditional on the versions read',
-  },
-  'POST /api/v1/connections/shopify/pending/{code}/account': {
-    budget: 4,
-    reason: 'once per install: the tokens are bound to the connection row they are stored in (lib/secrets.ts), so its id is read before the write',
   },
   'POST /api/v1/connections/shopify/pending/{code}/attach': {
     budget: 4,
