@@ -81,10 +81,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
     budget: 3,
     reason: 'user, then the subscription state the checkout is conditional on, then the conditional subscribe (mock) or the claim recorded after Stripe answers',
   },
-  'GET /api/v1/suppliers/accounts/aliexpress/callback': {
-    budget: 3,
-    reason: 'once per authorization, no signed-in user: the state is consumed, then after the token exchange with AliExpress the account row is read and the tokens bound to its id (lib/secrets.ts) written',
-  },
   'PUT /api/v1/import-list/{item_id}': {
     budget: 3,
     reason: 'user, then the item (its edited product is computed in the worker), then the write conditional on the version read (409 when it moved)',
