@@ -61,10 +61,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
     budget: 2,
     reason: 'an API key is resolved (stamped and counted) in its own statement: the user id every route statement is keyed by is only known after it; bearer tokens cost 1',
   },
-  'POST /api/v1/auth/provision': {
-    budget: 3,
-    reason: 'service-key route: finds the user by email, links or creates them, then mints their API key (three dependent statements, not yet one CTE)',
-  },
   'POST /api/v1/price-watches/sync': {
     budget: 3,
     reason: 'user, then the due watches, then (after the supplier calls) their new prices and alerts in one statement',
