@@ -1,6 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { supplierAccounts } from '../db/schema';
 import { config } from '../env';
 import { randomBytes, toHex } from '../lib/encoding';
 import { log } from '../lib/log';
@@ -152,9 +151,16 @@ export async function completeAliExpressAuthorize(db: Db, env: AliExpressAppEnv,
   }
   const [code, state] = [query.get('code'), query.get('state')];
   if (!state || state.length > 64) return { ok: false, error: 'invalid_request' };
-  const { rows } = await db.execute<{ user_id: string; account_name: string | null }>(sql`
-    DELETE FROM aliexpress_oauth_states WHERE state = ${state} AND created_at >= now() - ${STATE_TTL}::interval
-    RETURNING user_id, account_name`);
+  // The statement that consumes the state also reads the id of the account it will renew
+  // (if any): the tokens are bound to it, so the save after the exchange is one write.
+  const { rows } = await db.execute<{ user_id: string; account_name: string | null; account_id: string | null }>(sql`
+    WITH taken AS (
+      DELETE FROM aliexpress_oauth_states WHERE state = ${state} AND created_at >= now() - ${STATE_TTL}::interval
+      RETURNING user_id, account_name
+    )
+    SELECT t.user_id, t.account_name, a.id AS account_id
+    FROM taken t LEFT JOIN supplier_accounts a
+      ON a.user_id = t.user_id AND a.name = COALESCE(t.account_name, ${DEFAULT_ACCOUNT_NAME}) AND a.platform = 'aliexpress'`);
   const pending = rows[0];
   if (!pending) return { ok: false, error: 'invalid_state' };
   // The merchant declined on AliExpress: no code comes back.
@@ -164,7 +170,7 @@ export async function completeAliExpressAuthorize(db: Db, env: AliExpressAppEnv,
     log.warn('aliexpress code exchange failed', { detail: exchanged.detail });
     return { ok: false, error: 'token_exchange_failed' };
   }
-  const accountId = await saveAuthorizedAccount(db, env.ENCRYPTION_KEY, pending.user_id, pending.account_name ?? DEFAULT_ACCOUNT_NAME, exchanged.token);
+  const accountId = await saveAuthorizedAccount(db, env.ENCRYPTION_KEY, pending.user_id, pending.account_name ?? DEFAULT_ACCOUNT_NAME, exchanged.token, pending.account_id);
   return { ok: true, accountId };
 }
 
@@ -174,38 +180,58 @@ export const oauthCredentials = (t: AliExpressToken) => ({ access_token: t.acces
 /**
  * Creates the user's AliExpress account of that name, or gives the existing one the new
  * tokens: connected again, a new token version, the re-authorization alert re-armed.
+ *
+ * The credentials are bound to the row they are stored in (lib/secrets.ts), so its id is
+ * known before the write: `knownId` is the account's id as the statement that consumed the
+ * state read it (null: none then, so a new id is made here).
  */
-async function saveAuthorizedAccount(db: Db, encryptionKey: string, userId: string, name: string, token: AliExpressToken): Promise<string> {
-  // The credentials are bound to the row they are stored in, so its id is known first: the
-  // existing account's, or a new one. An account created meanwhile makes the guarded upsert
-  // write nothing; the next round binds to its id.
+async function saveAuthorizedAccount(db: Db, encryptionKey: string, userId: string, name: string, token: AliExpressToken, knownId: string | null): Promise<string> {
+  let id = knownId;
   for (let round = 0; round < 3; round++) {
-    const [found] = await db
-      .select({ id: supplierAccounts.id })
-      .from(supplierAccounts)
-      .where(and(eq(supplierAccounts.userId, userId), eq(supplierAccounts.name, name), eq(supplierAccounts.platform, 'aliexpress')));
-    const saved = await upsertAuthorizedAccount(db, encryptionKey, { id: found?.id ?? crypto.randomUUID(), userId }, name, token);
-    if (saved) return saved;
+    const result = await upsertAuthorizedAccount(db, encryptionKey, { id: id ?? crypto.randomUUID(), userId }, id === null, name, token);
+    if (result.saved) return result.saved;
+    // Lost a race, which only costs these extra statements: a concurrent authorization
+    // created the account with an id of its own, or the one read before the token exchange
+    // was deleted or renamed meanwhile. Bind to whatever row has the name now.
+    if (result.current) id = result.current;
+    else {
+      const { rows } = await db.execute<{ id: string }>(sql`
+        SELECT id FROM supplier_accounts WHERE user_id = ${userId} AND name = ${name} AND platform = 'aliexpress'`);
+      id = rows[0]?.id ?? null;
+    }
   }
   throw new Conflict('The supplier account changed while it was being linked. Please try again.');
 }
 
-async function upsertAuthorizedAccount(db: Db, encryptionKey: string, row: { id: string; userId: string }, name: string, token: AliExpressToken): Promise<string | null> {
+/**
+ * One write of the authorization, with the credentials sealed for `row.id`: a new row
+ * when `fresh`, else only the row that still has that id and name (a deleted account's id
+ * is never brought back). Writes nothing when another row holds the name; `current` is
+ * then that row's id when this statement can see it (one committed while it ran is not).
+ */
+async function upsertAuthorizedAccount(db: Db, encryptionKey: string, row: { id: string; userId: string }, fresh: boolean, name: string, token: AliExpressToken): Promise<{ saved: string | null; current: string | null }> {
   const userId = row.userId;
   const creds = oauthCredentials(token);
   const sealed = await encryptJson(encryptionKey, creds, supplierCredentials(row));
   const mask = JSON.stringify(maskCredentials(creds));
-  const { rows } = await db.execute<{ id: string }>(sql`
-    INSERT INTO supplier_accounts (id, user_id, name, platform, credentials, credentials_mask, settings, is_active, auth_type, status, status_detail,
-                                   token_expires_at, refresh_token_expires_at, token_version, reauth_alerted_at)
-    VALUES (${row.id}, ${userId}, ${name}, 'aliexpress', ${sealed}, ${mask}::jsonb, NULL, true, 'oauth', 'connected', NULL,
-            ${token.expiresAt?.toISOString() ?? null}::timestamptz, ${token.refreshExpiresAt?.toISOString() ?? null}::timestamptz, 1, NULL)
-    ON CONFLICT (user_id, name, platform) DO UPDATE SET
-      credentials = EXCLUDED.credentials, credentials_mask = EXCLUDED.credentials_mask, is_active = true, auth_type = 'oauth',
-      status = 'connected', status_detail = NULL, token_expires_at = EXCLUDED.token_expires_at,
-      refresh_token_expires_at = EXCLUDED.refresh_token_expires_at, token_version = supplier_accounts.token_version + 1,
-      refresh_claimed_until = NULL, reauth_alerted_at = NULL, updated_at = now()
-    WHERE supplier_accounts.id = ${row.id}
-    RETURNING id`);
-  return rows[0]?.id ?? null;
+  const { rows } = await db.execute<{ saved: string | null; current: string | null }>(sql`
+    WITH existing AS (
+      -- Locked, so a rename or delete committed meanwhile is seen (a locking read rechecks the row).
+      SELECT id FROM supplier_accounts WHERE user_id = ${userId} AND name = ${name} AND platform = 'aliexpress' FOR KEY SHARE
+    ), saved AS (
+      INSERT INTO supplier_accounts (id, user_id, name, platform, credentials, credentials_mask, settings, is_active, auth_type, status, status_detail,
+                                     token_expires_at, refresh_token_expires_at, token_version, reauth_alerted_at)
+      SELECT ${row.id}::uuid, ${userId}::uuid, ${name}, 'aliexpress', ${sealed}, ${mask}::jsonb, NULL::jsonb, true, 'oauth', 'connected', NULL,
+             ${token.expiresAt?.toISOString() ?? null}::timestamptz, ${token.refreshExpiresAt?.toISOString() ?? null}::timestamptz, 1, NULL::timestamptz
+      WHERE ${fresh}::boolean OR EXISTS (SELECT 1 FROM existing WHERE id = ${row.id}::uuid)
+      ON CONFLICT (user_id, name, platform) DO UPDATE SET
+        credentials = EXCLUDED.credentials, credentials_mask = EXCLUDED.credentials_mask, is_active = true, auth_type = 'oauth',
+        status = 'connected', status_detail = NULL, token_expires_at = EXCLUDED.token_expires_at,
+        refresh_token_expires_at = EXCLUDED.refresh_token_expires_at, token_version = supplier_accounts.token_version + 1,
+        refresh_claimed_until = NULL, reauth_alerted_at = NULL, updated_at = now()
+      WHERE supplier_accounts.id = ${row.id}::uuid
+      RETURNING id
+    )
+    SELECT (SELECT id FROM saved) AS saved, (SELECT id FROM existing WHERE id <> ${row.id}::uuid) AS current`);
+  return rows[0];
 }

@@ -1,6 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { storeConnections } from '../db/schema';
 import { config } from '../env';
 import { hmacSha256, randomBytes, safeEqual, sha256Hex, toHex } from '../lib/encoding';
 import { isUniqueViolation, retryRace } from '../lib/pg-errors';
@@ -180,17 +179,23 @@ export async function completeInstall(db: Db, env: ShopifyAppEnv, query: URLSear
   if (!checked.ok) return checked;
   const origin = checked.origin;
 
-  const { rows } = await db.execute<{ user_id: string | null }>(sql`
-    DELETE FROM shopify_oauth_states
-    WHERE state = ${state} AND shop_origin = ${origin} AND created_at >= now() - ${STATE_TTL}::interval
-    RETURNING user_id`);
+  // The statement that consumes the state also reads the id of the user's connection for
+  // the shop (if any): the tokens are bound to it, so the save after the exchange is one write.
+  const { rows } = await db.execute<{ user_id: string | null; connection_id: string | null }>(sql`
+    WITH taken AS (
+      DELETE FROM shopify_oauth_states
+      WHERE state = ${state} AND shop_origin = ${origin} AND created_at >= now() - ${STATE_TTL}::interval
+      RETURNING user_id
+    )
+    SELECT t.user_id, c.id AS connection_id
+    FROM taken t LEFT JOIN store_connections c ON c.user_id = t.user_id AND c.store_url = ${origin}`);
   if (!rows[0]) return { ok: false, error: 'invalid_state' };
   const userId = rows[0].user_id;
 
   const exchanged = await requestToken(origin, { client_id: app.clientId, client_secret: app.clientSecret, code, expiring: '1' });
   if (!exchanged.ok) return { ok: false, error: 'token_exchange_failed' };
   if (!userId) return { ok: true, pending: await keepPendingInstall(db, env.ENCRYPTION_KEY, origin, exchanged.token, now), shop: origin };
-  const connectionId = await saveInstall(db, env.ENCRYPTION_KEY, userId, origin, exchanged.token, now);
+  const connectionId = await saveInstall(db, env.ENCRYPTION_KEY, userId, origin, exchanged.token, now, rows[0].connection_id);
   return { ok: true, connectionId };
 }
 
@@ -280,28 +285,51 @@ async function takePendingInstall(db: Db, encryptionKey: string, code: string, t
  * for the route to sign in, and the connection.
  */
 export async function claimPendingInstall(db: Db, encryptionKey: string, code: string): Promise<{ userId: string; connectionId: string; created: boolean }> {
-  const pending = await takePendingInstall(db, encryptionKey, code);
-  const host = new URL(pending.origin).host.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
-  const email = `shopify-${host}-${toHex(randomBytes(4))}@shops.sourcepilot.invalid`;
-  const { rows } = await db.execute<{ existing: string | null; created: string | null; tied: string | null }>(sql`
-    WITH tie AS (SELECT user_id FROM shopify_shop_accounts WHERE shop_origin = ${pending.origin}),
+  const codeHash = await sha256Hex(code);
+  // One statement takes the install (single use), finds the shop's account or creates it,
+  // and reads that account's connection for the shop, whose id the tokens are bound to:
+  // the save is then one more write. The shop is only known from the row taken, so the new
+  // account's address (`shopify-<host>-<random>@shops.sourcepilot.invalid`, the host as
+  // URL.host gives it, lower case, other characters as '-') is built here in SQL.
+  const { rows } = await db.execute<{ shop_origin: string; tokens: string; existing: string | null; created: string | null; tied: string | null; connection_id: string | null }>(sql`
+    WITH taken AS (
+      DELETE FROM shopify_pending_installs
+      WHERE code_hash = ${codeHash} AND created_at >= now() - ${PENDING_TTL}::interval
+      RETURNING shop_origin, tokens
+    ),
+    tie AS (SELECT a.user_id FROM shopify_shop_accounts a JOIN taken t ON a.shop_origin = t.shop_origin),
     new_user AS (
-      INSERT INTO users (email, hashed_password) SELECT ${email}, NULL WHERE NOT EXISTS (SELECT 1 FROM tie) RETURNING id
+      INSERT INTO users (email, hashed_password)
+      SELECT 'shopify-' || regexp_replace(lower(regexp_replace(t.shop_origin, '^[a-z][a-z0-9+.-]*://', '', 'i')), '[^a-z0-9.-]+', '-', 'g')
+             || '-' || ${toHex(randomBytes(4))} || '@shops.sourcepilot.invalid', NULL
+      FROM taken t WHERE NOT EXISTS (SELECT 1 FROM tie)
+      RETURNING id
     ),
     new_tie AS (
-      INSERT INTO shopify_shop_accounts (shop_origin, user_id) SELECT ${pending.origin}, id FROM new_user
+      INSERT INTO shopify_shop_accounts (shop_origin, user_id) SELECT t.shop_origin, u.id FROM taken t, new_user u
       ON CONFLICT (shop_origin) DO NOTHING RETURNING user_id
     )
-    SELECT (SELECT user_id FROM tie) AS existing, (SELECT id FROM new_user) AS created, (SELECT user_id FROM new_tie) AS tied`);
-  let userId = rows[0].existing ?? rows[0].tied;
+    SELECT t.shop_origin, t.tokens, (SELECT user_id FROM tie) AS existing, (SELECT id FROM new_user) AS created, (SELECT user_id FROM new_tie) AS tied,
+           (SELECT c.id FROM store_connections c WHERE c.user_id = (SELECT user_id FROM tie) AND c.store_url = t.shop_origin) AS connection_id
+    FROM taken t`);
+  const taken = rows[0];
+  if (!taken) throw new NotFound(PENDING_GONE);
+  const pending = await decryptJson<PendingTokens>(encryptionKey, taken.tokens, pendingInstallSecret(codeHash, taken.shop_origin));
+  let userId = taken.existing ?? taken.tied;
+  let connectionId = taken.connection_id;
   if (!userId) {
-    // A concurrent claim for the same shop tied its account first: drop ours, use theirs.
-    if (rows[0].created) await db.execute(sql`DELETE FROM users WHERE id = ${rows[0].created}`);
-    const { rows: again } = await db.execute<{ user_id: string }>(sql`SELECT user_id FROM shopify_shop_accounts WHERE shop_origin = ${pending.origin}`);
+    // A concurrent claim for the same shop tied its account first (after this statement's
+    // snapshot, so neither tie nor its connection was visible): drop ours, use theirs.
+    const { rows: again } = await db.execute<{ user_id: string; connection_id: string | null }>(sql`
+      WITH dropped AS (DELETE FROM users WHERE id = ${taken.created}::uuid)
+      SELECT a.user_id, (SELECT c.id FROM store_connections c WHERE c.user_id = a.user_id AND c.store_url = a.shop_origin) AS connection_id
+      FROM shopify_shop_accounts a WHERE a.shop_origin = ${taken.shop_origin}`);
+    if (!again[0]) throw new Conflict('The shop’s account changed during the install. Please open SourcePilot from your Shopify admin again.');
     userId = again[0].user_id;
+    connectionId = again[0].connection_id;
   }
-  const connectionId = await saveInstall(db, encryptionKey, userId, pending.origin, pending.token, pending.issuedAt);
-  return { userId, connectionId, created: !rows[0].existing && rows[0].tied !== null };
+  const saved = await saveInstall(db, encryptionKey, userId, taken.shop_origin, pending.token, pending.issuedAt, connectionId);
+  return { userId, connectionId: saved, created: !taken.existing && taken.tied !== null };
 }
 
 /**
@@ -314,27 +342,40 @@ export async function attachPendingInstall(db: Db, encryptionKey: string, code: 
   return saveInstall(db, encryptionKey, userId, pending.origin, pending.token, pending.issuedAt);
 }
 
+/** The id of the user's connection for the shop, or null. */
+async function connectionIdOf(db: Db, userId: string, origin: string): Promise<string | null> {
+  const { rows } = await db.execute<{ id: string }>(sql`SELECT id FROM store_connections WHERE user_id = ${userId} AND store_url = ${origin}`);
+  return rows[0]?.id ?? null;
+}
+
 /**
  * The user's connection for the shop, created (first one becomes the default, as in
  * createConnection) or with its tokens, scopes and status replaced in one write.
+ *
+ * The tokens are bound to the row they are stored in (lib/secrets.ts), so its id is
+ * known before the write: `knownId` is the connection's id as the caller's statement
+ * read it (null: none then, so a new id is made here); without it, it is read first.
  */
-async function saveInstall(db: Db, encryptionKey: string, userId: string, origin: string, token: IssuedToken, now: number): Promise<string> {
-  // The tokens are bound to the row they are stored in, so its id is known first: the
-  // existing connection's, or a new one. A concurrent install that created the row
-  // meanwhile makes the guarded upsert write nothing; the next round binds to its id.
+async function saveInstall(db: Db, encryptionKey: string, userId: string, origin: string, token: IssuedToken, now: number, knownId?: string | null): Promise<string> {
+  let id = knownId === undefined ? await connectionIdOf(db, userId, origin) : knownId;
   for (let round = 0; round < 3; round++) {
-    const [found] = await db
-      .select({ id: storeConnections.id })
-      .from(storeConnections)
-      .where(and(eq(storeConnections.userId, userId), eq(storeConnections.storeUrl, origin)));
-    const id = found?.id ?? crypto.randomUUID();
-    const saved = await upsertInstall(db, encryptionKey, { id, userId }, origin, token, now);
-    if (saved) return saved;
+    const result = await upsertInstall(db, encryptionKey, { id: id ?? crypto.randomUUID(), userId }, id === null, origin, token, now);
+    if (result.saved) return result.saved;
+    // Lost a race, which only costs these extra statements: a concurrent install created
+    // the shop's connection with an id of its own, or the one read before (maybe before a
+    // slow token exchange) was deleted or moved. Bind to whatever row is there now.
+    id = result.current ?? (await connectionIdOf(db, userId, origin));
   }
   throw new Conflict('The store connection changed during the install. Please try again.');
 }
 
-async function upsertInstall(db: Db, encryptionKey: string, row: { id: string; userId: string }, origin: string, token: IssuedToken, now: number): Promise<string | null> {
+/**
+ * One write of the install, with the tokens sealed for `row.id`: a new row when `fresh`,
+ * else only the row that still has that id for this shop (a deleted connection's id is
+ * never brought back). Writes nothing when another row holds the shop; `current` is then
+ * that row's id when this statement can see it (a row committed while it ran is not visible).
+ */
+async function upsertInstall(db: Db, encryptionKey: string, row: { id: string; userId: string }, fresh: boolean, origin: string, token: IssuedToken, now: number): Promise<{ saved: string | null; current: string | null }> {
   const userId = row.userId;
   const access = await encryptSecret(encryptionKey, token.accessToken, connectionSecret('api_key', row));
   const refresh = token.refreshToken ? await encryptSecret(encryptionKey, token.refreshToken, connectionSecret('refresh_token', row)) : null;
@@ -342,24 +383,27 @@ async function upsertInstall(db: Db, encryptionKey: string, row: { id: string; u
   const name = new URL(origin).host.replace(/\.myshopify\.com$/, '');
   const { rows } = await retryRace(
     () =>
-      db.execute<{ id: string }>(sql`
+      db.execute<{ saved: string | null; current: string | null }>(sql`
         WITH existing AS (
-          SELECT id FROM store_connections WHERE user_id = ${userId} FOR KEY SHARE
+          SELECT id, store_url FROM store_connections WHERE user_id = ${userId} FOR KEY SHARE
+        ), saved AS (
+          INSERT INTO store_connections (id, user_id, store_name, platform, store_url, api_key, auth_type, status, scopes, status_detail,
+                                         refresh_token, token_expires_at, refresh_token_expires_at, token_version, is_default)
+          SELECT ${row.id}::uuid, ${userId}::uuid, ${name}, 'shopify', ${origin}, ${access}, 'oauth', 'connected', string_to_array(${token.scopes.join(',')}, ','), NULL,
+                 ${refresh}, ${at(token.expiresIn)}::timestamptz, ${at(token.refreshExpiresIn)}::timestamptz, 1, NOT EXISTS (SELECT 1 FROM existing)
+          WHERE ${fresh}::boolean OR EXISTS (SELECT 1 FROM existing WHERE id = ${row.id}::uuid AND store_url = ${origin})
+          ON CONFLICT (user_id, store_url) DO UPDATE SET
+            api_key = EXCLUDED.api_key, auth_type = 'oauth', status = 'connected', scopes = EXCLUDED.scopes, status_detail = NULL,
+            refresh_token = EXCLUDED.refresh_token, token_expires_at = EXCLUDED.token_expires_at,
+            refresh_token_expires_at = EXCLUDED.refresh_token_expires_at,
+            token_version = store_connections.token_version + 1, updated_at = now()
+          WHERE store_connections.id = ${row.id}::uuid
+          RETURNING id
         )
-        INSERT INTO store_connections (id, user_id, store_name, platform, store_url, api_key, auth_type, status, scopes, status_detail,
-                                       refresh_token, token_expires_at, refresh_token_expires_at, token_version, is_default)
-        VALUES (${row.id}, ${userId}, ${name}, 'shopify', ${origin}, ${access}, 'oauth', 'connected', string_to_array(${token.scopes.join(',')}, ','), NULL,
-                ${refresh}, ${at(token.expiresIn)}::timestamptz, ${at(token.refreshExpiresIn)}::timestamptz, 1, NOT EXISTS (SELECT 1 FROM existing))
-        ON CONFLICT (user_id, store_url) DO UPDATE SET
-          api_key = EXCLUDED.api_key, auth_type = 'oauth', status = 'connected', scopes = EXCLUDED.scopes, status_detail = NULL,
-          refresh_token = EXCLUDED.refresh_token, token_expires_at = EXCLUDED.token_expires_at,
-          refresh_token_expires_at = EXCLUDED.refresh_token_expires_at,
-          token_version = store_connections.token_version + 1, updated_at = now()
-        WHERE store_connections.id = ${row.id}
-        RETURNING id`),
+        SELECT (SELECT id FROM saved) AS saved, (SELECT id FROM existing WHERE store_url = ${origin} AND id <> ${row.id}::uuid) AS current`),
     (err) => isUniqueViolation(err, 'store_connections_one_default_uq'),
   );
-  return rows[0]?.id ?? null;
+  return rows[0];
 }
 
 /** Where the dashboard lives: the first CORS origin (API.md §8.1). */

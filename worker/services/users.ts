@@ -1,11 +1,12 @@
-import { enforceWatchLimit } from './price-watch';
-import { eq, or, sql } from 'drizzle-orm';
+import { watchLimitSql } from './price-watch';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { apiKeys, users } from '../db/schema';
+import { users } from '../db/schema';
 import type { User } from '../env';
 import { mintApiKey } from '../lib/api-key';
 import { toBase64Url, randomBytes } from '../lib/encoding';
 import { hashPassword, verifyPassword } from '../lib/password';
+import { Conflict } from '../shared/domain-errors';
 import type { Tier } from './plans';
 
 /** Lower-cases the domain only; the local part is case-sensitive (API.md §2.2). */
@@ -46,48 +47,44 @@ export interface ProvisionInput {
 
 /**
  * Finds the user by external platform id, then by email, or creates one; then mints
- * a new `read`/`write` key. Never downgrades a plan. Three round trips at most.
+ * a new `read`/`write` key. Never downgrades a plan. One statement (one round trip).
  */
 export async function provisionUser(db: Db, input: ProvisionInput) {
+  const pid = input.external_platform_id;
   const storeId = input.external_store_id ? input.external_store_id : null;
-  const [found] = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(or(eq(users.externalPlatformId, input.external_platform_id), eq(users.email, input.email)))
-    .orderBy(sql`${users.externalPlatformId} = ${input.external_platform_id} DESC NULLS LAST`)
-    .limit(1);
-
-  const linkExisting = {
-    externalPlatformId: input.external_platform_id,
-    ...(storeId ? { externalStoreId: storeId } : {}),
-    ...(input.plan !== 'free' ? { plan: input.plan } : {}),
-    updatedAt: new Date(),
-  };
-
-  let userId: string;
-  if (found) {
-    await db.update(users).set(linkExisting).where(eq(users.id, found.id));
-    userId = found.id;
-  } else {
-    const hashedPassword = await hashPassword(input.password ?? toBase64Url(randomBytes(24)));
-    // A concurrent provision may have created the same email meanwhile: link that user instead.
-    const [row] = await db
-      .insert(users)
-      .values({ email: input.email, hashedPassword, plan: input.plan, externalPlatformId: input.external_platform_id, externalStoreId: storeId })
-      .onConflictDoUpdate({ target: users.email, set: linkExisting })
-      .returning({ id: users.id });
-    userId = row.id;
-  }
-
-  // Linking may have raised the plan (it never lowers it): resume watches a smaller plan paused.
-  if (found && input.plan !== 'free') await enforceWatchLimit(db, userId);
+  const raise = input.plan !== 'free';
+  // The password is hashed before the statement knows whether the user exists, so that
+  // finding, linking or creating, and minting the key are one round trip; a link
+  // discards the hash (CPU spent in place of a second round trip).
+  const hashedPassword = await hashPassword(input.password ?? toBase64Url(randomBytes(24)));
   const key = await mintApiKey();
-  await db.insert(apiKeys).values({
-    userId,
-    name: `Platform Integration (${input.external_platform_id.slice(0, 8)})`,
-    keyHash: key.hash,
-    keyPrefix: key.prefix,
-    scopes: ['read', 'write'],
-  });
-  return { user_id: userId, api_key: key.raw };
+  // What a found user gets: the platform id, the store id only when one is given, the plan
+  // only when it is not free (API.md §2.2); a user created meanwhile with the email too.
+  const linkSet = sql`external_platform_id = ${pid}, ${storeId ? sql`external_store_id = ${storeId}, ` : sql``}${raise ? sql`plan = ${input.plan}::plantier, ` : sql``}updated_at = now()`;
+  const { rows } = await db.execute<{ id: string }>(sql`
+    WITH found AS (
+      SELECT id FROM users WHERE external_platform_id = ${pid} OR email = ${input.email}
+      ORDER BY external_platform_id = ${pid} DESC NULLS LAST
+      LIMIT 1
+    ), linked AS (
+      UPDATE users SET ${linkSet} WHERE id = (SELECT id FROM found) RETURNING id, plan
+    ), created AS (
+      INSERT INTO users (email, hashed_password, plan, external_platform_id, external_store_id)
+      SELECT ${input.email}, ${hashedPassword}, ${input.plan}::plantier, ${pid}, ${storeId} WHERE NOT EXISTS (SELECT 1 FROM found)
+      -- A concurrent provision may have created the same email meanwhile: link that user instead.
+      ON CONFLICT (email) DO UPDATE SET ${linkSet}
+      RETURNING id
+    ), target AS (
+      SELECT id FROM linked UNION ALL SELECT id FROM created
+    ), minted AS (
+      INSERT INTO api_keys (user_id, name, key_hash, key_prefix, scopes)
+      SELECT id, ${`Platform Integration (${pid.slice(0, 8)})`}, ${key.hash}, ${key.prefix}, ARRAY['read', 'write']::varchar[] FROM target
+    )${
+      // Linking may have raised the plan (it never lowers it): resume watches a smaller plan paused.
+      raise ? sql`, wl_src AS (SELECT id, plan FROM linked), ${watchLimitSql(sql`wl_src`)}` : sql``
+    }
+    SELECT id FROM target`);
+  // The user found was deleted before the statement could link it.
+  if (!rows[0]) throw new Conflict('The account changed while it was being provisioned. Please try again.');
+  return { user_id: rows[0].id, api_key: key.raw };
 }

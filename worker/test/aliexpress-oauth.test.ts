@@ -4,11 +4,13 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { supplierAccounts } from '../db/schema';
 import { decryptJson, supplierCredentials } from '../lib/secrets';
+import { completeAliExpressAuthorize } from '../services/aliexpress-oauth';
 import { refreshDueAliExpressTokens, sendReauthAlerts, AliExpressTokens } from '../services/aliexpress-tokens';
 import { Refused } from '../shared/domain-errors';
 import { supplierFor } from '../suppliers/resolve';
 import { SupplierError } from '../suppliers/types';
 import { confirmAlertAddress } from './alert-helpers';
+import { pausedAfterFirstStatement } from './db-interleave';
 import { call, registerUser, withDb, type TestUser } from './helpers';
 import { approveAliExpress, ensureAliExpressApp, fakeControl } from './supplier-helpers';
 
@@ -230,5 +232,67 @@ describe('AliExpress seller authorization', () => {
     expect(mail.emails).toHaveLength(1);
     expect(mail.emails[0].text).toMatch(/ends on \d{4}-\d{2}-\d{2}/);
     await oauth({});
+  });
+});
+
+describe('the callback’s database round trips (issue 18)', () => {
+  const accountsOf = (userId: string) => withDb((db) => db.select().from(supplierAccounts).where(eq(supplierAccounts.userId, userId)));
+  const opened = (stored: { id: string; userId: string; credentials: string | null }) => decryptJson<Record<string, string>>(env.ENCRYPTION_KEY, stored.credentials!, supplierCredentials(stored));
+
+  /** The state is consumed and the account's id read in one statement; the credentials, bound to that id, are written in the next. */
+  it('costs two: a first link and a renewal', async () => {
+    await oauth({});
+    const user = await registerUser();
+    const first = await SELF.fetch((await approve(await authorize(user))).toString(), { redirect: 'manual' });
+    expect(first.headers.get('X-DB-Round-Trips')).toBe('2');
+    const again = await SELF.fetch((await approve(await authorize(user))).toString(), { redirect: 'manual' });
+    expect(again.headers.get('X-DB-Round-Trips')).toBe('2');
+    expect(new URL(again.headers.get('Location')!).searchParams.get('connected')).toBe(new URL(first.headers.get('Location')!).searchParams.get('connected'));
+  });
+
+  it('two links of one account name racing: the one that loses the insert stores its tokens on the winner’s row, bound to its id', async () => {
+    await oauth({});
+    const user = await registerUser();
+    const a = await approve(await authorize(user, { name: 'Raced' }));
+    const b = await approve(await authorize(user, { name: 'Raced' }));
+    // A consumes its state and finds no account; B then completes whole; A exchanges its code and writes.
+    let bId = '';
+    let bToken = '';
+    const raced = await pausedAfterFirstStatement(
+      (db) => completeAliExpressAuthorize(db, env, a.searchParams),
+      async () => {
+        bId = (await callback(b)).searchParams.get('connected')!;
+        bToken = (await opened(await row(bId))).access_token;
+      },
+    );
+    expect(raced.result).toEqual({ ok: true, accountId: bId });
+    // Its new row lost the insert; one more statement stores the credentials on B's row.
+    expect(raced.roundTrips).toBe(3);
+    const all = await accountsOf(user.id);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ id: bId, name: 'Raced', tokenVersion: 2, status: 'connected' });
+    const creds = await opened(all[0]);
+    expect(creds.access_token).toMatch(/^ae-access-/);
+    expect(creds.access_token).not.toBe(bToken);
+  });
+
+  it('an account renamed during the token exchange keeps its name and tokens; the link creates the named account anew', async () => {
+    await oauth({});
+    const user = await registerUser();
+    const oldId = await link(user);
+    const before = await row(oldId);
+    const again = await approve(await authorize(user));
+    // The state's statement read oldId under the default name; the merchant renames it before the write.
+    const raced = await pausedAfterFirstStatement(
+      (db) => completeAliExpressAuthorize(db, env, again.searchParams),
+      async () => expect((await call(`/suppliers/accounts/${oldId}`, { method: 'PUT', token: user.token, body: { name: 'Old one' } })).status).toBe(200),
+    );
+    expect(raced.result.ok).toBe(true);
+    const newId = (raced.result as { accountId: string }).accountId;
+    expect(newId).not.toBe(oldId);
+    expect(await row(oldId)).toMatchObject({ name: 'Old one', tokenVersion: before.tokenVersion, credentials: before.credentials });
+    const created = await row(newId);
+    expect(created).toMatchObject({ name: 'AliExpress', tokenVersion: 1, userId: user.id });
+    expect((await opened(created)).access_token).toMatch(/^ae-access-/);
   });
 });

@@ -2,8 +2,10 @@ import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { apiKeys, users } from '../db/schema';
+import { apiKeys, priceWatches, priceWatchQuota, users } from '../db/schema';
+import { sha256Hex } from '../lib/encoding';
 import { answer, api, rawCall, registerUser, startOfRateWindow, uniqueEmail, userWithKey, withDb } from './helpers';
+import { aliUrl } from './price-helpers';
 
 const secret = () => new TextEncoder().encode(env.JWT_SECRET_KEY);
 
@@ -271,7 +273,8 @@ describe('POST /auth/provision', () => {
     expect(first.status).toBe(201);
     expect(Object.keys(first.json).sort()).toEqual(['api_key', 'user_id']);
     expect(first.json.api_key).toMatch(/^so_live_[A-Za-z0-9_-]{43}$/);
-    expect(first.roundTrips).toBeLessThanOrEqual(3);
+    // Find, create, mint the key: one statement (issue 18).
+    expect(first.roundTrips).toBe(1);
 
     const usage = await answer(api({ apiKey: first.json.api_key }).usage.$get());
     expect(usage.status).toBe(200);
@@ -281,6 +284,7 @@ describe('POST /auth/provision', () => {
     expect(again.status).toBe(201);
     expect(again.json.user_id).toBe(first.json.user_id);
     expect(again.json.api_key).not.toBe(first.json.api_key);
+    expect(again.roundTrips).toBe(1);
 
     const [row] = await withDb((db) => db.select().from(users).where(eq(users.id, first.json.user_id)));
     expect(row).toMatchObject({ email, plan: 'pro', externalPlatformId: platformId, externalStoreId: 'store-1' });
@@ -292,13 +296,62 @@ describe('POST /auth/provision', () => {
     }
   });
 
-  it('links an existing account by email and upgrades its plan', async () => {
+  it('links an existing account by email and upgrades its plan; its password is left alone', async () => {
     const user = await registerUser();
-    const r = await answer(api({ headers: service() }).auth.provision.$post({ json: { email: user.email, plan: 'enterprise', external_platform_id: `plat-link-${crypto.randomUUID()}` } }));
+    const r = await answer(api({ headers: service() }).auth.provision.$post({ json: { email: user.email, password: 'not-their-password', plan: 'enterprise', external_platform_id: `plat-link-${crypto.randomUUID()}` } }));
     expect(r.json.user_id).toBe(user.id);
+    expect(r.roundTrips).toBe(1);
     const me = await answer(api({ token: user.token }).auth.me.$get());
     expect(me.json.plan).toBe('enterprise');
     expect((await answer(api().auth.login.$post({ json: { email: user.email, password: user.password } }))).status).toBe(200);
+    expect((await answer(api().auth.login.$post({ json: { email: user.email, password: 'not-their-password' } }))).status).toBe(401);
+  });
+
+  it('creates the user with the password given', async () => {
+    const email = uniqueEmail('prov-pw');
+    const r = await answer(api({ headers: service() }).auth.provision.$post({ json: { email, password: 'platform chosen', external_platform_id: `plat-${crypto.randomUUID()}` } }));
+    expect(r.status).toBe(201);
+    const login = await answer(api().auth.login.$post({ json: { email, password: 'platform chosen' } }));
+    expect(login.status).toBe(200);
+    expect((await answer(api({ token: login.json.access_token }).auth.me.$get())).json).toMatchObject({ id: r.json.user_id, plan: 'free' });
+  });
+
+  it('an upgrade resumes the watches a smaller plan paused, in the same statement', async () => {
+    const user = await registerUser();
+    // Free allows 25 active watches: 25 active, then 2 the plan paused.
+    const base = Date.now() - 86_400_000;
+    await withDb((db) =>
+      db.insert(priceWatches).values(
+        Array.from({ length: 27 }, (_, i) => ({
+          userId: user.id,
+          source: 'aliexpress',
+          productUrl: aliUrl(),
+          createdAt: new Date(base + i * 60_000),
+          ...(i >= 25 ? { isActive: false, pausedReason: 'plan_limit' } : {}),
+        })),
+      ),
+    );
+    const active = async () => (await withDb((db) => db.select().from(priceWatches).where(eq(priceWatches.userId, user.id)))).filter((w) => w.isActive).length;
+    // A free provision changes no plan and touches no watch.
+    expect((await answer(api({ headers: service() }).auth.provision.$post({ json: { email: user.email, plan: 'free', external_platform_id: `plat-${crypto.randomUUID()}` } }))).status).toBe(201);
+    expect(await active()).toBe(25);
+    const r = await answer(api({ headers: service() }).auth.provision.$post({ json: { email: user.email, plan: 'pro', external_platform_id: `plat-${crypto.randomUUID()}` } }));
+    expect(r.status).toBe(201);
+    expect(r.roundTrips).toBe(1);
+    expect(await active()).toBe(27);
+    const [quota] = await withDb((db) => db.select().from(priceWatchQuota).where(eq(priceWatchQuota.userId, user.id)));
+    expect(quota.active).toBe(27);
+  });
+
+  it('concurrent provisions of one new email make one user, each with its own key', async () => {
+    const email = uniqueEmail('prov-race');
+    const platformId = `plat-${crypto.randomUUID()}`;
+    const answers = await Promise.all(Array.from({ length: 4 }, () => answer(api({ headers: service() }).auth.provision.$post({ json: { email, plan: 'pro', external_platform_id: platformId } }))));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(answers.map((a) => a.json.user_id)).size).toBe(1);
+    expect(await withDb((db) => db.select({ id: users.id }).from(users).where(eq(users.email, email)))).toHaveLength(1);
+    const keys = await withDb((db) => db.select().from(apiKeys).where(eq(apiKeys.userId, answers[0].json.user_id)));
+    expect(keys.map((k) => k.keyHash).sort()).toEqual((await Promise.all(answers.map((a) => sha256Hex(a.json.api_key)))).sort());
   });
 
   it('validates the body after the service key', async () => {

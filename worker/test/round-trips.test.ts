@@ -49,8 +49,8 @@ interface Row {
 
 /**
  * Routes that legitimately cost more than their kind's budget, with the reason. Writes
- * load the user first (one round trip, middleware/auth.ts) and then write; the writes
- * below need a second statement after an outside call whose answer it records.
+ * load the user first (one round trip, middleware/auth.ts) and then write, unless marked
+ * `checkedWithFirstStatement` (their check rides with their first statement).
  */
 const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
   'GET /api/v1/products/search (live supplier account)': {
@@ -60,22 +60,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = {
   'GET /api/v1/usage (with an API key, first use)': {
     budget: 2,
     reason: "a key's first use at the edge (in this isolate and in AUTH_CACHE) is checked alone first: every route statement is keyed by the user id, only known after it; from then on the check rides with the route's statement",
-  },
-  'POST /api/v1/auth/provision': {
-    budget: 3,
-    reason: 'service-key route: finds the user by email, links or creates them, then mints their API key (three dependent statements, not yet one CTE)',
-  },
-  'GET /api/v1/connections/shopify/callback': {
-    budget: 3,
-    reason: 'once per install, no signed-in user: the state is consumed, then after the token exchange with Shopify the connection row is read and the tokens bound to its id (lib/secrets.ts) written',
-  },
-  'GET /api/v1/suppliers/accounts/aliexpress/callback': {
-    budget: 3,
-    reason: 'once per authorization, no signed-in user: the state is consumed, then after the token exchange with AliExpress the account row is read and the tokens bound to its id (lib/secrets.ts) written',
-  },
-  'POST /api/v1/connections/shopify/pending/{code}/account': {
-    budget: 4,
-    reason: 'once per install: the tokens are bound to the connection row they are stored in (lib/secrets.ts), so its id is read before the write',
   },
   'POST /api/v1/connections/shopify/pending/{code}/attach': {
     budget: 4,

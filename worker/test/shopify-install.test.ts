@@ -3,8 +3,10 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storeConnections } from '../db/schema';
+import { completeInstall, type ShopifyAppEnv } from '../services/shopify-oauth';
 import { connectorFor } from '../stores';
 import { SHOPIFY_SCOPE_NAMES } from '../shared/shopify-scopes';
+import { pausedAfterFirstStatement } from './db-interleave';
 import { call, openConnectionSecret, registerUser, type TestUser, withDb } from './helpers';
 import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
 
@@ -134,6 +136,62 @@ describe('Shopify app install', () => {
       expect(r.json.detail[0]).toMatchObject({ loc: ['body', 'shop'], type: 'value_error' });
     }
     expect((await call('/connections/shopify/install', { body: { shop: 'my-store' } })).status).toBe(401);
+  });
+});
+
+describe('the callback’s database round trips (issue 18)', () => {
+  /** The state is consumed and the connection's id read in one statement; the tokens, bound to that id, are written in the next. */
+  it('costs two: a first install and a reinstall', async () => {
+    const shop = await fakeShopifyShop();
+    const user = await registerUser();
+    const first = await SELF.fetch((await shop.approve(await install(user, shop.storeUrl))).toString(), { redirect: 'manual' });
+    expect(first.headers.get('X-DB-Round-Trips')).toBe('2');
+    const again = await SELF.fetch((await shop.approve(await install(user, shop.storeUrl))).toString(), { redirect: 'manual' });
+    expect(again.headers.get('X-DB-Round-Trips')).toBe('2');
+    expect(new URL(again.headers.get('Location')!).searchParams.get('connected')).toBe(new URL(first.headers.get('Location')!).searchParams.get('connected'));
+  });
+
+  it('two installs of one shop racing: the one that loses the insert stores its tokens on the winner’s row, bound to its id', async () => {
+    const shop = await fakeShopifyShop();
+    const user = await registerUser();
+    const a = await shop.approve(await install(user, shop.storeUrl));
+    const b = await shop.approve(await install(user, shop.storeUrl));
+    // A consumes its state and finds no connection; B then completes whole; A exchanges its code and writes.
+    let bId: string | null = null;
+    const raced = await pausedAfterFirstStatement(
+      (db) => completeInstall(db, env as unknown as ShopifyAppEnv, a.searchParams),
+      async () => (bId = (await callback(b)).searchParams.get('connected')),
+    );
+    expect(bId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(raced.result).toEqual({ ok: true, connectionId: bId });
+    // Its new row lost the insert; one more statement stores the tokens on B's row.
+    expect(raced.roundTrips).toBe(3);
+    const all = await rows(user.id);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ id: bId, tokenVersion: 2, isDefault: true, status: 'connected' });
+    // A's exchange came last, so its token is the shop's live one, and it opens under the row's binding.
+    expect(await openConnectionSecret(all[0], all[0].apiKey!)).toMatch(/^shpat_/);
+    expect(await openConnectionSecret(all[0], all[0].refreshToken!, 'refresh_token')).toMatch(/^shprt_/);
+    expect((await (await connectorFor(env, all[0])).testConnection()).ok).toBe(true);
+  });
+
+  it('a connection deleted during the token exchange is not brought back under its old id', async () => {
+    const shop = await fakeShopifyShop();
+    const user = await registerUser();
+    const oldId = (await callback(await shop.approve(await install(user, shop.storeUrl)))).searchParams.get('connected')!;
+    const again = await shop.approve(await install(user, shop.storeUrl));
+    // The state's statement read oldId; the merchant disconnects the store before the write.
+    const raced = await pausedAfterFirstStatement(
+      (db) => completeInstall(db, env as unknown as ShopifyAppEnv, again.searchParams),
+      async () => expect((await call(`/connections/${oldId}`, { method: 'DELETE', token: user.token })).status).toBe(204),
+    );
+    expect(raced.result.ok).toBe(true);
+    const all = await rows(user.id);
+    expect(all).toHaveLength(1);
+    expect(all[0].id).not.toBe(oldId);
+    expect(raced.result).toEqual({ ok: true, connectionId: all[0].id });
+    expect(all[0]).toMatchObject({ tokenVersion: 1, isDefault: true });
+    expect(await openConnectionSecret(all[0], all[0].apiKey!)).toMatch(/^shpat_/);
   });
 });
 

@@ -3,8 +3,11 @@ import { env } from 'cloudflare:workers';
 import { eq, like } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shopifyOauthStates, shopifyPendingInstalls, shopifyShopAccounts, storeConnections, users } from '../db/schema';
-import { toHex } from '../lib/encoding';
-import { call, registerUser, withDb } from './helpers';
+import { randomBytes, sha256Hex, toHex } from '../lib/encoding';
+import { encryptJson, pendingInstallSecret } from '../lib/secrets';
+import { claimPendingInstall } from '../services/shopify-oauth';
+import { pausedAfterFirstStatement } from './db-interleave';
+import { call, openConnectionSecret, registerUser, withDb } from './helpers';
 import { signedShopifyDelivery } from './shopify-webhook-support';
 import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
 
@@ -155,5 +158,98 @@ describe('install from Shopify (the app URL)', () => {
     await deliver('shop/redact');
     expect(await pendingRows()).toEqual([]);
     expect(await withDb((db) => db.select().from(shopifyShopAccounts).where(eq(shopifyShopAccounts.shopOrigin, origin)))).toEqual([]);
+  });
+});
+
+/**
+ * A completed install from Shopify waiting for an account, as the callback keeps it
+ * (tokens sealed to the code's hash and the shop), for a shop of the test's own: claims
+ * make no call to Shopify, so any origin will do, and no other test file shares it.
+ */
+async function pendingInstall(origin: string) {
+  const code = toHex(randomBytes(24));
+  const codeHash = await sha256Hex(code);
+  const token = { accessToken: `shpat_${toHex(randomBytes(8))}`, scopes: ['write_products'], expiresIn: 3600, refreshToken: `shprt_${toHex(randomBytes(8))}`, refreshExpiresIn: 7_776_000 };
+  const tokens = await encryptJson(env.ENCRYPTION_KEY, { token, issuedAt: Date.now() }, pendingInstallSecret(codeHash, origin));
+  await withDb((db) => db.insert(shopifyPendingInstalls).values({ codeHash, shopOrigin: origin, tokens }));
+  return { code, token };
+}
+
+const claim = (code: string) => call(`/connections/shopify/pending/${code}/account`, { method: 'POST' });
+const freshShop = () => `https://race-${crypto.randomUUID().slice(0, 8)}.myshopify.com`;
+const connectionsOf = (userId: string) => withDb((db) => db.select().from(storeConnections).where(eq(storeConnections.userId, userId)));
+const shopAccountsOf = (origin: string) => withDb((db) => db.select().from(shopifyShopAccounts).where(eq(shopifyShopAccounts.shopOrigin, origin)));
+/** The accounts made for a shop (their address starts with `shopify-<host>-`). */
+const madeFor = (origin: string) => withDb((db) => db.select({ id: users.id, email: users.email }).from(users).where(like(users.email, `shopify-${new URL(origin).host}-%`)));
+
+describe('claiming an install from Shopify: round trips and races (issue 18)', () => {
+  it('costs two round trips for a new shop account and for the same account again; the account’s address names the shop', async () => {
+    const origin = freshShop();
+    const first = await pendingInstall(origin);
+    const created = await claim(first.code);
+    expect(created.status).toBe(200);
+    expect(created.json).toMatchObject({ account_created: true, token_type: 'bearer' });
+    expect(created.roundTrips).toBe(2);
+    const me = await call('/auth/me', { token: created.json.access_token });
+    // As URL.host gives it, lower case, anything else as '-' (also for a loopback origin with a port, below).
+    expect(me.json.email).toMatch(new RegExp(`^shopify-${new URL(origin).host.replace(/\./g, '\\.')}-[0-9a-f]{8}@shops\\.sourcepilot\\.invalid$`));
+    const [row] = await connectionsOf(me.json.id);
+    expect(row).toMatchObject({ id: created.json.connection_id, storeUrl: origin, tokenVersion: 1, isDefault: true });
+    expect(await openConnectionSecret(row, row.apiKey!)).toBe(first.token.accessToken);
+
+    const second = await pendingInstall(origin);
+    const again = await claim(second.code);
+    expect(again.json).toMatchObject({ account_created: false, connection_id: created.json.connection_id });
+    expect(again.roundTrips).toBe(2);
+    const [updated] = await connectionsOf(me.json.id);
+    expect(updated.tokenVersion).toBe(2);
+    expect(await openConnectionSecret(updated, updated.apiKey!)).toBe(second.token.accessToken);
+
+    const local = 'http://127.0.0.1:1';
+    await withDb((db) => db.delete(shopifyShopAccounts).where(eq(shopifyShopAccounts.shopOrigin, local)));
+    const loopback = await claim((await pendingInstall(local)).code);
+    expect((await call('/auth/me', { token: loopback.json.access_token })).json.email).toMatch(/^shopify-127\.0\.0\.1-1-[0-9a-f]{8}@shops\.sourcepilot\.invalid$/);
+  });
+
+  it('two claims of one new shop interleaved: one account, one connection, the tokens bound to it', async () => {
+    const origin = freshShop();
+    const [a, b] = [await pendingInstall(origin), await pendingInstall(origin)];
+    // A takes its code and creates the shop's account (no connection yet); B then claims whole,
+    // finds that account and creates the connection; A's new row loses the insert to B's.
+    let bAnswer: Awaited<ReturnType<typeof claim>> | null = null;
+    const raced = await pausedAfterFirstStatement(
+      (db) => claimPendingInstall(db, env.ENCRYPTION_KEY, a.code),
+      async () => (bAnswer = await claim(b.code)),
+    );
+    expect(bAnswer!.status).toBe(200);
+    expect(bAnswer!.json).toMatchObject({ account_created: false });
+    expect(raced.result).toEqual({ userId: raced.result.userId, connectionId: bAnswer!.json.connection_id, created: true });
+    expect(raced.roundTrips).toBe(3);
+    expect((await call('/auth/me', { token: bAnswer!.json.access_token })).json.id).toBe(raced.result.userId);
+    expect(await madeFor(origin)).toEqual([expect.objectContaining({ id: raced.result.userId })]);
+    const conns = await connectionsOf(raced.result.userId);
+    expect(conns).toHaveLength(1);
+    expect(conns[0]).toMatchObject({ tokenVersion: 2, isDefault: true });
+    // A wrote last: its token, sealed for B's row.
+    expect(await openConnectionSecret(conns[0], conns[0].apiKey!)).toBe(a.token.accessToken);
+    expect(await openConnectionSecret(conns[0], conns[0].refreshToken!, 'refresh_token')).toBe(a.token.refreshToken);
+  });
+
+  it('many claims of one new shop at once (truly concurrent on PostgreSQL): one account kept, one connection, every answer the same', async () => {
+    const origin = freshShop();
+    const pending = await Promise.all(Array.from({ length: 5 }, () => pendingInstall(origin)));
+    const answers = await Promise.all(pending.map((p) => claim(p.code)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const ids = await Promise.all(answers.map(async (r) => (await call('/auth/me', { token: r.json.access_token })).json.id));
+    expect(new Set(ids).size).toBe(1);
+    expect(answers.filter((r) => r.json.account_created)).toHaveLength(1);
+    expect(new Set(answers.map((r) => r.json.connection_id)).size).toBe(1);
+    // Accounts created by claims that lost the shop's tie are gone again.
+    expect(await madeFor(origin)).toEqual([expect.objectContaining({ id: ids[0] })]);
+    expect(await shopAccountsOf(origin)).toEqual([expect.objectContaining({ userId: ids[0] })]);
+    const conns = await connectionsOf(ids[0]);
+    expect(conns).toHaveLength(1);
+    expect(conns[0]).toMatchObject({ id: answers[0].json.connection_id, tokenVersion: 5, isDefault: true });
+    expect(pending.map((p) => p.token.accessToken)).toContain(await openConnectionSecret(conns[0], conns[0].apiKey!));
   });
 });
