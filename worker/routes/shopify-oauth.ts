@@ -5,7 +5,7 @@ import { routeDocs } from '../lib/openapi';
 import { ApiError, invalid } from '../lib/errors';
 import { storableString } from '../lib/safe-text';
 import { validate } from '../lib/validate';
-import { requireUser } from '../middleware/auth';
+import { checkedWithFirstStatement, requireUser } from '../middleware/auth';
 import { tokenPair } from '../lib/jwt';
 import { attachPendingInstall, claimPendingInstall, completeInstall, dashboardOrigin, shopOrigin, ShopifyAppNotConfigured, startInstall, startLaunch } from '../services/shopify-oauth';
 import { tokenPairSchema } from './serialize';
@@ -91,6 +91,7 @@ export const shopifyOauthRoutes = new Hono<AppEnv>()
       body: attachedSchema,
       errors: { 404: 'The install expired or was already used' },
     }),
+    checkedWithFirstStatement,
     requireUser,
     validate('param', pendingParam),
     async (c) => c.json({ connection_id: await attachPendingInstall(c.var.db, c.env.ENCRYPTION_KEY, c.req.valid('param').code, c.var.auth.user.id) }, 200),

@@ -258,24 +258,28 @@ const PENDING_GONE = 'This Shopify install has expired or was already used; open
 
 /**
  * Takes a pending install once: a second use, or one older than 10 minutes, is NotFound.
- * With `tieTo`, the same statement makes that user the shop's account unless it has one.
+ * The same statement makes `tieTo` the shop's account unless it has one, and reads that
+ * user's connection for the shop (`connectionId`, null when none), whose id the tokens
+ * will be bound to: the save is then one more write.
  */
-async function takePendingInstall(db: Db, encryptionKey: string, code: string, tieTo: string | null = null): Promise<{ origin: string } & PendingTokens> {
+async function takePendingInstall(db: Db, encryptionKey: string, code: string, tieTo: string): Promise<{ origin: string; connectionId: string | null } & PendingTokens> {
   const codeHash = await sha256Hex(code);
-  const { rows } = await db.execute<{ shop_origin: string; tokens: string }>(sql`
+  const { rows } = await db.execute<{ shop_origin: string; tokens: string; connection_id: string | null }>(sql`
     WITH taken AS (
       DELETE FROM shopify_pending_installs
       WHERE code_hash = ${codeHash} AND created_at >= now() - ${PENDING_TTL}::interval
       RETURNING shop_origin, tokens
     ), tie AS (
       INSERT INTO shopify_shop_accounts (shop_origin, user_id)
-      SELECT shop_origin, ${tieTo}::uuid FROM taken WHERE ${tieTo}::uuid IS NOT NULL
+      SELECT shop_origin, ${tieTo}::uuid FROM taken
       ON CONFLICT DO NOTHING
     )
-    SELECT shop_origin, tokens FROM taken`);
+    SELECT t.shop_origin, t.tokens,
+           (SELECT c.id FROM store_connections c WHERE c.user_id = ${tieTo}::uuid AND c.store_url = t.shop_origin) AS connection_id
+    FROM taken t`);
   if (!rows[0]) throw new NotFound(PENDING_GONE);
   const pending = await decryptJson<PendingTokens>(encryptionKey, rows[0].tokens, pendingInstallSecret(codeHash, rows[0].shop_origin));
-  return { origin: rows[0].shop_origin, ...pending };
+  return { origin: rows[0].shop_origin, connectionId: rows[0].connection_id, ...pending };
 }
 
 /**
@@ -339,7 +343,7 @@ export async function claimPendingInstall(db: Db, encryptionKey: string, code: s
  */
 export async function attachPendingInstall(db: Db, encryptionKey: string, code: string, userId: string): Promise<string> {
   const pending = await takePendingInstall(db, encryptionKey, code, userId);
-  return saveInstall(db, encryptionKey, userId, pending.origin, pending.token, pending.issuedAt);
+  return saveInstall(db, encryptionKey, userId, pending.origin, pending.token, pending.issuedAt, pending.connectionId);
 }
 
 /** The id of the user's connection for the shop, or null. */
@@ -354,10 +358,10 @@ async function connectionIdOf(db: Db, userId: string, origin: string): Promise<s
  *
  * The tokens are bound to the row they are stored in (lib/secrets.ts), so its id is
  * known before the write: `knownId` is the connection's id as the caller's statement
- * read it (null: none then, so a new id is made here); without it, it is read first.
+ * read it (null: none then, so a new id is made here).
  */
-async function saveInstall(db: Db, encryptionKey: string, userId: string, origin: string, token: IssuedToken, now: number, knownId?: string | null): Promise<string> {
-  let id = knownId === undefined ? await connectionIdOf(db, userId, origin) : knownId;
+async function saveInstall(db: Db, encryptionKey: string, userId: string, origin: string, token: IssuedToken, now: number, knownId: string | null): Promise<string> {
+  let id = knownId;
   for (let round = 0; round < 3; round++) {
     const result = await upsertInstall(db, encryptionKey, { id: id ?? crypto.randomUUID(), userId }, id === null, origin, token, now);
     if (result.saved) return result.saved;

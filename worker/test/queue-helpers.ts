@@ -39,3 +39,19 @@ export async function settleImport(token: string, jobId: string, timeoutMs = 10_
   await deliverImport(jobId);
   return waitForJob(token, jobId, timeoutMs);
 }
+
+/** A queue binding that forwards to the real one and counts the calls. */
+export function countingQueue(queue: Queue) {
+  const counts = { send: 0, sendBatch: 0 };
+  const wrapped = {
+    send: (body: unknown, opts?: QueueSendOptions) => {
+      counts.send++;
+      return queue.send(body, opts);
+    },
+    sendBatch: (messages: Iterable<MessageSendRequest>, opts?: QueueSendBatchOptions) => {
+      counts.sendBatch++;
+      return queue.sendBatch(messages, opts);
+    },
+  } as Queue;
+  return { queue: wrapped, counts };
+}

@@ -3,13 +3,12 @@ import { env } from 'cloudflare:workers';
 import { eq, like } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shopifyOauthStates, shopifyPendingInstalls, shopifyShopAccounts, storeConnections, users } from '../db/schema';
-import { randomBytes, sha256Hex, toHex } from '../lib/encoding';
-import { encryptJson, pendingInstallSecret } from '../lib/secrets';
+import { toHex } from '../lib/encoding';
 import { claimPendingInstall } from '../services/shopify-oauth';
 import { pausedAfterFirstStatement } from './db-interleave';
 import { call, openConnectionSecret, registerUser, withDb } from './helpers';
 import { signedShopifyDelivery } from './shopify-webhook-support';
-import { fakeShopifyShop, registerFakeShopifyApp } from './store-fakes';
+import { fakeShopifyShop, pendingShopifyInstall, registerFakeShopifyApp } from './store-fakes';
 
 /**
  * Installs that start in Shopify (API.md §8.1, INTEGRATIONS.md §4c): Shopify opens the
@@ -134,6 +133,27 @@ describe('install from Shopify (the app URL)', () => {
     expect(await withDb((db) => db.select().from(shopifyPendingInstalls))).not.toContainEqual(expect.objectContaining({ tokens: expect.stringContaining('shpat_') }));
   });
 
+  it('attaches in two round trips, again onto the same connection; a deactivated account’s attach takes nothing (issue 18)', async () => {
+    const shop = await fakeShopifyShop();
+    const user = await registerUser('attach-rt');
+    const first = await call(`/connections/shopify/pending/${await installFromShopify(shop)}/attach`, { method: 'POST', token: user.token });
+    expect(first.status).toBe(200);
+    expect(first.roundTrips).toBe(2);
+    // The connection read in the statement that takes the code: the same row, tokens bound to it again.
+    const again = await call(`/connections/shopify/pending/${await installFromShopify(shop)}/attach`, { method: 'POST', token: user.token });
+    expect(again).toMatchObject({ status: 200, json: { connection_id: first.json.connection_id }, roundTrips: 2 });
+    const [row] = await withDb((db) => db.select().from(storeConnections).where(eq(storeConnections.id, first.json.connection_id)));
+    expect(row.tokenVersion).toBe(2);
+    expect(await openConnectionSecret(row, row.apiKey!)).toMatch(/^shpat_/);
+
+    // The user check rides with that statement: a deactivated account's attach rolls it back whole.
+    const code = await installFromShopify(shop);
+    await withDb((db) => db.update(users).set({ isActive: false }).where(eq(users.id, user.id)));
+    expect((await call(`/connections/shopify/pending/${code}/attach`, { method: 'POST', token: user.token })).status).toBe(401);
+    const other = await registerUser('attach-after');
+    expect((await call(`/connections/shopify/pending/${code}/attach`, { method: 'POST', token: other.token })).status).toBe(200);
+  });
+
   it('refuses a malformed code with 422 and an unknown one with 404', async () => {
     expect((await call('/connections/shopify/pending/not-a-code/account', { method: 'POST' })).status).toBe(422);
     expect((await call(`/connections/shopify/pending/${'ab'.repeat(24)}/account`, { method: 'POST' })).status).toBe(404);
@@ -161,20 +181,6 @@ describe('install from Shopify (the app URL)', () => {
   });
 });
 
-/**
- * A completed install from Shopify waiting for an account, as the callback keeps it
- * (tokens sealed to the code's hash and the shop), for a shop of the test's own: claims
- * make no call to Shopify, so any origin will do, and no other test file shares it.
- */
-async function pendingInstall(origin: string) {
-  const code = toHex(randomBytes(24));
-  const codeHash = await sha256Hex(code);
-  const token = { accessToken: `shpat_${toHex(randomBytes(8))}`, scopes: ['write_products'], expiresIn: 3600, refreshToken: `shprt_${toHex(randomBytes(8))}`, refreshExpiresIn: 7_776_000 };
-  const tokens = await encryptJson(env.ENCRYPTION_KEY, { token, issuedAt: Date.now() }, pendingInstallSecret(codeHash, origin));
-  await withDb((db) => db.insert(shopifyPendingInstalls).values({ codeHash, shopOrigin: origin, tokens }));
-  return { code, token };
-}
-
 const claim = (code: string) => call(`/connections/shopify/pending/${code}/account`, { method: 'POST' });
 const freshShop = () => `https://race-${crypto.randomUUID().slice(0, 8)}.myshopify.com`;
 const connectionsOf = (userId: string) => withDb((db) => db.select().from(storeConnections).where(eq(storeConnections.userId, userId)));
@@ -185,7 +191,7 @@ const madeFor = (origin: string) => withDb((db) => db.select({ id: users.id, ema
 describe('claiming an install from Shopify: round trips and races (issue 18)', () => {
   it('costs two round trips for a new shop account and for the same account again; the account’s address names the shop', async () => {
     const origin = freshShop();
-    const first = await pendingInstall(origin);
+    const first = await pendingShopifyInstall(origin);
     const created = await claim(first.code);
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({ account_created: true, token_type: 'bearer' });
@@ -197,7 +203,7 @@ describe('claiming an install from Shopify: round trips and races (issue 18)', (
     expect(row).toMatchObject({ id: created.json.connection_id, storeUrl: origin, tokenVersion: 1, isDefault: true });
     expect(await openConnectionSecret(row, row.apiKey!)).toBe(first.token.accessToken);
 
-    const second = await pendingInstall(origin);
+    const second = await pendingShopifyInstall(origin);
     const again = await claim(second.code);
     expect(again.json).toMatchObject({ account_created: false, connection_id: created.json.connection_id });
     expect(again.roundTrips).toBe(2);
@@ -207,13 +213,13 @@ describe('claiming an install from Shopify: round trips and races (issue 18)', (
 
     const local = 'http://127.0.0.1:1';
     await withDb((db) => db.delete(shopifyShopAccounts).where(eq(shopifyShopAccounts.shopOrigin, local)));
-    const loopback = await claim((await pendingInstall(local)).code);
+    const loopback = await claim((await pendingShopifyInstall(local)).code);
     expect((await call('/auth/me', { token: loopback.json.access_token })).json.email).toMatch(/^shopify-127\.0\.0\.1-1-[0-9a-f]{8}@shops\.sourcepilot\.invalid$/);
   });
 
   it('two claims of one new shop interleaved: one account, one connection, the tokens bound to it', async () => {
     const origin = freshShop();
-    const [a, b] = [await pendingInstall(origin), await pendingInstall(origin)];
+    const [a, b] = [await pendingShopifyInstall(origin), await pendingShopifyInstall(origin)];
     // A takes its code and creates the shop's account (no connection yet); B then claims whole,
     // finds that account and creates the connection; A's new row loses the insert to B's.
     let bAnswer: Awaited<ReturnType<typeof claim>> | null = null;
@@ -237,7 +243,7 @@ describe('claiming an install from Shopify: round trips and races (issue 18)', (
 
   it('many claims of one new shop at once (truly concurrent on PostgreSQL): one account kept, one connection, every answer the same', async () => {
     const origin = freshShop();
-    const pending = await Promise.all(Array.from({ length: 5 }, () => pendingInstall(origin)));
+    const pending = await Promise.all(Array.from({ length: 5 }, () => pendingShopifyInstall(origin)));
     const answers = await Promise.all(pending.map((p) => claim(p.code)));
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     const ids = await Promise.all(answers.map(async (r) => (await call('/auth/me', { token: r.json.access_token })).json.id));

@@ -1,8 +1,12 @@
 import { env } from 'cloudflare:workers';
 import { SELF } from 'cloudflare:test';
+import { shopifyPendingInstalls } from '../db/schema';
+import { randomBytes, sha256Hex, toHex } from '../lib/encoding';
+import { encryptJson, pendingInstallSecret } from '../lib/secrets';
 import type { describeProduct as describeShopifyProduct } from './fakes/shopify';
 import type { AuthStats } from './fakes/shopify-oauth';
 import type { describeProduct as describeWooProduct } from './fakes/woocommerce';
+import { withDb } from './helpers';
 
 /**
  * Test-side handles on the fake Shopify and WooCommerce servers (worker/test/fakes/):
@@ -153,4 +157,18 @@ export async function approveWooAuthorization(authorizeUrl: string, name = `Woo 
     /** Whether the keys still exist on the site. */
     keysAlive: async () => (await fetch(at)).ok,
   };
+}
+
+/**
+ * A completed install from Shopify waiting for an account, as the callback keeps it
+ * (tokens sealed to the code's hash and the shop), for a shop of the test's own: claims
+ * make no call to Shopify, so any origin will do, and no other test file shares it.
+ */
+export async function pendingShopifyInstall(origin: string) {
+  const code = toHex(randomBytes(24));
+  const codeHash = await sha256Hex(code);
+  const token = { accessToken: `shpat_${toHex(randomBytes(8))}`, scopes: ['write_products'], expiresIn: 3600, refreshToken: `shprt_${toHex(randomBytes(8))}`, refreshExpiresIn: 7_776_000 };
+  const tokens = await encryptJson(env.ENCRYPTION_KEY, { token, issuedAt: Date.now() }, pendingInstallSecret(codeHash, origin));
+  await withDb((db) => db.insert(shopifyPendingInstalls).values({ codeHash, shopOrigin: origin, tokens }));
+  return { code, token };
 }
