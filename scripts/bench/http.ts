@@ -4,7 +4,8 @@
  * the floor (GET /__bench/floor: the same middleware, pool and driver running one
  * `select 1`, served only because this bench sets BENCH), and each route's ratio to it.
  *
- * Routes: GET /health (database check), GET /imports (an authenticated read of 20 jobs),
+ * Routes: GET /health (database check), GET /imports (an authenticated read of 20 jobs,
+ * with a bearer token and with an API key),
  * POST /imports (an enterprise user, so no plan limit; the rate limits are raised in the
  * bench's own copy of wrangler.toml), POST /products/preview answered from the preview
  * cache (a live AliExpress account against the fake Open Platform, warmed once).
@@ -26,6 +27,8 @@ interface Target {
   method: 'GET' | 'POST';
   path: string;
   token?: string;
+  /** An X-API-Key instead of the bearer token. */
+  apiKey?: string;
   body?: unknown;
   /** Round trips the route costs (from worker/test/round-trips.test.ts), for the table. */
   note: string;
@@ -42,6 +45,7 @@ interface Figures {
 async function load(origin: string, t: Target, seconds: number): Promise<Figures> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (t.token) headers.Authorization = `Bearer ${t.token}`;
+  if (t.apiKey) headers['X-API-Key'] = t.apiKey;
   const result = await autocannon({
     url: `${origin}/api/v1${t.path}`,
     method: t.method,
@@ -62,6 +66,7 @@ async function main() {
     const reader = await benchUser(origin, db.db, 'enterprise', 'reader');
     await api(origin, '/imports/bulk', { token: reader.token, body: { product_urls: Array.from({ length: 20 }, (_, i) => `https://www.aliexpress.com/item/${1005007000000000 + i}.html`), source: 'aliexpress' }, expect: 201 });
     const writer = await benchUser(origin, db.db, 'enterprise', 'writer');
+    const readerKey = await api<{ key: string }>(origin, '/api-keys', { token: reader.token, body: { name: 'bench', scopes: ['read'] }, expect: 201 });
 
     // A live supplier account, so previews are cached (demo products are computed, never cached).
     const live = await benchUser(origin, db.db, 'pro', 'live');
@@ -76,8 +81,9 @@ async function main() {
     const targets: Target[] = [
       { name: 'GET /health', method: 'GET', path: '/health', note: '1' },
       { name: 'GET /imports', method: 'GET', path: '/imports', token: reader.token, note: '1' },
+      { name: 'GET /imports (API key)', method: 'GET', path: '/imports', apiKey: readerKey.key, note: '1 (2 on first use)' },
       { name: 'POST /imports', method: 'POST', path: '/imports', token: writer.token, body: { product_url: 'https://www.aliexpress.com/item/1005007000000999.html', source: 'aliexpress' }, note: '2 + queue send' },
-      { name: 'POST /products/preview (cache hit)', method: 'POST', path: '/products/preview', token: live.token, body: { url: previewUrl }, note: '2 + KV get' },
+      { name: 'POST /products/preview (cache hit)', method: 'POST', path: '/products/preview', token: live.token, body: { url: previewUrl }, note: '1 + KV get' },
     ];
 
     console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per route after ${WARMUP_SECONDS} s of warm-up, against wrangler dev on ${origin}`);

@@ -383,6 +383,12 @@ export const storeProductClaims = pgTable(
     jobId: uuid('job_id').notNull(),
     runId: uuid('run_id').notNull(),
     claimedUntil: ts('claimed_until').notNull(),
+    /**
+     * The run is over, but a push it made may still be saving in the store (a WooCommerce
+     * create that timed out): the claim is held until `claimed_until` so nothing creates
+     * the product again, and a job meeting it waits that long instead of polling.
+     */
+    settling: boolean('settling').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.source, t.sourceProductId] }), index('store_product_claims_run_idx').on(t.runId)],

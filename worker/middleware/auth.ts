@@ -155,8 +155,11 @@ async function withApiKey(c: Context<AppEnv>, rawKey: string, next: () => Promis
     params: [hash, owner, isRead(c) ? 'read' : 'write', API_PLANS],
     failedHere: (err) => pgCode(err) === NO_ACTIVE_USER_CODE || pgCode(err) === KEY_REFUSED_CODE,
     failure: (err) => {
-      if (owner) forgetOwner(c.env.AUTH_CACHE, hash, waitUntil);
-      if (pgCode(err) === NO_ACTIVE_USER_CODE) return new ApiError(401, NOT_AUTHENTICATED, WWW_AUTH);
+      if (pgCode(err) === NO_ACTIVE_USER_CODE) {
+        // Revoked, expired, its user gone, or (never by itself) a wrong cached owner.
+        if (owner) forgetOwner(c.env.AUTH_CACHE, hash, waitUntil);
+        return new ApiError(401, NOT_AUTHENTICATED, WWW_AUTH);
+      }
       if ((err as Error).message === 'plan') return new ApiError(403, API_ACCESS_DENIED);
       return new ApiError(403, `API key lacks the '${isRead(c) ? 'read' : 'write'}' scope`);
     },

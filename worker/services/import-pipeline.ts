@@ -359,25 +359,38 @@ const CLAIM_POLL_MS = 250;
  * Claims the store product for this run: one conditional upsert that succeeds when nobody
  * holds it (or the holder's claim ran out) and the job is still ours. While another run
  * holds it, waits (polling) up to CLAIM_WAIT_MS, then gives up with a retryable failure.
+ * A claim held for a push the store may still be saving (`settling`, holdStoreProduct)
+ * will not be given back sooner than its end, so polling it would only spend the
+ * consumer's time: the job gives up at once, asking to be retried when the hold ends.
  * False when the job is no longer ours.
  */
 async function claimStoreProduct(db: Db, job: JobRow, key: StoreProductKey): Promise<boolean> {
   const deadline = Date.now() + CLAIM_WAIT_MS;
   for (;;) {
-    const { rows } = await db.execute<{ mine: boolean; claimed: boolean }>(sql`
+    const { rows } = await db.execute<{ mine: boolean; claimed: boolean; settling_seconds: number | null }>(sql`
       WITH me AS (SELECT id FROM import_jobs WHERE ${ours(job)}), c AS (
-        INSERT INTO store_product_claims (store_id, source, source_product_id, job_id, run_id, claimed_until)
+        INSERT INTO store_product_claims (store_id, source, source_product_id, job_id, run_id, claimed_until, settling)
         SELECT ${key.storeId}::uuid, ${key.source}::importsource, ${key.sourceProductId}, ${job.id}::uuid, ${job.run_id}::uuid,
-               now() + make_interval(mins => ${STORE_PRODUCT_CLAIM_MINUTES}::int)
+               now() + make_interval(mins => ${STORE_PRODUCT_CLAIM_MINUTES}::int), false
         FROM me
         ON CONFLICT (store_id, source, source_product_id) DO UPDATE
-        SET job_id = EXCLUDED.job_id, run_id = EXCLUDED.run_id, claimed_until = EXCLUDED.claimed_until, created_at = now()
+        SET job_id = EXCLUDED.job_id, run_id = EXCLUDED.run_id, claimed_until = EXCLUDED.claimed_until, settling = false, created_at = now()
         WHERE store_product_claims.claimed_until < now() OR store_product_claims.run_id = EXCLUDED.run_id
         RETURNING run_id
       )
-      SELECT EXISTS (SELECT 1 FROM me) AS mine, EXISTS (SELECT 1 FROM c) AS claimed`);
+      SELECT EXISTS (SELECT 1 FROM me) AS mine, EXISTS (SELECT 1 FROM c) AS claimed,
+             (SELECT ceil(extract(epoch FROM h.claimed_until - now()))::int FROM store_product_claims h
+              WHERE h.store_id = ${key.storeId}::uuid AND h.source = ${key.source}::importsource AND h.source_product_id = ${key.sourceProductId}
+                AND h.settling AND h.claimed_until >= now()) AS settling_seconds`);
     if (!rows[0].mine) return false;
     if (rows[0].claimed) return true;
+    if (rows[0].settling_seconds !== null) {
+      throw new JobFailure(
+        'An earlier push of this product may still be being saved by the store; this import tries again once the store had time to finish',
+        true,
+        Math.max(1, rows[0].settling_seconds),
+      );
+    }
     if (Date.now() > deadline) {
       throw new JobFailure('Another import of this product into the same store is still being pushed; this one tries again shortly', true);
     }
@@ -393,7 +406,7 @@ async function releaseStoreProduct(db: Db, job: JobRow): Promise<void> {
 /** Keeps this run's claim for `ms` more (from now), though the run is over: see pushUnderClaim. */
 async function holdStoreProduct(db: Db, job: JobRow, ms: number): Promise<void> {
   await db.execute(sql`
-    UPDATE store_product_claims SET claimed_until = now() + make_interval(secs => ${ms / 1000}::double precision)
+    UPDATE store_product_claims SET claimed_until = now() + make_interval(secs => ${ms / 1000}::double precision), settling = true
     WHERE run_id = ${job.run_id}::uuid`);
 }
 

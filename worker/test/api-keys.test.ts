@@ -202,6 +202,8 @@ describe('a key whose owner the edge already knows', () => {
     const refused = await putSettings(reader.apiKey);
     expect(refused).toMatchObject({ status: 403, json: { detail: "API key lacks the 'write' scope" } });
     expect(await settingsOf(reader.id)).toEqual([]);
+    // A refused scope says nothing against the cached owner: the key's next read still costs 1.
+    expect(await answer(api({ apiKey: reader.apiKey }).usage.$get())).toMatchObject({ status: 200, roundTrips: 1 });
 
     const writer = await userWithKey(['write']);
     expect((await putSettings(writer.apiKey)).status).toBe(200); // the edge learns the owner from a write

@@ -313,8 +313,20 @@ describe('a WooCommerce product create that timed out while the site kept saving
     const [held] = await claims(storeId);
     expect(held.claimedUntil.getTime()).toBeGreaterThan(Date.now() + 1000);
 
-    // A redelivery that comes at once (or another job for the product) cannot create it again: it waits on the claim.
-    expect(await run(deps, jobId, 2)).toBe('settled');
+    // A redelivery that comes at once (or another job for the product) cannot create it again,
+    // and does not poll a hold that will not end sooner: it asks to come back when it ends.
+    const eager: number[] = [];
+    const beforeEager = Date.now();
+    expect(await withDb((db) => runImportAttempt(db, deps, jobId, { number: 2, last: false, retryAfter: (s) => eager.push(s) }))).toBe('released');
+    expect(Date.now() - beforeEager).toBeLessThan(1500);
+    expect(eager).toHaveLength(1);
+    expect(eager[0]).toBeGreaterThanOrEqual(1);
+    expect(eager[0]).toBeLessThanOrEqual(2);
+    expect((await jobRow(jobId)).errorMessage).toMatch(/may still be being saved by the store; this import tries again/);
+    expect((await store.requests()).filter((r) => r.method === 'POST' && r.path === '/products')).toHaveLength(1);
+    // Delivered when the hold ended, the job finds the product the site saved and updates it.
+    await sleep(Math.max(0, held.claimedUntil.getTime() - Date.now()) + 200);
+    expect(await run(deps, jobId, 3)).toBe('settled');
     expect(Date.now() - failedAt).toBeGreaterThanOrEqual(2000);
     const job = await jobRow(jobId);
     expect(job.status).toBe('completed');

@@ -1,0 +1,1 @@
+ALTER TABLE "store_product_claims" ADD COLUMN "settling" boolean DEFAULT false NOT NULL;
