@@ -3,14 +3,14 @@
 -- owner is known at the edge (the owner of a key hash never changes, so the worker caches
 -- it); a cold key sends it alone first. It checks the key like the contract says (hash
 -- matches, active, not expired, its user exists and is active; the user's plan has API
--- access; the key has the scope the method needs), stamps `last_used_at` and counts the
--- day's use. A failure raises, which rolls back everything batched with it:
+-- access; the key has the scope the method needs). A failure raises, which rolls back
+-- everything batched with it:
 --   SP401            no such usable key for this owner (or the owner is gone)
 --   SP403 'plan'     the owner's plan has no API access
 --   SP403 'scope'    the key lacks the needed scope
 -- p_owner NULL (the cold path) accepts whichever user owns the key.
 CREATE OR REPLACE FUNCTION sp_api_key_user(p_hash text, p_owner uuid, p_needed text, p_api_plans text[]) RETURNS json
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
   found_key uuid;
   found_scopes varchar[];
@@ -33,10 +33,25 @@ BEGIN
   IF NOT (p_needed = ANY (found_scopes::text[])) THEN
     RAISE EXCEPTION 'scope' USING ERRCODE = 'SP403';
   END IF;
-  UPDATE api_keys SET last_used_at = now() WHERE id = found_key;
-  INSERT INTO api_key_usage (key_id, day, requests)
-    VALUES (found_key, (now() AT TIME ZONE 'UTC')::date, 1)
-    ON CONFLICT (key_id, day) DO UPDATE SET requests = api_key_usage.requests + 1;
   RETURN json_build_object('user', found_user, 'scopes', found_scopes);
+END
+$$;
+--> statement-breakpoint
+-- The use of a key that sp_api_key_user accepted, sent last in the same transaction (after
+-- the route's statements): `last_used_at` stamped and the day's count bumped. Both take a
+-- row lock that every request with the same key needs; taken last, it is held only until
+-- the commit right after, so a key's concurrent requests do not queue behind each other's
+-- route statements.
+CREATE OR REPLACE FUNCTION sp_api_key_used(p_hash text) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  used_key uuid;
+BEGIN
+  UPDATE api_keys SET last_used_at = now() WHERE key_hash = p_hash RETURNING id INTO used_key;
+  IF used_key IS NOT NULL THEN
+    INSERT INTO api_key_usage (key_id, day, requests)
+      VALUES (used_key, (now() AT TIME ZONE 'UTC')::date, 1)
+      ON CONFLICT (key_id, day) DO UPDATE SET requests = api_key_usage.requests + 1;
+  END IF;
 END
 $$;

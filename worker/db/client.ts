@@ -108,6 +108,12 @@ export interface PreludeSpec {
   failedHere(err: unknown): boolean;
   /** The error every statement of the request rejects with once the prelude failed. */
   failure(err: unknown): Error;
+  /**
+   * What the check records once it passed (an API key's use), sent last in the same
+   * transaction: after the route's statements, so a row lock it takes is held only until
+   * the commit, not while they run. It commits or rolls back with them.
+   */
+  record?: { text: string; params: unknown[] };
 }
 
 /**
@@ -149,7 +155,9 @@ export function createRequestDb(env: DbEnv): RequestDb {
   let carrying: Promise<unknown> | null = null;
   let failed: Error | null = null;
 
-  /** One exchange: `queries` alone, or behind the prelude in one transaction. */
+  const recordOf = (spec: PreludeSpec) => (spec.record ? [query(spec.record.text, spec.record.params, PRELUDE_OPTS)] : []);
+
+  /** One exchange: `queries` alone, or behind the prelude (and before its record) in one transaction. */
   async function exchange(queries: AnyQuery[], opts: object | undefined, single: boolean): Promise<unknown> {
     while (carrying) await carrying.catch(() => undefined);
     if (failed) throw failed;
@@ -161,12 +169,12 @@ export function createRequestDb(env: DbEnv): RequestDb {
     }
     pending = null;
     roundTrips.count++;
-    const sent = transaction([query(p.spec.text, p.spec.params, PRELUDE_OPTS), ...queries], opts);
+    const sent = transaction([query(p.spec.text, p.spec.params, PRELUDE_OPTS), ...queries, ...recordOf(p.spec)], opts);
     carrying = sent;
     try {
       const results = (await sent) as { rows: Record<string, unknown>[] }[];
       p.resolve(results[0]!.rows);
-      return single ? results[1] : results.slice(1);
+      return single ? results[1] : results.slice(1, 1 + queries.length);
     } catch (err) {
       if (p.spec.failedHere(err)) {
         failed = p.spec.failure(err);
@@ -213,7 +221,9 @@ export function createRequestDb(env: DbEnv): RequestDb {
       pending = null;
       roundTrips.count++;
       try {
-        const result = (await query(p.spec.text, p.spec.params, PRELUDE_OPTS)) as unknown as { rows: Record<string, unknown>[] };
+        const check = query(p.spec.text, p.spec.params, PRELUDE_OPTS);
+        const rec = recordOf(p.spec);
+        const result = (rec.length ? ((await transaction([check, ...rec]))[0] as unknown) : await check) as { rows: Record<string, unknown>[] };
         p.resolve(result.rows);
       } catch (err) {
         failed = p.spec.failedHere(err) ? p.spec.failure(err) : (err as Error);

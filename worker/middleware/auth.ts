@@ -10,6 +10,7 @@ import { forgetOwner, knownOwner, rememberOwner } from '../services/api-key-owne
 import {
   ACTIVE_USER_PRELUDE,
   API_KEY_PRELUDE,
+  API_KEY_USED,
   API_PLANS,
   KEY_REFUSED_CODE,
   NO_ACTIVE_USER_CODE,
@@ -153,6 +154,7 @@ async function withApiKey(c: Context<AppEnv>, rawKey: string, next: () => Promis
   const spec: PreludeSpec = {
     text: API_KEY_PRELUDE,
     params: [hash, owner, isRead(c) ? 'read' : 'write', API_PLANS],
+    record: { text: API_KEY_USED, params: [hash] },
     failedHere: (err) => pgCode(err) === NO_ACTIVE_USER_CODE || pgCode(err) === KEY_REFUSED_CODE,
     failure: (err) => {
       if (pgCode(err) === NO_ACTIVE_USER_CODE) {

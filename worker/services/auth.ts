@@ -59,12 +59,14 @@ export function userFromJson(u: Record<string, unknown>): User {
 /**
  * The API-key check that rides with a request's first statement (RequestDb.prelude):
  * `sp_api_key_user(hash, owner, needed scope, plans with API access)` (migration 0019)
- * checks the key, its user, the plan and the scope, stamps `last_used_at`, counts the
- * day's use and returns `{ user, scopes }`; it raises SP401 (no usable key) or SP403 with
- * message `plan` or `scope`, rolling back whatever was batched with it. An owner of null
- * accepts whichever user owns the key (a key not yet known at the edge).
+ * checks the key, its user, the plan and the scope and returns `{ user, scopes }`; it
+ * raises SP401 (no usable key) or SP403 with message `plan` or `scope`, rolling back
+ * whatever was batched with it. An owner of null accepts whichever user owns the key (a
+ * key not yet known at the edge). Its record, `sp_api_key_used(hash)`, stamps
+ * `last_used_at` and counts the day's use at the end of the same transaction.
  */
 export const API_KEY_PRELUDE = 'SELECT sp_api_key_user($1, $2::uuid, $3, $4::text[]) AS "key"';
+export const API_KEY_USED = 'SELECT sp_api_key_used($1)';
 export const KEY_REFUSED_CODE = 'SP403';
 
 /** The plans whose users may authenticate with an API key (PLANS is the rule's home). */

@@ -4,15 +4,6 @@ import { startLocalDb } from '../../scripts/local-db';
 import { applyMigrations } from '../../scripts/migrate';
 import { startFakes } from './fakes';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    dbWsProxy: string;
-    dbHttpEndpoint: string;
-    fakeBindings: Record<string, string>;
-  }
-}
-
 /**
  * Starts what the worker tests talk to: an in-memory embedded Postgres (or the server
  * named by DATABASE_URL; CI runs the suite again against a real PostgreSQL) and the
@@ -25,6 +16,7 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', db.databaseUrl);
   project.provide('dbWsProxy', db.wsProxy);
   project.provide('dbHttpEndpoint', db.httpEndpoint);
+  project.provide('embeddedDb', !process.env.DATABASE_URL);
   const fakes = await startFakes();
   project.provide('fakeBindings', fakes.bindings);
   return async () => {

@@ -1,10 +1,11 @@
 import { env } from 'cloudflare:workers';
 import { eq, sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createRequestDb, type PreludeSpec } from '../db/client';
-import { users } from '../db/schema';
-import { ACTIVE_USER_PRELUDE, NO_ACTIVE_USER_CODE } from '../services/auth';
-import { answer, api, rawCall, registerUser, withDb } from './helpers';
+import { apiKeyUsage, users } from '../db/schema';
+import { sha256Hex } from '../lib/encoding';
+import { ACTIVE_USER_PRELUDE, API_KEY_PRELUDE, API_KEY_USED, API_PLANS, NO_ACTIVE_USER_CODE } from '../services/auth';
+import { answer, api, rawCall, registerUser, userWithKey, withDb } from './helpers';
 
 /**
  * The request path's database (issue 18): Neon's HTTP driver, with the auth check riding
@@ -100,6 +101,63 @@ describe('request database', () => {
     expect(outcomes.map((o) => o.status === 'rejected' && isGone(o.reason))).toEqual([true, true, true]);
     expect(await t.count()).toBe(0);
     expect(rdb.roundTrips.count).toBe(1);
+  });
+
+  it('sends the record last, in the same transaction: after the route statements, undone with them', async () => {
+    const name = `rdb_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    await withDb((db) => db.execute(sql.raw(`CREATE TABLE ${name} (n serial, v text)`)));
+    const rows = () => withDb(async (db) => (await db.execute<{ v: string }>(sql.raw(`SELECT v FROM ${name} ORDER BY n`))).rows.map((r) => r.v));
+    const user = await registerUser('rdb-record');
+    const withRecord = (spec: PreludeSpec): PreludeSpec => ({ ...spec, record: { text: `INSERT INTO ${name} (v) VALUES ($1)`, params: ['record'] } });
+
+    const rdb = createRequestDb(env);
+    rdb.prelude(withRecord(activeUser(user.id)));
+    await rdb.db.execute(sql.raw(`INSERT INTO ${name} (v) VALUES ('route')`));
+    await rdb.db.execute(sql.raw(`INSERT INTO ${name} (v) VALUES ('later')`));
+    await rdb.settle();
+    expect(await rows()).toEqual(['route', 'record', 'later']);
+    expect(rdb.roundTrips.count).toBe(2);
+
+    // A statement that fails takes the record down with it; it rides again with the next one.
+    const again = createRequestDb(env);
+    again.prelude(withRecord(activeUser(user.id)));
+    await expect(again.db.execute(sql`SELECT 1/0`)).rejects.toMatchObject({ cause: { code: '22012' } });
+    expect(await rows()).toEqual(['route', 'record', 'later']);
+    await again.settle();
+    expect(await rows()).toEqual(['route', 'record', 'later', 'record']);
+    expect(again.roundTrips.count).toBe(2);
+
+    // A failed check records nothing.
+    const gone = createRequestDb(env);
+    gone.prelude(withRecord(activeUser(crypto.randomUUID()))).catch(() => undefined);
+    await expect(gone.settle()).rejects.toBeInstanceOf(Gone);
+    expect(await rows()).toHaveLength(4);
+  });
+
+  // On PostgreSQL only: the embedded database has one session, where every request waits its turn anyway.
+  it.skipIf(inject('embeddedDb'))("an API key's concurrent requests do not queue behind each other's statements (its use is recorded last)", async () => {
+    const keyed = await userWithKey(['read']);
+    const hash = await sha256Hex(keyed.apiKey);
+    const keyCheck = (): PreludeSpec => ({
+      text: API_KEY_PRELUDE,
+      params: [hash, keyed.id, 'read', API_PLANS],
+      failedHere: () => false,
+      failure: (err) => err as Error,
+      record: { text: API_KEY_USED, params: [hash] },
+    });
+    const slow = createRequestDb(env);
+    slow.prelude(keyCheck());
+    const slowDone = slow.db.execute(sql`SELECT pg_sleep(1.5)`).then(() => Date.now());
+    await new Promise((r) => setTimeout(r, 300));
+    const quick = createRequestDb(env);
+    quick.prelude(keyCheck());
+    const started = Date.now();
+    await quick.db.execute(sql`SELECT 1`);
+    const quickDone = Date.now();
+    expect(quickDone - started).toBeLessThan(1000);
+    expect(quickDone).toBeLessThan(await slowDone);
+    const [usage] = await withDb((db) => db.select().from(apiKeyUsage).where(eq(apiKeyUsage.keyId, keyed.keyId)));
+    expect(usage.requests).toBe(2);
   });
 
   it('settles a prelude no statement carried, alone', async () => {
