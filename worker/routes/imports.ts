@@ -4,7 +4,7 @@ import type { AppEnv } from '../env';
 import { ApiError, badRequest, notFound } from '../lib/errors';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
-import { requireUser } from '../middleware/auth';
+import { checkedWithFirstStatement, requireUser } from '../middleware/auth';
 import { limitPerUser } from '../middleware/rate-limit';
 import {
   JOB_STATUSES,
@@ -76,6 +76,7 @@ export const importRoutes = new Hono<AppEnv>()
       body: importJobSchema,
       errors: { 400: 'Invalid source, or a manual import without config.product', 403: 'Import limit reached for the plan', 404: 'Store connection not found' },
     }),
+    checkedWithFirstStatement,
     limitPerUser('IMPORT_LIMITER'),
     validate('json', single),
     async (c) => {
@@ -92,6 +93,7 @@ export const importRoutes = new Hono<AppEnv>()
       body: z.array(importJobSchema),
       errors: { 400: 'Invalid source, or a manual import without config.product', 403: 'Import limit reached for the plan (count + batch)', 404: 'Store connection not found' },
     }),
+    checkedWithFirstStatement,
     limitPerUser('IMPORT_LIMITER'),
     validate('json', bulk),
     async (c) => {
@@ -179,7 +181,8 @@ async function admit(
   const { db, auth } = c.var;
   const source = canonicalSource(body.source);
   if (!source) {
-    if (await overLimit(db, auth.user, urls.length)) throw new ApiError(403, importLimitDetail(auth.user.plan));
+    const user = await auth.loaded();
+    if (await overLimit(db, user, urls.length)) throw new ApiError(403, importLimitDetail(user.plan));
     throw badRequest(invalidSourceDetail(body.source));
   }
   checkManual(source, body.config);
@@ -187,18 +190,14 @@ async function admit(
     urls,
     source,
     storeId: body.store_id ?? null,
-    config: withReviewDefault(body.config ?? null, auth.user.importReview),
+    config: body.config ?? null,
+    reviewByDefault: true,
     historyDetails,
   });
-  if (result.kind === 'limit') throw new ApiError(403, importLimitDetail(auth.user.plan));
+  if (result.kind === 'limit') throw new ApiError(403, importLimitDetail(result.plan));
   if (result.kind === 'store_not_found') throw notFound('Store connection not found');
   if (result.kind !== 'created') throw new Error(`unexpected import admission result ${result.kind}`);
   await enqueueJobs(c.env.IMPORT_QUEUE, result.jobs.map((j) => j.id));
   return result;
 }
 
-/** The account's import-list default (#17) applies when the import does not say `review` itself. */
-function withReviewDefault(cfg: Record<string, unknown> | null, review: boolean): Record<string, unknown> | null {
-  if (!review || (cfg && 'review' in cfg)) return cfg;
-  return { ...(cfg ?? {}), review: true };
-}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { validate } from '../lib/validate';
 import { routeDocs } from '../lib/openapi';
-import { requireUser } from '../middleware/auth';
+import { checkedWithFirstStatement, requireUser } from '../middleware/auth';
 import { createImports, enqueueJobs, importLimitDetail } from '../services/imports';
 import { canonicalSource } from '../shared/sources';
 
@@ -24,6 +24,7 @@ const doc = routeDocs('webhooks');
 export const trendscoutRoutes = new Hono<AppEnv>().post(
   '/product-scored',
   doc({ summary: 'TrendScout scored product (imports high scores)', status: 200 }),
+  checkedWithFirstStatement,
   requireUser,
   validate('json', scored),
   async (c) => {
@@ -50,8 +51,10 @@ export const trendscoutRoutes = new Hono<AppEnv>().post(
           { status: 'accepted' as const, import_triggered: false, import_job_id: result.jobId, reason: 'An identical import is already pending or running', score },
           200,
         );
-      default:
-        return c.json({ status: 'accepted' as const, import_triggered: false, reason: importLimitDetail(user.plan), score }, 200);
+      default: {
+        const plan = result.kind === 'limit' ? result.plan : (await c.var.auth.loaded()).plan;
+        return c.json({ status: 'accepted' as const, import_triggered: false, reason: importLimitDetail(plan), score }, 200);
+      }
     }
   },
 );

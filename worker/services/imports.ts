@@ -5,7 +5,7 @@ import type { importJobs } from '../db/schema';
 import type { User } from '../env';
 import { describeError, log } from '../lib/log';
 import { billingMonth, isoDate, isoZ } from '../lib/time';
-import { PLANS } from './plans';
+import { PLANS, TIERS, type Tier } from './plans';
 import { importJobStatus } from '../db/schema';
 import type { ImportSource } from '../shared/sources';
 
@@ -59,24 +59,37 @@ export interface NewImports {
 
 export type CreateResult =
   | { kind: 'created'; jobs: JobRow[] }
-  | { kind: 'limit' }
+  | { kind: 'limit'; plan: Tier }
   | { kind: 'store_not_found' }
   | { kind: 'duplicate'; jobId: string };
 
+/** Each plan's monthly import limit, as parameters for SQL (PLANS is the rule's home). */
+const PLAN_TIERS = [...TIERS];
+const PLAN_MAX_ITEMS = TIERS.map((t) => PLANS[t].max_items);
+
 /**
- * Admits and inserts import jobs in one statement (one round trip): resolves the target
- * store (the given connection, else the default one), takes the plan limit through a
- * conditional upsert on the user's import_quota row (which serialises concurrent
- * imports, so no interleaving can pass the limit), inserts every job and its `created`
- * history row. A batch that does not fit creates nothing.
+ * Admits and inserts import jobs in one statement (one round trip): reads the user's plan
+ * (its limit) and import-list default, resolves the target store (the given connection,
+ * else the default one), takes the plan limit through a conditional upsert on the user's
+ * import_quota row (which serialises concurrent imports, so no interleaving can pass the
+ * limit), inserts every job and its `created` history row. A batch that does not fit
+ * creates nothing. Only the user's id is needed up front, so a request's user check can
+ * ride with this statement (checkedWithFirstStatement).
+ *
+ * `reviewByDefault`: the account's import-list default (#17) applies to a job whose
+ * config does not say `review` itself.
  */
-export async function createImports(db: Db, user: User, input: NewImports, now = new Date()): Promise<CreateResult> {
-  const limit = PLANS[user.plan].max_items;
+export async function createImports(db: Db, user: { id: string }, input: NewImports & { reviewByDefault?: boolean }, now = new Date()): Promise<CreateResult> {
   const { start, end } = billingMonth(now);
   const n = input.urls.length;
   const dedupe = input.dedupe ?? false;
-  const { rows } = await db.execute<{ store_ok: boolean; admitted: boolean; duplicate_id: string | null; jobs: JobRow[] }>(sql`
-    WITH store AS (
+  const config = input.config === null ? null : JSON.stringify(input.config);
+  const { rows } = await db.execute<{ plan: Tier; store_ok: boolean; admitted: boolean; over_limit: boolean; duplicate_id: string | null; jobs: JobRow[] }>(sql`
+    WITH me AS (
+      SELECT u.plan, u.import_review, p.max_items AS lim
+      FROM users u JOIN unnest(${sql.param(PLAN_TIERS)}::text[], ${sql.param(PLAN_MAX_ITEMS)}::int[]) AS p(tier, max_items) ON p.tier = u.plan::text
+      WHERE u.id = ${user.id}
+    ), store AS (
       SELECT id FROM store_connections
       WHERE user_id = ${user.id}
         AND CASE WHEN ${input.storeId}::uuid IS NULL THEN is_default ELSE id = ${input.storeId}::uuid END
@@ -88,18 +101,23 @@ export async function createImports(db: Db, user: User, input: NewImports, now =
       LIMIT 1
     ), go AS (
       SELECT (${input.storeId}::uuid IS NULL OR EXISTS (SELECT 1 FROM store)) AND NOT EXISTS (SELECT 1 FROM duplicate) AS ok
+    ), month AS (
+      SELECT count(*)::int AS cnt FROM import_jobs
+      WHERE user_id = ${user.id} AND created_at >= ${start.toISOString()} AND created_at < ${end.toISOString()}
     ), quota AS (
       INSERT INTO import_quota AS q (user_id, month, used)
       SELECT ${user.id}, ${isoDate(start)}, c.cnt + ${n}
-      FROM go, (SELECT count(*)::int AS cnt FROM import_jobs
-                WHERE user_id = ${user.id} AND created_at >= ${start.toISOString()} AND created_at < ${end.toISOString()}) c
-      WHERE go.ok AND (${limit} < 0 OR c.cnt + ${n} <= ${limit})
+      FROM go, month c, me
+      WHERE go.ok AND (me.lim < 0 OR c.cnt + ${n} <= me.lim)
       ON CONFLICT (user_id, month) DO UPDATE SET used = q.used + ${n}
-      WHERE ${limit} < 0 OR q.used + ${n} <= ${limit}
+      WHERE (SELECT lim FROM me) < 0 OR q.used + ${n} <= (SELECT lim FROM me)
       RETURNING used
     ), jobs AS (
       INSERT INTO import_jobs (user_id, store_id, source, source_url, config, dedupe_key, created_at, updated_at)
-      SELECT ${user.id}, (SELECT id FROM store), ${input.source}, u.url, ${input.config === null ? null : JSON.stringify(input.config)}::jsonb,
+      SELECT ${user.id}, (SELECT id FROM store), ${input.source}, u.url,
+             CASE WHEN ${input.reviewByDefault ?? false}::boolean AND (SELECT import_review FROM me) AND NOT COALESCE(${config}::jsonb ? 'review', false)
+                  THEN COALESCE(${config}::jsonb, '{}'::jsonb) || '{"review": true}'::jsonb
+                  ELSE ${config}::jsonb END,
              CASE WHEN ${dedupe} THEN u.url END,
              now() + u.ord * interval '1 microsecond', now() + u.ord * interval '1 microsecond'
       FROM unnest(${sql.param(input.urls)}::text[]) WITH ORDINALITY AS u(url, ord)
@@ -115,14 +133,18 @@ export async function createImports(db: Db, user: User, input: NewImports, now =
              j.created_at
       FROM jobs j
     )
-    SELECT (SELECT ok FROM go) OR EXISTS (SELECT 1 FROM duplicate) AS store_ok,
+    SELECT (SELECT plan FROM me) AS plan,
+           (SELECT ok FROM go) OR EXISTS (SELECT 1 FROM duplicate) AS store_ok,
            EXISTS (SELECT 1 FROM quota) AS admitted,
+           -- For the error order of API.md §2.3 (the limit before the store): what overLimit says.
+           (SELECT me.lim >= 0 AND GREATEST(c.cnt, COALESCE((SELECT used FROM import_quota WHERE user_id = ${user.id} AND month = ${isoDate(start)}), 0)) + ${n} > me.lim
+            FROM me, month c) AS over_limit,
            (SELECT id FROM duplicate) AS duplicate_id,
            COALESCE((SELECT json_agg(row_to_json(jobs) ORDER BY jobs.created_at) FROM jobs), '[]'::json) AS jobs`);
   const r = rows[0];
   if (r.duplicate_id) return { kind: 'duplicate', jobId: r.duplicate_id };
-  if (!r.store_ok) return (await overLimit(db, user, n, now)) ? { kind: 'limit' } : { kind: 'store_not_found' };
-  if (!r.admitted) return { kind: 'limit' };
+  if (!r.store_ok) return r.over_limit ? { kind: 'limit', plan: r.plan } : { kind: 'store_not_found' };
+  if (!r.admitted) return { kind: 'limit', plan: r.plan };
   if (dedupe && r.jobs.length === 0) return { kind: 'duplicate', jobId: await concurrentDuplicate(db, user.id, input.urls, n, start) };
   return { kind: 'created', jobs: r.jobs };
 }

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import app from '../app';
-import { importListItems, priceWatches, shopifyPendingInstalls, storeConnections, subscriptions, supplierCallUsage, users } from '../db/schema';
+import { importJobs, importListItems, priceWatches, shopifyPendingInstalls, storeConnections, subscriptions, supplierCallUsage, users } from '../db/schema';
 import { checkedWithFirstStatement } from '../middleware/auth';
 import { call, freshIp, registerUser, setPlan, withDb, type TestUser } from './helpers';
 import { listItemOf } from './import-list-helpers';
@@ -26,7 +26,24 @@ interface Case {
   setup(user: TestUser): Promise<{ path: string; body?: unknown; state: () => Promise<unknown> }>;
 }
 
+const jobsOf = (userId: string) => () => withDb((db) => db.select().from(importJobs).where(eq(importJobs.userId, userId)));
+
 const CASES: Record<string, Case> = {
+  'POST /api/v1/imports': {
+    async setup(user) {
+      return { path: '/imports', body: { product_url: aliUrl(), source: 'aliexpress' }, state: jobsOf(user.id) };
+    },
+  },
+  'POST /api/v1/imports/bulk': {
+    async setup(user) {
+      return { path: '/imports/bulk', body: { product_urls: [aliUrl(), aliUrl()], source: 'aliexpress' }, state: jobsOf(user.id) };
+    },
+  },
+  'POST /api/v1/webhooks/product-scored': {
+    async setup(user) {
+      return { path: '/webhooks/product-scored', body: { product_url: aliUrl(), source: 'aliexpress', score: 91, product_name: 'Desk lamp' }, state: jobsOf(user.id) };
+    },
+  },
   'POST /api/v1/connections/{conn_id}/test': {
     async setup(user) {
       const shop = await fakeShopifyShop();
@@ -156,6 +173,10 @@ describe('writes checked with their first statement', () => {
     const r = await send('POST', path, user.token, body);
     expect(r.status).toBe(200);
     expect(await state()).not.toEqual(before);
+    const imported = await CASES['POST /api/v1/imports/bulk'].setup(user);
+    const bulk = await send('POST', imported.path, user.token, imported.body);
+    expect(bulk.status).toBe(201);
+    expect(bulk.queued).toBe(1);
     const preview = await CASES['POST /api/v1/products/preview'].setup(user);
     const { result, calls } = await outboundDuring(() => send('POST', preview.path, user.token, preview.body));
     expect(result.status).toBe(200);
