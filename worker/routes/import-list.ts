@@ -95,6 +95,7 @@ export const importListRoutes = new Hono<AppEnv>()
       description: 'The import jobs that carry the pushes (one per item, the item’s own job re-run)',
       errors: { 404: 'An item or the store connection was not found', 409: 'An item is already being pushed' },
     }),
+    checkedWithFirstStatement,
     limitPerUser('IMPORT_LIMITER'),
     validate('json', pushMany),
     async (c) => {
@@ -155,6 +156,7 @@ export const importListRoutes = new Hono<AppEnv>()
       body: importJobSchema,
       errors: { 404: 'Import list item or store connection not found', 409: 'The item is already being pushed' },
     }),
+    checkedWithFirstStatement,
     limitPerUser('IMPORT_LIMITER'),
     validate('param', itemParam),
     validate('json', pushOne),

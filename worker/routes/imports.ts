@@ -139,6 +139,7 @@ export const importRoutes = new Hono<AppEnv>()
       body: importJobSchema,
       errors: { 400: 'Only pending or running jobs can be cancelled', 404: 'Import job not found' },
     }),
+    checkedWithFirstStatement,
     validate('param', jobParam),
     async (c) => {
       const r = await cancelImport(c.var.db, c.var.auth.user.id, c.req.valid('param').job_id);
@@ -156,6 +157,7 @@ export const importRoutes = new Hono<AppEnv>()
       body: importJobSchema,
       errors: { 400: 'Only failed or cancelled jobs can be retried', 404: 'Import job not found' },
     }),
+    checkedWithFirstStatement,
     limitPerUser('IMPORT_LIMITER'),
     validate('param', jobParam),
     async (c) => {

@@ -28,7 +28,36 @@ interface Case {
 
 const jobsOf = (userId: string) => () => withDb((db) => db.select().from(importJobs).where(eq(importJobs.userId, userId)));
 
+const jobOf = (id: string) => () => withDb((db) => db.select().from(importJobs).where(eq(importJobs.id, id)));
+const insertJob = (userId: string, status: 'pending' | 'failed') =>
+  withDb(async (db) => (await db.insert(importJobs).values({ userId, source: 'aliexpress', sourceUrl: aliUrl(), status }).returning({ id: importJobs.id }))[0].id);
+const itemAndJobs = (userId: string, item: string) => async () => [await withDb((db) => db.select().from(importListItems).where(eq(importListItems.id, item))), await jobsOf(userId)()];
+
 const CASES: Record<string, Case> = {
+  'POST /api/v1/imports/{job_id}/cancel': {
+    async setup(user) {
+      const job = await insertJob(user.id, 'pending');
+      return { path: `/imports/${job}/cancel`, state: jobOf(job) };
+    },
+  },
+  'POST /api/v1/imports/{job_id}/retry': {
+    async setup(user) {
+      const job = await insertJob(user.id, 'failed');
+      return { path: `/imports/${job}/retry`, state: jobOf(job) };
+    },
+  },
+  'POST /api/v1/import-list/push': {
+    async setup(user) {
+      const item = await listItemOf(user.id);
+      return { path: '/import-list/push', body: { item_ids: [item] }, state: itemAndJobs(user.id, item) };
+    },
+  },
+  'POST /api/v1/import-list/{item_id}/push': {
+    async setup(user) {
+      const item = await listItemOf(user.id);
+      return { path: `/import-list/${item}/push`, body: {}, state: itemAndJobs(user.id, item) };
+    },
+  },
   'POST /api/v1/imports': {
     async setup(user) {
       return { path: '/imports', body: { product_url: aliUrl(), source: 'aliexpress' }, state: jobsOf(user.id) };
