@@ -292,7 +292,7 @@ describe('the import sweep', () => {
 });
 
 describe('a WooCommerce product create that timed out while the site kept saving', () => {
-  it('the job waits for the store: the claim outlives the failed run, an eager redelivery waits on it and then updates the one product', async () => {
+  it('the job waits for the store: the claim outlives the failed run, an eager redelivery is sent back until it ends, and then updates the one product', async () => {
     const user = await registerUser('runs');
     await setPlan(user.id, 'pro');
     const store = await fakeWooStore();
