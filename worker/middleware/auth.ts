@@ -90,7 +90,7 @@ const pgCode = (err: unknown) => (err as { code?: string } | null)?.code;
  * for their limits up front, and their side effects outside the database (queue
  * messages, store and supplier calls) must never run for a user who is gone or a key that
  * is refused. That costs the write its one extra round trip (budget: 2). A write marked
- * `checkedWithFirstStatement` (below) is checked like a read.
+ * `checkedWithFirstStatement` (above) is checked like a read.
  */
 async function withPrelude(
   c: Context<AppEnv>,
