@@ -109,9 +109,11 @@ export interface PreludeSpec {
   /** The error every statement of the request rejects with once the prelude failed. */
   failure(err: unknown): Error;
   /**
-   * What the check records once it passed (an API key's use), sent last in the same
-   * transaction: after the route's statements, so a row lock it takes is held only until
-   * the commit, not while they run. It commits or rolls back with them.
+   * What the check records once it passed (an API key's use): sent last in the transaction
+   * of the request's first statement (after the check when that rides along, after the
+   * route's own statements always), so a row lock it takes is held only until the commit,
+   * not while they run; it commits or rolls back with them. A request that sends no
+   * statement after its check records alone when it ends (RequestDb.finish).
    */
   record?: { text: string; params: unknown[] };
 }
@@ -136,6 +138,12 @@ export interface RequestDb {
    * any field of the user other than its id is needed.
    */
   settle(): Promise<void>;
+  /**
+   * The request is over: sends the prelude and its record if no statement carried them
+   * (one round trip, in one transaction, only then) and throws the prelude's failure if
+   * it failed. The auth middleware calls it last.
+   */
+  finish(): Promise<void>;
 }
 
 const PRELUDE_OPTS = { arrayMode: false, fullResults: true } as const;
@@ -151,42 +159,64 @@ export function createRequestDb(env: DbEnv): RequestDb {
   const transaction = sql.transaction as unknown as TransactionFn;
 
   let pending: { spec: PreludeSpec; resolve: (rows: Record<string, unknown>[]) => void; reject: (err: unknown) => void } | null = null;
-  /** The exchange carrying the prelude, while it is in flight: later statements wait for it. */
+  /** The prelude's record, until an exchange carried it. */
+  let record: PreludeSpec['record'] | null = null;
+  /** The exchange carrying the prelude or its record, while it is in flight: later statements wait for it. */
   let carrying: Promise<unknown> | null = null;
   let failed: Error | null = null;
 
-  const recordOf = (spec: PreludeSpec) => (spec.record ? [query(spec.record.text, spec.record.params, PRELUDE_OPTS)] : []);
-
-  /** One exchange: `queries` alone, or behind the prelude (and before its record) in one transaction. */
+  /** One exchange: `queries` alone, or with the prelude before them and its record after, in one transaction. */
   async function exchange(queries: AnyQuery[], opts: object | undefined, single: boolean): Promise<unknown> {
     while (carrying) await carrying.catch(() => undefined);
     if (failed) throw failed;
     const p = pending;
-    if (!p) {
-      roundTrips.count++;
+    const r = record;
+    roundTrips.count++;
+    if (!p && !r) {
       const q = queries[0]!;
       return single ? q.execute(q.queryData, q.opts) : transaction(queries, opts);
     }
     pending = null;
-    roundTrips.count++;
-    const sent = transaction([query(p.spec.text, p.spec.params, PRELUDE_OPTS), ...queries, ...recordOf(p.spec)], opts);
+    record = null;
+    const head = p ? [query(p.spec.text, p.spec.params, PRELUDE_OPTS)] : [];
+    const tail = r ? [query(r.text, r.params, PRELUDE_OPTS)] : [];
+    const sent = transaction([...head, ...queries, ...tail], opts);
     carrying = sent;
     try {
       const results = (await sent) as { rows: Record<string, unknown>[] }[];
-      p.resolve(results[0]!.rows);
-      return single ? results[1] : results.slice(1, 1 + queries.length);
+      if (p) p.resolve(results[0]!.rows);
+      const mine = results.slice(head.length, head.length + queries.length);
+      return single ? mine[0] : mine;
     } catch (err) {
-      if (p.spec.failedHere(err)) {
+      if (p?.spec.failedHere(err)) {
         failed = p.spec.failure(err);
         p.reject(failed);
         throw failed;
       }
-      // The prelude ran, a statement after it failed and the batch was rolled back:
-      // the prelude rides again with the next exchange (or settles alone).
+      // A statement failed and the transaction was rolled back: the prelude and the record
+      // ride again with the next exchange (or settle and finish alone).
       pending = p;
+      record = r;
       throw err;
     } finally {
       carrying = null;
+    }
+  }
+
+  async function settle() {
+    while (carrying) await carrying.catch(() => undefined);
+    if (failed) throw failed;
+    const p = pending;
+    if (!p) return;
+    pending = null;
+    roundTrips.count++;
+    try {
+      const result = (await query(p.spec.text, p.spec.params, PRELUDE_OPTS)) as unknown as { rows: Record<string, unknown>[] };
+      p.resolve(result.rows);
+    } catch (err) {
+      failed = p.spec.failedHere(err) ? p.spec.failure(err) : (err as Error);
+      p.reject(failed);
+      throw failed;
     }
   }
 
@@ -209,27 +239,17 @@ export function createRequestDb(env: DbEnv): RequestDb {
     roundTrips,
     prelude(spec) {
       if (pending || carrying) throw new Error('one prelude per request');
+      record = spec.record ?? null;
       return new Promise((resolve, reject) => {
         pending = { spec, resolve, reject };
       });
     },
-    async settle() {
+    settle,
+    async finish() {
       while (carrying) await carrying.catch(() => undefined);
       if (failed) throw failed;
-      const p = pending;
-      if (!p) return;
-      pending = null;
-      roundTrips.count++;
-      try {
-        const check = query(p.spec.text, p.spec.params, PRELUDE_OPTS);
-        const rec = recordOf(p.spec);
-        const result = (rec.length ? ((await transaction([check, ...rec]))[0] as unknown) : await check) as { rows: Record<string, unknown>[] };
-        p.resolve(result.rows);
-      } catch (err) {
-        failed = p.spec.failedHere(err) ? p.spec.failure(err) : (err as Error);
-        p.reject(failed);
-        throw failed;
-      }
+      // The prelude (if no statement carried it) and the record, in one transaction.
+      if (pending || record) await exchange([], undefined, false);
     },
   };
 }

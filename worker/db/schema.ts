@@ -260,7 +260,7 @@ export const storeConnections = pgTable(
   ],
 );
 
-/** Keys used per day, for API-key usage metrics (bumped in the authenticating statement). */
+/** Keys used per day, for API-key usage metrics (bumped as each request with the key ends: sp_api_key_used, migration 0019). */
 export const apiKeyUsage = pgTable(
   'api_key_usage',
   {

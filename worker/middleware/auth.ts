@@ -113,8 +113,9 @@ async function withPrelude(
   c.set('auth', { user: deferredUser(id, () => user), loaded, via });
   if (!isRead(c) && !checksWithFirstStatement(c)) await loaded();
   await next();
-  // Throws the check's error when it failed (whatever the route answered) or fails now.
-  await rdb.settle();
+  // Throws the check's error when it failed (whatever the route answered) or fails now;
+  // sends the check's record if no statement carried it.
+  await rdb.finish();
   return user;
 }
 

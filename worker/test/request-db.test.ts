@@ -123,15 +123,35 @@ describe('request database', () => {
     again.prelude(withRecord(activeUser(user.id)));
     await expect(again.db.execute(sql`SELECT 1/0`)).rejects.toMatchObject({ cause: { code: '22012' } });
     expect(await rows()).toEqual(['route', 'record', 'later']);
-    await again.settle();
+    await again.finish();
     expect(await rows()).toEqual(['route', 'record', 'later', 'record']);
     expect(again.roundTrips.count).toBe(2);
 
-    // A failed check records nothing.
-    const gone = createRequestDb(env);
-    gone.prelude(withRecord(activeUser(crypto.randomUUID()))).catch(() => undefined);
-    await expect(gone.settle()).rejects.toBeInstanceOf(Gone);
+    // Checked alone first (a key not yet known at the edge): the record waits for the
+    // route's statement and goes after it, or alone when the request ends without one.
+    const cold = createRequestDb(env);
+    cold.prelude(withRecord(activeUser(user.id)));
+    await cold.settle();
     expect(await rows()).toHaveLength(4);
+    await cold.db.execute(sql.raw(`INSERT INTO ${name} (v) VALUES ('cold route')`));
+    expect((await rows()).slice(4)).toEqual(['cold route', 'record']);
+    await cold.finish();
+    expect(cold.roundTrips.count).toBe(2);
+    const quiet = createRequestDb(env);
+    quiet.prelude(withRecord(activeUser(user.id)));
+    await quiet.settle();
+    await quiet.finish();
+    expect((await rows()).slice(6)).toEqual(['record']);
+    expect(quiet.roundTrips.count).toBe(2);
+
+    // A failed check records nothing.
+    for (const end of ['settle', 'finish'] as const) {
+      const gone = createRequestDb(env);
+      gone.prelude(withRecord(activeUser(crypto.randomUUID()))).catch(() => undefined);
+      await expect(gone[end]()).rejects.toBeInstanceOf(Gone);
+      await expect(gone.finish()).rejects.toBeInstanceOf(Gone);
+    }
+    expect(await rows()).toHaveLength(7);
   });
 
   // On PostgreSQL only: the embedded database has one session, where every request waits its turn anyway.
