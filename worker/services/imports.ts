@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { RowJson } from '../db/rows';
 import type { importJobs } from '../db/schema';
@@ -64,7 +64,6 @@ export type CreateResult =
   | { kind: 'duplicate'; jobId: string };
 
 /** Each plan's monthly import limit, as parameters for SQL (PLANS is the rule's home). */
-const PLAN_TIERS = [...TIERS];
 const PLAN_MAX_ITEMS = TIERS.map((t) => PLANS[t].max_items);
 
 /**
@@ -87,7 +86,7 @@ export async function createImports(db: Db, user: { id: string }, input: NewImpo
   const { rows } = await db.execute<{ plan: Tier; store_ok: boolean; admitted: boolean; over_limit: boolean; duplicate_id: string | null; jobs: JobRow[] }>(sql`
     WITH me AS (
       SELECT u.plan, u.import_review, p.max_items AS lim
-      FROM users u JOIN unnest(${sql.param(PLAN_TIERS)}::text[], ${sql.param(PLAN_MAX_ITEMS)}::int[]) AS p(tier, max_items) ON p.tier = u.plan::text
+      FROM users u JOIN unnest(${sql.param([...TIERS])}::text[], ${sql.param(PLAN_MAX_ITEMS)}::int[]) AS p(tier, max_items) ON p.tier = u.plan::text
       WHERE u.id = ${user.id}
     ), store AS (
       SELECT id FROM store_connections
@@ -137,8 +136,7 @@ export async function createImports(db: Db, user: { id: string }, input: NewImpo
            (SELECT ok FROM go) OR EXISTS (SELECT 1 FROM duplicate) AS store_ok,
            EXISTS (SELECT 1 FROM quota) AS admitted,
            -- For the error order of API.md §2.3 (the limit before the store): what overLimit says.
-           (SELECT me.lim >= 0 AND GREATEST(c.cnt, COALESCE((SELECT used FROM import_quota WHERE user_id = ${user.id} AND month = ${isoDate(start)}), 0)) + ${n} > me.lim
-            FROM me, month c) AS over_limit,
+           (SELECT ${overLimitSql(user.id, n, sql`me.lim`, now)} FROM me) AS over_limit,
            (SELECT id FROM duplicate) AS duplicate_id,
            COALESCE((SELECT json_agg(row_to_json(jobs) ORDER BY jobs.created_at) FROM jobs), '[]'::json) AS jobs`);
   const r = rows[0];
@@ -164,16 +162,20 @@ async function concurrentDuplicate(db: Db, userId: string, urls: string[], n: nu
   return rows[0].id;
 }
 
+/** Whether `n` more imports this billing month would pass `limit` (an SQL int; -1 = none), as SQL. */
+function overLimitSql(userId: string, n: number, limit: SQL, now: Date): SQL {
+  const { start, end } = billingMonth(now);
+  return sql`(${limit} >= 0 AND GREATEST(
+      (SELECT count(*)::int FROM import_jobs WHERE user_id = ${userId} AND created_at >= ${start.toISOString()} AND created_at < ${end.toISOString()}),
+      COALESCE((SELECT used FROM import_quota WHERE user_id = ${userId} AND month = ${isoDate(start)}), 0)) + ${n} > ${limit})`;
+}
+
 /** Whether `n` more imports would pass the plan limit (read-only; for ordering error answers). */
 export async function overLimit(db: Db, user: User, n: number, now = new Date()): Promise<boolean> {
   const limit = PLANS[user.plan].max_items;
   if (limit < 0) return false;
-  const { start, end } = billingMonth(now);
-  const { rows } = await db.execute<{ used: number }>(sql`
-    SELECT GREATEST(
-      (SELECT count(*)::int FROM import_jobs WHERE user_id = ${user.id} AND created_at >= ${start.toISOString()} AND created_at < ${end.toISOString()}),
-      COALESCE((SELECT used FROM import_quota WHERE user_id = ${user.id} AND month = ${isoDate(start)}), 0)) AS used`);
-  return rows[0].used + n > limit;
+  const { rows } = await db.execute<{ over: boolean }>(sql`SELECT ${overLimitSql(user.id, n, sql`${limit}::int`, now)} AS over`);
+  return rows[0].over;
 }
 
 /** The body of an IMPORT_QUEUE message: one job to run (services/import-pipeline.ts). */

@@ -154,8 +154,7 @@ describe('request database', () => {
     expect(await rows()).toHaveLength(7);
   });
 
-  // On PostgreSQL only: the embedded database has one session, where every request waits its turn anyway.
-  it.skipIf(inject('embeddedDb'))("an API key's concurrent requests do not queue behind each other's statements (its use is recorded last)", async () => {
+  it("an API key's concurrent requests do not queue behind each other's statements (its use is recorded last)", async () => {
     const keyed = await userWithKey(['read']);
     const hash = await sha256Hex(keyed.apiKey);
     const keyCheck = (): PreludeSpec => ({
@@ -174,8 +173,13 @@ describe('request database', () => {
     const started = Date.now();
     await quick.db.execute(sql`SELECT 1`);
     const quickDone = Date.now();
-    expect(quickDone - started).toBeLessThan(1000);
-    expect(quickDone).toBeLessThan(await slowDone);
+    // The embedded database has one session, where every request waits its turn anyway:
+    // only a PostgreSQL server can show that the key's locks make nobody wait.
+    if (!inject('embeddedDb')) {
+      expect(quickDone - started).toBeLessThan(1000);
+      expect(quickDone).toBeLessThan(await slowDone);
+    }
+    await slowDone;
     const [usage] = await withDb((db) => db.select().from(apiKeyUsage).where(eq(apiKeyUsage.keyId, keyed.keyId)));
     expect(usage.requests).toBe(2);
   });
